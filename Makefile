@@ -1,0 +1,45 @@
+# Two commands do all set-up: `make run` and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app learnhub
+PYBABEL := $(VENV)/bin/pybabel
+TRANSLATIONS := learnhub/translations
+LOCALES := sr_Latn bs
+
+.PHONY: run test install translations compile-translations clean
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed compile-translations
+
+compile-translations: $(VENV)/.installed
+	$(PYBABEL) compile --statistics -d $(TRANSLATIONS) 2>&1 | tail -n 4
+
+run: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Re-extract strings after changing code or templates; sr_Cyrl is derived from sr_Latn.
+translations: $(VENV)/.installed
+	$(PYBABEL) extract --no-location --sort-by-file -F learnhub/babel.cfg -k _l -k ngettext:1,2 -o $(TRANSLATIONS)/messages.pot .
+	for locale in $(LOCALES); do \
+	  if [ -f $(TRANSLATIONS)/$$locale/LC_MESSAGES/messages.po ]; then \
+	    $(PYBABEL) update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$locale; \
+	  else \
+	    $(PYBABEL) init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$locale; \
+	  fi; \
+	done
+	mkdir -p $(TRANSLATIONS)/sr_Cyrl/LC_MESSAGES
+	$(PY) -m learnhub.i18n $(TRANSLATIONS)/sr_Latn/LC_MESSAGES/messages.po $(TRANSLATIONS)/sr_Cyrl/LC_MESSAGES/messages.po
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,129 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from learnhub.auth import services
+from learnhub.auth.forms import AccountSetupForm, ConfirmForm, EmailForm, LoginForm, NewPasswordForm
+from learnhub.extensions import db, limiter
+from learnhub.formflow import form_status, run_form
+from learnhub.i18n import LANGUAGES, _, common_timezones, select_locale
+from learnhub.navigation import safe_next_url
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _mail_limit() -> str:
+    return current_app.config["MAIL_RATE_LIMIT"]
+
+
+def _setup_form() -> AccountSetupForm:
+    form = AccountSetupForm()
+    form.language.choices = list(LANGUAGES.items())
+    form.time_zone.choices = [(z, z) for z in common_timezones()]
+    if not form.is_submitted():
+        form.language.data = select_locale()
+        form.time_zone.data = current_app.config["LEARNHUB_TIMEZONE"]
+    return form
+
+
+def _sign_in(user) -> None:
+    """Commit the request's work, then start a fresh login session for this browser."""
+    services.open_login_session(user)
+    db.session.commit()
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _sign_in(user)
+            flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next_url(request.args.get("next")) or url_for("main.dashboard"))
+        form.form_errors.append(_("The e-mail address or password is not correct."))
+    return render_template("auth/login.html", form=form), form_status(form)
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        services.close_login_session(current_user.session_token)
+        db.session.commit()
+        logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_mail_limit, methods=["POST"])
+def register():
+    form = EmailForm()
+    if run_form(form, lambda: services.start_signup(form.email.data, select_locale())):
+        db.session.commit()
+        return render_template("auth/check_inbox.html", email=form.email.data)
+    return render_template("auth/register.html", form=form), form_status(form)
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+def complete_signup(token: str):
+    email = services.signup_email(token)
+    form = _setup_form()
+    user = run_form(form, lambda: services.complete_signup(
+        token, form.display_name.data, form.password.data, form.language.data, form.time_zone.data))
+    if user:
+        _sign_in(user)
+        flash(_("Your account is ready. Welcome to LearnHub!"), "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/setup_account.html", form=form, email=email), form_status(form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_mail_limit, methods=["POST"])
+def request_reset():
+    form = EmailForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/check_inbox.html", email=form.email.data, reset=True)
+    return render_template("auth/request_reset.html", form=form), form_status(form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    services.user_for_reset_token(token)
+    form = NewPasswordForm()
+    if run_form(form, lambda: services.reset_password(token, form.password.data)):
+        db.session.commit()
+        logout_user()
+        flash(_("Your password has been changed. Please log in with the new password."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), form_status(form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    invitation = services.pending_invitation(token)
+    if current_user.is_authenticated:
+        form = ConfirmForm()
+        if run_form(form, lambda: services.accept_invitation(invitation, current_user)):
+            db.session.commit()
+            flash(_("You are now a member of %(name)s.", name=invitation.organisation.name), "success")
+            return redirect(url_for("main.dashboard"))
+    elif services.find_user_by_email(invitation.email):
+        flash(_("Please log in to accept the invitation."), "info")
+        return redirect(url_for("auth.login", next=request.path))
+    else:
+        form = _setup_form()
+        user = run_form(form, lambda: services.accept_invitation_with_new_account(
+            invitation, form.display_name.data, form.password.data, form.language.data, form.time_zone.data))
+        if user:
+            _sign_in(user)
+            flash(_("Your account is ready. Welcome to LearnHub!"), "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("auth/invitation.html", form=form, invitation=invitation), form_status(form)

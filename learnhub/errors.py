@@ -1,0 +1,73 @@
+"""Domain errors and the one place that turns errors into translated pages.
+
+Services raise a DomainError subclass with a translated message; handlers here pick
+the status code and render a full page, or a fragment for htmx requests.
+"""
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from learnhub.extensions import db
+from learnhub.i18n import _
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+def _default_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be understood. Please check what you entered and try again."),
+        403: _("You do not have permission to do that."),
+        404: _("We could not find that page."),
+        405: _("That action is not available here."),
+        409: _("That could not be done because something changed in the meantime."),
+        413: _("The upload is too large."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+        500: _("Something went wrong on our side. Please try again later."),
+    }
+    return messages.get(status, messages[500])
+
+
+def render_error(status: int, message: str | None = None):
+    message = message or _default_message(status)
+    if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), status
+    if request.headers.get("HX-Request"):
+        return render_template("errors/_message.html", message=message, status=status), status
+    return render_template("errors/error.html", message=message, status=status), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status_code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        # CSRF failures carry English text from flask-wtf; show our own translated one.
+        if status == 400 and error.__class__.__name__ == "CSRFError":
+            return render_error(400, _("Your form expired. Please go back, reload the page and try again."))
+        return render_error(status)

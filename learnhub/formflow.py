@@ -1,0 +1,36 @@
+"""Post/redirect/get with domain errors shown on the form instead of an error page."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask_wtf import FlaskForm
+
+from learnhub.errors import DomainError
+from learnhub.extensions import db
+
+T = TypeVar("T")
+
+
+def run_form(form: FlaskForm, action: Callable[[], T]) -> T | bool | None:
+    """Validate the form and run `action`; a rule it breaks becomes a message on the form.
+
+    Returns the action's result (True when it returns nothing), or None when the form was
+    not sent, not valid, or refused.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+        return True if result is None else result
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        form.error_status = error.status_code
+        return None
+
+
+def form_status(form: FlaskForm) -> int:
+    """200 for a fresh form; the refusal's status (400 when fields are missing) for a sent one."""
+    if not form.is_submitted():
+        return 200
+    return getattr(form, "error_status", 400)

@@ -1,0 +1,138 @@
+"""Locale, script and time-zone selection, and Serbian Latin -> Cyrillic transliteration.
+
+Serbian content and catalogues are written once, in Latin script; readers who choose
+Cyrillic get an automatic transliteration that leaves URLs, e-mail addresses, code,
+placeholders, markup and listed foreign words untouched.
+"""
+
+import re
+from functools import cache
+from zoneinfo import available_timezones
+
+import cyrtranslit
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
+from flask_login import current_user
+from markupsafe import Markup
+
+__all__ = ["_", "_l", "ngettext", "LANGUAGES", "select_locale", "select_timezone", "to_reader_script"]
+
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "sr_Latn": "Srpski (latinica)",
+    "sr_Cyrl": "Српски (ћирилица)",
+    "bs": "Bosanski",
+}
+LANGUAGE_COOKIE = "lang"
+
+# Browser language tags -> our locales. Plain "sr" means Latin: it is what providers type in.
+_TAG_TO_LOCALE = {
+    "en": "en",
+    "sr": "sr_Latn",
+    "sr-latn": "sr_Latn",
+    "sr-cyrl": "sr_Cyrl",
+    "bs": "bs",
+    "hr": "bs",
+    "sh": "sr_Latn",
+}
+
+# Words that stay in Latin script in Cyrillic text (brands, foreign terms, abbreviations).
+TRANSLITERATION_EXCEPTIONS = frozenset(
+    {"LearnHub", "LGBTI", "LGBT", "CPD", "PDF", "CSV", "XLSX", "ICS", "QR", "e-mail", "email",
+     "online", "Trialogue", "Recovery", "Zoom", "Teams", "Google", "Outlook", "IMHCN", "GIZ", "PIN",
+     "IAN", "JSON", "Open", "Badges", "htmx"}
+)
+_PROTECTED = re.compile(
+    r"(<[^>]*>"  # markup
+    r"|&[#\w]+;"  # entities
+    r"|https?://\S+|www\.\S+"  # URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|%\([\w]+\)[sdf]|%[sdf]|\{[\w.]*\}"  # format placeholders
+    r"|`[^`]*`"  # inline code
+    r"|\b(?:" + "|".join(re.escape(w) for w in sorted(TRANSLITERATION_EXCEPTIONS, key=len, reverse=True)) + r")\b)"
+)
+
+
+def latin_to_cyrillic(text: str) -> str:
+    """Transliterate Serbian Latin to Cyrillic, keeping protected spans as they are."""
+    parts = _PROTECTED.split(text)
+    # re.split with one capturing group alternates: plain, protected, plain, ...
+    return "".join(part if i % 2 else cyrtranslit.to_cyrillic(part, "sr") for i, part in enumerate(parts))
+
+
+def to_reader_script(text: str | None) -> str:
+    """Show authored text in the reader's script: Cyrillic readers get it transliterated."""
+    if not text:
+        return text or ""
+    if str(get_locale()) != "sr_Cyrl":
+        return text
+    if isinstance(text, Markup):
+        return Markup(latin_to_cyrillic(str(text)))
+    return latin_to_cyrillic(text)
+
+
+def locale_from_accept_language() -> str:
+    for value, _quality in request.accept_languages:
+        tag = value.lower().replace("_", "-")
+        parts = tag.split("-")
+        for candidate in (tag, "-".join(parts[:2]), parts[0]):
+            if candidate in _TAG_TO_LOCALE:
+                return _TAG_TO_LOCALE[candidate]
+    return "en"
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return "en"  # command-line work; mail picks the recipient's language itself
+    if current_user and current_user.is_authenticated and current_user.preferred_language in LANGUAGES:
+        return current_user.preferred_language
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return locale_from_accept_language()
+
+
+def select_timezone() -> str:
+    if has_request_context() and current_user and current_user.is_authenticated and current_user.time_zone:
+        return current_user.time_zone
+    return current_app.config["LEARNHUB_TIMEZONE"]
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in _timezone_names()
+
+
+@cache
+def _timezone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def common_timezones() -> list[str]:
+    """The zones our users live in first, then every other zone."""
+    first = ["Europe/Belgrade", "Europe/Sarajevo", "Europe/Podgorica", "Europe/Zagreb", "UTC"]
+    return first + sorted(n for n in _timezone_names() if n not in first and "/" in n)
+
+
+def derive_cyrillic_catalogue(latin_po: str, cyrillic_po: str) -> int:
+    """Write the sr_Cyrl catalogue as the transliteration of sr_Latn; returns the message count."""
+    from babel.messages.pofile import read_po, write_po
+
+    with open(latin_po, "rb") as source:
+        catalogue = read_po(source, locale="sr_Latn")
+    catalogue.locale = "sr_Cyrl"
+    for message in catalogue:
+        if not message.id:
+            continue
+        if isinstance(message.string, tuple):
+            message.string = tuple(latin_to_cyrillic(s) for s in message.string)
+        else:
+            message.string = latin_to_cyrillic(message.string)
+    with open(cyrillic_po, "wb") as target:
+        write_po(target, catalogue, width=100)
+    return len(catalogue)
+
+
+if __name__ == "__main__":  # `python -m learnhub.i18n`: used by `make translations`
+    import sys
+
+    print(derive_cyrillic_catalogue(sys.argv[1], sys.argv[2]), "messages transliterated")

@@ -1,0 +1,1 @@
+"""Outgoing e-mail: an outbox table filled inside the request's transaction, sent afterwards."""

@@ -1,0 +1,103 @@
+"""Queue e-mail inside the caller's transaction; deliver it later over SMTP, retrying with back-off."""
+
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from learnhub.extensions import db
+from learnhub.mail.models import OutboxMessage
+from learnhub.timeutil import utcnow
+
+
+def _single_line(text: str) -> str:
+    # Header values must never carry CR/LF: that is how header injection works.
+    return " ".join(text.split())
+
+
+def queue_email(to_address: str, language: str, template: str, subject: str, **context: object) -> OutboxMessage:
+    """Render `templates/email/<template>.txt|.html` in the recipient's language and queue it.
+
+    `subject` should be a lazy string (_l) so it is translated under the recipient's locale.
+    """
+    with force_locale(language):
+        message = OutboxMessage(
+            to_address=_single_line(to_address),
+            subject=_single_line(str(subject)),
+            text_body=render_template(f"email/{template}.txt", **context),
+            html_body=render_template(f"email/{template}.html", **context),
+        )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def build_message(row: OutboxMessage) -> EmailMessage:
+    config = current_app.config
+    msg = EmailMessage()
+    msg["From"] = config["MAIL_DEFAULT_SENDER"]
+    msg["To"] = row.to_address
+    msg["Subject"] = row.subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=urlsplit(config["BASE_URL"]).hostname or "learnhub.local")
+    msg.set_content(row.text_body)
+    msg.add_alternative(row.html_body, subtype="html")
+    return msg
+
+
+def _deliver(msg: EmailMessage) -> None:
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        # Development without an SMTP server: show the mail in the terminal instead.
+        current_app.logger.warning("Mail (no MAIL_SERVER set):\n%s", msg.get_body(("plain",)).get_content())
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(msg)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes, at most six hours between tries."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 360))
+
+
+def send_pending(limit: int = 100) -> tuple[int, int]:
+    """Send due messages; returns (sent, failed). Safe to run in several workers at once.
+
+    Uses its own session so it never commits a request's unfinished work.
+    """
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    sent = failed = 0
+    with Session(db.engine) as session:
+        now = utcnow()
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            .where(OutboxMessage.attempts < max_attempts)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            try:
+                _deliver(build_message(row))
+            except (OSError, smtplib.SMTPException) as error:
+                row.attempts += 1
+                row.last_error = str(error)[:1000]
+                row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+                failed += 1
+            else:
+                row.attempts += 1
+                row.sent_at = utcnow()
+                sent += 1
+        session.commit()
+    return sent, failed

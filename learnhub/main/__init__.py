@@ -1,0 +1,1 @@
+"""Landing page, dashboard, language switch and health check."""

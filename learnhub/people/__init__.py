@@ -1,0 +1,1 @@
+"""People, provider organisations, municipalities and roles."""

@@ -1,0 +1,160 @@
+"""Profiles, organisations, memberships and roles."""
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from learnhub.auth.models import Invitation
+from learnhub.auth.services import check_profile
+from learnhub.errors import Conflict, InvalidInput, NotFound
+from learnhub.extensions import db
+from learnhub.i18n import _
+from learnhub.people.models import (
+    Membership,
+    MembershipRole,
+    Municipality,
+    Organisation,
+    OrganisationService,
+    Role,
+    ServiceType,
+    User,
+    UserRole,
+)
+from learnhub.timeutil import utcnow
+
+
+def update_profile(user: User, display_name: str, language: str, time_zone: str) -> None:
+    check_profile(display_name, language, time_zone)
+    user.display_name = display_name.strip()
+    user.preferred_language = language
+    user.time_zone = time_zone
+    db.session.flush()
+
+
+def organisation_for_admin(actor: User, organisation_id: int) -> Organisation:
+    """The organisation if `actor` administers it (or is an institute admin); 404 otherwise."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(_("We could not find that organisation."))
+    if actor.has_role(Role.INSTITUTE_ADMIN):
+        return organisation
+    if any(m.organisation_id == organisation_id and m.is_org_admin for m in actor.memberships):
+        return organisation
+    raise NotFound(_("We could not find that organisation."))
+
+
+def administered_organisations(user: User) -> list[Organisation]:
+    return [m.organisation for m in user.memberships if m.is_org_admin]
+
+
+def members_of(organisation: Organisation) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.organisation_id == organisation.id)
+            .options(joinedload(Membership.user))
+            .join(User)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def pending_invitations_of(organisation: Organisation) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def remove_member(organisation: Organisation, actor: User, membership_id: int) -> None:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.organisation_id != organisation.id:
+        raise NotFound(_("We could not find that member."))
+    if membership.user_id == actor.id:
+        raise InvalidInput(_("You cannot remove yourself. Ask another organisation admin."))
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def parse_membership_role(value: str) -> MembershipRole:
+    try:
+        return MembershipRole(value)
+    except ValueError as error:
+        raise InvalidInput(_("Please choose a role from the list.")) from error
+
+
+def _search_pattern(query: str) -> str:
+    escaped = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_users(query: str, page: int, per_page: int) -> Pagination:
+    statement = select(User).order_by(User.display_name, User.id)
+    if query.strip():
+        pattern = _search_pattern(query)
+        statement = statement.where(
+            or_(func.lower(User.display_name).like(pattern, escape="\\"), User.email.like(pattern, escape="\\"))
+        )
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def search_organisations(query: str, page: int, per_page: int) -> Pagination:
+    statement = select(Organisation).join(Municipality).order_by(Organisation.name, Organisation.id)
+    if query.strip():
+        pattern = _search_pattern(query)
+        statement = statement.where(
+            or_(func.lower(Organisation.name).like(pattern, escape="\\"),
+                func.lower(Municipality.name).like(pattern, escape="\\"))
+        )
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("We could not find that person."))
+    return user
+
+
+def set_roles(actor: User, user: User, role_values: list[str]) -> None:
+    try:
+        roles = {Role(value) for value in role_values}
+    except ValueError as error:
+        raise InvalidInput(_("Please choose roles from the list.")) from error
+    if user.id == actor.id and Role.INSTITUTE_ADMIN not in roles:
+        raise Conflict(_("You cannot remove your own institute admin role."))
+    user.roles = [UserRole(role=role) for role in sorted(roles)]
+    db.session.flush()
+
+
+def municipalities() -> list[Municipality]:
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.country.desc(), Municipality.name)))
+
+
+def create_organisation(name: str, municipality_id: int | str, service_values: list[str]) -> Organisation:
+    if not name.strip() or len(name) > 200:
+        raise InvalidInput(_("Please enter the organisation's name (up to 200 characters)."))
+    try:
+        municipality = db.session.get(Municipality, int(municipality_id))
+        services = {ServiceType(value) for value in service_values}
+    except ValueError as error:
+        raise InvalidInput(_("Please choose from the lists.")) from error
+    if municipality is None:
+        raise InvalidInput(_("Please choose a municipality from the list."))
+    if not services:
+        raise InvalidInput(_("Please choose at least one service the organisation provides."))
+    organisation = Organisation(
+        name=name.strip(),
+        municipality=municipality,
+        services=[OrganisationService(service_type=s) for s in sorted(services)],
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
