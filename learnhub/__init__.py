@@ -27,8 +27,10 @@ def create_app(config: object | None = None) -> Flask:
         static_folder="static",
     )
     app.config.from_object(config or Config())
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
-        raise RuntimeError("Refusing to start in production with the default SECRET_KEY; set SECRET_KEY.")
+    if app.config["ENV_NAME"] == "production":
+        if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+            raise RuntimeError("Refusing to start in production with the default SECRET_KEY; set SECRET_KEY.")
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -49,14 +49,8 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = ENV_NAME == "production"
-    REMEMBER_COOKIE_SECURE = ENV_NAME == "production"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PAGE_SIZE = 25
-
-    @property
-    def is_production(self) -> bool:
-        return self.ENV_NAME == "production"
 
 
 class TestConfig(Config):

@@ -51,7 +51,7 @@ def change_password():
     if run_form(form, lambda: auth_services.change_password(
             current_user, form.current_password.data, form.new_password.data)):
         db.session.commit()
-        login_user(current_user)  # the cookie now carries the new session's token
+        login_user(current_user._get_current_object())  # the cookie now carries the new session token
         flash(_("Your password has been changed. Other devices have been signed out."), "success")
         return redirect(url_for("people.profile"))
     return render_template("people/change_password.html", form=form), form_status(form)

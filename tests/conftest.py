@@ -1,0 +1,155 @@
+"""Every test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+
+The schema is built once per database by running the real migrations; after each test
+all rows are deleted, so tests may commit like the app does.
+"""
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event, text
+
+from learnhub import create_app
+from learnhub.config import TestConfig
+from learnhub.extensions import db
+from tests.smtp import SmtpSink
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@event.listens_for(Engine, "connect")
+def _fast_sqlite(dbapi_connection, connection_record):
+    # Tests need no durability: skipping fsync makes each commit cheap.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """A database with the schema built by `flask db upgrade` from an empty start."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+    app = create_app(TestConfig(url))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _delete_all_rows() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(text("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(f'"{t}"' for t in tables)))
+        else:
+            for table in reversed(tables):
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def make_app(database_url, smtp_sink):
+    """Build an app on the test database; keyword arguments override TestConfig."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app(TestConfig(database_url, **{"MAIL_PORT": smtp_sink.port, **overrides}))
+        app.test_client_class = FreshContextClient
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            _delete_all_rows()
+            db.engine.dispose()
+    smtp_sink.clear()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production: its own `g` and database session.
+
+    Without this, requests would share the test's context (and flask-login's cached user).
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test's own objects reload what the request changed
+        return response
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def login(self, email: str, password: str = None):
+        from tests.factories import PASSWORD
+
+        return self._client.post("/auth/login", data={"email": email, "password": password or PASSWORD})
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as queries:` … `len(queries)` is the number of SQL statements run."""
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counter

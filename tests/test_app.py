@@ -1,0 +1,80 @@
+import pytest
+
+from learnhub import create_app
+from learnhub.config import Config, sqlalchemy_url
+from tests.i18n import translated
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_production_refuses_the_default_secret_key():
+    class Production(Config):
+        ENV_NAME = "production"
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Production())
+
+
+def test_production_starts_with_a_real_secret_key():
+    class Production(Config):
+        ENV_NAME = "production"
+        SECRET_KEY = "a-long-random-production-secret"
+
+    assert create_app(Production()).config["ENV_NAME"] == "production"
+
+
+def test_plain_postgresql_urls_use_psycopg3():
+    assert sqlalchemy_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert sqlalchemy_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert sqlalchemy_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_config_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("LEARNHUB_TIMEZONE", "Europe/Sarajevo")
+    monkeypatch.setenv("BASE_URL", "https://learn.example.org/")
+    import importlib
+
+    import learnhub.config as config_module
+
+    reloaded = importlib.reload(config_module)
+    try:
+        assert reloaded.Config.LEARNHUB_TIMEZONE == "Europe/Sarajevo"
+        assert reloaded.Config.BASE_URL == "https://learn.example.org"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(config_module)
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_cookie_is_secure_and_httponly_in_production():
+    class Production(Config):
+        ENV_NAME = "production"
+        SECRET_KEY = "a-long-random-production-secret"
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    response = create_app(Production()).test_client().get("/auth/login")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_unknown_page_is_a_translated_404(client):
+    response = client.get("/no-such-page", headers={"Accept-Language": "sr-Latn"})
+    assert response.status_code == 404
+    assert translated("sr_Latn", "We could not find that page.") in response.get_data(as_text=True)
+
+
+def test_static_htmx_is_served_locally(client):
+    response = client.get("/static/htmx.min.js")
+    assert response.status_code == 200
+    assert b"htmx" in response.data[:200]
