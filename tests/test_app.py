@@ -75,6 +75,6 @@ def test_unknown_page_is_a_translated_404(client):
 
 
 def test_static_htmx_is_served_locally(client):
-    response = client.get("/static/htmx.min.js")
-    assert response.status_code == 200
-    assert b"htmx" in response.data[:200]
+    with client.get("/static/htmx.min.js") as response:
+        assert response.status_code == 200
+        assert b"htmx" in response.data[:200]
