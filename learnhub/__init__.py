@@ -1,7 +1,7 @@
 """LearnHub: training, mentoring and certification for social-protection and mental-health providers."""
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from learnhub.config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config
 from learnhub.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -45,6 +45,7 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    import learnhub.models  # noqa: F401  (every table, for queries and migrations)
     from learnhub.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -63,12 +64,16 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import learnhub.auth.access  # noqa: F401  (registers the user loader)
     from learnhub.auth.routes import bp as auth_bp
+    from learnhub.courses.routes import bp as courses_bp
+    from learnhub.curriculum.routes import bp as curriculum_bp
     from learnhub.main.routes import bp as main_bp
     from learnhub.people.routes import bp as people_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(curriculum_bp)
+    app.register_blueprint(courses_bp)
 
 
 def _register_hooks(app: Flask) -> None:
@@ -78,7 +83,8 @@ def _register_hooks(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["script"] = to_reader_script
     app.jinja_env.globals.update(
-        LANGUAGES=LANGUAGES, format_date=format_date, format_datetime=format_datetime, now_utc=utcnow
+        LANGUAGES=LANGUAGES, format_date=format_date, format_datetime=format_datetime,
+        format_decimal=format_decimal, now_utc=utcnow
     )
 
     @app.context_processor
@@ -98,5 +104,8 @@ def _register_hooks(app: Flask) -> None:
     def send_queued_mail(response):
         # Development and tests deliver at once; production leaves it to `flask worker`.
         if app.config["MAIL_SEND_AFTER_REQUEST"] and request.method != "GET":
+            # Give the request's connection back first: sending uses its own, and holding both
+            # under load would exhaust the pool.
+            db.session.close()
             send_pending()
         return response

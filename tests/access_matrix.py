@@ -27,6 +27,16 @@ def institute_admins(status: int) -> dict[str, int]:
     return {**everyone(403), "anonymous": LOGIN, "institute_admin": status}
 
 
+def teachers(status: int) -> dict[str, int]:
+    """Trainers (the world's trainer teaches cohort A) and institute admins; other roles are refused."""
+    return {**institute_admins(status), "trainer": status}
+
+
+def decided_by_trainer_or_admin(status: int) -> dict[str, int]:
+    """Acting on the enrolled member of organisation A: its admin may withdraw them, but not approve."""
+    return {**everyone(404), "anonymous": LOGIN, "trainer": status, "institute_admin": status, "org_admin": 403}
+
+
 # (endpoint, method): (url template, form data, expected status by role)
 MATRIX = {
     ("main.index", "GET"): ("/", None, {**everyone(302), "anonymous": 200}),
@@ -68,4 +78,43 @@ MATRIX = {
     ("people.admin_organisations", "GET"): ("/admin/organisations", None, institute_admins(200)),
     ("people.new_organisation", "GET"): ("/admin/organisations/new", None, institute_admins(200)),
     ("people.new_organisation", "POST"): ("/admin/organisations/new", {"name": ""}, institute_admins(400)),
+    ("curriculum.learning_set", "GET"): ("/learning-sets/{slug}", None, everyone(200)),
+    ("curriculum.module", "GET"): ("/versions/{version_id}/modules/01-first", None,
+                                   {**signed_in(404), "trainer": 200, "institute_admin": 200}),
+    ("curriculum.authoring_list", "GET"): ("/trainer/learning-sets", None, teachers(200)),
+    ("curriculum.new_learning_set", "GET"): ("/trainer/learning-sets/new", None, teachers(200)),
+    ("curriculum.new_learning_set", "POST"): ("/trainer/learning-sets/new", {}, teachers(400)),
+    ("curriculum.edit_version", "GET"): ("/trainer/versions/{draft_id}", None, teachers(200)),
+    ("curriculum.edit_version", "POST"): ("/trainer/versions/{draft_id}", {}, teachers(400)),
+    ("curriculum.start_draft", "POST"): ("/trainer/learning-sets/{learning_set_id}/drafts", {}, teachers(302)),
+    ("curriculum.publish", "POST"): ("/trainer/versions/{draft_id}/publish", {}, teachers(302)),
+    ("curriculum.archive", "POST"): ("/trainer/versions/{version_id}/archive", {}, teachers(302)),
+    ("curriculum.edit_module", "GET"): ("/trainer/versions/{draft_id}/modules/{draft_module_id}", None, teachers(200)),
+    ("curriculum.edit_module", "POST"): ("/trainer/versions/{draft_id}/modules/new", {}, teachers(400)),
+    ("curriculum.preview", "POST"): ("/trainer/preview", {"body_en": "**hello**"}, teachers(200)),
+    ("courses.catalogue", "GET"): ("/catalogue?service_type=home_help&upcoming=1", None, everyone(200)),
+    ("courses.cohort", "GET"): ("/cohorts/{cohort_id}", None, everyone(200)),
+    ("courses.enrol", "POST"): ("/cohorts/{cohort_id}/enrol", {}, signed_in(302)),
+    ("courses.enrol_members", "POST"): ("/cohorts/{cohort_id}/enrol-members/{organisation_id}",
+                                        {"member_ids": ["{user_id}"]}, organisation_admins(302)),
+    ("courses.withdraw", "POST"): ("/enrolments/{enrolment_id}/withdraw", {},
+                                   {**decided_by_trainer_or_admin(302), "org_admin": 302}),
+    ("courses.approve", "POST"): ("/enrolments/{enrolment_id}/approve", {}, decided_by_trainer_or_admin(409)),
+    ("courses.reject", "POST"): ("/enrolments/{enrolment_id}/reject", {"reason": "x"}, decided_by_trainer_or_admin(409)),
+    ("courses.my_learning", "GET"): ("/my/learning", None, signed_in(200)),
+    ("courses.complete_module", "POST"): ("/versions/{version_id}/modules/01-first/complete", {}, signed_in(404)),
+    ("courses.evaluation", "GET"): ("/cohorts/{cohort_id}/evaluation", None, signed_in(200)),
+    ("courses.evaluation", "POST"): ("/cohorts/{cohort_id}/evaluation", {}, signed_in(404)),
+    ("courses.trainer_cohorts", "GET"): ("/trainer/cohorts", None, teachers(200)),
+    ("courses.new_cohort", "GET"): ("/trainer/versions/{version_id}/cohorts/new", None, teachers(200)),
+    ("courses.new_cohort", "POST"): ("/trainer/versions/{version_id}/cohorts/new", {}, teachers(400)),
+    ("courses.cohort_admin", "GET"): ("/trainer/cohorts/{cohort_id}", None, teachers(200)),
+    ("courses.add_session", "POST"): ("/trainer/cohorts/{cohort_id}/sessions", {}, teachers(400)),
+    ("courses.move_version", "POST"): ("/trainer/cohorts/{cohort_id}/move-version", {}, teachers(409)),
+    ("courses.attendance", "GET"): ("/trainer/cohorts/{cohort_id}/sessions/{session_id}/attendance", None,
+                                    teachers(200)),
+    ("courses.attendance", "POST"): ("/trainer/cohorts/{cohort_id}/sessions/{session_id}/attendance",
+                                     {"present": "1"}, teachers(302)),
+    ("courses.roster_csv", "GET"): ("/trainer/cohorts/{cohort_id}/roster.csv", None, teachers(200)),
+    ("courses.attendance_csv", "GET"): ("/trainer/cohorts/{cohort_id}/attendance.csv", None, teachers(200)),
 }

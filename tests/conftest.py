@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event, text
 
 from learnhub import create_app
 from learnhub.config import TestConfig
-from learnhub.extensions import db
+from learnhub.extensions import db, limiter
 from tests.smtp import SmtpSink
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -66,33 +66,55 @@ def _delete_all_rows() -> None:
                 connection.execute(text(f'DELETE FROM "{table}"'))
 
 
+def _build_app(database_url: str, smtp_port: int, **overrides):
+    app = create_app(TestConfig(database_url, **{"MAIL_PORT": smtp_port, **overrides}))
+    app.test_client_class = FreshContextClient
+    return app
+
+
+def _reset(app, smtp_sink) -> None:
+    with app.app_context():
+        db.session.remove()
+        _delete_all_rows()
+    limiter.reset()
+    smtp_sink.clear()
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url, smtp_sink):
+    """One app per database for the whole run: building apps (and compiling templates) is slow."""
+    app = _build_app(database_url, smtp_sink.port)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
 def make_app(database_url, smtp_sink):
-    """Build an app on the test database; keyword arguments override TestConfig."""
+    """Build an app with its own settings; keyword arguments override TestConfig."""
     apps = []
 
     def factory(**overrides):
-        app = create_app(TestConfig(database_url, **{"MAIL_PORT": smtp_sink.port, **overrides}))
-        app.test_client_class = FreshContextClient
-        apps.append(app)
-        return app
+        apps.append(_build_app(database_url, smtp_sink.port, **overrides))
+        return apps[-1]
 
     yield factory
     for app in apps:
+        _reset(app, smtp_sink)
         with app.app_context():
-            db.session.remove()
-            _delete_all_rows()
             db.engine.dispose()
-    smtp_sink.clear()
 
 
 class FreshContextClient(FlaskClient):
     """Each request gets its own app context, as in production: its own `g` and database session.
+    The test's own work is committed first, as a real client would only ever see committed data.
 
     Without this, requests would share the test's context (and flask-login's cached user).
     """
 
     def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()  # what the test set up becomes visible to the request
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if has_app_context():
@@ -101,10 +123,10 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
-    with app.app_context():
-        yield app
+def app(shared_app, smtp_sink):
+    with shared_app.app_context():
+        yield shared_app
+    _reset(shared_app, smtp_sink)
 
 
 @pytest.fixture

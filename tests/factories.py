@@ -1,9 +1,20 @@
 """Test data with sensible defaults; pass overrides for what a test is about."""
 
+from datetime import date, datetime, timedelta
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
+from learnhub.courses.models import Cohort, CohortSession, CohortTrainer, Enrolment, EnrolmentStatus
+from learnhub.curriculum.models import (
+    LearningSet,
+    LearningSetVersion,
+    Module,
+    VersionLanguage,
+    VersionServiceType,
+    VersionState,
+)
 from learnhub.extensions import db
 from learnhub.people.models import (
     Membership,
@@ -16,6 +27,7 @@ from learnhub.people.models import (
     User,
     UserRole,
 )
+from learnhub.timeutil import utcnow
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -25,7 +37,8 @@ class _Factory(SQLAlchemyModelFactory):
     class Meta:
         abstract = True
         sqlalchemy_session_factory = lambda: db.session  # noqa: E731
-        sqlalchemy_session_persistence = "commit"
+        # Flushed only: the test client commits before each request (tests/conftest.py).
+        sqlalchemy_session_persistence = "flush"
 
 
 class MunicipalityFactory(_Factory):
@@ -59,7 +72,7 @@ class UserFactory(_Factory):
     def roles(user, create, extracted, **kwargs):
         user.roles = [UserRole(role=r) for r in (extracted if extracted is not None else [Role.PROFESSIONAL])]
         if create:
-            db.session.commit()
+            db.session.flush()
 
 
 class MembershipFactory(_Factory):
@@ -75,3 +88,94 @@ def member_of(organisation: Organisation, role: MembershipRole = MembershipRole.
     user = UserFactory(**user_overrides)
     MembershipFactory(user=user, organisation=organisation, role=role)
     return user
+
+
+# --- curriculum and courses -------------------------------------------------------------------------
+
+
+class LearningSetFactory(_Factory):
+    class Meta:
+        model = LearningSet
+
+    slug = factory.Sequence(lambda n: f"learning-set-{n}")
+
+
+class VersionFactory(_Factory):
+    """A published version with two modules, for day-care providers, in Serbian and English."""
+
+    class Meta:
+        model = LearningSetVersion
+
+    learning_set = factory.SubFactory(LearningSetFactory)
+    number = 1
+    state = VersionState.PUBLISHED
+    title = factory.Sequence(lambda n: {"en": f"Learning set {n}", "sr_Latn": f"Set za učenje {n}"})
+    summary = {"en": "Practical skills for everyday work.", "sr_Latn": "Praktične veštine za svakodnevni rad."}
+    audience = ["professional"]
+    hours = 12
+    cpd_points = 8
+    certification = {"min_attendance_percent": 80}
+    published_at = factory.LazyFunction(utcnow)
+    service_types = factory.LazyFunction(lambda: [VersionServiceType(service_type="day_care_children_disabilities")])
+    languages = factory.LazyFunction(lambda: [VersionLanguage(language="sr_Latn"), VersionLanguage(language="en")])
+    modules = factory.LazyFunction(lambda: [
+        Module(slug="01-first", position=1, title={"en": "First steps", "sr_Latn": "Prvi koraci"},
+               duration_minutes=60, outcomes=["Name the first step"],
+               body={"en": "Read [the next module](02-second.md).", "sr_Latn": "Pročitajte sledeći modul."}),
+        Module(slug="02-second", position=2, title={"en": "Second steps"}, duration_minutes=90,
+               outcomes=[], body={"en": "## Practice\n\nWork in pairs."}),
+    ])
+
+
+class CohortFactory(_Factory):
+    """Open for enrolment now, starting in a month, ten places."""
+
+    class Meta:
+        model = Cohort
+
+    version = factory.SubFactory(VersionFactory)
+    name = factory.Sequence(lambda n: f"Kohorta {n}")
+    municipality = factory.SubFactory(MunicipalityFactory)
+    language = "sr_Latn"
+    starts_on = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: date.today() + timedelta(days=32))
+    capacity = 10
+    enrolment_opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
+    enrolment_closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=20))
+
+    @factory.post_generation
+    def trainer(cohort, create, extracted, **kwargs):
+        if extracted is not None:
+            cohort.trainers = [CohortTrainer(user_id=extracted.id)]
+            if create:
+                db.session.flush()
+
+
+class CohortSessionFactory(_Factory):
+    class Meta:
+        model = CohortSession
+
+    cohort = factory.SubFactory(CohortFactory)
+    starts_at = factory.LazyAttribute(lambda o: datetime.combine(o.cohort.starts_on, datetime.min.time()) + timedelta(hours=8))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=4))
+    place = "Sala opštine"
+
+
+class EnrolmentFactory(_Factory):
+    """An enrolled participant holding a seat (the cohort's seat counter is kept in step)."""
+
+    class Meta:
+        model = Enrolment
+
+    cohort = factory.SubFactory(CohortFactory)
+    user = factory.SubFactory(UserFactory)
+    version_id = factory.LazyAttribute(lambda o: o.cohort.version_id)
+    status = EnrolmentStatus.ENROLLED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        enrolment = super()._create(model_class, *args, **kwargs)
+        if enrolment.status == EnrolmentStatus.ENROLLED:
+            enrolment.cohort.seats_taken += 1
+            db.session.flush()
+        return enrolment

@@ -10,7 +10,15 @@ from learnhub.extensions import db
 from learnhub.people.models import Membership, MembershipRole, Role
 from learnhub.timeutil import utcnow
 from tests.access_matrix import MATRIX, ROLES
-from tests.factories import OrganisationFactory, UserFactory, member_of
+from learnhub.curriculum.services import start_new_draft
+from tests.factories import (
+    CohortFactory,
+    CohortSessionFactory,
+    EnrolmentFactory,
+    OrganisationFactory,
+    UserFactory,
+    member_of,
+)
 
 CASES = [(endpoint, method, role) for (endpoint, method) in MATRIX for role in ROLES]
 
@@ -38,6 +46,10 @@ def world():
         "institute_admin": UserFactory(roles=[Role.INSTITUTE_ADMIN]),
     }
     member = member_of(organisation_a)
+    cohort = CohortFactory(trainer=users["trainer"])
+    session = CohortSessionFactory(cohort=cohort)
+    enrolment = EnrolmentFactory(cohort=cohort, user=member, organisation_id=organisation_a.id)
+    draft = start_new_draft(users["trainer"], cohort.version.learning_set_id)
     invitation = Invitation(organisation_id=organisation_a.id, email="pending@example.org", token_hash="0" * 64,
                             expires_at=utcnow() + timedelta(days=3))
     db.session.add(invitation)
@@ -47,6 +59,14 @@ def world():
         "invitation_id": invitation.id,
         "membership_id": db.session.scalar(select(Membership.id).where(Membership.user_id == member.id)),
         "user_id": member.id,
+        "slug": cohort.version.slug,
+        "version_id": cohort.version_id,
+        "learning_set_id": cohort.version.learning_set_id,
+        "draft_id": draft.id,
+        "draft_module_id": draft.modules[0].id,
+        "cohort_id": cohort.id,
+        "session_id": session.id,
+        "enrolment_id": enrolment.id,
     }
     return users, ids
 
@@ -63,6 +83,9 @@ def test_route_answers_each_role_as_declared(client, auth, world, endpoint, meth
         assert auth.login(users[role].email).status_code == 302
     rows_before = _row_count()
 
+    if data:
+        data = {key: [v.format(**ids) for v in value] if isinstance(value, list) else value
+                for key, value in data.items()}
     response = client.open(url_template.format(**ids), method=method, data=data)
 
     assert response.status_code == expected[role], response.get_data(as_text=True)[:500]

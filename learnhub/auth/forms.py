@@ -2,26 +2,25 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from learnhub.fields import REQUIRED
 from learnhub.i18n import _l
-
-_REQUIRED = _l("This field is required.")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_REQUIRED)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_REQUIRED)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
 
 
 class EmailForm(FlaskForm):
     """Sign-up and password-reset requests: only an address."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_REQUIRED)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED)])
 
 
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(_REQUIRED)],
+        validators=[DataRequired(REQUIRED)],
         description=_l("At least 12 characters. A few unrelated words make a strong, memorable password."),
     )
 
@@ -29,7 +28,7 @@ class NewPasswordForm(FlaskForm):
 class AccountSetupForm(NewPasswordForm):
     """What a new person tells us once their e-mail address is confirmed."""
 
-    display_name = StringField(_l("Your name"), validators=[DataRequired(_REQUIRED), Length(max=120)])
+    display_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     # Choices are set per request; the service checks the values so messages stay translated.
     language = SelectField(_l("Language"), validate_choice=False)
     time_zone = SelectField(_l("Time zone"), validate_choice=False)

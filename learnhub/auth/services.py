@@ -7,7 +7,7 @@ the address itself receives a mail that says what happened.
 import hmac
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -17,7 +17,7 @@ from learnhub.auth.tokens import new_token, sign, token_hash, unsign
 from learnhub.errors import Conflict, InvalidInput, NotFound
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, is_valid_timezone
-from learnhub.mail.services import queue_email
+from learnhub.mail.services import external_url, queue_email
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, User, UserRole
 from learnhub.timeutil import utcnow
 
@@ -100,10 +100,10 @@ def start_signup(raw_email: str, language: str) -> str:
     user = find_user_by_email(email)
     if user:
         queue_email(email, user.preferred_language, "account_exists", _l("You already have a LearnHub account"),
-                    user=user, login_url=url_for("auth.login", _external=True),
-                    reset_url=url_for("auth.request_reset", _external=True))
+                    user=user, login_url=external_url("auth.login"),
+                    reset_url=external_url("auth.request_reset"))
         return email
-    link = url_for("auth.complete_signup", token=sign("signup", {"email": email}), _external=True)
+    link = external_url("auth.complete_signup", token=sign("signup", {"email": email}))
     queue_email(email, language, "signup", _l("Finish creating your LearnHub account"), link=link)
     return email
 
@@ -183,7 +183,7 @@ def request_password_reset(raw_email: str) -> None:
         return
     token = sign("reset", {"uid": user.id, "fp": _password_fingerprint(user)})
     queue_email(user.email, user.preferred_language, "password_reset", _l("Reset your LearnHub password"),
-                user=user, link=url_for("auth.reset_password", token=token, _external=True))
+                user=user, link=external_url("auth.reset_password", token=token))
 
 
 def user_for_reset_token(token: str) -> User:
@@ -232,7 +232,7 @@ def request_email_change(user: User, current_password: str, raw_new_email: str) 
         return
     token = sign("email-change", {"uid": user.id, "old": user.email, "new": new_email})
     queue_email(new_email, user.preferred_language, "email_change", _l("Confirm your new e-mail address"),
-                user=user, link=url_for("people.confirm_email_change", token=token, _external=True))
+                user=user, link=external_url("people.confirm_email_change", token=token))
 
 
 def confirm_email_change(user: User, token: str) -> None:
@@ -269,7 +269,7 @@ def invite_member(organisation: Organisation, inviter: User, raw_email: str, rol
     language = existing.preferred_language if existing else inviter.preferred_language
     queue_email(email, language, "invitation", _l("You are invited to join an organisation on LearnHub"),
                 organisation=organisation, inviter=inviter,
-                link=url_for("auth.accept_invitation", token=token, _external=True))
+                link=external_url("auth.accept_invitation", token=token))
     return invitation
 
 

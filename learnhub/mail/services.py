@@ -6,12 +6,13 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from learnhub.extensions import db
+from learnhub.i18n import to_reader_script
 from learnhub.mail.models import OutboxMessage
 from learnhub.timeutil import utcnow
 
@@ -26,16 +27,23 @@ def queue_email(to_address: str, language: str, template: str, subject: str, **c
 
     `subject` should be a lazy string (_l) so it is translated under the recipient's locale.
     """
-    with force_locale(language):
+    # Mail is rendered as if requested at BASE_URL, so links are right behind proxies and in workers.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), force_locale(language):
         message = OutboxMessage(
             to_address=_single_line(to_address),
-            subject=_single_line(str(subject)),
+            subject=_single_line(to_reader_script(str(subject))),
             text_body=render_template(f"email/{template}.txt", **context),
             html_body=render_template(f"email/{template}.html", **context),
         )
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """An absolute link for e-mail, on BASE_URL whatever host the request came in on."""
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
 
 
 def build_message(row: OutboxMessage) -> EmailMessage:

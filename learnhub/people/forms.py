@@ -3,7 +3,7 @@ from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from learnhub.auth.forms import _REQUIRED
+from learnhub.fields import REQUIRED
 from learnhub.i18n import _l
 
 
@@ -13,27 +13,27 @@ class CheckboxListField(SelectMultipleField):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Your name"), validators=[DataRequired(_REQUIRED), Length(max=120)])
+    display_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     language = SelectField(_l("Language"), validate_choice=False)
     time_zone = SelectField(_l("Time zone"), validate_choice=False)
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_REQUIRED)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(_REQUIRED)],
+        validators=[DataRequired(REQUIRED)],
         description=_l("At least 12 characters. Changing it signs you out everywhere else."),
     )
 
 
 class EmailChangeForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_REQUIRED)])
-    new_email = EmailField(_l("New e-mail address"), validators=[DataRequired(_REQUIRED)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+    new_email = EmailField(_l("New e-mail address"), validators=[DataRequired(REQUIRED)])
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_REQUIRED)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED)])
     role = SelectField(_l("Role in the organisation"), validate_choice=False)
 
 
@@ -42,7 +42,7 @@ class RolesForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_REQUIRED), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
     municipality_id = SelectField(_l("Municipality"), validate_choice=False)
     service_types = CheckboxListField(_l("Services provided"), validate_choice=False)
 

@@ -117,9 +117,9 @@ def test_password_reset_link_expires(make_app, smtp_sink):
     app = make_app(RESET_TOKEN_MAX_AGE=-1)
     with app.app_context():
         UserFactory(email="mira@example.org")
-    client = app.test_client()
-    client.post("/auth/reset", data={"email": "mira@example.org"})
-    assert client.get(_reset_link(smtp_sink, "mira@example.org")).status_code == 400
+        client = app.test_client()
+        client.post("/auth/reset", data={"email": "mira@example.org"})
+        assert client.get(_reset_link(smtp_sink, "mira@example.org")).status_code == 400
 
 
 def test_reset_answers_the_same_for_unknown_addresses_and_sends_nothing(client, smtp_sink):

@@ -1,5 +1,6 @@
 import pytest
 
+from learnhub.extensions import db
 from learnhub.people.models import MembershipRole
 from tests.factories import PASSWORD, OrganisationFactory, member_of
 
@@ -10,6 +11,7 @@ def test_professional_logs_in_switches_to_cyrillic_and_sees_the_dashboard(live_s
     app, base_url = live_server
     organisation = OrganisationFactory(name="Dnevni boravak Ruma")
     member_of(organisation, MembershipRole.MEMBER, email="nikola@example.org", display_name="Nikola Jovanović")
+    db.session.commit()  # the browser talks to the server thread, which sees committed data only
 
     page.goto(f"{base_url}/auth/login")
     page.get_by_label("E-mail").fill("nikola@example.org")

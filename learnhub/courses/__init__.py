@@ -1,0 +1,1 @@
+"""Cohorts of a learning set: sessions, enrolment with capacity and waitlist, attendance, evaluations."""

@@ -1,0 +1,174 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnhub.curriculum.models import Audience, LearningSetVersion
+from learnhub.extensions import db
+from learnhub.i18n import _l
+from learnhub.people.models import Municipality, Organisation, User
+from learnhub.timeutil import utcnow
+
+
+class PromotionPolicy(StrEnum):
+    FIRST_COME = "first_come"
+    FAIR_BY_ORGANISATION = "fair_by_organisation"
+    FAIR_BY_MUNICIPALITY = "fair_by_municipality"
+
+    @property
+    def label(self) -> str:
+        return str({
+            "first_come": _l("First come, first served"),
+            "fair_by_organisation": _l("Fair shares per organisation"),
+            "fair_by_municipality": _l("Fair shares per municipality"),
+        }[self.value])
+
+
+class Approver(StrEnum):
+    NONE = "none"
+    TRAINER = "trainer"
+    ORG_ADMIN = "org_admin"
+
+    @property
+    def label(self) -> str:
+        return str({"none": _l("No approval needed"), "trainer": _l("The cohort's trainer approves"),
+                    "org_admin": _l("The participant's organisation admin approves")}[self.value])
+
+
+class EnrolmentStatus(StrEnum):
+    PENDING = "pending"  # waiting for approval
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return str({"pending": _l("Waiting for approval"), "enrolled": _l("Enrolled"),
+                    "waitlisted": _l("On the waitlist"), "withdrawn": _l("Withdrawn"),
+                    "rejected": _l("Not accepted")}[self.value])
+
+
+class Cohort(db.Model):
+    """One offering of a learning set. `seats_taken` is changed only by conditional UPDATEs so
+    that concurrent enrolments can never exceed `capacity` (also enforced by a CHECK)."""
+
+    __table_args__ = (
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("learning_set_version.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    is_online: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(String(10), default="sr_Latn")
+    starts_on: Mapped[date] = mapped_column(index=True)
+    ends_on: Mapped[date]
+    capacity: Mapped[int]
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    enrolment_opens_at: Mapped[datetime]
+    enrolment_closes_at: Mapped[datetime]
+    approver: Mapped[str] = mapped_column(String(12), default=Approver.NONE)
+    promotion_policy: Mapped[str] = mapped_column(String(24), default=PromotionPolicy.FIRST_COME)
+    allowed_service_types: Mapped[list] = mapped_column(db.JSON, default=list)  # empty: open to all
+    records_perspective: Mapped[bool] = mapped_column(default=False)  # Trialogue cohorts
+    max_share_per_perspective: Mapped[int | None]  # percent of capacity, for a balanced mix
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[LearningSetVersion] = relationship(lazy="joined")
+    municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+    trainers: Mapped[list["CohortTrainer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    sessions: Mapped[list["CohortSession"]] = relationship(
+        back_populates="cohort", order_by="CohortSession.starts_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def seats_left(self) -> int:
+        return self.capacity - self.seats_taken
+
+    def is_trainer(self, user: User) -> bool:
+        return any(t.user_id == user.id for t in self.trainers)
+
+
+class CohortTrainer(db.Model):
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class CohortSession(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+
+    cohort: Mapped[Cohort] = relationship(back_populates="sessions")
+
+
+class Enrolment(db.Model):
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("learning_set_version.id"))  # the version they learn
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    perspective: Mapped[str | None] = mapped_column(String(20))  # an Audience value, for Trialogue cohorts
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    cohort: Mapped[Cohort] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    organisation: Mapped[Organisation | None] = relationship()
+    version: Mapped[LearningSetVersion] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return EnrolmentStatus(self.status).label
+
+    @property
+    def perspective_label(self) -> str:
+        return Audience(self.perspective).label if self.perspective else ""
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status == EnrolmentStatus.ENROLLED
+
+
+class Attendance(db.Model):
+    __table_args__ = (UniqueConstraint("session_id", "enrolment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("cohort_session.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
+    is_present: Mapped[bool] = mapped_column(default=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Evaluation(db.Model):
+    """A participant's satisfaction survey after a cohort (1–5 ratings and a comment)."""
+
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id"),
+        CheckConstraint("accessibility BETWEEN 1 AND 5 AND usefulness BETWEEN 1 AND 5 AND quality BETWEEN 1 AND 5",
+                        name="ratings_1_to_5"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    accessibility: Mapped[int]
+    usefulness: Mapped[int]
+    quality: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,283 @@
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_login import current_user, login_required
+
+from learnhub.auth.access import roles_required
+from learnhub.auth.forms import ConfirmForm
+from learnhub.courses import services
+from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
+from learnhub.courses.models import Approver, PromotionPolicy
+from learnhub.curriculum.models import Audience
+from learnhub.curriculum.services import module_of, version_for_editing
+from learnhub.extensions import db
+from learnhub.formflow import form_status, run_form
+from learnhub.i18n import LANGUAGES, _
+from learnhub.people.models import Role, ServiceType
+from learnhub.people.services import administered_organisations, members_of, municipalities, organisation_for_admin
+from learnhub.timeutil import local_to_utc, utcnow
+
+bp = Blueprint("courses", __name__)
+trainers = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """A date-time typed by the current user, stored as UTC."""
+    return moment and local_to_utc(moment, current_user.time_zone)
+
+
+# --- catalogue and cohort pages ---------------------------------------------------------------------
+
+@bp.get("/catalogue")
+def catalogue():
+    args = request.args
+    filters = services.CatalogueFilter(
+        query=args.get("q", "")[:100],
+        service_type=args.get("service_type", "") if args.get("service_type") in ServiceType._value2member_map_ else "",
+        language=args.get("language", "") if args.get("language") in LANGUAGES else "",
+        municipality_id=args.get("municipality", type=int),
+        mode=args.get("mode", "") if args.get("mode") in ("online", "in_person") else "",
+        upcoming_only=args.get("upcoming") == "1",
+    )
+    versions = services.catalogue(filters, utcnow().date())
+    template = "courses/_catalogue_results.html" if request.headers.get("HX-Request") else "courses/catalogue.html"
+    return render_template(template, versions=versions, filters=filters, municipalities=municipalities(),
+                           service_types=list(ServiceType))
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+def cohort(cohort_id: int):
+    cohort = services.get_cohort(cohort_id)
+    context = {"cohort": cohort, "enrol_form": EnrolForm(), "confirm_form": ConfirmForm(), "enrolment": None,
+               "bulk_forms": []}
+    if current_user.is_authenticated:
+        context["enrolment"] = services.own_enrolment(current_user, cohort)
+        context["bulk_forms"] = [(organisation, members_of(organisation))
+                                 for organisation in administered_organisations(current_user)]
+    context["perspectives"] = [(a.value, a.label) for a in Audience]
+    return render_template("courses/cohort.html", **context)
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrol")
+@login_required
+def enrol(cohort_id: int):
+    cohort = services.get_cohort(cohort_id)
+    form = EnrolForm()
+    enrolment = services.enrol(current_user, cohort, current_user, form.perspective.data or None)
+    db.session.commit()
+    flash(enrolment.status_label, "success")
+    return redirect(url_for("courses.cohort", cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrol-members/<int:organisation_id>")
+@login_required
+def enrol_members(cohort_id: int, organisation_id: int):
+    cohort = services.get_cohort(cohort_id)
+    organisation = organisation_for_admin(current_user, organisation_id)
+    form = BulkEnrolForm()
+    member_ids = [int(value) for value in form.member_ids.data or [] if value.isdigit()]
+    results = services.enrol_members(current_user, cohort, organisation, member_ids)
+    db.session.commit()
+    for result in results:
+        message = result.enrolment.status_label if result.enrolment else result.problem
+        flash(f"{result.user.display_name}: {message}", "info" if result.enrolment else "error")
+    return redirect(url_for("courses.cohort", cohort_id=cohort.id))
+
+
+@bp.post("/enrolments/<int:enrolment_id>/withdraw")
+@login_required
+def withdraw(enrolment_id: int):
+    enrolment = services.enrolment_for(current_user, enrolment_id)
+    services.withdraw(enrolment, ReasonForm().reason.data or "")
+    db.session.commit()
+    flash(_("The enrolment has been withdrawn."), "info")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("courses.my_learning"))
+
+
+@bp.post("/enrolments/<int:enrolment_id>/approve")
+@login_required
+def approve(enrolment_id: int):
+    enrolment = services.enrolment_for(current_user, enrolment_id)
+    services.approve(current_user, enrolment)
+    db.session.commit()
+    flash(_("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status_label), "success")
+    return redirect(url_for("courses.cohort_admin", cohort_id=enrolment.cohort_id))
+
+
+@bp.post("/enrolments/<int:enrolment_id>/reject")
+@login_required
+def reject(enrolment_id: int):
+    enrolment = services.enrolment_for(current_user, enrolment_id)
+    services.reject(current_user, enrolment, ReasonForm().reason.data or "")
+    db.session.commit()
+    flash(_("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status_label), "info")
+    return redirect(url_for("courses.cohort_admin", cohort_id=enrolment.cohort_id))
+
+
+# --- learners -------------------------------------------------------------------------------------------
+
+@bp.get("/my/learning")
+@login_required
+def my_learning():
+    return render_template("courses/my_learning.html", items=services.my_learning(current_user, utcnow()),
+                           confirm_form=ConfirmForm())
+
+
+@bp.post("/versions/<int:version_id>/modules/<module_slug>/complete")
+@login_required
+def complete_module(version_id: int, module_slug: str):
+    version = version_for_editing(version_id)
+    services.mark_module_complete(current_user, module_of(version, module_slug))
+    db.session.commit()
+    flash(_("Module marked as complete. Well done!"), "success")
+    return redirect(url_for("curriculum.module", version_id=version.id, module_slug=module_slug))
+
+
+@bp.route("/cohorts/<int:cohort_id>/evaluation", methods=["GET", "POST"])
+@login_required
+def evaluation(cohort_id: int):
+    cohort = services.get_cohort(cohort_id)
+    form = EvaluationForm()
+    for field in (form.accessibility, form.usefulness, form.quality):
+        field.choices = [(str(score), str(score)) for score in range(1, 6)]
+
+    def submit():
+        ratings = {name: int(getattr(form, name).data) if (getattr(form, name).data or "").isdigit() else 0
+                   for name in services.RATINGS}
+        return services.submit_evaluation(current_user, cohort, ratings, form.comment.data or "", utcnow().date())
+
+    if run_form(form, submit):
+        db.session.commit()
+        flash(_("Thank you for your evaluation."), "success")
+        return redirect(url_for("courses.my_learning"))
+    return render_template("courses/evaluation.html", cohort=cohort, form=form), form_status(form)
+
+
+# --- trainers --------------------------------------------------------------------------------------------
+
+@bp.get("/trainer/cohorts")
+@trainers
+def trainer_cohorts():
+    return render_template("courses/trainer_cohorts.html", cohorts=services.cohorts_for_trainer(current_user))
+
+
+def _cohort_form() -> CohortForm:
+    form = CohortForm()
+    form.municipality_id.choices = [("", "—")] + [(str(m.id), m.name) for m in municipalities()]
+    form.language.choices = list(LANGUAGES.items())
+    form.approver.choices = [(a.value, a.label) for a in Approver]
+    form.promotion_policy.choices = [(p.value, p.label) for p in PromotionPolicy]
+    form.allowed_service_types.choices = [(s.value, s.label) for s in ServiceType]
+    return form
+
+
+@bp.route("/trainer/versions/<int:version_id>/cohorts/new", methods=["GET", "POST"])
+@trainers
+def new_cohort(version_id: int):
+    version = version_for_editing(version_id)
+    form = _cohort_form()
+
+    def create():
+        details = services.CohortDetails(
+            name=form.name.data, municipality_id=int(form.municipality_id.data) if
+            (form.municipality_id.data or "").isdigit() else None, is_online=form.is_online.data,
+            language=form.language.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            capacity=form.capacity.data, enrolment_opens_at=_local(form.enrolment_opens_at.data),
+            enrolment_closes_at=_local(form.enrolment_closes_at.data), approver=form.approver.data,
+            promotion_policy=form.promotion_policy.data,
+            allowed_service_types=tuple(form.allowed_service_types.data or ()),
+            records_perspective=form.records_perspective.data,
+            max_share_per_perspective=form.max_share_per_perspective.data)
+        return services.create_cohort(current_user, version, details)
+
+    cohort = run_form(form, create)
+    if cohort:
+        db.session.commit()
+        flash(_("Cohort created. Add its sessions now."), "success")
+        return redirect(url_for("courses.cohort_admin", cohort_id=cohort.id))
+    return render_template("courses/cohort_form.html", form=form, version=version), form_status(form)
+
+
+def _cohort_admin_page(cohort, session_form, status=200):
+    page = services.roster(cohort, _page(), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "courses/cohort_admin.html", cohort=cohort, page=page, session_form=session_form,
+        confirm_form=ConfirmForm(), reason_form=ReasonForm(), summary=services.evaluation_summary(cohort),
+    ), status
+
+
+@bp.get("/trainer/cohorts/<int:cohort_id>")
+@trainers
+def cohort_admin(cohort_id: int):
+    return _cohort_admin_page(services.cohort_for_trainer(current_user, cohort_id), SessionForm())
+
+
+@bp.post("/trainer/cohorts/<int:cohort_id>/sessions")
+@trainers
+def add_session(cohort_id: int):
+    cohort = services.cohort_for_trainer(current_user, cohort_id)
+    form = SessionForm()
+    if run_form(form, lambda: services.add_session(cohort, _local(form.starts_at.data), _local(form.ends_at.data),
+                                                   form.place.data or "", form.online_url.data or "")):
+        db.session.commit()
+        flash(_("Session added."), "success")
+        return redirect(url_for("courses.cohort_admin", cohort_id=cohort.id))
+    return _cohort_admin_page(cohort, form, form_status(form))
+
+
+@bp.post("/trainer/cohorts/<int:cohort_id>/move-version")
+@trainers
+def move_version(cohort_id: int):
+    cohort = services.cohort_for_trainer(current_user, cohort_id)
+    version = services.move_to_latest_version(cohort)
+    db.session.commit()
+    flash(_("The cohort now uses version %(number)d.", number=version.number), "success")
+    return redirect(url_for("courses.cohort_admin", cohort_id=cohort.id))
+
+
+@bp.route("/trainer/cohorts/<int:cohort_id>/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@trainers
+def attendance(cohort_id: int, session_id: int):
+    cohort = services.cohort_for_trainer(current_user, cohort_id)
+    session = services.session_of(cohort, session_id)
+    if request.method == "POST":
+        ids = request.form.getlist("enrolment_id", type=int) or services.enrolled_ids(cohort)
+        services.set_attendance(current_user, cohort, session.id, ids, request.form.get("present") == "1")
+        db.session.commit()
+        if request.headers.get("HX-Request") and len(ids) == 1:
+            enrolment = services.enrolment_for(current_user, ids[0])
+            marks = services.attendance_marks([session.id], ids)
+            return render_template("courses/_attendance_row.html", cohort=cohort, session=session,
+                                   enrolment=enrolment, mark=marks.get((session.id, enrolment.id)))
+        return redirect(url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
+    page = services.roster(cohort, _page(), current_app.config["PAGE_SIZE"])
+    enrolled = [e for e in page.items if e.holds_seat]
+    marks = services.attendance_marks([session.id], [e.id for e in enrolled])
+    return render_template("courses/attendance.html", cohort=cohort, session=session, page=page,
+                           enrolled=enrolled, marks=marks, confirm_form=ConfirmForm())
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(text, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/trainer/cohorts/<int:cohort_id>/roster.csv")
+@trainers
+def roster_csv(cohort_id: int):
+    cohort = services.cohort_for_trainer(current_user, cohort_id)
+    return _csv(services.roster_csv(cohort), f"roster-{cohort.id}.csv")
+
+
+@bp.get("/trainer/cohorts/<int:cohort_id>/attendance.csv")
+@trainers
+def attendance_csv(cohort_id: int):
+    cohort = services.cohort_for_trainer(current_user, cohort_id)
+    return _csv(services.attendance_csv(cohort, lambda s: format_datetime(s.starts_at, "short")),
+                f"attendance-{cohort.id}.csv")

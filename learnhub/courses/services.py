@@ -1,0 +1,661 @@
+"""Cohort rules: who may enrol, capacity and waitlist, approvals, attendance, progress and evaluations.
+
+Capacity is guarded by a conditional UPDATE of `cohort.seats_taken` (atomic on every database)
+and a CHECK constraint; withdrawals lock the cohort row so promotions never race.
+"""
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import case, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from learnhub.courses.models import (
+    Approver,
+    Attendance,
+    Cohort,
+    CohortSession,
+    CohortTrainer,
+    Enrolment,
+    EnrolmentStatus,
+    Evaluation,
+    PromotionPolicy,
+)
+from learnhub.curriculum.models import (
+    Audience,
+    LearningSet,
+    LearningSetVersion,
+    Module,
+    ModuleProgress,
+    VersionLanguage,
+    VersionServiceType,
+    VersionState,
+)
+from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from learnhub.extensions import db
+from learnhub.i18n import LANGUAGES, _, _l
+from learnhub.mail.services import queue_email
+from learnhub.people.models import Membership, Organisation, Role, ServiceType, User
+from learnhub.timeutil import utcnow
+
+ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
+
+
+# --- loading with access rules ------------------------------------------------------------------
+
+def get_cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound(_("We could not find that cohort."))
+    return cohort
+
+
+def cohort_for_trainer(actor: User, cohort_id: int) -> Cohort:
+    """The cohort if `actor` trains it or is an institute admin; 404 for everyone else."""
+    cohort = get_cohort(cohort_id)
+    if actor.has_role(Role.INSTITUTE_ADMIN) or cohort.is_trainer(actor):
+        return cohort
+    raise NotFound(_("We could not find that cohort."))
+
+
+def cohorts_for_trainer(actor: User) -> list[Cohort]:
+    statement = select(Cohort).order_by(Cohort.starts_on.desc())
+    if not actor.has_role(Role.INSTITUTE_ADMIN):
+        statement = statement.join(CohortTrainer).where(CohortTrainer.user_id == actor.id)
+    return list(db.session.scalars(statement))
+
+
+def own_enrolment(user: User, cohort: Cohort) -> Enrolment | None:
+    return db.session.scalar(select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id))
+
+
+def _administers(actor: User, organisation_id: int | None) -> bool:
+    return organisation_id is not None and any(
+        m.organisation_id == organisation_id and m.is_org_admin for m in actor.memberships)
+
+
+def enrolment_for(actor: User, enrolment_id: int) -> Enrolment:
+    """An enrolment the actor may act on: their own, their organisation's, their cohort's, or any for admins."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is not None and (
+        enrolment.user_id == actor.id
+        or actor.has_role(Role.INSTITUTE_ADMIN)
+        or enrolment.cohort.is_trainer(actor)
+        or _administers(actor, enrolment.organisation_id)
+    ):
+        return enrolment
+    raise NotFound(_("We could not find that enrolment."))
+
+
+# --- catalogue ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CatalogueFilter:
+    query: str = ""
+    service_type: str = ""
+    language: str = ""
+    municipality_id: int | None = None
+    mode: str = ""  # "online", "in_person" or "" for both
+    upcoming_only: bool = False
+
+
+def catalogue(filters: CatalogueFilter, today: date) -> list[LearningSetVersion]:
+    """Published learning sets matching the filters: one query, whatever the number of sets."""
+    statement = (
+        select(LearningSetVersion)
+        .join(LearningSet)
+        .where(LearningSetVersion.state == VersionState.PUBLISHED)
+        .order_by(LearningSet.slug)
+    )
+    if filters.query.strip():
+        # Titles and summaries are JSON by language; matching their text covers every language at once.
+        pattern = "%" + filters.query.strip().lower().replace("%", "").replace("_", "") + "%"
+        statement = statement.where(or_(
+            func.lower(db.cast(LearningSetVersion.title, db.Text)).like(pattern),
+            func.lower(db.cast(LearningSetVersion.summary, db.Text)).like(pattern),
+            LearningSet.slug.like(pattern),
+        ))
+    if filters.service_type:
+        statement = statement.where(exists().where(
+            VersionServiceType.version_id == LearningSetVersion.id,
+            VersionServiceType.service_type == filters.service_type))
+    if filters.language:
+        statement = statement.where(exists().where(
+            VersionLanguage.version_id == LearningSetVersion.id, VersionLanguage.language == filters.language))
+    cohort_conditions = []
+    if filters.municipality_id:
+        cohort_conditions.append(Cohort.municipality_id == filters.municipality_id)
+    if filters.mode:
+        cohort_conditions.append(Cohort.is_online.is_(filters.mode == "online"))
+    if filters.upcoming_only:
+        cohort_conditions.append(Cohort.starts_on >= today)
+    if cohort_conditions:
+        any_version_of_set = select(LearningSetVersion.id).where(
+            LearningSetVersion.learning_set_id == LearningSet.id).scalar_subquery()
+        statement = statement.where(exists().where(Cohort.version_id.in_(any_version_of_set), *cohort_conditions))
+    return list(db.session.scalars(statement))
+
+
+def upcoming_cohorts(learning_set_id: int, today: date) -> list[Cohort]:
+    return list(db.session.scalars(
+        select(Cohort).join(LearningSetVersion)
+        .where(LearningSetVersion.learning_set_id == learning_set_id, Cohort.ends_on >= today)
+        .order_by(Cohort.starts_on)
+    ))
+
+
+# --- cohorts --------------------------------------------------------------------------------------
+
+@dataclass
+class CohortDetails:
+    name: str
+    municipality_id: int | None
+    is_online: bool
+    language: str
+    starts_on: date
+    ends_on: date
+    capacity: int
+    enrolment_opens_at: datetime
+    enrolment_closes_at: datetime
+    approver: str = Approver.NONE
+    promotion_policy: str = PromotionPolicy.FIRST_COME
+    allowed_service_types: tuple[str, ...] = ()
+    records_perspective: bool = False
+    max_share_per_perspective: int | None = None
+
+
+def _check_cohort(details: CohortDetails) -> None:
+    if not details.name.strip() or len(details.name) > 200:
+        raise InvalidInput(_("Please give the cohort a name (up to 200 characters)."))
+    if details.ends_on < details.starts_on:
+        raise InvalidInput(_("The cohort cannot end before it starts."))
+    if details.enrolment_closes_at <= details.enrolment_opens_at:
+        raise InvalidInput(_("Enrolment must close after it opens."))
+    if not 1 <= details.capacity <= 1000:
+        raise InvalidInput(_("Capacity must be between 1 and 1000 places."))
+    if details.language not in LANGUAGES:
+        raise InvalidInput(_("Please choose languages from the list."))
+    if details.approver not in Approver._value2member_map_ or \
+            details.promotion_policy not in PromotionPolicy._value2member_map_:
+        raise InvalidInput(_("Please choose from the lists."))
+    if any(s not in ServiceType._value2member_map_ for s in details.allowed_service_types):
+        raise InvalidInput(_("Please choose at least one service type from the list."))
+    if details.max_share_per_perspective is not None and not 10 <= details.max_share_per_perspective <= 100:
+        raise InvalidInput(_("The largest share of one perspective must be between 10 and 100 percent."))
+    if not details.is_online and not details.municipality_id:
+        raise InvalidInput(_("An in-person cohort needs a municipality."))
+
+
+def create_cohort(actor: User, version: LearningSetVersion, details: CohortDetails) -> Cohort:
+    if version.state != VersionState.PUBLISHED:
+        raise Conflict(_("Cohorts can only be offered for a published learning set."))
+    _check_cohort(details)
+    cohort = Cohort(
+        version_id=version.id, name=details.name.strip(), municipality_id=details.municipality_id,
+        is_online=details.is_online, language=details.language, starts_on=details.starts_on,
+        ends_on=details.ends_on, capacity=details.capacity, enrolment_opens_at=details.enrolment_opens_at,
+        enrolment_closes_at=details.enrolment_closes_at, approver=details.approver,
+        promotion_policy=details.promotion_policy, allowed_service_types=sorted(details.allowed_service_types),
+        records_perspective=details.records_perspective,
+        max_share_per_perspective=details.max_share_per_perspective,
+        trainers=[CohortTrainer(user_id=actor.id)],
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    return cohort
+
+
+def add_session(cohort: Cohort, starts_at: datetime, ends_at: datetime, place: str, online_url: str) -> CohortSession:
+    if ends_at <= starts_at:
+        raise InvalidInput(_("A session must end after it starts."))
+    if online_url and not online_url.startswith(("https://", "http://")):
+        raise InvalidInput(_("The online link must start with https://"))
+    if not place.strip() and not online_url:
+        raise InvalidInput(_("Please give a place or an online link."))
+    session = CohortSession(cohort=cohort, starts_at=starts_at, ends_at=ends_at, place=place.strip()[:300],
+                            online_url=online_url.strip()[:500])
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def move_to_latest_version(cohort: Cohort) -> LearningSetVersion:
+    """Trainers move a cohort and its learners to the newest published version (progress is kept per module)."""
+    latest = db.session.scalar(select(LearningSetVersion).where(
+        LearningSetVersion.learning_set_id == cohort.version.learning_set_id,
+        LearningSetVersion.state == VersionState.PUBLISHED))
+    if latest is None or latest.id == cohort.version_id:
+        raise Conflict(_("This cohort already uses the newest published version."))
+    cohort.version_id = latest.id
+    db.session.execute(update(Enrolment).where(Enrolment.cohort_id == cohort.id).values(version_id=latest.id))
+    db.session.flush()
+    return latest
+
+
+# --- enrolment ------------------------------------------------------------------------------------
+
+def _take_seat(cohort_id: int) -> bool:
+    """Atomically claim a place; False when the cohort is full."""
+    result = db.session.execute(
+        update(Cohort).where(Cohort.id == cohort_id, Cohort.seats_taken < Cohort.capacity)
+        .values(seats_taken=Cohort.seats_taken + 1).execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _release_seat(cohort_id: int) -> None:
+    db.session.execute(
+        update(Cohort).where(Cohort.id == cohort_id, Cohort.seats_taken > 0)
+        .values(seats_taken=Cohort.seats_taken - 1).execution_options(synchronize_session=False)
+    )
+
+
+def _lock_cohort(cohort_id: int) -> Cohort:
+    """Serialise seat changes of one cohort (a row lock on PostgreSQL)."""
+    return db.session.scalars(
+        select(Cohort).where(Cohort.id == cohort_id).with_for_update(of=Cohort)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+# Lazy, so each subject is translated in the recipient's language when the mail is rendered.
+SUBJECTS = {
+    EnrolmentStatus.ENROLLED: lambda name: _l("You have a place in %(cohort)s", cohort=name),
+    EnrolmentStatus.WAITLISTED: lambda name: _l("You are on the waitlist for %(cohort)s", cohort=name),
+    EnrolmentStatus.PENDING: lambda name: _l("Your enrolment in %(cohort)s is waiting for approval", cohort=name),
+    EnrolmentStatus.REJECTED: lambda name: _l("Your enrolment in %(cohort)s was not accepted", cohort=name),
+    EnrolmentStatus.WITHDRAWN: lambda name: _l("You have left %(cohort)s", cohort=name),
+}
+
+
+def _notify(enrolment: Enrolment) -> None:
+    participant = enrolment.user
+    status = EnrolmentStatus(enrolment.status)
+    queue_email(participant.email, participant.preferred_language, "enrolment_update",
+                SUBJECTS[status](enrolment.cohort.name),
+                enrolment=enrolment, cohort=enrolment.cohort, status=status.value,
+                position=waitlist_position(enrolment) if status == EnrolmentStatus.WAITLISTED else None)
+
+
+def _organisation_for(cohort: Cohort, participant: User) -> int | None:
+    """The participant's organisation that may take part; wrong audience is refused."""
+    organisations = [m.organisation for m in participant.memberships]
+    if not cohort.allowed_service_types:
+        return organisations[0].id if organisations else None
+    for organisation in organisations:
+        if set(organisation.service_types) & set(cohort.allowed_service_types):
+            return organisation.id
+    names = ", ".join(ServiceType(s).label for s in cohort.allowed_service_types)
+    raise InvalidInput(_("This cohort is only for staff of these services: %(services)s.", services=names))
+
+
+def _check_perspective(cohort: Cohort, perspective: str | None) -> str | None:
+    if not cohort.records_perspective:
+        return None
+    if perspective not in Audience._value2member_map_:
+        raise InvalidInput(_("Please say from which perspective you take part."))
+    if cohort.max_share_per_perspective:
+        limit = max(1, cohort.capacity * cohort.max_share_per_perspective // 100)
+        taken = db.session.scalar(select(func.count()).select_from(Enrolment).where(
+            Enrolment.cohort_id == cohort.id, Enrolment.perspective == perspective,
+            Enrolment.status.in_([EnrolmentStatus.ENROLLED, EnrolmentStatus.PENDING])))
+        if taken >= limit:
+            raise Conflict(_("All places for this perspective are taken, so the group stays balanced."))
+    return perspective
+
+
+def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | None = None,
+          now: datetime | None = None) -> Enrolment:
+    """Self-enrolment, or an org admin enrolling a member. Full cohorts put people on the waitlist."""
+    now = now or utcnow()
+    if not cohort.enrolment_opens_at <= now <= cohort.enrolment_closes_at:
+        raise Conflict(_("Enrolment for this cohort is not open now."))
+    organisation_id = _organisation_for(cohort, participant)
+    perspective = _check_perspective(cohort, perspective)
+    needs_approval = cohort.approver == Approver.TRAINER or (
+        cohort.approver == Approver.ORG_ADMIN and not _administers(actor, organisation_id))
+
+    enrolment = db.session.scalar(select(Enrolment).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.user_id == participant.id))
+    if enrolment is not None and enrolment.status in ACTIVE_STATUSES:
+        raise Conflict(_("You are already enrolled in this cohort or on its waitlist."))
+    if enrolment is not None and enrolment.status == EnrolmentStatus.REJECTED:
+        raise Conflict(_("Your enrolment in this cohort was not accepted. Please contact the trainer."))
+    try:
+        # begin_nested() flushes pending objects first, so the row is created inside the savepoint.
+        with db.session.begin_nested():
+            if enrolment is None:
+                enrolment = Enrolment(cohort_id=cohort.id, user_id=participant.id)
+                db.session.add(enrolment)
+            enrolment.organisation_id, enrolment.version_id = organisation_id, cohort.version_id
+            enrolment.perspective, enrolment.enrolled_by_id = perspective, actor.id
+            enrolment.created_at, enrolment.reason, enrolment.status = now, "", EnrolmentStatus.PENDING
+            db.session.flush()
+    except IntegrityError as error:  # the same person enrolling twice at the same moment
+        raise Conflict(_("You are already enrolled in this cohort or on its waitlist.")) from error
+    if not needs_approval:
+        _place(enrolment)
+    _notify(enrolment)
+    return enrolment
+
+
+def _place(enrolment: Enrolment) -> None:
+    enrolment.status = EnrolmentStatus.ENROLLED if _take_seat(enrolment.cohort_id) else EnrolmentStatus.WAITLISTED
+    enrolment.decided_at = utcnow()
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    user: User
+    enrolment: Enrolment | None
+    problem: str = ""
+
+
+def enrol_members(actor: User, cohort: Cohort, organisation: Organisation, user_ids: list[int]) -> list[BulkResult]:
+    """An org admin enrols several members at once; each person succeeds or fails on their own."""
+    if not _administers(actor, organisation.id) and not actor.has_role(Role.INSTITUTE_ADMIN):
+        raise NotFound(_("We could not find that organisation."))
+    members = list(db.session.scalars(select(User).join(Membership).where(
+        Membership.organisation_id == organisation.id, User.id.in_(user_ids))))
+    if not members:
+        raise InvalidInput(_("Please choose at least one member."))
+    results = []
+    for member in members:
+        try:
+            with db.session.begin_nested():
+                results.append(BulkResult(member, enrol(actor, cohort, member)))
+        except DomainError as error:
+            results.append(BulkResult(member, None, error.message))
+    return results
+
+
+def waitlist_position(enrolment: Enrolment) -> int:
+    return db.session.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.cohort_id == enrolment.cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED,
+        or_(Enrolment.created_at < enrolment.created_at,
+            (Enrolment.created_at == enrolment.created_at) & (Enrolment.id <= enrolment.id))))
+
+
+def _next_in_line(cohort: Cohort) -> Enrolment | None:
+    waiting = list(db.session.scalars(
+        select(Enrolment).options(joinedload(Enrolment.organisation))
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .order_by(Enrolment.created_at, Enrolment.id)))
+    if not waiting or cohort.promotion_policy == PromotionPolicy.FIRST_COME:
+        return waiting[0] if waiting else None
+    # Fair shares: the first waiting person from the group with the fewest places so far.
+    by_municipality = cohort.promotion_policy == PromotionPolicy.FAIR_BY_MUNICIPALITY
+    group_column = Organisation.municipality_id if by_municipality else Enrolment.organisation_id
+    counts = Counter(dict(db.session.execute(
+        select(group_column, func.count()).select_from(Enrolment)
+        .outerjoin(Organisation, Organisation.id == Enrolment.organisation_id)
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED)
+        .group_by(group_column)).all()))
+
+    def group(enrolment: Enrolment):
+        if by_municipality:
+            return enrolment.organisation.municipality_id if enrolment.organisation else None
+        return enrolment.organisation_id
+
+    return min(waiting, key=lambda e: counts[group(e)])  # min() keeps the earliest among equals
+
+
+def _free_seat(cohort: Cohort, today: date) -> Enrolment | None:
+    """A place became free: give it to the next in line (never once the cohort has started)."""
+    if cohort.starts_on <= today:
+        _release_seat(cohort.id)
+        return None
+    promoted = _next_in_line(cohort)
+    if promoted is None:
+        _release_seat(cohort.id)
+        return None
+    promoted.status, promoted.decided_at = EnrolmentStatus.ENROLLED, utcnow()
+    db.session.flush()
+    _notify(promoted)
+    return promoted
+
+
+def withdraw(enrolment: Enrolment, reason: str, today: date | None = None) -> Enrolment | None:
+    """Leave a cohort; returns whoever was promoted from the waitlist into the freed place."""
+    cohort = _lock_cohort(enrolment.cohort_id)
+    db.session.refresh(enrolment)
+    if enrolment.status not in ACTIVE_STATUSES:
+        raise Conflict(_("This enrolment has already ended."))
+    held_seat = enrolment.holds_seat
+    enrolment.status, enrolment.reason, enrolment.decided_at = EnrolmentStatus.WITHDRAWN, reason.strip()[:1000], utcnow()
+    db.session.flush()
+    _notify(enrolment)
+    return _free_seat(cohort, today or utcnow().date()) if held_seat else None
+
+
+def _check_decider(actor: User, enrolment: Enrolment) -> None:
+    cohort = enrolment.cohort
+    if actor.has_role(Role.INSTITUTE_ADMIN) or cohort.is_trainer(actor):
+        return
+    if cohort.approver == Approver.ORG_ADMIN and _administers(actor, enrolment.organisation_id):
+        return
+    raise NotAllowed(_("Only the cohort's trainer or the participant's organisation admin can decide this."))
+
+
+def approve(actor: User, enrolment: Enrolment) -> None:
+    _check_decider(actor, enrolment)
+    _lock_cohort(enrolment.cohort_id)
+    db.session.refresh(enrolment)
+    if enrolment.status != EnrolmentStatus.PENDING:
+        raise Conflict(_("Only enrolments waiting for approval can be approved."))
+    _place(enrolment)
+    _notify(enrolment)
+
+
+def reject(actor: User, enrolment: Enrolment, reason: str) -> None:
+    _check_decider(actor, enrolment)
+    if not reason.strip():
+        raise InvalidInput(_("Please give a reason, so the person knows why."))
+    _lock_cohort(enrolment.cohort_id)
+    db.session.refresh(enrolment)
+    if enrolment.status not in (EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED):
+        raise Conflict(_("Only enrolments waiting for approval or on the waitlist can be rejected."))
+    enrolment.status, enrolment.reason, enrolment.decided_at = EnrolmentStatus.REJECTED, reason.strip()[:1000], utcnow()
+    db.session.flush()
+    _notify(enrolment)
+
+
+# --- rosters, attendance, exports -------------------------------------------------------------------
+
+def roster(cohort: Cohort, page: int, per_page: int) -> Pagination:
+    status_order = case({EnrolmentStatus.ENROLLED.value: 0, EnrolmentStatus.PENDING.value: 1,
+                         EnrolmentStatus.WAITLISTED.value: 2}, value=Enrolment.status, else_=3)
+    statement = (
+        select(Enrolment).join(Enrolment.user)
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.organisation).joinedload(Organisation.municipality))
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(ACTIVE_STATUSES))
+        .order_by(status_order, Enrolment.created_at, Enrolment.id)
+    )
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def session_of(cohort: Cohort, session_id: int) -> CohortSession:
+    session = db.session.get(CohortSession, session_id)
+    if session is None or session.cohort_id != cohort.id:
+        raise NotFound(_("We could not find that session."))
+    return session
+
+
+def attendance_marks(session_ids: list[int], enrolment_ids: list[int]) -> dict[tuple[int, int], bool]:
+    if not session_ids or not enrolment_ids:
+        return {}
+    rows = db.session.execute(select(Attendance.session_id, Attendance.enrolment_id, Attendance.is_present).where(
+        Attendance.session_id.in_(session_ids), Attendance.enrolment_id.in_(enrolment_ids)))
+    return {(s, e): present for s, e, present in rows}
+
+
+def set_attendance(actor: User, cohort: Cohort, session_id: int, enrolment_ids: list[int], is_present: bool) -> int:
+    """Mark one or many enrolled participants present or absent at a session; returns how many."""
+    session = session_of(cohort, session_id)
+    enrolled = set(db.session.scalars(select(Enrolment.id).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED,
+        Enrolment.id.in_(enrolment_ids))))
+    if not enrolled or len(enrolled) != len(set(enrolment_ids)):
+        raise NotFound(_("We could not find that participant in this cohort."))
+    existing = {a.enrolment_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.session_id == session.id, Attendance.enrolment_id.in_(enrolled)))}
+    for enrolment_id in enrolled:
+        mark = existing.get(enrolment_id) or Attendance(session_id=session.id, enrolment_id=enrolment_id)
+        mark.is_present, mark.recorded_by_id, mark.recorded_at = is_present, actor.id, utcnow()
+        db.session.add(mark)
+    db.session.flush()
+    return len(enrolled)
+
+
+def enrolled_ids(cohort: Cohort) -> list[int]:
+    return list(db.session.scalars(select(Enrolment.id).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED)))
+
+
+def _active_enrolments(cohort: Cohort) -> list[Enrolment]:
+    return list(roster(cohort, 1, 100_000).items)
+
+
+def roster_csv(cohort: Cohort) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Name"), _("E-mail"), _("Organisation"), _("Municipality"), _("Perspective"), _("Status")])
+    for enrolment in _active_enrolments(cohort):
+        organisation = enrolment.organisation
+        writer.writerow([
+            enrolment.user.display_name, enrolment.user.email, organisation.name if organisation else "",
+            organisation.municipality.name if organisation else "",
+            enrolment.perspective_label, enrolment.status_label,
+        ])
+    return "\ufeff" + buffer.getvalue()  # BOM so spreadsheet programs read UTF-8
+
+
+def attendance_csv(cohort: Cohort, format_session) -> str:
+    enrolments = [e for e in _active_enrolments(cohort) if e.holds_seat]
+    marks = attendance_marks([s.id for s in cohort.sessions], [e.id for e in enrolments])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Name"), _("Organisation")] + [format_session(s) for s in cohort.sessions])
+    for enrolment in enrolments:
+        cells = []
+        for session in cohort.sessions:
+            mark = marks.get((session.id, enrolment.id))
+            cells.append("" if mark is None else (_("present") if mark else _("absent")))
+        writer.writerow([enrolment.user.display_name, enrolment.organisation.name if enrolment.organisation else ""]
+                        + cells)
+    return "\ufeff" + buffer.getvalue()
+
+
+# --- learners --------------------------------------------------------------------------------------
+
+def is_learning_version(user: User, version_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        Enrolment.user_id == user.id, Enrolment.version_id == version_id,
+        Enrolment.status == EnrolmentStatus.ENROLLED))))
+
+
+def can_read_version(user: User, version: LearningSetVersion) -> bool:
+    return user.has_role(Role.TRAINER, Role.INSTITUTE_ADMIN) or is_learning_version(user, version.id)
+
+
+def mark_module_complete(user: User, module: Module) -> None:
+    if not is_learning_version(user, module.version_id):
+        raise NotFound(_("We could not find that module."))
+    if not db.session.scalar(select(exists().where(
+            ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id))):
+        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id))
+        db.session.flush()
+
+
+@dataclass(frozen=True)
+class LearningItem:
+    enrolment: Enrolment
+    modules_total: int
+    modules_done: int
+    next_session: CohortSession | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.modules_done / self.modules_total) if self.modules_total else 0
+
+
+def my_learning(user: User, now: datetime) -> list[LearningItem]:
+    """The learner's active enrolments with progress and next session, in four queries."""
+    enrolments = list(db.session.scalars(
+        select(Enrolment).options(joinedload(Enrolment.version))
+        .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE_STATUSES))
+        .order_by(Enrolment.created_at.desc())))
+    version_ids = {e.version_id for e in enrolments}
+    totals = dict(db.session.execute(select(Module.version_id, func.count()).where(
+        Module.version_id.in_(version_ids)).group_by(Module.version_id)).all())
+    done = dict(db.session.execute(select(Module.version_id, func.count()).join(ModuleProgress).where(
+        ModuleProgress.user_id == user.id, Module.version_id.in_(version_ids)).group_by(Module.version_id)).all())
+    upcoming = db.session.scalars(select(CohortSession).where(
+        CohortSession.cohort_id.in_({e.cohort_id for e in enrolments}), CohortSession.starts_at >= now)
+        .order_by(CohortSession.starts_at))
+    next_by_cohort: dict[int, CohortSession] = {}
+    for session in upcoming:
+        next_by_cohort.setdefault(session.cohort_id, session)
+    return [LearningItem(e, totals.get(e.version_id, 0), done.get(e.version_id, 0), next_by_cohort.get(e.cohort_id))
+            for e in enrolments]
+
+
+# --- evaluations -----------------------------------------------------------------------------------
+
+RATINGS = ("accessibility", "usefulness", "quality")
+
+
+def submit_evaluation(user: User, cohort: Cohort, ratings: dict[str, int], comment: str, today: date) -> Evaluation:
+    enrolment = db.session.scalar(select(Enrolment).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED))
+    if enrolment is None:
+        raise NotFound(_("We could not find that cohort."))
+    if today < cohort.ends_on:
+        raise Conflict(_("The evaluation opens on the cohort's last day."))
+    if any(ratings.get(name) not in (1, 2, 3, 4, 5) for name in RATINGS):
+        raise InvalidInput(_("Please rate each question from 1 to 5."))
+    if db.session.scalar(select(exists().where(Evaluation.cohort_id == cohort.id, Evaluation.user_id == user.id))):
+        raise Conflict(_("You have already evaluated this cohort. Thank you!"))
+    evaluation = Evaluation(cohort_id=cohort.id, user_id=user.id, comment=comment.strip()[:2000],
+                            **{name: ratings[name] for name in RATINGS})
+    db.session.add(evaluation)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise Conflict(_("You have already evaluated this cohort. Thank you!")) from error
+    return evaluation
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    responses: int
+    averages: dict[str, float]
+    distributions: dict[str, dict[int, int]]  # rating name -> score -> count
+    comments: list[str]
+
+    @property
+    def overall(self) -> float:
+        return round(sum(self.averages.values()) / len(self.averages), 2) if self.responses else 0.0
+
+
+def evaluation_summary(cohort: Cohort) -> EvaluationSummary:
+    """Averages and distributions by SQL aggregates: a fixed number of queries however many responses."""
+    columns = [getattr(Evaluation, name) for name in RATINGS]
+    row = db.session.execute(select(func.count(), *[func.avg(c) for c in columns]).where(
+        Evaluation.cohort_id == cohort.id)).one()
+    distributions: dict[str, dict[int, int]] = {name: {score: 0 for score in range(1, 6)} for name in RATINGS}
+    for name, column in zip(RATINGS, columns):
+        for score, count in db.session.execute(select(column, func.count()).where(
+                Evaluation.cohort_id == cohort.id).group_by(column)):
+            distributions[name][score] = count
+    comments = list(db.session.scalars(select(Evaluation.comment).where(
+        Evaluation.cohort_id == cohort.id, Evaluation.comment != "").order_by(Evaluation.created_at)))
+    averages = {name: round(float(value or 0), 2) for name, value in zip(RATINGS, row[1:])}
+    return EvaluationSummary(row[0], averages, distributions, comments)

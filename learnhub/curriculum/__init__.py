@@ -1,0 +1,1 @@
+"""Learning sets and their modules: authored as files or in the browser, published as immutable versions."""

@@ -1,0 +1,38 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from learnhub.fields import REQUIRED, WholeNumberField
+from learnhub.i18n import _l
+from learnhub.people.forms import CheckboxListField
+
+_NUMBER = _l("Please enter a whole number.")
+
+
+class LearningSetForm(FlaskForm):
+    slug = StringField(_l("Short name (for the web address)"), validators=[Length(max=80)],
+                       description=_l("Lower-case letters, digits and dashes, e.g. recovery-into-practice."))
+    title_en = StringField(_l("Title in English"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    title_sr_Latn = StringField(_l("Title in Serbian (Latin script)"), validators=[Length(max=200)],
+                                description=_l("Cyrillic is produced automatically."))
+    title_bs = StringField(_l("Title in Bosnian"), validators=[Length(max=200)])
+    summary_en = TextAreaField(_l("Summary in English"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    summary_sr_Latn = TextAreaField(_l("Summary in Serbian (Latin script)"), validators=[Length(max=2000)])
+    summary_bs = TextAreaField(_l("Summary in Bosnian"), validators=[Length(max=2000)])
+    service_types = CheckboxListField(_l("For which services"), validate_choice=False)
+    languages = CheckboxListField(_l("Languages it can be delivered in"), validate_choice=False)
+    hours = WholeNumberField(_l("Hours"), validators=[InputRequired(_NUMBER), NumberRange(1, 1000, _NUMBER)])
+    cpd_points = WholeNumberField(_l("CPD points"), validators=[InputRequired(_NUMBER), NumberRange(0, 1000, _NUMBER)])
+
+
+class ModuleForm(FlaskForm):
+    title_en = StringField(_l("Title in English"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    title_sr_Latn = StringField(_l("Title in Serbian (Latin script)"), validators=[Length(max=200)])
+    title_bs = StringField(_l("Title in Bosnian"), validators=[Length(max=200)])
+    body_en = TextAreaField(_l("Content in English (Markdown)"), validators=[Length(max=100_000)])
+    body_sr_Latn = TextAreaField(_l("Content in Serbian, Latin script (Markdown)"), validators=[Length(max=100_000)])
+    body_bs = TextAreaField(_l("Content in Bosnian (Markdown)"), validators=[Length(max=100_000)])
+    outcomes = TextAreaField(_l("Learning outcomes, one per line"), validators=[Length(max=5000)])
+    duration_minutes = WholeNumberField(_l("Duration in minutes"),
+                                    validators=[InputRequired(_NUMBER), NumberRange(1, 1440, _NUMBER)])
+    is_required = BooleanField(_l("Required for certification"), default=True)

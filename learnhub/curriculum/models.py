@@ -1,0 +1,170 @@
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import get_locale
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnhub.extensions import db
+from learnhub.i18n import _l
+from learnhub.people.models import ServiceType
+from learnhub.timeutil import utcnow
+
+# Languages authored in files and the editor; sr_Cyrl is always derived from sr_Latn.
+AUTHORED_LANGUAGES = ("en", "sr_Latn", "bs")
+
+
+class VersionState(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return str({"draft": _l("Draft"), "published": _l("Published"), "archived": _l("Archived")}[self.value])
+
+
+class Audience(StrEnum):
+    PROFESSIONAL = "professional"
+    FAMILY_MEMBER = "family_member"
+    LIVED_EXPERIENCE = "lived_experience"
+
+    @property
+    def label(self) -> str:
+        return str(AUDIENCE_LABELS[self])
+
+
+AUDIENCE_LABELS = {
+    Audience.PROFESSIONAL: _l("Professional"),
+    Audience.FAMILY_MEMBER: _l("Family member"),
+    Audience.LIVED_EXPERIENCE: _l("Person with lived experience"),
+}
+
+
+def pick_language(texts: dict[str, str] | None) -> str:
+    """The text for the reader's language: Cyrillic readers get the Serbian text (transliterated later)."""
+    if not texts:
+        return ""
+    locale = str(get_locale())
+    key = "sr_Latn" if locale == "sr_Cyrl" else locale
+    for candidate in (key, "sr_Latn" if key == "bs" else "bs", "en"):
+        if texts.get(candidate):
+            return texts[candidate]
+    return next(iter(texts.values()), "")
+
+
+class LearningSet(db.Model):
+    """The identity of a learning set across its versions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list["LearningSetVersion"]] = relationship(
+        back_populates="learning_set", order_by="LearningSetVersion.number"
+    )
+
+
+class LearningSetVersion(db.Model):
+    """One version of a learning set. Published versions are never changed; editing makes a new draft."""
+
+    __table_args__ = (UniqueConstraint("learning_set_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learning_set_id: Mapped[int] = mapped_column(ForeignKey("learning_set.id"), index=True)
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(String(12), default=VersionState.DRAFT, index=True)
+    title: Mapped[dict] = mapped_column(JSON)  # language -> text
+    summary: Mapped[dict] = mapped_column(JSON)
+    audience: Mapped[list] = mapped_column(JSON, default=list)
+    hours: Mapped[int] = mapped_column(default=0)
+    cpd_points: Mapped[int] = mapped_column(default=0)
+    certification: Mapped[dict] = mapped_column(JSON, default=dict)
+    source_digest: Mapped[str | None] = mapped_column(String(64))  # of the files it was imported from
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    learning_set: Mapped[LearningSet] = relationship(back_populates="versions", lazy="joined")
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="version", order_by="Module.position", cascade="all, delete-orphan"
+    )
+    service_types: Mapped[list["VersionServiceType"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    languages: Mapped[list["VersionLanguage"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def slug(self) -> str:
+        return self.learning_set.slug
+
+    @property
+    def display_title(self) -> str:
+        return pick_language(self.title)
+
+    @property
+    def display_summary(self) -> str:
+        return pick_language(self.summary)
+
+    @property
+    def state_label(self) -> str:
+        return VersionState(self.state).label
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == VersionState.DRAFT
+
+    @property
+    def service_type_values(self) -> list[ServiceType]:
+        return [ServiceType(s.service_type) for s in self.service_types]
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [language.language for language in self.languages]
+
+
+class VersionServiceType(db.Model):
+    version_id: Mapped[int] = mapped_column(ForeignKey("learning_set_version.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    service_type: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class VersionLanguage(db.Model):
+    """Languages a learning set can be delivered in."""
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("learning_set_version.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    language: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+
+
+class Module(db.Model):
+    __table_args__ = (UniqueConstraint("version_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("learning_set_version.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))  # the file name without .md
+    position: Mapped[int]
+    title: Mapped[dict] = mapped_column(JSON)
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    is_required: Mapped[bool] = mapped_column(default=True)
+    outcomes: Mapped[list] = mapped_column(JSON, default=list)
+    body: Mapped[dict] = mapped_column(JSON)  # language -> Markdown
+
+    version: Mapped[LearningSetVersion] = relationship(back_populates="modules")
+
+    @property
+    def display_title(self) -> str:
+        return pick_language(self.title)
+
+    @property
+    def display_body(self) -> str:
+        return pick_language(self.body)
+
+
+class ModuleProgress(db.Model):
+    """A learner marked a module complete. Kept across re-imports: modules of old versions stay."""
+
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"), index=True)
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)

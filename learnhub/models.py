@@ -1,0 +1,21 @@
+"""Every domain's models, imported once so the metadata (and Alembic) sees all tables."""
+
+from learnhub.auth.models import Invitation, LoginSession
+from learnhub.courses.models import Attendance, Cohort, CohortSession, CohortTrainer, Enrolment, Evaluation
+from learnhub.curriculum.models import (
+    LearningSet,
+    LearningSetVersion,
+    Module,
+    ModuleProgress,
+    VersionLanguage,
+    VersionServiceType,
+)
+from learnhub.mail.models import OutboxMessage
+from learnhub.people.models import Membership, Municipality, Organisation, OrganisationService, User, UserRole
+
+__all__ = [
+    "Attendance", "Cohort", "CohortSession", "CohortTrainer", "Enrolment", "Evaluation", "Invitation",
+    "LearningSet", "LearningSetVersion", "LoginSession", "Membership", "Module", "ModuleProgress",
+    "Municipality", "Organisation", "OrganisationService", "OutboxMessage", "User", "UserRole",
+    "VersionLanguage", "VersionServiceType",
+]

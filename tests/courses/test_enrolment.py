@@ -1,0 +1,230 @@
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from learnhub.courses import services
+from learnhub.courses.models import Approver, Cohort, Enrolment, EnrolmentStatus, PromotionPolicy
+from learnhub.errors import Conflict, InvalidInput, NotAllowed
+from learnhub.extensions import db
+from learnhub.people.models import MembershipRole, OrganisationService, Role, ServiceType
+from learnhub.timeutil import utcnow
+from tests.factories import CohortFactory, EnrolmentFactory, MunicipalityFactory, OrganisationFactory, UserFactory, member_of
+
+
+def _rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(Enrolment))
+
+
+def _enrol(cohort, user=None, **kwargs):
+    user = user or UserFactory()
+    db.session.commit()  # keep the set-up when a refused enrolment is rolled back
+    enrolment = services.enrol(user, cohort, user, **kwargs)
+    db.session.commit()
+    return enrolment
+
+
+def test_enrolling_takes_a_place_and_mails_the_participant(app, smtp_sink):
+    cohort = CohortFactory(capacity=2, name="Ruma, proleće")
+    user = UserFactory(email="ana@example.org")
+    enrolment = _enrol(cohort, user)
+    assert enrolment.status == EnrolmentStatus.ENROLLED
+    assert db.session.get(Cohort, cohort.id).seats_taken == 1
+    from learnhub.mail.services import send_pending
+
+    send_pending()
+    [mail] = smtp_sink.to("ana@example.org")
+    assert "You have a place in Ruma, proleće" == mail["Subject"]
+
+
+def test_full_cohort_puts_next_person_on_waitlist_with_position(app):
+    cohort = CohortFactory(capacity=1)
+    _enrol(cohort)
+    second, third = _enrol(cohort), _enrol(cohort)
+    assert (second.status, third.status) == (EnrolmentStatus.WAITLISTED, EnrolmentStatus.WAITLISTED)
+    assert services.waitlist_position(second) == 1 and services.waitlist_position(third) == 2
+
+
+def test_enrolling_twice_is_a_conflict_and_writes_nothing(app):
+    cohort = CohortFactory()
+    user = UserFactory()
+    _enrol(cohort, user)
+    with pytest.raises(Conflict):
+        services.enrol(user, cohort, user)
+    db.session.rollback()
+    assert _rows() == 1 and db.session.get(Cohort, cohort.id).seats_taken == 1
+
+
+@pytest.mark.parametrize("window", [(1, 5), (-5, -1)])  # days from now: not yet open, already closed
+def test_enrolment_outside_the_window_is_refused(app, window):
+    cohort = CohortFactory(enrolment_opens_at=utcnow() + timedelta(days=window[0]),
+                           enrolment_closes_at=utcnow() + timedelta(days=window[1]))
+    with pytest.raises(Conflict, match="not open"):
+        _enrol(cohort)
+    db.session.rollback()
+    assert _rows() == 0
+
+
+def test_audience_restriction_admits_only_staff_of_listed_services(app):
+    cohort = CohortFactory(allowed_service_types=[ServiceType.HOME_HELP.value])
+    home_help = OrganisationFactory(services=[OrganisationService(service_type="home_help")])
+    day_care = OrganisationFactory(services=[OrganisationService(service_type="day_care_children_disabilities")])
+    with pytest.raises(InvalidInput, match="Home help"):
+        _enrol(cohort, member_of(day_care))
+    db.session.rollback()
+    assert _enrol(cohort, member_of(home_help)).organisation_id == home_help.id
+
+
+def test_withdrawal_promotes_the_next_person_and_notifies_them(app, smtp_sink):
+    cohort = CohortFactory(capacity=1)
+    first = _enrol(cohort)
+    waiting = _enrol(cohort, UserFactory(email="next@example.org"))
+    promoted = services.withdraw(first, "Sick leave")
+    db.session.commit()
+    assert promoted.id == waiting.id and promoted.status == EnrolmentStatus.ENROLLED
+    assert db.session.get(Cohort, cohort.id).seats_taken == 1
+    from learnhub.mail.services import send_pending
+
+    send_pending()
+    assert [m["Subject"] for m in smtp_sink.to("next@example.org")][-1].startswith("You have a place")
+
+
+def test_no_promotion_once_the_cohort_has_started(app):
+    cohort = CohortFactory(capacity=1, starts_on=date.today(), ends_on=date.today() + timedelta(days=2))
+    first = _enrol(cohort)
+    waiting = _enrol(cohort)
+    assert services.withdraw(first, "") is None
+    db.session.commit()
+    assert db.session.get(Enrolment, waiting.id).status == EnrolmentStatus.WAITLISTED
+    assert db.session.get(Cohort, cohort.id).seats_taken == 0
+
+
+def test_withdrawing_twice_is_a_conflict(app):
+    enrolment = _enrol(CohortFactory())
+    services.withdraw(enrolment, "")
+    db.session.commit()
+    with pytest.raises(Conflict):
+        services.withdraw(enrolment, "")
+
+
+def test_withdrawn_person_can_enrol_again_at_the_back_of_the_queue(app):
+    cohort = CohortFactory(capacity=1)
+    user = UserFactory()
+    enrolment = _enrol(cohort, user)
+    services.withdraw(enrolment, "")
+    db.session.commit()
+    _enrol(cohort)  # someone else takes the place
+    again = _enrol(cohort, user)
+    assert again.id == enrolment.id and again.status == EnrolmentStatus.WAITLISTED
+
+
+def test_fair_shares_promote_the_organisation_with_fewest_places(app):
+    cohort = CohortFactory(capacity=3, promotion_policy=PromotionPolicy.FAIR_BY_ORGANISATION)
+    big, small = OrganisationFactory(), OrganisationFactory()
+    big_members = [member_of(big) for _ in range(4)]
+    small_member = member_of(small)
+    placed = [_enrol(cohort, m) for m in big_members[:3]]
+    big_waiting = _enrol(cohort, big_members[3])  # earlier on the waitlist
+    small_waiting = _enrol(cohort, small_member)
+    assert big_waiting.status == small_waiting.status == EnrolmentStatus.WAITLISTED
+    promoted = services.withdraw(placed[0], "")
+    db.session.commit()
+    assert promoted.id == small_waiting.id
+
+
+def test_fair_shares_by_municipality(app):
+    cohort = CohortFactory(capacity=2, promotion_policy=PromotionPolicy.FAIR_BY_MUNICIPALITY)
+    city, village = MunicipalityFactory(name="Beograd"), MunicipalityFactory(name="Doljevac")
+    city_orgs = [OrganisationFactory(municipality=city) for _ in range(3)]
+    placed = [_enrol(cohort, member_of(org)) for org in city_orgs[:2]]
+    _enrol(cohort, member_of(city_orgs[2]))
+    village_waiting = _enrol(cohort, member_of(OrganisationFactory(municipality=village)))
+    assert services.withdraw(placed[0], "").id == village_waiting.id
+
+
+def test_first_come_first_served_promotes_the_earliest(app):
+    cohort = CohortFactory(capacity=1)
+    first = _enrol(cohort)
+    earliest = _enrol(cohort)
+    _enrol(cohort)
+    assert services.withdraw(first, "").id == earliest.id
+
+
+def test_approval_by_trainer_holds_no_seat_until_approved(app):
+    trainer = UserFactory(roles=[Role.TRAINER])
+    cohort = CohortFactory(capacity=1, approver=Approver.TRAINER, trainer=trainer)
+    pending = _enrol(cohort)
+    assert pending.status == EnrolmentStatus.PENDING and db.session.get(Cohort, cohort.id).seats_taken == 0
+    with pytest.raises(NotAllowed):
+        services.approve(UserFactory(roles=[Role.TRAINER]), pending)  # not this cohort's trainer
+    db.session.rollback()
+    services.approve(trainer, db.session.get(Enrolment, pending.id))
+    db.session.commit()
+    assert db.session.get(Enrolment, pending.id).status == EnrolmentStatus.ENROLLED
+
+
+def test_rejection_needs_a_reason_and_is_mailed(app, smtp_sink):
+    trainer = UserFactory(roles=[Role.TRAINER])
+    cohort = CohortFactory(approver=Approver.TRAINER, trainer=trainer)
+    pending = _enrol(cohort, UserFactory(email="ana@example.org"))
+    with pytest.raises(InvalidInput):
+        services.reject(trainer, pending, "  ")
+    db.session.rollback()
+    services.reject(trainer, db.session.get(Enrolment, pending.id), "Only for day-care staff this time")
+    db.session.commit()
+    from learnhub.mail.services import send_pending
+
+    send_pending()
+    assert "Only for day-care staff this time" in smtp_sink.text_of(smtp_sink.to("ana@example.org")[-1])
+
+
+def test_org_admin_approves_when_the_cohort_says_so_and_enrolling_members_needs_no_approval(app):
+    organisation = OrganisationFactory()
+    boss = member_of(organisation, MembershipRole.ORG_ADMIN)
+    cohort = CohortFactory(approver=Approver.ORG_ADMIN)
+    member = member_of(organisation)
+    results = services.enrol_members(boss, cohort, organisation, [member.id])
+    db.session.commit()
+    assert results[0].enrolment.status == EnrolmentStatus.ENROLLED
+    other = member_of(organisation)
+    pending = _enrol(cohort, other)
+    assert pending.status == EnrolmentStatus.PENDING
+    services.approve(boss, pending)
+    assert pending.status == EnrolmentStatus.ENROLLED
+
+
+def test_bulk_enrolment_reports_each_person(app):
+    organisation = OrganisationFactory()
+    boss = member_of(organisation, MembershipRole.ORG_ADMIN)
+    cohort = CohortFactory(capacity=2)
+    members = [member_of(organisation) for _ in range(3)]
+    _enrol(cohort, members[0])
+    results = {r.user.id: r for r in services.enrol_members(boss, cohort, organisation, [m.id for m in members])}
+    db.session.commit()
+    assert "already enrolled" in results[members[0].id].problem
+    assert results[members[1].id].enrolment.status == EnrolmentStatus.ENROLLED
+    assert results[members[2].id].enrolment.status == EnrolmentStatus.WAITLISTED
+
+
+def test_trialogue_cohort_records_perspective_and_keeps_the_mix_balanced(app):
+    cohort = CohortFactory(capacity=4, records_perspective=True, max_share_per_perspective=50)
+    with pytest.raises(InvalidInput):
+        _enrol(cohort)
+    db.session.rollback()
+    _enrol(cohort, perspective="family_member")
+    _enrol(cohort, perspective="family_member")
+    with pytest.raises(Conflict, match="balanced"):
+        _enrol(cohort, perspective="family_member")
+    db.session.rollback()
+    assert _enrol(cohort, perspective="lived_experience").perspective == "lived_experience"
+
+
+def test_seat_counter_can_never_exceed_capacity_in_the_database(app):
+    cohort = CohortFactory(capacity=1)
+    EnrolmentFactory(cohort=cohort)
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        db.session.execute(db.update(Cohort).where(Cohort.id == cohort.id).values(seats_taken=2))
+        db.session.flush()
+    db.session.rollback()
