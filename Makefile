@@ -22,6 +22,7 @@ compile-translations: $(VENV)/.installed
 run: install
 	mkdir -p instance
 	$(FLASK) db upgrade
+	$(FLASK) curriculum import curriculum
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

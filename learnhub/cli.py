@@ -8,8 +8,11 @@ from learnhub.extensions import db
 
 
 def register_commands(app: Flask) -> None:
+    from learnhub.curriculum import cli as curriculum_cli
     from learnhub.demo import DEMO_PASSWORD, seed_demo
     from learnhub.mail.services import send_pending
+
+    curriculum_cli.register(app)
 
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:

@@ -1,8 +1,12 @@
 """Demo data drawn from the field reports: municipalities, providers and one account per role."""
 
+from datetime import date, datetime, time, timedelta
+
 from sqlalchemy import select
 
 from learnhub.auth.services import hash_password
+from learnhub.courses.models import Cohort, CohortSession, CohortTrainer, PromotionPolicy
+from learnhub.curriculum.models import LearningSet, LearningSetVersion, VersionState
 from learnhub.extensions import db
 from learnhub.people.models import (
     Membership,
@@ -15,6 +19,7 @@ from learnhub.people.models import (
     User,
     UserRole,
 )
+from learnhub.timeutil import utcnow
 
 DEMO_PASSWORD = "learnhub-demo-2025"
 
@@ -56,6 +61,15 @@ ACCOUNTS = [
 ]
 
 
+# (learning set slug, cohort name, municipality or None for online, days from today to the start)
+COHORTS = [
+    ("working-with-parents", "Ruma, proleće", "Ruma", 21),
+    ("recovery-into-practice", "Vršac, online grupa", None, 35),
+    ("trialogue", "Sarajevo, trijalog", "Sarajevo", 50),
+    ("strengthening-local-services", "Vranje i Bela Palanka", "Vranje", -40),
+]
+
+
 def seed_demo() -> list[tuple[str, str]]:
     """Create what is missing and leave what exists: running it twice changes nothing."""
     municipalities = {m.name: m for m in db.session.scalars(select(Municipality))}
@@ -90,4 +104,33 @@ def seed_demo() -> list[tuple[str, str]]:
             user.memberships.append(Membership(organisation=organisations[organisation], role=org_role))
         db.session.add(user)
     db.session.flush()
+    _seed_cohorts(municipalities)
     return listed
+
+
+def _seed_cohorts(municipalities: dict[str, Municipality]) -> None:
+    """Cohorts for the imported learning sets, taught by the demo trainer (skipped if not imported)."""
+    trainer = db.session.scalar(select(User).where(User.email == "trainer@learnhub.example"))
+    existing = set(db.session.scalars(select(Cohort.name)))
+    today = date.today()
+    for slug, name, municipality, start_in_days in COHORTS:
+        version = db.session.scalar(select(LearningSetVersion).join(LearningSet).where(
+            LearningSet.slug == slug, LearningSetVersion.state == VersionState.PUBLISHED))
+        if version is None or name in existing:
+            continue
+        starts_on = today + timedelta(days=start_in_days)
+        cohort = Cohort(
+            version_id=version.id, name=name, is_online=municipality is None,
+            municipality=municipalities.get(municipality or ""), language="sr_Latn" if municipality != "Sarajevo" else "bs",
+            starts_on=starts_on, ends_on=starts_on + timedelta(days=2), capacity=12,
+            enrolment_opens_at=utcnow() - timedelta(days=60), enrolment_closes_at=utcnow() + timedelta(days=max(start_in_days - 2, 1)),
+            records_perspective=slug == "trialogue", max_share_per_perspective=50 if slug == "trialogue" else None,
+            promotion_policy=PromotionPolicy.FAIR_BY_ORGANISATION, trainers=[CohortTrainer(user_id=trainer.id)],
+        )
+        for day in range(3):
+            start = datetime.combine(starts_on + timedelta(days=day), time(8, 0))  # 09:00 in Belgrade in winter
+            cohort.sessions.append(CohortSession(starts_at=start, ends_at=start + timedelta(hours=4),
+                                                 place="" if municipality is None else f"{municipality}, sala opštine",
+                                                 online_url="https://meet.example.org/learnhub" if municipality is None else ""))
+        db.session.add(cohort)
+    db.session.flush()

@@ -4,11 +4,15 @@ Services raise a DomainError subclass with a translated message; handlers here p
 the status code and render a full page, or a fragment for htmx requests.
 """
 
+from typing import TypeVar
+
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from learnhub.extensions import db
 from learnhub.i18n import _
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -71,3 +75,11 @@ def register_error_handlers(app: Flask) -> None:
         if status == 400 and error.__class__.__name__ == "CSRFError":
             return render_error(400, _("Your form expired. Please go back, reload the page and try again."))
         return render_error(status)
+
+
+def get_or_404(model: type[T], ident: object, message: str) -> T:
+    """The row with this primary key, or a NotFound carrying a translated message."""
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound(message)
+    return row

@@ -67,7 +67,10 @@ def register():
     if run_form(form, lambda: services.start_signup(form.email.data, select_locale())):
         db.session.commit()
         return render_template("auth/check_inbox.html", email=form.email.data)
-    return render_template("auth/register.html", form=form), form_status(form)
+    return render_template(
+        "auth/email_request.html", form=form, heading=_("Create an account"),
+        intro=_("Enter your e-mail address. We will send you a link to finish creating your account."),
+    ), form_status(form)
 
 
 @bp.route("/register/<token>", methods=["GET", "POST"])
@@ -91,7 +94,10 @@ def request_reset():
         services.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("auth/check_inbox.html", email=form.email.data, reset=True)
-    return render_template("auth/request_reset.html", form=form), form_status(form)
+    return render_template(
+        "auth/email_request.html", form=form, heading=_("Reset your password"),
+        intro=_("Enter the e-mail address of your account and we will send you a link to choose a new password."),
+    ), form_status(form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

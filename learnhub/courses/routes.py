@@ -10,7 +10,7 @@ from learnhub.courses import services
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
 from learnhub.courses.models import Approver, PromotionPolicy
 from learnhub.curriculum.models import Audience
-from learnhub.curriculum.services import module_of, version_for_editing
+from learnhub.curriculum.services import module_of, get_version
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _
@@ -132,7 +132,7 @@ def my_learning():
 @bp.post("/versions/<int:version_id>/modules/<module_slug>/complete")
 @login_required
 def complete_module(version_id: int, module_slug: str):
-    version = version_for_editing(version_id)
+    version = get_version(version_id)
     services.mark_module_complete(current_user, module_of(version, module_slug))
     db.session.commit()
     flash(_("Module marked as complete. Well done!"), "success")
@@ -180,7 +180,7 @@ def _cohort_form() -> CohortForm:
 @bp.route("/trainer/versions/<int:version_id>/cohorts/new", methods=["GET", "POST"])
 @trainers
 def new_cohort(version_id: int):
-    version = version_for_editing(version_id)
+    version = get_version(version_id)
     form = _cohort_form()
 
     def create():

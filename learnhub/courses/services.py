@@ -13,7 +13,7 @@ from datetime import date, datetime
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from learnhub.courses.models import (
     Approver,
@@ -36,7 +36,7 @@ from learnhub.curriculum.models import (
     VersionServiceType,
     VersionState,
 )
-from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l
 from learnhub.mail.services import queue_email
@@ -49,10 +49,7 @@ ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentS
 # --- loading with access rules ------------------------------------------------------------------
 
 def get_cohort(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound(_("We could not find that cohort."))
-    return cohort
+    return get_or_404(Cohort, cohort_id, _("We could not find that cohort."))
 
 
 def cohort_for_trainer(actor: User, cohort_id: int) -> Cohort:
@@ -135,9 +132,10 @@ def catalogue(filters: CatalogueFilter, today: date) -> list[LearningSetVersion]
     if filters.upcoming_only:
         cohort_conditions.append(Cohort.starts_on >= today)
     if cohort_conditions:
-        any_version_of_set = select(LearningSetVersion.id).where(
-            LearningSetVersion.learning_set_id == LearningSet.id).scalar_subquery()
-        statement = statement.where(exists().where(Cohort.version_id.in_(any_version_of_set), *cohort_conditions))
+        sibling = aliased(LearningSetVersion)  # cohorts of any version of the same learning set count
+        statement = statement.where(exists().where(
+            Cohort.version_id == sibling.id, sibling.learning_set_id == LearningSetVersion.learning_set_id,
+            *cohort_conditions))
     return list(db.session.scalars(statement))
 
 
@@ -473,7 +471,8 @@ def roster(cohort: Cohort, page: int, per_page: int) -> Pagination:
                          EnrolmentStatus.WAITLISTED.value: 2}, value=Enrolment.status, else_=3)
     statement = (
         select(Enrolment).join(Enrolment.user)
-        .options(joinedload(Enrolment.user), joinedload(Enrolment.organisation).joinedload(Organisation.municipality))
+        .options(lazyload(Enrolment.cohort), joinedload(Enrolment.user),
+                 joinedload(Enrolment.organisation).joinedload(Organisation.municipality))
         .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(ACTIVE_STATUSES))
         .order_by(status_order, Enrolment.created_at, Enrolment.id)
     )

@@ -31,7 +31,7 @@ def learning_set(slug: str):
 @bp.get("/versions/<int:version_id>/modules/<module_slug>")
 @login_required
 def module(version_id: int, module_slug: str):
-    version = services.version_for_editing(version_id)
+    version = services.get_version(version_id)
     if not courses.can_read_version(current_user, version):
         raise NotFound(_("We could not find that module."))
     # Relative links between module files ("02-next.md") arrive here with their extension.
@@ -84,7 +84,7 @@ def new_learning_set():
 @bp.route("/trainer/versions/<int:version_id>", methods=["GET", "POST"])
 @authors
 def edit_version(version_id: int):
-    version = services.version_for_editing(version_id)
+    version = services.get_version(version_id)
     form = _learning_set_form(version)
     if run_form(form, lambda: services.update_draft(
             version, _texts(form, "title"), _texts(form, "summary"), form.service_types.data or [],
@@ -108,7 +108,7 @@ def start_draft(learning_set_id: int):
 @bp.post("/trainer/versions/<int:version_id>/publish")
 @authors
 def publish(version_id: int):
-    version = services.version_for_editing(version_id)
+    version = services.get_version(version_id)
     services.publish(version)
     db.session.commit()
     flash(_("Version %(number)d is published.", number=version.number), "success")
@@ -118,7 +118,7 @@ def publish(version_id: int):
 @bp.post("/trainer/versions/<int:version_id>/archive")
 @authors
 def archive(version_id: int):
-    version = services.version_for_editing(version_id)
+    version = services.get_version(version_id)
     services.archive(version)
     db.session.commit()
     flash(_("The learning set is archived and no longer in the catalogue."), "info")
@@ -140,7 +140,7 @@ def _module_form(current=None) -> ModuleForm:
 @bp.route("/trainer/versions/<int:version_id>/modules/<int:module_id>", methods=["GET", "POST"])
 @authors
 def edit_module(version_id: int, module_id: int | None):
-    version = services.version_for_editing(version_id)
+    version = services.get_version(version_id)
     current = next((m for m in version.modules if m.id == module_id), None)
     if module_id is not None and current is None:
         raise NotFound(_("We could not find that module."))

@@ -15,7 +15,7 @@ from learnhub.curriculum.models import (
     VersionServiceType,
     VersionState,
 )
-from learnhub.errors import Conflict, InvalidInput, NotFound
+from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _
 from learnhub.people.models import ServiceType, User
@@ -48,11 +48,8 @@ def published_version(slug: str) -> LearningSetVersion:
     return version
 
 
-def version_for_editing(version_id: int) -> LearningSetVersion:
-    version = db.session.get(LearningSetVersion, version_id)
-    if version is None:
-        raise NotFound(_("We could not find that learning set."))
-    return version
+def get_version(version_id: int) -> LearningSetVersion:
+    return get_or_404(LearningSetVersion, version_id, _("We could not find that learning set."))
 
 
 def module_of(version: LearningSetVersion, module_slug: str) -> Module:

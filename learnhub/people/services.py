@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from learnhub.auth.models import Invitation
 from learnhub.auth.services import check_profile
-from learnhub.errors import Conflict, InvalidInput, NotFound
+from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
 from learnhub.i18n import _
 from learnhub.people.models import (
@@ -33,9 +33,7 @@ def update_profile(user: User, display_name: str, language: str, time_zone: str)
 
 def organisation_for_admin(actor: User, organisation_id: int) -> Organisation:
     """The organisation if `actor` administers it (or is an institute admin); 404 otherwise."""
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound(_("We could not find that organisation."))
+    organisation = get_or_404(Organisation, organisation_id, _("We could not find that organisation."))
     if actor.has_role(Role.INSTITUTE_ADMIN):
         return organisation
     if any(m.organisation_id == organisation_id and m.is_org_admin for m in actor.memberships):
@@ -117,10 +115,7 @@ def search_organisations(query: str, page: int, per_page: int) -> Pagination:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_("We could not find that person."))
-    return user
+    return get_or_404(User, user_id, _("We could not find that person."))
 
 
 def set_roles(actor: User, user: User, role_values: list[str]) -> None:

@@ -1,0 +1,58 @@
+import pytest
+
+from learnhub.curriculum.services import start_new_draft
+from learnhub.extensions import db
+from learnhub.people.models import Role
+from tests.factories import PASSWORD, CohortFactory, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def _log_in(page, base_url, email):
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/dashboard")
+
+
+def test_trainer_publishes_a_module_and_a_professional_enrols_and_progresses(live_server, page):
+    app, base_url = live_server
+    trainer = UserFactory(email="trainer@example.org", roles=[Role.TRAINER])
+    UserFactory(email="nikola@example.org")
+    cohort = CohortFactory(name="Ruma, proleće 2027", trainer=trainer)
+    draft = start_new_draft(trainer, cohort.version.learning_set_id)
+    draft_id, cohort_id = draft.id, cohort.id
+    db.session.commit()
+
+    # The trainer writes a module, watches the preview, and publishes the draft.
+    _log_in(page, base_url, "trainer@example.org")
+    page.goto(f"{base_url}/trainer/versions/{draft_id}/modules/new")
+    page.get_by_label("Title in English").fill("Working with families")
+    page.get_by_label("Content in English (Markdown)").fill("## Listening first\n\nAsk **what matters** to them.")
+    page.locator("#preview-en strong").wait_for()
+    assert page.locator("#preview-en h2").inner_text() == "Listening first"
+    page.get_by_label("Duration in minutes").fill("45")
+    page.get_by_role("button", name="Save module").click()
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Version 2 is published.").wait_for()
+    # The cohort has no learners yet, so the trainer moves it to the new version.
+    page.goto(f"{base_url}/trainer/cohorts/{cohort_id}")
+    page.get_by_role("button", name="Move to the newest version").click()
+    page.get_by_text("now uses version 2").wait_for()
+    page.get_by_role("button", name="Log out").click()
+
+    # A professional enrols and works through a module.
+    _log_in(page, base_url, "nikola@example.org")
+    page.goto(f"{base_url}/cohorts/{cohort_id}")
+    page.get_by_role("button", name="Enrol").click()
+    page.get_by_text("Withdraw").wait_for()
+    page.goto(f"{base_url}/my/learning")
+    progress = page.locator("progress")
+    assert progress.get_attribute("value") == "0"
+    page.get_by_role("link", name="Working with families").click()
+    page.get_by_role("button", name="Mark as complete").click()
+    page.get_by_text("You have completed this module.").wait_for()
+    page.goto(f"{base_url}/my/learning")
+    assert progress.get_attribute("value") == "33"
+    assert "1 of 3 modules completed" in page.locator("main").inner_text()
