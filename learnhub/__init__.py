@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from learnhub.courses.routes import bp as courses_bp
     from learnhub.curriculum.routes import bp as curriculum_bp
     from learnhub.main.routes import bp as main_bp
+    from learnhub.mentoring.routes import bp as mentoring_bp
     from learnhub.people.routes import bp as people_bp
 
     app.register_blueprint(main_bp)
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     app.register_blueprint(curriculum_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(mentoring_bp)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -10,7 +10,10 @@ from learnhub.extensions import db
 def register_commands(app: Flask) -> None:
     from learnhub.curriculum import cli as curriculum_cli
     from learnhub.demo import DEMO_PASSWORD, seed_demo
-    from learnhub.mail.services import send_pending
+    from learnhub.auth.services import find_user_by_email
+    from learnhub.mail.services import external_url, send_pending
+    from learnhub.mentoring.services import feed_token, send_reminders
+    from learnhub.timeutil import utcnow
 
     curriculum_cli.register(app)
 
@@ -27,8 +30,23 @@ def register_commands(app: Flask) -> None:
 
     @mail.command("send-pending")
     def send_pending_command() -> None:
-        """Send queued e-mail that is due; failures are retried later with back-off."""
+        """Queue due session reminders, then send queued e-mail; failures are retried with back-off."""
+        reminders = send_reminders(utcnow(), app.config["REMINDER_LEAD_MINUTES"])
+        db.session.commit()
         sent, failed = send_pending()
-        click.echo(f"sent {sent}, failed {failed}")
+        click.echo(f"reminders {reminders}, sent {sent}, failed {failed}")
 
     app.cli.add_command(mail)
+
+    calendar = AppGroup("calendar", help="Calendar subscriptions.")
+
+    @calendar.command("feed-url")
+    @click.argument("email")
+    def feed_url_command(email: str) -> None:
+        """Print the private calendar feed address of the user with this e-mail."""
+        user = find_user_by_email(email.strip().lower())
+        if user is None:
+            raise click.ClickException(f"no user with e-mail {email}")
+        click.echo(external_url("mentoring.calendar_feed", token=feed_token(user)))
+
+    app.cli.add_command(calendar)

@@ -35,6 +35,9 @@ class Config:
     MAIL_SEND_AFTER_REQUEST = os.environ.get("MAIL_SEND_AFTER_REQUEST", "1") == "1"
     MAIL_MAX_ATTEMPTS = 8
 
+    # Minutes before a mentoring session that reminders go out (24 h and 1 h).
+    REMINDER_LEAD_MINUTES = tuple(int(m) for m in os.environ.get("REMINDER_LEAD_MINUTES", "1440,60").split(","))
+
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_SESSION_LIFETIME = timedelta(days=14)
     SIGNUP_TOKEN_MAX_AGE = int(timedelta(days=2).total_seconds())

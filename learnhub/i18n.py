@@ -6,6 +6,7 @@ placeholders, markup and listed foreign words untouched.
 """
 
 import re
+from contextvars import ContextVar
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -92,7 +93,13 @@ def select_locale() -> str:
     return locale_from_accept_language()
 
 
+# Set while a mail is rendered, so its times read in the recipient's zone, not the sender's.
+recipient_time_zone: ContextVar[str | None] = ContextVar("recipient_time_zone", default=None)
+
+
 def select_timezone() -> str:
+    if recipient_time_zone.get():
+        return recipient_time_zone.get()
     if has_request_context() and current_user and current_user.is_authenticated and current_user.time_zone:
         return current_user.time_zone
     return current_app.config["LEARNHUB_TIMEZONE"]

@@ -11,11 +11,31 @@ from learnhub.curriculum.models import (
     VersionServiceType,
 )
 from learnhub.mail.models import OutboxMessage
+from learnhub.mentoring.models import (
+    AvailabilityWindow,
+    CalendarFeed,
+    ImplementationPlan,
+    MentorDayOff,
+    MentoringProgramme,
+    MentoringSession,
+    MentorProfile,
+    PlanAction,
+    PlanRevision,
+    ProgrammeMentee,
+    ProgrammeMentor,
+    ProgrammeOrganisation,
+    ReminderSent,
+    SessionNote,
+    SessionParticipant,
+)
 from learnhub.people.models import Membership, Municipality, Organisation, OrganisationService, User, UserRole
 
 __all__ = [
     "Attendance", "Cohort", "CohortSession", "CohortTrainer", "Enrolment", "Evaluation", "Invitation",
     "LearningSet", "LearningSetVersion", "LoginSession", "Membership", "Module", "ModuleProgress",
     "Municipality", "Organisation", "OrganisationService", "OutboxMessage", "User", "UserRole",
-    "VersionLanguage", "VersionServiceType",
+    "VersionLanguage", "VersionServiceType", "AvailabilityWindow", "CalendarFeed", "ImplementationPlan",
+    "MentorDayOff", "MentoringProgramme", "MentoringSession", "MentorProfile", "PlanAction", "PlanRevision",
+    "ProgrammeMentee", "ProgrammeMentor", "ProgrammeOrganisation", "ReminderSent", "SessionNote",
+    "SessionParticipant",
 ]

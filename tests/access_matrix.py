@@ -37,6 +37,14 @@ def decided_by_trainer_or_admin(status: int) -> dict[str, int]:
     return {**everyone(404), "anonymous": LOGIN, "trainer": status, "institute_admin": status, "org_admin": 403}
 
 
+def programme_members(status: int, mentor: int | None = None, mentee: int | None = None,
+                      admin: int | None = None) -> dict[str, int]:
+    """Mentoring programme A: the mentor, organisation A (its admin is a mentee) and institute admins."""
+    return {**everyone(404), "anonymous": LOGIN, "mentor": status if mentor is None else mentor,
+            "org_admin": status if mentee is None else mentee,
+            "institute_admin": status if admin is None else admin}
+
+
 # (endpoint, method): (url template, form data, expected status by role)
 MATRIX = {
     ("main.index", "GET"): ("/", None, {**everyone(302), "anonymous": 200}),
@@ -117,4 +125,41 @@ MATRIX = {
                                      {"present": "1"}, teachers(302)),
     ("courses.roster_csv", "GET"): ("/trainer/cohorts/{cohort_id}/roster.csv", None, teachers(200)),
     ("courses.attendance_csv", "GET"): ("/trainer/cohorts/{cohort_id}/attendance.csv", None, teachers(200)),
+    ("mentoring.overview", "GET"): ("/mentoring", None, signed_in(200)),
+    ("mentoring.new_programme", "GET"): ("/mentoring/programmes/new", None, institute_admins(200)),
+    ("mentoring.new_programme", "POST"): ("/mentoring/programmes/new", {}, institute_admins(400)),
+    ("mentoring.programme", "GET"): ("/mentoring/programmes/{programme_id}", None, programme_members(200)),
+    ("mentoring.schedule_group_session", "POST"): ("/mentoring/programmes/{programme_id}/group-sessions", {},
+                                                   programme_members(404, mentor=400)),
+    ("mentoring.slots", "GET"): ("/mentoring/programmes/{programme_id}/mentors/{mentor_id}/slots", None,
+                                 programme_members(200)),
+    ("mentoring.book", "POST"): ("/mentoring/programmes/{programme_id}/mentors/{mentor_id}/book",
+                                 {"starts_at": "not a time"}, programme_members(400)),
+    ("mentoring.availability", "GET"): ("/mentoring/availability", None,
+                                        {**everyone(403), "anonymous": LOGIN, "mentor": 200}),
+    ("mentoring.availability", "POST"): ("/mentoring/availability", {},
+                                         {**everyone(403), "anonymous": LOGIN, "mentor": 400}),
+    ("mentoring.session", "GET"): ("/mentoring/sessions/{mentoring_session_id}", None, programme_members(200)),
+    ("mentoring.session_ics", "GET"): ("/mentoring/sessions/{mentoring_session_id}.ics", None,
+                                       programme_members(200)),
+    ("mentoring.respond", "POST"): ("/mentoring/sessions/{mentoring_session_id}/respond", {"partstat": "ACCEPTED"},
+                                    programme_members(404, mentee=302)),
+    ("mentoring.reschedule", "POST"): ("/mentoring/sessions/{mentoring_session_id}/reschedule", {},
+                                       programme_members(400)),
+    ("mentoring.cancel", "POST"): ("/mentoring/sessions/{mentoring_session_id}/cancel", {"reason": "Ill"},
+                                   programme_members(302, mentee=404)),
+    ("mentoring.remove_participant", "POST"): (
+        "/mentoring/sessions/{mentoring_session_id}/participants/{user_id}/remove", {},
+        programme_members(302, mentee=404)),
+    ("mentoring.attendance", "POST"): ("/mentoring/sessions/{mentoring_session_id}/attendance", {},
+                                       programme_members(409, mentee=404)),
+    ("mentoring.add_note", "POST"): ("/mentoring/sessions/{mentoring_session_id}/notes", {"body": "Next steps"},
+                                     programme_members(302, mentee=404, admin=404)),
+    ("mentoring.plan", "GET"): ("/mentoring/programmes/{programme_id}/plans/{organisation_id}", None,
+                                programme_members(200)),
+    ("mentoring.plan", "POST"): ("/mentoring/programmes/{programme_id}/plans/{organisation_id}",
+                                 {"status": "in_progress", "goals": "Involve parents"}, programme_members(302)),
+    ("mentoring.calendar_settings", "GET"): ("/account/calendar", None, signed_in(200)),
+    ("mentoring.calendar_settings", "POST"): ("/account/calendar", {}, signed_in(302)),
+    ("mentoring.calendar_feed", "GET"): ("/calendar/{feed_token}.ics", None, everyone(200)),
 }

@@ -1,6 +1,6 @@
 """Test data with sensible defaults; pass overrides for what a test is about."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -16,6 +16,13 @@ from learnhub.curriculum.models import (
     VersionState,
 )
 from learnhub.extensions import db
+from learnhub.mentoring.models import (
+    AvailabilityWindow,
+    MentoringProgramme,
+    MentorProfile,
+    ProgrammeMentor,
+    ProgrammeOrganisation,
+)
 from learnhub.people.models import (
     Membership,
     MembershipRole,
@@ -179,3 +186,35 @@ class EnrolmentFactory(_Factory):
             enrolment.cohort.seats_taken += 1
             db.session.flush()
         return enrolment
+
+
+# --- mentoring ---------------------------------------------------------------------------------------
+
+
+class ProgrammeFactory(_Factory):
+    """A programme for one organisation, with one mentor who offers weekday mornings."""
+
+    class Meta:
+        model = MentoringProgramme
+
+    name = factory.Sequence(lambda n: f"Mentorstvo za dnevne boravke {n}")
+    service_type = "day_care_children_disabilities"
+    starts_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: date.today() + timedelta(days=300))
+
+    @factory.post_generation
+    def mentor(programme, create, extracted, **kwargs):
+        mentor = extracted or UserFactory(roles=[Role.MENTOR], time_zone="Europe/Belgrade")
+        programme.mentors = [ProgrammeMentor(user_id=mentor.id)]
+        profile = db.session.get(MentorProfile, mentor.id) or MentorProfile(user_id=mentor.id)
+        if not profile.windows:
+            profile.windows = [AvailabilityWindow(weekday=d, start=time(9), end=time(12)) for d in range(5)]
+        profile.min_notice_hours = 0
+        db.session.add(profile)
+        db.session.flush()
+
+    @factory.post_generation
+    def organisation(programme, create, extracted, **kwargs):
+        if extracted is not None:
+            programme.organisations = [ProgrammeOrganisation(organisation_id=extracted.id)]
+            db.session.flush()

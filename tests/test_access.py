@@ -11,11 +11,13 @@ from learnhub.people.models import Membership, MembershipRole, Role
 from learnhub.timeutil import utcnow
 from tests.access_matrix import MATRIX, ROLES
 from learnhub.curriculum.services import start_new_draft
+from learnhub.mentoring import services as mentoring
 from tests.factories import (
     CohortFactory,
     CohortSessionFactory,
     EnrolmentFactory,
     OrganisationFactory,
+    ProgrammeFactory,
     UserFactory,
     member_of,
 )
@@ -50,6 +52,10 @@ def world():
     session = CohortSessionFactory(cohort=cohort)
     enrolment = EnrolmentFactory(cohort=cohort, user=member, organisation_id=organisation_a.id)
     draft = start_new_draft(users["trainer"], cohort.version.learning_set_id)
+    programme = ProgrammeFactory(mentor=users["mentor"], organisation=organisation_a)
+    group = mentoring.schedule_group_session(users["mentor"], programme, mentoring.GroupSessionInput(
+        starts_at=utcnow() + timedelta(days=3), duration_minutes=60, place="Sala", online_url="", agenda="",
+        capacity=10))
     invitation = Invitation(organisation_id=organisation_a.id, email="pending@example.org", token_hash="0" * 64,
                             expires_at=utcnow() + timedelta(days=3))
     db.session.add(invitation)
@@ -67,6 +73,10 @@ def world():
         "cohort_id": cohort.id,
         "session_id": session.id,
         "enrolment_id": enrolment.id,
+        "programme_id": programme.id,
+        "mentor_id": users["mentor"].id,
+        "mentoring_session_id": group.id,
+        "feed_token": mentoring.feed_token(member),
     }
     return users, ids
 

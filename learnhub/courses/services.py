@@ -275,7 +275,7 @@ def _notify(enrolment: Enrolment) -> None:
     participant = enrolment.user
     status = EnrolmentStatus(enrolment.status)
     queue_email(participant.email, participant.preferred_language, "enrolment_update",
-                SUBJECTS[status](enrolment.cohort.name),
+                SUBJECTS[status](enrolment.cohort.name), time_zone=participant.time_zone,
                 enrolment=enrolment, cohort=enrolment.cohort, status=status.value,
                 position=waitlist_position(enrolment) if status == EnrolmentStatus.WAITLISTED else None)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from learnhub.extensions import db
-from learnhub.i18n import to_reader_script
+from learnhub.i18n import recipient_time_zone, to_reader_script
 from learnhub.mail.models import OutboxMessage
 from learnhub.timeutil import utcnow
 
@@ -22,19 +22,29 @@ def _single_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def queue_email(to_address: str, language: str, template: str, subject: str, **context: object) -> OutboxMessage:
+def queue_email(to_address: str, language: str, template: str, subject: str, *,
+                calendar: tuple[str, str] | None = None, time_zone: str | None = None,
+                **context: object) -> OutboxMessage:
     """Render `templates/email/<template>.txt|.html` in the recipient's language and queue it.
 
-    `subject` should be a lazy string (_l) so it is translated under the recipient's locale.
+    `subject` should be a lazy string (_l) so it is translated under the recipient's locale;
+    `calendar` is an optional (iCalendar text, METHOD) pair sent as an invitation; times are
+    shown in `time_zone` (the recipient's).
     """
-    # Mail is rendered as if requested at BASE_URL, so links are right behind proxies and in workers.
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), force_locale(language):
-        message = OutboxMessage(
-            to_address=_single_line(to_address),
-            subject=_single_line(to_reader_script(str(subject))),
-            text_body=render_template(f"email/{template}.txt", **context),
-            html_body=render_template(f"email/{template}.html", **context),
-        )
+    zone_token = recipient_time_zone.set(time_zone)
+    try:
+        # Mail is rendered as if requested at BASE_URL, so links are right behind proxies and in workers.
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), force_locale(language):
+            message = OutboxMessage(
+                to_address=_single_line(to_address),
+                subject=_single_line(to_reader_script(str(subject))),
+                text_body=render_template(f"email/{template}.txt", **context),
+                html_body=render_template(f"email/{template}.html", **context),
+                ics_body=calendar[0] if calendar else None,
+                ics_method=calendar[1] if calendar else None,
+            )
+    finally:
+        recipient_time_zone.reset(zone_token)
     db.session.add(message)
     db.session.flush()
     return message
@@ -56,6 +66,11 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     msg["Message-ID"] = make_msgid(domain=urlsplit(config["BASE_URL"]).hostname or "learnhub.local")
     msg.set_content(row.text_body)
     msg.add_alternative(row.html_body, subtype="html")
+    if row.ics_body:
+        # The inline part makes Outlook and Gmail show Accept/Decline; the attachment serves the rest.
+        msg.add_alternative(row.ics_body, subtype="calendar", params={"method": row.ics_method})
+        msg.add_attachment(row.ics_body.encode(), maintype="text", subtype="calendar", filename="invite.ics",
+                           params={"method": row.ics_method, "charset": "UTF-8"})
     return msg
 
 

@@ -1,0 +1,1 @@
+"""Mentoring programmes, group and individual sessions, availability, notes and implementation plans."""

@@ -1,0 +1,78 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from learnhub.fields import REQUIRED, LocalDateField, LocalDateTimeField, WholeNumberField
+from learnhub.i18n import _l
+from learnhub.people.forms import CheckboxListField
+
+_NUMBER = _l("Please enter a whole number.")
+WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday"))
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                       description=_l("For example: Mentoring for day-care providers, 2027"))
+    service_type = SelectField(_l("Service"), validate_choice=False)
+    starts_on = LocalDateField(_l("First day"), validators=[InputRequired(REQUIRED)])
+    ends_on = LocalDateField(_l("Last day"), validators=[InputRequired(REQUIRED)])
+    mentor_ids = CheckboxListField(_l("Mentors"), validate_choice=False)
+    organisation_ids = CheckboxListField(_l("Mentee organisations"), validate_choice=False)
+
+
+class GroupSessionForm(FlaskForm):
+    starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(REQUIRED)])
+    duration_minutes = WholeNumberField(_l("Duration in minutes"), default=120,
+                                        validators=[InputRequired(_NUMBER), NumberRange(15, 480, _NUMBER)])
+    place = StringField(_l("Place"), validators=[Length(max=300)])
+    online_url = StringField(_l("Online link"), validators=[Length(max=500)])
+    agenda = TextAreaField(_l("Agenda"), validators=[Length(max=5000)])
+    capacity = WholeNumberField(_l("Places"), default=20, validators=[InputRequired(_NUMBER),
+                                                                      NumberRange(1, 500, _NUMBER)])
+
+
+class AvailabilityForm(FlaskForm):
+    monday = StringField(WEEKDAYS[0])
+    tuesday = StringField(WEEKDAYS[1])
+    wednesday = StringField(WEEKDAYS[2])
+    thursday = StringField(WEEKDAYS[3])
+    friday = StringField(WEEKDAYS[4])
+    saturday = StringField(WEEKDAYS[5])
+    sunday = StringField(WEEKDAYS[6])
+    days_off = TextAreaField(_l("Days off"), description=_l(
+        "One per line: first day, last day and a note, e.g. 2027-01-01 2027-01-07 Holidays"))
+    slot_minutes = WholeNumberField(_l("Session length in minutes"), validators=[InputRequired(_NUMBER)])
+    buffer_minutes = WholeNumberField(_l("Break between sessions in minutes"), validators=[InputRequired(_NUMBER)])
+    min_notice_hours = WholeNumberField(_l("Book at least this many hours ahead"), validators=[InputRequired(_NUMBER)])
+    max_days_ahead = WholeNumberField(_l("Book at most this many days ahead"), validators=[InputRequired(_NUMBER)])
+    max_sessions_per_mentee_per_month = WholeNumberField(_l("Sessions per mentee per month, at most"),
+                                                         validators=[InputRequired(_NUMBER)])
+
+    DAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class RescheduleForm(FlaskForm):
+    starts_at = LocalDateTimeField(_l("New start"), validators=[InputRequired(REQUIRED)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Note"), validators=[DataRequired(REQUIRED), Length(max=20_000)])
+    is_shared = BooleanField(_l("Share with the mentees of this session"))
+
+
+class ActionForm(Form):
+    description = StringField(_l("Action"), validators=[Length(max=500)])
+    owner = StringField(_l("Who"), validators=[Length(max=120)])
+    due_on = LocalDateField(_l("By when"), validators=[Optional()])
+    is_done = BooleanField(_l("Done"))
+
+
+class PlanForm(FlaskForm):
+    goals = TextAreaField(_l("Goals"), validators=[Length(max=10_000)])
+    challenges = TextAreaField(_l("Challenges and obstacles"), validators=[Length(max=10_000)])
+    involvement_strategies = TextAreaField(_l("How parents and service users are involved"),
+                                           validators=[Length(max=10_000)])
+    status = SelectField(_l("Status"), validate_choice=False)
+    is_good_practice = BooleanField(_l("Share as a good-practice example with the whole programme"))
+    actions = FieldList(FormField(ActionForm), min_entries=1)

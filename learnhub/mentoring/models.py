@@ -1,0 +1,269 @@
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnhub.extensions import db
+from learnhub.i18n import _l
+from learnhub.people.models import Organisation, User
+from learnhub.timeutil import utcnow
+
+
+class SessionKind(StrEnum):
+    GROUP = "group"
+    INDIVIDUAL = "individual"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class PartStat(StrEnum):
+    """Participation status, with the iCalendar (RFC 5545) names."""
+
+    NEEDS_ACTION = "NEEDS-ACTION"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    TENTATIVE = "TENTATIVE"
+
+    @property
+    def label(self) -> str:
+        return str({"NEEDS-ACTION": _l("Not answered yet"), "ACCEPTED": _l("Coming"),
+                    "DECLINED": _l("Not coming"), "TENTATIVE": _l("Maybe")}[self.value])
+
+
+class MentoringProgramme(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    service_type: Mapped[str | None] = mapped_column(String(40))
+    learning_set_id: Mapped[int | None] = mapped_column(ForeignKey("learning_set.id", ondelete="SET NULL"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="SET NULL"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    mentors: Mapped[list["ProgrammeMentor"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    organisations: Mapped[list["ProgrammeOrganisation"]] = relationship(cascade="all, delete-orphan",
+                                                                        lazy="selectin")
+    mentees: Mapped[list["ProgrammeMentee"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    def has_mentor(self, user: User) -> bool:
+        return any(m.user_id == user.id for m in self.mentors)
+
+
+class ProgrammeMentor(db.Model):
+    programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programme.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ProgrammeOrganisation(db.Model):
+    """Every member of these organisations is a mentee of the programme."""
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programme.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"),
+                                                 primary_key=True, index=True)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class ProgrammeMentee(db.Model):
+    """A professional taking part individually (e.g. a municipal psychologist)."""
+
+    programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programme.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class MentorProfile(db.Model):
+    """A mentor's booking rules. Its row is locked while booking, so one mentor's bookings never race."""
+
+    __table_args__ = (
+        CheckConstraint("slot_minutes BETWEEN 15 AND 480 AND buffer_minutes BETWEEN 0 AND 240", name="sane_lengths"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    slot_minutes: Mapped[int] = mapped_column(default=60)
+    buffer_minutes: Mapped[int] = mapped_column(default=15)
+    min_notice_hours: Mapped[int] = mapped_column(default=24)
+    max_days_ahead: Mapped[int] = mapped_column(default=30)
+    max_sessions_per_mentee_per_month: Mapped[int] = mapped_column(default=2)
+
+    windows: Mapped[list["AvailabilityWindow"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="(AvailabilityWindow.weekday, AvailabilityWindow.start)")
+    days_off: Mapped[list["MentorDayOff"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="MentorDayOff.first_day")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AvailabilityWindow(db.Model):
+    __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6 AND start < \"end\"", name="valid_window"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profile.user_id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]
+    start: Mapped[time]
+    end: Mapped[time]
+
+
+class MentorDayOff(db.Model):
+    __table_args__ = (CheckConstraint("first_day <= last_day", name="ordered_days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profile.user_id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class MentoringSession(db.Model):
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # The database itself refuses a second scheduled session of one mentor at the same start.
+        Index("uq_mentoring_session_mentor_start", "mentor_id", "starts_at", unique=True,
+              postgresql_where=text("status = 'scheduled'"), sqlite_where=text("status = 'scheduled'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programme.id"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(12), default=SessionStatus.SCHEDULED)
+    sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: +1 on every significant change
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    programme: Mapped[MentoringProgramme] = relationship(lazy="joined")
+    mentor: Mapped[User] = relationship(lazy="joined")
+    participants: Mapped[list["SessionParticipant"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == SessionKind.GROUP
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def active_participants(self) -> list["SessionParticipant"]:
+        return [p for p in self.participants if p.removed_at is None]
+
+
+class SessionParticipant(db.Model):
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mentoring_session.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    partstat: Mapped[str] = mapped_column(String(16), default=PartStat.NEEDS_ACTION)
+    attended: Mapped[bool | None]
+    removed_at: Mapped[datetime | None]
+
+    session: Mapped[MentoringSession] = relationship(back_populates="participants")
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def partstat_label(self) -> str:
+        return PartStat(self.partstat).label
+
+
+class SessionNote(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mentoring_session.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    is_shared: Mapped[bool] = mapped_column(default=False)  # visible to the session's mentees
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    IN_PROGRESS = "in_progress"
+    NEEDS_ATTENTION = "needs_attention"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return str({"draft": _l("Draft"), "in_progress": _l("In progress"),
+                    "needs_attention": _l("Needs attention"), "done": _l("Done")}[self.value])
+
+
+class ImplementationPlan(db.Model):
+    """How an organisation puts the training into practice, kept between mentoring sessions."""
+
+    __table_args__ = (UniqueConstraint("programme_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programme.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    goals: Mapped[str] = mapped_column(Text, default="")
+    challenges: Mapped[str] = mapped_column(Text, default="")
+    involvement_strategies: Mapped[str] = mapped_column(Text, default="")  # involving parents and users
+    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.DRAFT)
+    is_good_practice: Mapped[bool] = mapped_column(default=False)  # shared across the programme
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    programme: Mapped[MentoringProgramme] = relationship(lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    actions: Mapped[list["PlanAction"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+                                                       order_by="(PlanAction.due_on, PlanAction.id)")
+
+    @property
+    def status_label(self) -> str:
+        return PlanStatus(self.status).label
+
+
+class PlanAction(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("implementation_plan.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(String(500))
+    owner: Mapped[str] = mapped_column(String(120))
+    due_on: Mapped[date]
+    is_done: Mapped[bool] = mapped_column(default=False)
+
+
+class PlanRevision(db.Model):
+    """Plan history: a snapshot of the plan after every change, with who made it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("implementation_plan.id", ondelete="CASCADE"), index=True)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    snapshot: Mapped[dict] = mapped_column(JSON)
+
+    changed_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CalendarFeed(db.Model):
+    """A private calendar subscription. The address is an HMAC of (user, version) under the secret
+    key, so nothing secret is stored and raising the version revokes every older address."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+    rotated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReminderSent(db.Model):
+    """One row per reminder mailed, so the worker sends each only once."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id", "lead_minutes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mentoring_session.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    lead_minutes: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

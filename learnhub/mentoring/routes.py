@@ -1,0 +1,307 @@
+import re
+from datetime import date, datetime
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from learnhub.auth.access import roles_required
+from learnhub.auth.forms import ConfirmForm
+from learnhub.courses.forms import ReasonForm
+from learnhub.errors import InvalidInput
+from learnhub.extensions import db
+from learnhub.formflow import form_status, run_form
+from learnhub.i18n import _
+from learnhub.mentoring import services
+from learnhub.mentoring.forms import (
+    WEEKDAYS,
+    AvailabilityForm,
+    GroupSessionForm,
+    NoteForm,
+    PlanForm,
+    ProgrammeForm,
+    RescheduleForm,
+)
+from learnhub.mentoring.models import PartStat, PlanStatus
+from learnhub.people.models import Role, ServiceType
+from learnhub.people.services import search_organisations, search_users
+from learnhub.timeutil import local_to_utc, utcnow
+
+bp = Blueprint("mentoring", __name__)
+TIME_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
+
+
+def _utc(local: datetime | None) -> datetime | None:
+    return local and local_to_utc(local, current_user.time_zone)
+
+
+# --- overview and programmes ------------------------------------------------------------------------
+
+@bp.get("/mentoring")
+@login_required
+def overview():
+    return render_template("mentoring/overview.html", overview=services.overview(current_user, utcnow()),
+                           programmes=services.programmes_for(current_user))
+
+
+@bp.route("/mentoring/programmes/new", methods=["GET", "POST"])
+@roles_required(Role.INSTITUTE_ADMIN)
+def new_programme():
+    form = ProgrammeForm()
+    form.service_type.choices = [("", "—")] + [(s.value, s.label) for s in ServiceType]
+    mentors = [u for u in search_users("", 1, 500).items if u.has_role(Role.MENTOR)]
+    form.mentor_ids.choices = [(str(u.id), u.display_name) for u in mentors]
+    form.organisation_ids.choices = [(str(o.id), f"{o.name} ({o.municipality.name})")
+                                     for o in search_organisations("", 1, 500).items]
+    programme = run_form(form, lambda: services.create_programme(
+        form.name.data, form.service_type.data, form.starts_on.data, form.ends_on.data,
+        [int(i) for i in form.mentor_ids.data or [] if i.isdigit()],
+        [int(i) for i in form.organisation_ids.data or [] if i.isdigit()], []))
+    if programme:
+        db.session.commit()
+        flash(_("Mentoring programme created."), "success")
+        return redirect(url_for("mentoring.programme", programme_id=programme.id))
+    return render_template("mentoring/programme_form.html", form=form), form_status(form)
+
+
+@bp.get("/mentoring/programmes/<int:programme_id>")
+@login_required
+def programme(programme_id: int):
+    programme = services.programme_for(current_user, programme_id)
+    return render_template(
+        "mentoring/programme.html", programme=programme, sessions=services.programme_sessions(programme),
+        group_form=GroupSessionForm(), is_mentor=programme.has_mentor(current_user),
+        good_practice=services.good_practice(programme), plans=services.editable_plans(current_user, programme),
+    )
+
+
+@bp.post("/mentoring/programmes/<int:programme_id>/group-sessions")
+@login_required
+def schedule_group_session(programme_id: int):
+    programme = services.programme_for_mentor(current_user, programme_id)
+    form = GroupSessionForm()
+    session = run_form(form, lambda: services.schedule_group_session(current_user, programme, services.GroupSessionInput(
+        starts_at=_utc(form.starts_at.data), duration_minutes=form.duration_minutes.data, place=form.place.data or "",
+        online_url=form.online_url.data or "", agenda=form.agenda.data or "", capacity=form.capacity.data)))
+    if session:
+        db.session.commit()
+        flash(_("Group session scheduled; invitations are on their way."), "success")
+        return redirect(url_for("mentoring.session", session_id=session.id))
+    return render_template(
+        "mentoring/programme.html", programme=programme, sessions=services.programme_sessions(programme),
+        group_form=form, is_mentor=programme.has_mentor(current_user),
+        good_practice=services.good_practice(programme), plans=services.editable_plans(current_user, programme),
+    ), form_status(form)
+
+
+# --- individual booking --------------------------------------------------------------------------------
+
+@bp.get("/mentoring/programmes/<int:programme_id>/mentors/<int:mentor_id>/slots")
+@login_required
+def slots(programme_id: int, mentor_id: int):
+    programme = services.programme_for(current_user, programme_id)
+    mentor = services.programme_mentor(programme, mentor_id)
+    return render_template("mentoring/slots.html", programme=programme, mentor=mentor,
+                           slots=services.open_slots(mentor, utcnow()), form=ConfirmForm())
+
+
+@bp.post("/mentoring/programmes/<int:programme_id>/mentors/<int:mentor_id>/book")
+@login_required
+def book(programme_id: int, mentor_id: int):
+    programme = services.programme_for(current_user, programme_id)
+    try:
+        starts_at = datetime.fromisoformat(request.form.get("starts_at", ""))
+    except ValueError as error:
+        raise InvalidInput(_("Please choose one of the offered times.")) from error
+    session = services.book_slot(current_user, programme, mentor_id, starts_at.replace(tzinfo=None))
+    db.session.commit()
+    flash(_("Booked. You will receive an invitation by e-mail."), "success")
+    return redirect(url_for("mentoring.session", session_id=session.id))
+
+
+@bp.route("/mentoring/availability", methods=["GET", "POST"])
+@roles_required(Role.MENTOR)
+def availability():
+    profile = services.mentor_profile(current_user)
+    form = AvailabilityForm(obj=profile)
+    if not form.is_submitted():
+        for weekday, name in enumerate(AvailabilityForm.DAY_FIELDS):
+            form[name].data = ", ".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in profile.windows
+                                        if w.weekday == weekday)
+        form.days_off.data = "\n".join(f"{d.first_day} {d.last_day} {d.note}".strip() for d in profile.days_off)
+
+    def save():
+        windows = []
+        for weekday, name in enumerate(AvailabilityForm.DAY_FIELDS):
+            for part in filter(None, (p.strip() for p in (form[name].data or "").split(","))):
+                match = TIME_RANGE.match(part)
+                if not match:
+                    raise InvalidInput(_("Please write times like 09:00-12:00, separated by commas."))
+                windows.append(services.WindowInput(weekday, *match.groups()))
+        days_off = []
+        for line in filter(None, (l.strip() for l in (form.days_off.data or "").splitlines())):
+            first, _sep, rest = line.partition(" ")
+            last, _sep, note = rest.strip().partition(" ")
+            try:
+                days_off.append((date.fromisoformat(first), date.fromisoformat(last or first), note))
+            except ValueError as error:
+                raise InvalidInput(_("Please write days off like 2027-01-01 2027-01-07 Holidays.")) from error
+        rules = {key: getattr(form, key).data for key in ("slot_minutes", "buffer_minutes", "min_notice_hours",
+                                                         "max_days_ahead", "max_sessions_per_mentee_per_month")}
+        return services.set_availability(current_user, windows, days_off, rules)
+
+    if run_form(form, save):
+        db.session.commit()
+        flash(_("Availability saved."), "success")
+        return redirect(url_for("mentoring.availability"))
+    return render_template("mentoring/availability.html", form=form, weekdays=WEEKDAYS), form_status(form)
+
+
+# --- sessions -------------------------------------------------------------------------------------------
+
+def _session_page(session, status=200, **forms):
+    context = {"reschedule_form": RescheduleForm(), "reason_form": ReasonForm(), "note_form": NoteForm(),
+               "confirm_form": ConfirmForm(), **forms}
+    return render_template(
+        "mentoring/session.html", session=session, is_mentor=session.mentor_id == current_user.id,
+        me=next((p for p in session.active_participants if p.user_id == current_user.id), None),
+        notes=services.notes_for(current_user, session), partstats=list(PartStat)[1:], **context,
+    ), status
+
+
+@bp.get("/mentoring/sessions/<int:session_id>")
+@login_required
+def session(session_id: int):
+    return _session_page(services.session_for(current_user, session_id))
+
+
+@bp.get("/mentoring/sessions/<int:session_id>.ics")
+@login_required
+def session_ics(session_id: int):
+    session = services.session_for(current_user, session_id)
+    return Response(services.session_ics(session, current_user), mimetype="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="mentoring-{session.id}.ics"'})
+
+
+@bp.post("/mentoring/sessions/<int:session_id>/respond")
+@login_required
+def respond(session_id: int):
+    session = services.session_for(current_user, session_id)
+    services.respond(current_user, session, request.form.get("partstat", ""))
+    db.session.commit()
+    flash(_("Thank you, your answer is saved."), "success")
+    return redirect(url_for("mentoring.session", session_id=session.id))
+
+
+@bp.post("/mentoring/sessions/<int:session_id>/reschedule")
+@login_required
+def reschedule(session_id: int):
+    session = services.session_for(current_user, session_id)
+    form = RescheduleForm()
+    if run_form(form, lambda: services.reschedule(current_user, session, _utc(form.starts_at.data),
+                                                  form.reason.data or "")):
+        db.session.commit()
+        flash(_("The session has been moved; everyone gets an updated invitation."), "success")
+        return redirect(url_for("mentoring.session", session_id=session.id))
+    return _session_page(session, form_status(form), reschedule_form=form)
+
+
+@bp.post("/mentoring/sessions/<int:session_id>/cancel")
+@login_required
+def cancel(session_id: int):
+    session = services.session_for(current_user, session_id)
+    services.cancel_session(current_user, session, ReasonForm().reason.data or "")
+    db.session.commit()
+    flash(_("The session has been cancelled and everyone has been told."), "info")
+    return redirect(url_for("mentoring.session", session_id=session.id))
+
+
+@bp.post("/mentoring/sessions/<int:session_id>/participants/<int:user_id>/remove")
+@login_required
+def remove_participant(session_id: int, user_id: int):
+    session = services.session_for(current_user, session_id)
+    services.remove_participant(current_user, session, user_id)
+    db.session.commit()
+    flash(_("The participant has been removed and told."), "info")
+    return redirect(url_for("mentoring.session", session_id=session.id))
+
+
+@bp.post("/mentoring/sessions/<int:session_id>/attendance")
+@login_required
+def attendance(session_id: int):
+    session = services.session_for(current_user, session_id)
+    services.record_attendance(current_user, session, set(request.form.getlist("present", type=int)))
+    db.session.commit()
+    flash(_("Attendance saved."), "success")
+    return redirect(url_for("mentoring.session", session_id=session.id))
+
+
+@bp.post("/mentoring/sessions/<int:session_id>/notes")
+@login_required
+def add_note(session_id: int):
+    session = services.session_for(current_user, session_id)
+    form = NoteForm()
+    if run_form(form, lambda: services.add_note(current_user, session, form.body.data, form.is_shared.data)):
+        db.session.commit()
+        flash(_("Note saved."), "success")
+        return redirect(url_for("mentoring.session", session_id=session.id))
+    return _session_page(session, form_status(form), note_form=form)
+
+
+# --- implementation plans -------------------------------------------------------------------------------
+
+@bp.route("/mentoring/programmes/<int:programme_id>/plans/<int:organisation_id>", methods=["GET", "POST"])
+@login_required
+def plan(programme_id: int, organisation_id: int):
+    programme = services.programme_for(current_user, programme_id)
+    plan = services.plan_for(current_user, programme, organisation_id)
+    form = PlanForm(obj=plan)
+    form.status.choices = [(s.value, s.label) for s in PlanStatus]
+    if not form.is_submitted():
+        while len(form.actions) > 0:
+            form.actions.pop_entry()
+        for action in plan.actions:
+            form.actions.append_entry(action)
+        form.actions.append_entry()  # one empty row to add an action
+
+    def save():
+        rows = [entry.form for entry in form.actions]  # entry.description would be the field's own help text
+        actions = [services.ActionInput(a.description.data or "", a.owner.data or "", a.due_on.data, a.is_done.data)
+                   for a in rows if (a.description.data or "").strip()]
+        if any(a.due_on is None for a in actions):
+            raise InvalidInput(_("Every action needs a date by when it should be done."))
+        return services.update_plan(current_user, plan, form.goals.data or "", form.challenges.data or "",
+                                    form.involvement_strategies.data or "", form.status.data, actions,
+                                    form.is_good_practice.data)
+
+    if run_form(form, save):
+        db.session.commit()
+        flash(_("Plan saved."), "success")
+        return redirect(url_for("mentoring.plan", programme_id=programme.id, organisation_id=organisation_id))
+    return render_template("mentoring/plan.html", programme=programme, plan=plan, form=form,
+                           history=services.plan_history(plan)), form_status(form)
+
+
+# --- calendar feed ------------------------------------------------------------------------------------
+
+@bp.route("/account/calendar", methods=["GET", "POST"])
+@login_required
+def calendar_settings():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.rotate_feed_token(current_user)
+        db.session.commit()
+        flash(_("Your calendar address has changed. Update it in your calendar app; the old one no longer works."),
+              "success")
+        return redirect(url_for("mentoring.calendar_settings"))
+    token = services.feed_token(current_user)
+    db.session.commit()  # the first visit creates the feed
+    return render_template("mentoring/calendar.html", form=form,
+                           feed_url=url_for("mentoring.calendar_feed", token=token, _external=True))
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    user = services.feed_owner(token)
+    body = services.feed_body(user, utcnow())
+    return Response(body, mimetype="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "private, max-age=300"})

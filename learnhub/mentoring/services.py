@@ -1,0 +1,692 @@
+"""Mentoring rules: programmes, availability, booking without double-booking, group sessions,
+invitations by e-mail with iCalendar, calendar feeds, reminders, notes and implementation plans.
+
+A mentor's bookings and group sessions are serialised by locking their MentorProfile row; a
+partial unique index on (mentor, start) backs this up inside the database.
+"""
+
+import base64
+import calendar as month_calendar
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from learnhub import ical
+from learnhub.courses.models import CohortSession, Enrolment, EnrolmentStatus
+from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
+from learnhub.extensions import db
+from learnhub.i18n import _, _l, to_reader_script
+from learnhub.mail.services import external_url, queue_email
+from learnhub.mentoring.models import (
+    AvailabilityWindow,
+    CalendarFeed,
+    ImplementationPlan,
+    MentorDayOff,
+    MentoringProgramme,
+    MentoringSession,
+    MentorProfile,
+    PartStat,
+    PlanAction,
+    PlanRevision,
+    PlanStatus,
+    ProgrammeMentee,
+    ProgrammeMentor,
+    ProgrammeOrganisation,
+    ReminderSent,
+    SessionKind,
+    SessionNote,
+    SessionParticipant,
+    SessionStatus,
+)
+from learnhub.mentoring.slots import BookingRules, DayOff, Slot, WeeklyWindow, check_windows, free_slots, is_bookable
+from learnhub.people.models import Membership, Organisation, Role, User
+from learnhub.timeutil import utcnow
+
+# --- who takes part -------------------------------------------------------------------------------
+
+
+def mentee_ids(programme: MentoringProgramme) -> set[int]:
+    """Individual mentees plus every member of the programme's organisations."""
+    organisation_ids = [o.organisation_id for o in programme.organisations]
+    members = set(db.session.scalars(select(Membership.user_id).where(
+        Membership.organisation_id.in_(organisation_ids)))) if organisation_ids else set()
+    return members | {m.user_id for m in programme.mentees}
+
+
+def is_mentee(user: User, programme: MentoringProgramme) -> bool:
+    return user.id in {m.user_id for m in programme.mentees} or bool(
+        {m.organisation_id for m in user.memberships} & {o.organisation_id for o in programme.organisations})
+
+
+def programmes_for(user: User) -> list[MentoringProgramme]:
+    """Programmes the user mentors or takes part in (all of them for institute admins)."""
+    statement = select(MentoringProgramme).order_by(MentoringProgramme.starts_on.desc())
+    if not user.has_role(Role.INSTITUTE_ADMIN):
+        organisation_ids = [m.organisation_id for m in user.memberships]
+        statement = statement.where(or_(
+            exists().where(ProgrammeMentor.programme_id == MentoringProgramme.id, ProgrammeMentor.user_id == user.id),
+            exists().where(ProgrammeMentee.programme_id == MentoringProgramme.id, ProgrammeMentee.user_id == user.id),
+            exists().where(ProgrammeOrganisation.programme_id == MentoringProgramme.id,
+                           ProgrammeOrganisation.organisation_id.in_(organisation_ids)),
+        ))
+    return list(db.session.scalars(statement))
+
+
+def programme_mentor(programme: MentoringProgramme, mentor_id: int) -> User:
+    for mentor in programme.mentors:
+        if mentor.user_id == mentor_id:
+            return mentor.user
+    raise NotFound(_("This mentor does not offer individual sessions."))
+
+
+def programme_sessions(programme: MentoringProgramme) -> list[MentoringSession]:
+    return list(db.session.scalars(select(MentoringSession).where(
+        MentoringSession.programme_id == programme.id).order_by(MentoringSession.starts_at.desc())))
+
+
+def editable_plans(user: User, programme: MentoringProgramme) -> list[ProgrammeOrganisation]:
+    """The organisations whose plan this user may open: all for mentors and admins, own for org admins."""
+    if programme.has_mentor(user) or user.has_role(Role.INSTITUTE_ADMIN):
+        return list(programme.organisations)
+    administered = {m.organisation_id for m in user.memberships if m.is_org_admin}
+    return [o for o in programme.organisations if o.organisation_id in administered]
+
+
+def programme_for(user: User, programme_id: int) -> MentoringProgramme:
+    """A programme the user belongs to; a foreign programme is 404."""
+    programme = get_or_404(MentoringProgramme, programme_id, _("We could not find that mentoring programme."))
+    if user.has_role(Role.INSTITUTE_ADMIN) or programme.has_mentor(user) or is_mentee(user, programme):
+        return programme
+    raise NotFound(_("We could not find that mentoring programme."))
+
+
+def programme_for_mentor(user: User, programme_id: int) -> MentoringProgramme:
+    programme = programme_for(user, programme_id)
+    if not programme.has_mentor(user):
+        raise NotFound(_("We could not find that mentoring programme."))
+    return programme
+
+
+def session_for(user: User, session_id: int) -> MentoringSession:
+    """A session the user runs or was invited to (and not removed from); others get 404."""
+    session = db.session.get(MentoringSession, session_id)
+    if session is not None and (
+        session.mentor_id == user.id
+        or user.has_role(Role.INSTITUTE_ADMIN)
+        or any(p.user_id == user.id for p in session.active_participants)
+    ):
+        return session
+    raise NotFound(_("We could not find that mentoring session."))
+
+
+def create_programme(name: str, service_type: str | None, starts_on: date, ends_on: date, mentor_ids: list[int],
+                     organisation_ids: list[int], mentee_user_ids: list[int]) -> MentoringProgramme:
+    if not name.strip() or len(name) > 200:
+        raise InvalidInput(_("Please give the programme a name (up to 200 characters)."))
+    if ends_on < starts_on:
+        raise InvalidInput(_("The programme cannot end before it starts."))
+    mentors = list(db.session.scalars(select(User).where(User.id.in_(mentor_ids))))
+    if not mentors or any(not m.has_role(Role.MENTOR) for m in mentors):
+        raise InvalidInput(_("Please choose at least one mentor."))
+    programme = MentoringProgramme(
+        name=name.strip(), service_type=service_type or None, starts_on=starts_on, ends_on=ends_on,
+        mentors=[ProgrammeMentor(user_id=m.id) for m in mentors],
+        organisations=[ProgrammeOrganisation(organisation_id=i) for i in sorted(set(organisation_ids))],
+        mentees=[ProgrammeMentee(user_id=i) for i in sorted(set(mentee_user_ids))],
+    )
+    db.session.add(programme)
+    db.session.flush()
+    return programme
+
+
+# --- availability -----------------------------------------------------------------------------------
+
+def mentor_profile(mentor: User) -> MentorProfile:
+    profile = db.session.get(MentorProfile, mentor.id)
+    if profile is None:
+        profile = MentorProfile(user_id=mentor.id)
+        db.session.add(profile)
+        db.session.flush()
+    return profile
+
+
+def _lock_mentor(mentor_id: int) -> MentorProfile:
+    """Serialise everything that books this mentor's time (a row lock on PostgreSQL)."""
+    profile = db.session.scalars(select(MentorProfile).where(MentorProfile.user_id == mentor_id)
+                                 .with_for_update(of=MentorProfile)
+                                 .execution_options(populate_existing=True)).one_or_none()
+    if profile is None:
+        raise NotFound(_("This mentor does not offer individual sessions."))
+    return profile
+
+
+@dataclass(frozen=True)
+class WindowInput:
+    weekday: int
+    start: str  # "HH:MM"
+    end: str
+
+
+def set_availability(mentor: User, windows: list[WindowInput], days_off: list[tuple[date, date, str]],
+                     rules: dict[str, int]) -> MentorProfile:
+    try:
+        parsed = [WeeklyWindow(w.weekday, datetime.strptime(w.start, "%H:%M").time(),
+                               datetime.strptime(w.end, "%H:%M").time()) for w in windows]
+    except ValueError as error:
+        raise InvalidInput(_("Please enter times as hours and minutes, for example 09:30.")) from error
+    if check_windows(parsed):
+        raise InvalidInput(_("Availability windows must end after they start and must not overlap on the same day."))
+    if any(first > last for first, last, _note in days_off):
+        raise InvalidInput(_("A day off cannot end before it starts."))
+    limits = {"slot_minutes": (15, 480), "buffer_minutes": (0, 240), "min_notice_hours": (0, 24 * 30),
+              "max_days_ahead": (1, 365), "max_sessions_per_mentee_per_month": (1, 31)}
+    if any(not low <= rules.get(key, -1) <= high for key, (low, high) in limits.items()):
+        raise InvalidInput(_("Please check the booking rules: one of the numbers is outside the allowed range."))
+    profile = _lock_mentor(mentor_profile(mentor).user_id)
+    for key in limits:
+        setattr(profile, key, rules[key])
+    profile.windows = [AvailabilityWindow(weekday=w.weekday, start=w.start, end=w.end) for w in parsed]
+    profile.days_off = [MentorDayOff(first_day=first, last_day=last, note=note[:200]) for first, last, note in days_off]
+    db.session.flush()
+    return profile
+
+
+def _rules(profile: MentorProfile) -> BookingRules:
+    return BookingRules(slot_minutes=profile.slot_minutes, buffer_minutes=profile.buffer_minutes,
+                        min_notice=timedelta(hours=profile.min_notice_hours), max_days_ahead=profile.max_days_ahead)
+
+
+def _busy(mentor_id: int, since: datetime, until: datetime, ignore_session_id: int | None = None):
+    statement = select(MentoringSession.starts_at, MentoringSession.ends_at).where(
+        MentoringSession.mentor_id == mentor_id, MentoringSession.status == SessionStatus.SCHEDULED,
+        MentoringSession.ends_at > since, MentoringSession.starts_at < until)
+    if ignore_session_id is not None:
+        statement = statement.where(MentoringSession.id != ignore_session_id)
+    return [tuple(row) for row in db.session.execute(statement)]
+
+
+def _slot_inputs(profile: MentorProfile, now: datetime, ignore_session_id: int | None = None):
+    windows = [WeeklyWindow(w.weekday, w.start, w.end) for w in profile.windows]
+    days_off = [DayOff(d.first_day, d.last_day) for d in profile.days_off]
+    busy = _busy(profile.user_id, now - timedelta(days=1), now + timedelta(days=profile.max_days_ahead + 2),
+                 ignore_session_id)
+    return windows, days_off, busy, profile.user.time_zone, _rules(profile)
+
+
+def open_slots(mentor: User, now: datetime) -> list[Slot]:
+    profile = db.session.get(MentorProfile, mentor.id)
+    if profile is None:
+        return []
+    windows, days_off, busy, zone, rules = _slot_inputs(profile, now)
+    return free_slots(windows, days_off, busy, zone, rules, now)
+
+
+# --- booking and changing sessions -------------------------------------------------------------------
+
+def _month_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    first = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    days = month_calendar.monthrange(moment.year, moment.month)[1]
+    return first, first + timedelta(days=days)
+
+
+def book_slot(mentee: User, programme: MentoringProgramme, mentor_id: int, starts_at: datetime,
+              now: datetime | None = None) -> MentoringSession:
+    """A mentee books one free 1:1 slot. Taken, past, too-soon or unavailable slots are refused."""
+    now = now or utcnow()
+    if not is_mentee(mentee, programme):
+        raise NotFound(_("We could not find that mentoring programme."))
+    if not any(m.user_id == mentor_id for m in programme.mentors):
+        raise NotFound(_("This mentor does not offer individual sessions."))
+    profile = _lock_mentor(mentor_id)
+    windows, days_off, busy, zone, rules = _slot_inputs(profile, now)
+    if not is_bookable(starts_at, windows, days_off, busy, zone, rules, now):
+        raise Conflict(_("This time is no longer free. Please choose another slot."))
+    month_start, month_end = _month_bounds(starts_at)
+    booked_this_month = db.session.scalar(
+        select(func.count()).select_from(MentoringSession).join(SessionParticipant).where(
+            MentoringSession.mentor_id == mentor_id, MentoringSession.kind == SessionKind.INDIVIDUAL,
+            MentoringSession.status == SessionStatus.SCHEDULED, SessionParticipant.user_id == mentee.id,
+            MentoringSession.starts_at >= month_start, MentoringSession.starts_at < month_end))
+    if booked_this_month >= profile.max_sessions_per_mentee_per_month:
+        raise Conflict(_("You have already booked the most individual sessions this mentor offers in that month."))
+    session = MentoringSession(
+        programme_id=programme.id, mentor_id=mentor_id, kind=SessionKind.INDIVIDUAL, starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=profile.slot_minutes),
+        participants=[SessionParticipant(user_id=mentee.id, partstat=PartStat.ACCEPTED)],
+    )
+    db.session.add(session)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:  # the database's own guard against a second booking of one start
+        raise Conflict(_("This time is no longer free. Please choose another slot.")) from error
+    _send_invitations(session, session.active_participants)
+    return session
+
+
+@dataclass(frozen=True)
+class GroupSessionInput:
+    starts_at: datetime
+    duration_minutes: int
+    place: str
+    online_url: str
+    agenda: str
+    capacity: int
+
+
+def _check_group_input(details: GroupSessionInput, now: datetime) -> None:
+    if details.starts_at <= now:
+        raise InvalidInput(_("A session must start in the future."))
+    if not 15 <= details.duration_minutes <= 480:
+        raise InvalidInput(_("A session lasts between 15 minutes and 8 hours."))
+    if not 1 <= details.capacity <= 500:
+        raise InvalidInput(_("Capacity must be between 1 and 500 places."))
+    if details.online_url and not details.online_url.startswith(("https://", "http://")):
+        raise InvalidInput(_("The online link must start with https://"))
+    if not details.place.strip() and not details.online_url:
+        raise InvalidInput(_("Please give a place or an online link."))
+
+
+def _ensure_mentor_free(mentor_id: int, starts_at: datetime, ends_at: datetime, ignore_session_id: int | None) -> None:
+    if _busy(mentor_id, starts_at, ends_at, ignore_session_id):
+        raise Conflict(_("The mentor already has a session at that time."))
+
+
+def schedule_group_session(mentor: User, programme: MentoringProgramme, details: GroupSessionInput,
+                           now: datetime | None = None) -> MentoringSession:
+    """A mentor schedules a group meeting and every mentee of the programme is invited."""
+    now = now or utcnow()
+    if not programme.has_mentor(mentor):
+        raise NotFound(_("We could not find that mentoring programme."))
+    _check_group_input(details, now)
+    ends_at = details.starts_at + timedelta(minutes=details.duration_minutes)
+    mentor_profile(mentor)
+    _lock_mentor(mentor.id)
+    _ensure_mentor_free(mentor.id, details.starts_at, ends_at, None)
+    session = MentoringSession(
+        programme_id=programme.id, mentor_id=mentor.id, kind=SessionKind.GROUP, starts_at=details.starts_at,
+        ends_at=ends_at, place=details.place.strip()[:300], online_url=details.online_url.strip()[:500],
+        agenda=details.agenda.strip()[:5000], capacity=details.capacity,
+        participants=[SessionParticipant(user_id=i) for i in sorted(mentee_ids(programme) - {mentor.id})],
+    )
+    db.session.add(session)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise Conflict(_("The mentor already has a session at that time.")) from error
+    _send_invitations(session, session.active_participants)
+    return session
+
+
+def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reason: str,
+               now: datetime | None = None) -> None:
+    """Move a session; every participant gets an updated invitation with a higher SEQUENCE."""
+    now = now or utcnow()
+    _check_can_change(actor, session, now)
+    profile = _lock_mentor(session.mentor_id)
+    duration = session.ends_at - session.starts_at
+    if session.kind == SessionKind.INDIVIDUAL:
+        windows, days_off, busy, zone, rules = _slot_inputs(profile, now, ignore_session_id=session.id)
+        if not is_bookable(starts_at, windows, days_off, busy, zone, rules, now):
+            raise Conflict(_("This time is no longer free. Please choose another slot."))
+    else:
+        if starts_at <= now:
+            raise InvalidInput(_("A session must start in the future."))
+        _ensure_mentor_free(session.mentor_id, starts_at, starts_at + duration, session.id)
+    session.starts_at, session.ends_at = starts_at, starts_at + duration
+    session.sequence += 1
+    session.cancel_reason = reason.strip()[:1000]
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise Conflict(_("This time is no longer free. Please choose another slot.")) from error
+    _send_invitations(session, session.active_participants)
+
+
+def cancel_session(actor: User, session: MentoringSession, reason: str, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    _check_can_change(actor, session, now)
+    if not reason.strip():
+        raise InvalidInput(_("Please give a reason, so the others know why."))
+    session.status = SessionStatus.CANCELLED
+    session.sequence += 1
+    session.cancel_reason = reason.strip()[:1000]
+    db.session.flush()
+    _send_invitations(session, session.active_participants)
+
+
+def _check_can_change(actor: User, session: MentoringSession, now: datetime) -> None:
+    if session.is_cancelled:
+        raise Conflict(_("This session has been cancelled."))
+    if session.starts_at <= now:
+        raise Conflict(_("This session has already started."))
+    is_own_booking = session.kind == SessionKind.INDIVIDUAL and any(
+        p.user_id == actor.id for p in session.active_participants)
+    if actor.id != session.mentor_id and not is_own_booking and not actor.has_role(Role.INSTITUTE_ADMIN):
+        raise NotFound(_("We could not find that mentoring session."))
+
+
+def remove_participant(actor: User, session: MentoringSession, user_id: int) -> None:
+    """The removed person gets a CANCEL; the others an updated invitation."""
+    if actor.id != session.mentor_id and not actor.has_role(Role.INSTITUTE_ADMIN):
+        raise NotFound(_("We could not find that mentoring session."))
+    participant = next((p for p in session.active_participants if p.user_id == user_id), None)
+    if participant is None:
+        raise NotFound(_("We could not find that participant."))
+    participant.removed_at = utcnow()
+    session.sequence += 1
+    db.session.flush()
+    _send_invitations(session, [participant], cancel=True)
+    _send_invitations(session, session.active_participants)
+
+
+def respond(user: User, session: MentoringSession, partstat: str) -> None:
+    """A mentee's RSVP to a group session; accepting respects the capacity."""
+    if partstat not in (PartStat.ACCEPTED, PartStat.DECLINED, PartStat.TENTATIVE):
+        raise InvalidInput(_("Please choose one of the answers."))
+    if session.is_cancelled:
+        raise Conflict(_("This session has been cancelled."))
+    participant = next((p for p in session.active_participants if p.user_id == user.id), None)
+    if participant is None:
+        raise NotFound(_("We could not find that mentoring session."))
+    _lock_mentor(session.mentor_id)
+    if partstat == PartStat.ACCEPTED and participant.partstat != PartStat.ACCEPTED and session.capacity:
+        accepted = sum(1 for p in session.active_participants if p.partstat == PartStat.ACCEPTED)
+        if accepted >= session.capacity:
+            raise Conflict(_("All places in this session are taken."))
+    participant.partstat = partstat
+    db.session.flush()
+
+
+def record_attendance(actor: User, session: MentoringSession, present_user_ids: set[int]) -> None:
+    if actor.id != session.mentor_id and not actor.has_role(Role.INSTITUTE_ADMIN):
+        raise NotFound(_("We could not find that mentoring session."))
+    if session.starts_at > utcnow():
+        raise Conflict(_("Attendance can be recorded once the session has started."))
+    for participant in session.active_participants:
+        participant.attended = participant.user_id in present_user_ids
+    db.session.flush()
+
+
+# --- invitations and calendars ------------------------------------------------------------------------
+
+def _host() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "learnhub.local"
+
+
+def session_uid(session: MentoringSession) -> str:
+    return f"session-{session.id}@{_host()}"
+
+
+def calendar_event(session: MentoringSession, attendees: list[SessionParticipant]) -> ical.CalendarEvent:
+    """The session as an iCalendar event, worded in the current (recipient's) language."""
+    kind = _("Group mentoring") if session.is_group else _("Individual mentoring")
+    summary = to_reader_script(f"{kind}: {session.programme.name}")
+    description = to_reader_script(session.agenda or "")
+    if session.is_cancelled and session.cancel_reason:
+        description = to_reader_script(_("Cancelled: %(reason)s", reason=session.cancel_reason))
+    return ical.CalendarEvent(
+        uid=session_uid(session), sequence=session.sequence, starts_at=session.starts_at, ends_at=session.ends_at,
+        summary=summary, description=description, location=session.place or session.online_url,
+        url=external_url("mentoring.session", session_id=session.id),
+        organizer=ical.Person(session.mentor.display_name, session.mentor.email),
+        sent_by=_platform_address(),
+        attendees=tuple(ical.Attendee(ical.Person(p.user.display_name, p.user.email),
+                                      partstat=p.partstat, rsvp=session.is_group) for p in attendees),
+        cancelled=session.is_cancelled, time_zone=session.mentor.time_zone,
+    )
+
+
+def _platform_address() -> str:
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+
+
+SUBJECTS = {
+    "REQUEST": lambda name: _l("Mentoring session: %(programme)s", programme=name),
+    "UPDATE": lambda name: _l("Changed: mentoring session %(programme)s", programme=name),
+    "CANCEL": lambda name: _l("Cancelled: mentoring session %(programme)s", programme=name),
+}
+
+
+def _send_invitations(session: MentoringSession, participants: list[SessionParticipant], cancel: bool = False) -> None:
+    """One mail per person (and the mentor), each invitation naming only the organiser and its recipient."""
+    method = "CANCEL" if cancel or session.is_cancelled else "REQUEST"
+    subject_key = method if method == "CANCEL" or session.sequence == 0 else "UPDATE"
+    recipients = [(p.user, [p]) for p in participants]
+    if not cancel:  # the mentor keeps their own calendar in step too
+        recipients.append((session.mentor, []))
+    stamp = utcnow()
+    for person, attendees in recipients:
+        with force_locale(person.preferred_language):
+            event = calendar_event(session, attendees)
+            body = ical.to_bytes(ical.invitation(event, method, stamp)).decode()
+        queue_email(person.email, person.preferred_language, "mentoring_invitation",
+                    SUBJECTS[subject_key](session.programme.name), calendar=(body, method),
+                    time_zone=person.time_zone, session=session, method=method, recipient=person)
+
+
+def session_ics(session: MentoringSession, viewer: User) -> bytes:
+    """'Add to calendar' download: the viewer's own copy, listing nobody else."""
+    mine = [p for p in session.active_participants if p.user_id == viewer.id]
+    calendar = ical.invitation(calendar_event(session, mine), "PUBLISH", utcnow())
+    return ical.to_bytes(calendar)
+
+
+def _feed_signature(user_id: int, version: int) -> str:
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"calendar-feed:{user_id}:{version}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")  # 256 bits
+
+
+def _feed_version(user_id: int) -> int:
+    feed = db.session.get(CalendarFeed, user_id)
+    return feed.version if feed else 1  # no row until the first rotation: reading never writes
+
+
+def feed_token(user: User) -> str:
+    """The user's current private feed token."""
+    return f"{user.id}-{_feed_signature(user.id, _feed_version(user.id))}"
+
+
+def rotate_feed_token(user: User) -> str:
+    """A new private feed address; the old one stops working at once."""
+    feed = db.session.get(CalendarFeed, user.id)
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id, version=1)
+        db.session.add(feed)
+    feed.version += 1
+    feed.rotated_at = utcnow()
+    db.session.flush()
+    return feed_token(user)
+
+
+def feed_owner(token: str) -> User:
+    user_id, _sep, signature = token.partition("-")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 12 else None
+    if user is None or not hmac.compare_digest(signature, _feed_signature(user.id, _feed_version(user.id))):
+        raise NotFound(_("This calendar address is not valid (any more)."))
+    return user
+
+
+def feed_body(user: User, now: datetime) -> bytes:
+    with force_locale(user.preferred_language):
+        name = to_reader_script(_("LearnHub: %(name)s", name=user.display_name))
+        return ical.to_bytes(ical.feed(feed_events(user, now), name, now))
+
+
+def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
+    """The user's mentoring sessions and cohort sessions from 30 days ago on, in three queries."""
+    since = now - timedelta(days=30)
+    mentoring = db.session.scalars(
+        select(MentoringSession).outerjoin(SessionParticipant, and_(
+            SessionParticipant.session_id == MentoringSession.id, SessionParticipant.user_id == user.id,
+            SessionParticipant.removed_at.is_(None)))
+        .where(MentoringSession.ends_at >= since,
+               or_(MentoringSession.mentor_id == user.id, SessionParticipant.id.is_not(None)))
+        .order_by(MentoringSession.starts_at)).unique().all()
+    events = [calendar_event(session, []) for session in mentoring]
+    cohort_sessions = db.session.scalars(
+        select(CohortSession).join(Enrolment, Enrolment.cohort_id == CohortSession.cohort_id)
+        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
+               CohortSession.ends_at >= since).order_by(CohortSession.starts_at))
+    for cohort_session in cohort_sessions:
+        cohort = cohort_session.cohort
+        events.append(ical.CalendarEvent(
+            uid=f"cohort-session-{cohort_session.id}@{_host()}", sequence=0,
+            starts_at=cohort_session.starts_at, ends_at=cohort_session.ends_at,
+            summary=to_reader_script(f"{cohort.version.display_title}: {cohort.name}"), description="",
+            location=cohort_session.place or cohort_session.online_url,
+            url=external_url("courses.cohort", cohort_id=cohort.id), time_zone=user.time_zone))
+    return events
+
+
+# --- reminders ------------------------------------------------------------------------------------------
+
+def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
+    """Mail each participant (and the mentor) once per lead time before a session; returns how many."""
+    queued = 0
+    horizon = now + timedelta(minutes=max(leads_minutes))
+    sessions = db.session.scalars(select(MentoringSession).where(
+        MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at > now,
+        MentoringSession.starts_at <= horizon))
+    for session in sessions:
+        people = [p.user for p in session.active_participants if p.partstat != PartStat.DECLINED] + [session.mentor]
+        for lead in leads_minutes:
+            if session.starts_at - now > timedelta(minutes=lead):
+                continue
+            for person in people:
+                try:
+                    with db.session.begin_nested():
+                        db.session.add(ReminderSent(session_id=session.id, user_id=person.id, lead_minutes=lead))
+                        db.session.flush()
+                except IntegrityError:
+                    continue  # already reminded, by this worker or another
+                queue_email(person.email, person.preferred_language, "mentoring_reminder",
+                            _l("Reminder: mentoring session %(programme)s", programme=session.programme.name),
+                            time_zone=person.time_zone, session=session, recipient=person)
+                queued += 1
+    return queued
+
+
+# --- notes and implementation plans ---------------------------------------------------------------------
+
+def add_note(mentor: User, session: MentoringSession, body: str, is_shared: bool) -> SessionNote:
+    if mentor.id != session.mentor_id:
+        raise NotFound(_("We could not find that mentoring session."))
+    if not body.strip():
+        raise InvalidInput(_("The note is empty."))
+    note = SessionNote(session_id=session.id, author_id=mentor.id, body=body.strip()[:20_000], is_shared=is_shared)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def notes_for(viewer: User, session: MentoringSession) -> list[SessionNote]:
+    statement = select(SessionNote).where(SessionNote.session_id == session.id).order_by(SessionNote.created_at)
+    if viewer.id != session.mentor_id:
+        statement = statement.where(SessionNote.is_shared.is_(True))  # private notes stay with the mentor
+    return list(db.session.scalars(statement))
+
+
+def plan_for(user: User, programme: MentoringProgramme, organisation_id: int) -> ImplementationPlan:
+    """The organisation's plan, or a new unsaved one. Mentors and the organisation's admins may edit it."""
+    if not (programme.has_mentor(user) or user.has_role(Role.INSTITUTE_ADMIN) or any(
+            m.organisation_id == organisation_id and m.is_org_admin for m in user.memberships)):
+        raise NotFound(_("We could not find that implementation plan."))
+    if organisation_id not in {o.organisation_id for o in programme.organisations}:
+        raise NotFound(_("We could not find that implementation plan."))
+    plan = db.session.scalar(select(ImplementationPlan).where(
+        ImplementationPlan.programme_id == programme.id, ImplementationPlan.organisation_id == organisation_id))
+    if plan is None:  # not added to the session: only saving it writes a row
+        plan = ImplementationPlan(programme_id=programme.id, organisation_id=organisation_id, goals="", challenges="",
+                                  involvement_strategies="", status=PlanStatus.DRAFT, is_good_practice=False)
+        plan.organisation = db.session.get(Organisation, organisation_id)
+    return plan
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    description: str
+    owner: str
+    due_on: date
+    is_done: bool = False
+
+
+def update_plan(actor: User, plan: ImplementationPlan, goals: str, challenges: str, strategies: str, status: str,
+                actions: list[ActionInput], is_good_practice: bool) -> None:
+    if status not in PlanStatus._value2member_map_:
+        raise InvalidInput(_("Please choose a status from the list."))
+    if any(not a.description.strip() or not a.owner.strip() for a in actions):
+        raise InvalidInput(_("Every action needs a description and an owner."))
+    plan.goals, plan.challenges = goals.strip()[:10_000], challenges.strip()[:10_000]
+    plan.involvement_strategies, plan.status = strategies.strip()[:10_000], status
+    plan.is_good_practice = is_good_practice
+    plan.actions = [PlanAction(description=a.description.strip()[:500], owner=a.owner.strip()[:120],
+                               due_on=a.due_on, is_done=a.is_done) for a in actions]
+    plan.updated_at, plan.updated_by_id = utcnow(), actor.id
+    db.session.add(plan)
+    db.session.flush()
+    db.session.add(PlanRevision(plan_id=plan.id, changed_by_id=actor.id, snapshot=_snapshot(plan)))
+    db.session.flush()
+
+
+def _snapshot(plan: ImplementationPlan) -> dict:
+    return {
+        "goals": plan.goals, "challenges": plan.challenges, "involvement_strategies": plan.involvement_strategies,
+        "status": plan.status, "is_good_practice": plan.is_good_practice,
+        "actions": [{"description": a.description, "owner": a.owner, "due_on": a.due_on.isoformat(),
+                     "is_done": a.is_done} for a in plan.actions],
+    }
+
+
+def plan_history(plan: ImplementationPlan) -> list[PlanRevision]:
+    if plan.id is None:
+        return []
+    return list(db.session.scalars(select(PlanRevision).where(PlanRevision.plan_id == plan.id)
+                                   .order_by(PlanRevision.changed_at.desc(), PlanRevision.id.desc())))
+
+
+def good_practice(programme: MentoringProgramme) -> list[ImplementationPlan]:
+    return list(db.session.scalars(select(ImplementationPlan).where(
+        ImplementationPlan.programme_id == programme.id, ImplementationPlan.is_good_practice.is_(True))))
+
+
+# --- dashboards -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MentoringOverview:
+    upcoming: list[MentoringSession]
+    plans_needing_attention: list[ImplementationPlan]
+    actions_due: list[PlanAction]
+
+
+def overview(user: User, now: datetime) -> MentoringOverview:
+    """This week's sessions (as mentor or participant), plans needing attention, plan actions due soon."""
+    week_end = now + timedelta(days=7)
+    upcoming = db.session.scalars(
+        select(MentoringSession).outerjoin(SessionParticipant, and_(
+            SessionParticipant.session_id == MentoringSession.id, SessionParticipant.user_id == user.id,
+            SessionParticipant.removed_at.is_(None)))
+        .where(MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at >= now,
+               MentoringSession.starts_at < week_end,
+               or_(MentoringSession.mentor_id == user.id, SessionParticipant.id.is_not(None)))
+        .order_by(MentoringSession.starts_at)).unique().all()
+    mentored = select(ProgrammeMentor.programme_id).where(ProgrammeMentor.user_id == user.id)
+    plans = db.session.scalars(select(ImplementationPlan).where(
+        ImplementationPlan.programme_id.in_(mentored),
+        ImplementationPlan.status.in_([PlanStatus.NEEDS_ATTENTION, PlanStatus.DRAFT]))).all()
+    organisation_ids = [m.organisation_id for m in user.memberships]
+    actions = db.session.scalars(select(PlanAction).join(ImplementationPlan).where(
+        ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
+        PlanAction.due_on <= (now + timedelta(days=14)).date()).order_by(PlanAction.due_on)).all()
+    return MentoringOverview(list(upcoming), list(plans), list(actions))

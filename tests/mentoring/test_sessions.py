@@ -1,0 +1,293 @@
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+import vobject
+from sqlalchemy import func, select
+
+from learnhub.errors import Conflict, InvalidInput, NotFound
+from learnhub.extensions import db
+from learnhub.mail.services import send_pending
+from learnhub.mentoring import services
+from learnhub.mentoring.models import MentoringSession, MentorProfile, PartStat, SessionStatus
+from learnhub.people.models import MembershipRole, Role
+from learnhub.timeutil import utcnow
+from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
+
+MONDAY_0800_UTC = datetime(2027, 3, 1, 8, 0)  # 09:00 in Belgrade (CET)
+NOW = datetime(2027, 2, 26, 12, 0)
+
+
+@pytest.fixture
+def world(app):
+    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
+    mentor = UserFactory(email="mentor@example.org", display_name="Amra Mentor", roles=[Role.MENTOR])
+    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name="Mentorstvo, dnevni boravak")
+    mentee = member_of(organisation, email="mentee@example.org", display_name="Nikola Mentee")
+    other = member_of(organisation, email="other@example.org", display_name="Ana Other")
+    db.session.commit()
+    return programme, mentor, mentee, other
+
+
+def _calendar_part(message):
+    parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert len(parts) == 2 and parts[1].get_filename() == "invite.ics"
+    return parts[0].get_param("method"), vobject.readOne(parts[0].get_content())
+
+
+def test_mentee_books_a_free_slot_and_both_get_an_invitation(world, smtp_sink):
+    programme, mentor, mentee, _other = world
+    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    db.session.commit()
+    send_pending()
+    [mail] = smtp_sink.to("mentee@example.org")
+    assert mail.get_content_type() == "multipart/mixed"
+    method, calendar = _calendar_part(mail)
+    assert method == "REQUEST" and calendar.method.value == "REQUEST"
+    event = calendar.vevent
+    assert event.uid.value == f"session-{session.id}@localhost" and int(event.sequence.value) == 0
+    assert [a.value for a in event.attendee_list] == ["mailto:mentee@example.org"]
+    assert event.dtstart.value.utcoffset() == timedelta(hours=1)  # Europe/Belgrade in winter
+    assert len(smtp_sink.to("mentor@example.org")) == 1
+
+
+@pytest.mark.parametrize("start, problem", [
+    (MONDAY_0800_UTC + timedelta(minutes=20), "no longer free"),  # not on the slot grid
+    (datetime(2027, 3, 6, 8, 0), "no longer free"),  # Saturday: no availability
+    (NOW - timedelta(days=1), "no longer free"),  # in the past
+])
+def test_unavailable_times_are_refused_and_nothing_is_written(world, smtp_sink, start, problem):
+    programme, mentor, mentee, _other = world
+    with pytest.raises(Conflict, match=problem):
+        services.book_slot(mentee, programme, mentor.id, start, now=NOW)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 0
+    assert send_pending() == (0, 0)
+
+
+def test_too_short_notice_is_refused(world):
+    programme, mentor, mentee, _other = world
+    db.session.get(MentorProfile, mentor.id).min_notice_hours = 48
+    with pytest.raises(Conflict):
+        services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=MONDAY_0800_UTC - timedelta(hours=20))
+
+
+def test_a_slot_cannot_be_taken_twice(world):
+    programme, mentor, mentee, other = world
+    services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    with pytest.raises(Conflict):
+        services.book_slot(other, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+
+
+def test_monthly_limit_per_mentee(world):
+    programme, mentor, mentee, _other = world
+    db.session.get(MentorProfile, mentor.id).max_sessions_per_mentee_per_month = 1
+    services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    with pytest.raises(Conflict, match="most individual sessions"):
+        services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC + timedelta(days=1), now=NOW)
+
+
+def test_people_outside_the_programme_cannot_book_or_see_it(world):
+    programme, mentor, _mentee, _other = world
+    outsider = UserFactory()
+    with pytest.raises(NotFound):
+        services.book_slot(outsider, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    with pytest.raises(NotFound):
+        services.programme_for(outsider, programme.id)
+
+
+def _group(mentor, programme, starts_at=MONDAY_0800_UTC, capacity=10, place="Ruma, sala"):
+    return services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+        starts_at=starts_at, duration_minutes=120, place=place, online_url="", agenda="Plans", capacity=capacity),
+        now=NOW)
+
+
+def test_group_session_invites_each_mentee_privately(world, smtp_sink):
+    programme, mentor, _mentee, _other = world
+    _group(mentor, programme)
+    db.session.commit()
+    send_pending()
+    for address in ("mentee@example.org", "other@example.org"):
+        [mail] = smtp_sink.to(address)
+        _method, calendar = _calendar_part(mail)
+        assert [a.value for a in calendar.vevent.attendee_list] == [f"mailto:{address}"]
+        raw = "".join(str(p.get_content()) for p in mail.walk() if p.get_content_maintype() == "text")
+        assert ({"mentee@example.org", "other@example.org"} - {address}).pop() not in raw
+
+
+def test_group_and_individual_sessions_of_a_mentor_never_overlap(world):
+    programme, mentor, mentee, _other = world
+    services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    with pytest.raises(Conflict, match="already has a session"):
+        _group(mentor, programme, starts_at=MONDAY_0800_UTC + timedelta(minutes=30))
+    db.session.rollback()
+    group = _group(mentor, programme, starts_at=MONDAY_0800_UTC + timedelta(days=1))
+    assert group.starts_at not in [s.starts_at for s in services.open_slots(mentor, NOW)]
+
+
+def test_rsvp_respects_capacity(world):
+    programme, mentor, mentee, other = world
+    session = _group(mentor, programme, capacity=1)
+    services.respond(mentee, session, PartStat.ACCEPTED)
+    with pytest.raises(Conflict, match="places"):
+        services.respond(other, session, PartStat.ACCEPTED)
+    services.respond(other, session, PartStat.TENTATIVE)
+    with pytest.raises(InvalidInput):
+        services.respond(other, session, "MAYBE-LATER")
+
+
+def _sequences_and_methods(smtp_sink, address):
+    result = []
+    for mail in smtp_sink.to(address):
+        method, calendar = _calendar_part(mail)
+        result.append((method, int(calendar.vevent.sequence.value), calendar.vevent.uid.value,
+                       getattr(calendar.vevent, "status").value))
+    return result
+
+
+def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(world, smtp_sink):
+    programme, mentor, mentee, _other = world
+    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    services.reschedule(mentee, session, MONDAY_0800_UTC + timedelta(days=1), "Sick child", now=NOW)
+    services.cancel_session(mentor, session, "Mentor ill", now=NOW)
+    db.session.commit()
+    send_pending()
+    history = _sequences_and_methods(smtp_sink, "mentee@example.org")
+    assert [(m, seq, status) for m, seq, _uid, status in history] == [
+        ("REQUEST", 0, "CONFIRMED"), ("REQUEST", 1, "CONFIRMED"), ("CANCEL", 2, "CANCELLED")]
+    assert len({uid for _m, _s, uid, _st in history}) == 1
+    assert db.session.get(MentoringSession, session.id).status == SessionStatus.CANCELLED
+
+
+def test_cancelling_needs_a_reason_and_a_cancelled_session_cannot_change(world):
+    programme, mentor, mentee, _other = world
+    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    with pytest.raises(InvalidInput):
+        services.cancel_session(mentor, session, " ", now=NOW)
+    services.cancel_session(mentor, session, "Ill", now=NOW)
+    with pytest.raises(Conflict):
+        services.reschedule(mentor, session, MONDAY_0800_UTC + timedelta(days=1), "", now=NOW)
+
+
+def test_removing_an_attendee_cancels_for_them_and_updates_the_others(world, smtp_sink):
+    programme, mentor, mentee, other = world
+    session = _group(mentor, programme)
+    services.remove_participant(mentor, session, other.id)
+    db.session.commit()
+    send_pending()
+    assert [m for m, *_rest in _sequences_and_methods(smtp_sink, "other@example.org")] == ["REQUEST", "CANCEL"]
+    assert [(m, s) for m, s, *_rest in _sequences_and_methods(smtp_sink, "mentee@example.org")] == [
+        ("REQUEST", 0), ("REQUEST", 1)]
+    with pytest.raises(NotFound):
+        services.session_for(other, session.id)
+
+
+def test_control_characters_cannot_inject_headers_or_properties(world, smtp_sink):
+    programme, mentor, _mentee, _other = world
+    programme.name = "Mentorstvo\r\nBcc: victim@example.org\r\nATTENDEE:mailto:evil@example.org"
+    _group(mentor, programme, place="Sala\r\nATTENDEE:mailto:evil@example.org")
+    db.session.commit()
+    send_pending()
+    assert smtp_sink.to("victim@example.org") == [] and smtp_sink.to("evil@example.org") == []
+    for mail in smtp_sink.messages:
+        assert mail["Bcc"] is None
+        if mail["To"] != "mentor@example.org":
+            _method, calendar = _calendar_part(mail)
+            assert all("evil" not in a.value for a in calendar.vevent.attendee_list)
+
+
+def test_feed_lists_my_sessions_without_anyones_address_and_rotation_kills_the_old_url(world, client, runner):
+    programme, mentor, mentee, _other = world
+    _group(mentor, programme)
+    db.session.commit()
+    token = services.feed_token(mentee)
+    response = client.get(f"/calendar/{token}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    body = response.get_data(as_text=True)
+    calendar = vobject.readOne(body)
+    assert calendar.method.value == "PUBLISH" and "REFRESH-INTERVAL" in body
+    assert "ATTENDEE" not in body and "other@example.org" not in body
+    assert "session-" in calendar.vevent.uid.value
+
+    assert token in runner.invoke(args=["calendar", "feed-url", "MENTEE@example.org"]).output
+    services.rotate_feed_token(mentee)
+    db.session.commit()
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+    assert client.get(f"/calendar/{services.feed_token(mentee)}.ics").status_code == 200
+    assert client.get("/calendar/1-forged.ics").status_code == 404
+
+
+def test_reminders_go_out_once_per_lead_time(world, smtp_sink):
+    programme, mentor, mentee, _other = world
+    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    db.session.commit()
+    send_pending()
+    smtp_sink.clear()
+    day_before = session.starts_at - timedelta(hours=23)
+    assert services.send_reminders(day_before, (1440, 60)) == 2  # mentee and mentor
+    assert services.send_reminders(day_before, (1440, 60)) == 0
+    assert services.send_reminders(session.starts_at - timedelta(minutes=30), (1440, 60)) == 2
+    db.session.commit()
+    send_pending()
+    assert len(smtp_sink.to("mentee@example.org")) == 2
+
+
+def test_private_notes_stay_with_the_mentor(world):
+    programme, mentor, mentee, _other = world
+    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    services.add_note(mentor, session, "Private observation", is_shared=False)
+    services.add_note(mentor, session, "Agreed next steps", is_shared=True)
+    assert [n.body for n in services.notes_for(mentee, session)] == ["Agreed next steps"]
+    assert len(services.notes_for(mentor, session)) == 2
+    with pytest.raises(NotFound):
+        services.add_note(mentee, session, "x", is_shared=True)
+
+
+def test_plan_changes_keep_history_and_good_practice_is_shared(world):
+    programme, mentor, _mentee, _other = world
+    organisation_id = programme.organisations[0].organisation_id
+    boss = member_of(programme.organisations[0].organisation, MembershipRole.ORG_ADMIN)
+    plan = services.plan_for(boss, programme, organisation_id)
+    action = services.ActionInput("Parents' evening", "Marija", NOW.date() + timedelta(days=7))
+    services.update_plan(boss, plan, "Involve parents", "Time", "Monthly meetings", "in_progress", [action], False)
+    services.update_plan(mentor, plan, "Involve parents", "Time", "Monthly meetings", "done", [action], True)
+    assert [r.snapshot["status"] for r in services.plan_history(plan)] == ["done", "in_progress"]
+    assert services.good_practice(programme) == [plan]
+    with pytest.raises(NotFound):
+        services.plan_for(UserFactory(), programme, organisation_id)
+    with pytest.raises(InvalidInput):
+        services.update_plan(boss, plan, "", "", "", "finished", [], False)
+
+
+def test_parallel_bookings_of_one_slot_give_exactly_one_session(make_app):
+    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("parallel writers are a PostgreSQL concern; SQLite runs one writer at a time")
+        organisation = OrganisationFactory()
+        mentor = UserFactory(roles=[Role.MENTOR])
+        programme = ProgrammeFactory(mentor=mentor, organisation=organisation)
+        mentees = [member_of(organisation) for _ in range(8)]
+        db.session.commit()
+        slot = services.open_slots(mentor, utcnow())[0]
+        url = f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book"
+        clients = []
+        for mentee in mentees:
+            client = app.test_client()
+            client.post("/auth/login", data={"email": mentee.email, "password": PASSWORD})
+            clients.append(client)
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def book(client):
+        start.wait()
+        statuses.append(client.post(url, data={"starts_at": slot.starts_at.isoformat()}).status_code)
+
+    threads = [threading.Thread(target=book, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302] + [409] * 7
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 1
