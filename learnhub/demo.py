@@ -8,6 +8,16 @@ from learnhub.auth.services import hash_password
 from learnhub.courses.models import Cohort, CohortSession, CohortTrainer, PromotionPolicy
 from learnhub.curriculum.models import LearningSet, LearningSetVersion, VersionState
 from learnhub.extensions import db
+from learnhub.mentoring.models import (
+    AvailabilityWindow,
+    MentoringProgramme,
+    MentoringSession,
+    MentorProfile,
+    ProgrammeMentor,
+    ProgrammeOrganisation,
+    SessionKind,
+    SessionParticipant,
+)
 from learnhub.people.models import (
     Membership,
     MembershipRole,
@@ -105,7 +115,45 @@ def seed_demo() -> list[tuple[str, str]]:
         db.session.add(user)
     db.session.flush()
     _seed_cohorts(municipalities)
+    _seed_mentoring(organisations)
     return listed
+
+
+PROGRAMME = "Mentorstvo za pružaoce usluga za decu i porodice"
+PROGRAMME_ORGANISATIONS = [
+    "Dnevni boravak za decu sa smetnjama u razvoju Ruma",
+    "Pomoć u kući Šid",
+    "Savetovalište za brak i porodicu Loznica",
+]
+
+
+def _seed_mentoring(organisations: dict[str, Organisation]) -> None:
+    """The field report's mentoring: day care, home help and family counselling providers, group and 1:1."""
+    if db.session.scalar(select(MentoringProgramme.id).where(MentoringProgramme.name == PROGRAMME)):
+        return
+    mentor = db.session.scalar(select(User).where(User.email == "mentor@learnhub.example"))
+    today = date.today()
+    programme = MentoringProgramme(
+        name=PROGRAMME, service_type=ServiceType.DAY_CARE_CHILDREN_DISABILITIES, starts_on=today - timedelta(days=14),
+        ends_on=today + timedelta(days=300), mentors=[ProgrammeMentor(user_id=mentor.id)],
+        organisations=[ProgrammeOrganisation(organisation=organisations[name]) for name in PROGRAMME_ORGANISATIONS],
+    )
+    db.session.add(programme)
+    db.session.add(MentorProfile(
+        user_id=mentor.id, slot_minutes=60, buffer_minutes=15, min_notice_hours=24, max_days_ahead=30,
+        windows=[AvailabilityWindow(weekday=day, start=time(9), end=time(13)) for day in range(4)],
+    ))
+    db.session.flush()
+    group_start = datetime.combine(today + timedelta(days=10), time(9))  # 10:00 in Belgrade in winter
+    members = db.session.scalars(select(Membership.user_id).where(
+        Membership.organisation_id.in_([organisations[name].id for name in PROGRAMME_ORGANISATIONS])))
+    db.session.add(MentoringSession(
+        programme_id=programme.id, mentor_id=mentor.id, kind=SessionKind.GROUP, starts_at=group_start,
+        ends_at=group_start + timedelta(hours=2), place="Republički zavod za socijalnu zaštitu, Beograd",
+        agenda="Planovi za primenu stečenih znanja; uključivanje roditelja; razmena primera dobre prakse.",
+        capacity=20, participants=[SessionParticipant(user_id=user_id) for user_id in members],
+    ))
+    db.session.flush()
 
 
 def _seed_cohorts(municipalities: dict[str, Municipality]) -> None:

@@ -41,12 +41,14 @@ _TAG_TO_LOCALE = {
 TRANSLITERATION_EXCEPTIONS = frozenset(
     {"LearnHub", "LGBTI", "LGBT", "CPD", "PDF", "CSV", "XLSX", "ICS", "QR", "e-mail", "email",
      "online", "Trialogue", "Recovery", "Zoom", "Teams", "Google", "Outlook", "IMHCN", "GIZ", "PIN",
-     "IAN", "JSON", "Open", "Badges", "htmx"}
+     "IAN", "JSON", "Open", "Badges", "htmx", "Online", "Markdown", "YAML", "UTF-8", "BOM", "iCalendar", "CalDAV"}
 )
 _PROTECTED = re.compile(
     r"(<[^>]*>"  # markup
     r"|&[#\w]+;"  # entities
-    r"|https?://\S+|www\.\S+"  # URLs
+    r"|https?://\S*|www\.\S+"  # URLs
+    r"|\b[\w.-]+\.(?:md|yaml|ics|csv)\b"  # file names
+    r"|\b[a-z]+_[A-Za-z_]+\b"  # identifiers such as sr_Latn
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|%\([\w]+\)[sdf]|%[sdf]|\{[\w.]*\}"  # format placeholders
     r"|`[^`]*`"  # inline code

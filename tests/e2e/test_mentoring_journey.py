@@ -1,0 +1,45 @@
+import pytest
+
+from learnhub.extensions import db
+from learnhub.people.models import Role
+from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
+
+pytestmark = pytest.mark.e2e
+
+
+def _log_in(page, base_url, email):
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/dashboard")
+
+
+def test_mentee_books_a_slot_and_the_mentor_sees_it(live_server, page):
+    _app, base_url = live_server
+    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
+    mentor = UserFactory(email="amra@example.org", display_name="Amra Hodžić", roles=[Role.MENTOR])
+    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name="Mentorstvo za dnevne boravke")
+    member_of(organisation, email="nikola@example.org", display_name="Nikola Jovanović",
+              time_zone="Europe/Sarajevo")
+    programme_id = programme.id
+    db.session.commit()
+
+    _log_in(page, base_url, "nikola@example.org")
+    page.goto(f"{base_url}/mentoring/programmes/{programme_id}")
+    page.get_by_role("link", name="Book an individual session").click()
+    assert "Europe/Sarajevo" in page.locator("main").inner_text()
+    first_slot = page.locator(".slots button").first
+    chosen = first_slot.inner_text()
+    first_slot.click()
+    page.get_by_text("Booked. You will receive an invitation by e-mail.").wait_for()
+    assert page.get_by_role("heading", level=1).inner_text() == "Individual mentoring"
+    page.get_by_role("button", name="Log out").click()
+
+    _log_in(page, base_url, "amra@example.org")
+    page.goto(f"{base_url}/mentoring/programmes/{programme_id}")
+    page.locator(".session-list a").first.click()
+    main = page.locator("main").inner_text()
+    assert "Nikola Jovanović" in main and "Coming" in main
+    day = chosen.split(",")[0]  # e.g. "Monday 1. March" in the mentee's zone; same day for the mentor here
+    assert day.split()[0] in main
