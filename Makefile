@@ -6,7 +6,7 @@ PYBABEL := $(VENV)/bin/pybabel
 TRANSLATIONS := learnhub/translations
 LOCALES := sr_Latn bs
 
-.PHONY: run test install translations compile-translations clean
+.PHONY: run test install translations compile-translations bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -41,6 +41,9 @@ translations: $(VENV)/.installed
 	done
 	mkdir -p $(TRANSLATIONS)/sr_Cyrl/LC_MESSAGES
 	$(PY) -m learnhub.i18n $(TRANSLATIONS)/sr_Latn/LC_MESSAGES/messages.po $(TRANSLATIONS)/sr_Cyrl/LC_MESSAGES/messages.po
+
+bench: install
+	$(PY) bench/mentoring.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

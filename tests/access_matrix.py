@@ -102,6 +102,7 @@ MATRIX = {
     ("curriculum.preview", "POST"): ("/trainer/preview", {"body_en": "**hello**"}, teachers(200)),
     ("courses.catalogue", "GET"): ("/catalogue?service_type=home_help&upcoming=1", None, everyone(200)),
     ("courses.cohort", "GET"): ("/cohorts/{cohort_id}", None, everyone(200)),
+    ("courses.cohort_ics", "GET"): ("/cohorts/{cohort_id}/sessions.ics", None, everyone(200)),
     ("courses.enrol", "POST"): ("/cohorts/{cohort_id}/enrol", {}, signed_in(302)),
     ("courses.enrol_members", "POST"): ("/cohorts/{cohort_id}/enrol-members/{organisation_id}",
                                         {"member_ids": ["{user_id}"]}, organisation_admins(302)),

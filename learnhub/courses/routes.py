@@ -63,6 +63,14 @@ def cohort(cohort_id: int):
     return render_template("courses/cohort.html", **context)
 
 
+@bp.get("/cohorts/<int:cohort_id>/sessions.ics")
+def cohort_ics(cohort_id: int):
+    """'Add to calendar': every session of the cohort."""
+    cohort = services.get_cohort(cohort_id)
+    return Response(services.cohort_calendar(cohort, utcnow()), mimetype="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}.ics"'})
+
+
 @bp.post("/cohorts/<int:cohort_id>/enrol")
 @login_required
 def enrol(cohort_id: int):

@@ -10,11 +10,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
+from learnhub import ical
 from learnhub.courses.models import (
     Approver,
     Attendance,
@@ -38,8 +40,8 @@ from learnhub.curriculum.models import (
 )
 from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.extensions import db
-from learnhub.i18n import LANGUAGES, _, _l
-from learnhub.mail.services import queue_email
+from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
+from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.people.models import Membership, Organisation, Role, ServiceType, User
 from learnhub.timeutil import utcnow
 
@@ -549,6 +551,17 @@ def attendance_csv(cohort: Cohort, format_session) -> str:
         writer.writerow([enrolment.user.display_name, enrolment.organisation.name if enrolment.organisation else ""]
                         + cells)
     return "\ufeff" + buffer.getvalue()
+
+
+def cohort_calendar(cohort: Cohort, now: datetime) -> bytes:
+    host = site_host()
+    name = to_reader_script(f"{cohort.version.display_title}: {cohort.name}")
+    url = external_url("courses.cohort", cohort_id=cohort.id)
+    events = [ical.CalendarEvent(uid=f"cohort-session-{s.id}@{host}", sequence=0, starts_at=s.starts_at,
+                                 ends_at=s.ends_at, summary=name, description="", location=s.place or s.online_url,
+                                 url=url, time_zone=current_app.config["LEARNHUB_TIMEZONE"])
+              for s in cohort.sessions]
+    return ical.to_bytes(ical.feed(events, name, now))
 
 
 # --- learners --------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,9 +50,17 @@ def queue_email(to_address: str, language: str, template: str, subject: str, *,
     return message
 
 
+def site_host() -> str:
+    """The host name of BASE_URL, used in Message-IDs and calendar UIDs."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "learnhub.local"
+
+
 def external_url(endpoint: str, **values: object) -> str:
-    """An absolute link for e-mail, on BASE_URL whatever host the request came in on."""
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    """An absolute link for e-mail and calendars, on BASE_URL whatever host the request came in on."""
+    base_url = current_app.config["BASE_URL"]
+    if has_request_context() and request.url_root.rstrip("/") == base_url:
+        return url_for(endpoint, _external=True, **values)  # already on BASE_URL: cheap in loops
+    with current_app.test_request_context(base_url=base_url):
         return url_for(endpoint, _external=True, **values)
 
 
@@ -63,7 +71,7 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     msg["To"] = row.to_address
     msg["Subject"] = row.subject
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=urlsplit(config["BASE_URL"]).hostname or "learnhub.local")
+    msg["Message-ID"] = make_msgid(domain=site_host())
     msg.set_content(row.text_body)
     msg.add_alternative(row.html_body, subtype="html")
     if row.ics_body:

@@ -10,9 +10,8 @@ import calendar as month_calendar
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from email.utils import parseaddr
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
@@ -24,7 +23,7 @@ from learnhub.courses.models import CohortSession, Enrolment, EnrolmentStatus
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, to_reader_script
-from learnhub.mail.services import external_url, queue_email
+from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.mentoring.models import (
     AvailabilityWindow,
     CalendarFeed,
@@ -48,7 +47,7 @@ from learnhub.mentoring.models import (
 )
 from learnhub.mentoring.slots import BookingRules, DayOff, Slot, WeeklyWindow, check_windows, free_slots, is_bookable
 from learnhub.people.models import Membership, Organisation, Role, User
-from learnhub.timeutil import utcnow
+from learnhub.timeutil import local_to_utc, utcnow
 
 # --- who takes part -------------------------------------------------------------------------------
 
@@ -420,12 +419,8 @@ def record_attendance(actor: User, session: MentoringSession, present_user_ids: 
 
 # --- invitations and calendars ------------------------------------------------------------------------
 
-def _host() -> str:
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "learnhub.local"
-
-
 def session_uid(session: MentoringSession) -> str:
-    return f"session-{session.id}@{_host()}"
+    return f"session-{session.id}@{site_host()}"
 
 
 def calendar_event(session: MentoringSession, attendees: list[SessionParticipant]) -> ical.CalendarEvent:
@@ -519,34 +514,53 @@ def feed_owner(token: str) -> User:
 
 
 def feed_body(user: User, now: datetime) -> bytes:
-    with force_locale(user.preferred_language):
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
+            force_locale(user.preferred_language):
         name = to_reader_script(_("LearnHub: %(name)s", name=user.display_name))
         return ical.to_bytes(ical.feed(feed_events(user, now), name, now))
 
 
 def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
-    """The user's mentoring sessions and cohort sessions from 30 days ago on, in three queries."""
-    since = now - timedelta(days=30)
+    """The user's mentoring and cohort sessions from 30 days ago to a year ahead, in a few queries."""
+    since, until = now - timedelta(days=30), now + timedelta(days=366)
     mentoring = db.session.scalars(
         select(MentoringSession).outerjoin(SessionParticipant, and_(
             SessionParticipant.session_id == MentoringSession.id, SessionParticipant.user_id == user.id,
             SessionParticipant.removed_at.is_(None)))
-        .where(MentoringSession.ends_at >= since,
+        .where(MentoringSession.ends_at >= since, MentoringSession.starts_at < until,
                or_(MentoringSession.mentor_id == user.id, SessionParticipant.id.is_not(None)))
         .order_by(MentoringSession.starts_at)).unique().all()
     events = [calendar_event(session, []) for session in mentoring]
     cohort_sessions = db.session.scalars(
         select(CohortSession).join(Enrolment, Enrolment.cohort_id == CohortSession.cohort_id)
         .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
-               CohortSession.ends_at >= since).order_by(CohortSession.starts_at))
+               CohortSession.ends_at >= since, CohortSession.starts_at < until).order_by(CohortSession.starts_at))
     for cohort_session in cohort_sessions:
         cohort = cohort_session.cohort
         events.append(ical.CalendarEvent(
-            uid=f"cohort-session-{cohort_session.id}@{_host()}", sequence=0,
+            uid=f"cohort-session-{cohort_session.id}@{site_host()}", sequence=0,
             starts_at=cohort_session.starts_at, ends_at=cohort_session.ends_at,
             summary=to_reader_script(f"{cohort.version.display_title}: {cohort.name}"), description="",
             location=cohort_session.place or cohort_session.online_url,
             url=external_url("courses.cohort", cohort_id=cohort.id), time_zone=user.time_zone))
+    events.extend(_deadline_events(user, since, until))
+    return events
+
+
+def _deadline_events(user: User, since: datetime, until: datetime) -> list[ical.CalendarEvent]:
+    """Open implementation-plan actions of the user's organisations, as a half hour at 09:00 on the due day."""
+    organisation_ids = [m.organisation_id for m in user.memberships]
+    actions = db.session.scalars(select(PlanAction).join(ImplementationPlan).where(
+        ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
+        PlanAction.due_on >= since.date(), PlanAction.due_on < until.date())) if organisation_ids else []
+    events = []
+    for action in actions:
+        starts_at = local_to_utc(datetime.combine(action.due_on, time(9)), user.time_zone)
+        events.append(ical.CalendarEvent(
+            uid=f"plan-action-{action.id}@{site_host()}", sequence=0, starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=30),
+            summary=to_reader_script(_("Deadline: %(action)s", action=action.description)),
+            description=to_reader_script(action.owner), time_zone=user.time_zone))
     return events
 
 
