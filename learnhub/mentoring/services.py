@@ -679,22 +679,22 @@ def good_practice(programme: MentoringProgramme) -> list[ImplementationPlan]:
 
 @dataclass(frozen=True)
 class MentoringOverview:
+    next_session: MentoringSession | None
     upcoming: list[MentoringSession]
     plans_needing_attention: list[ImplementationPlan]
     actions_due: list[PlanAction]
 
 
 def overview(user: User, now: datetime) -> MentoringOverview:
-    """This week's sessions (as mentor or participant), plans needing attention, plan actions due soon."""
+    """The next session and this week's (as mentor or participant), plans needing attention, actions due soon."""
     week_end = now + timedelta(days=7)
-    upcoming = db.session.scalars(
+    coming = db.session.scalars(
         select(MentoringSession).outerjoin(SessionParticipant, and_(
             SessionParticipant.session_id == MentoringSession.id, SessionParticipant.user_id == user.id,
             SessionParticipant.removed_at.is_(None)))
         .where(MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at >= now,
-               MentoringSession.starts_at < week_end,
                or_(MentoringSession.mentor_id == user.id, SessionParticipant.id.is_not(None)))
-        .order_by(MentoringSession.starts_at)).unique().all()
+        .order_by(MentoringSession.starts_at).limit(50)).unique().all()
     mentored = select(ProgrammeMentor.programme_id).where(ProgrammeMentor.user_id == user.id)
     plans = db.session.scalars(select(ImplementationPlan).where(
         ImplementationPlan.programme_id.in_(mentored),
@@ -703,4 +703,5 @@ def overview(user: User, now: datetime) -> MentoringOverview:
     actions = db.session.scalars(select(PlanAction).join(ImplementationPlan).where(
         ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
         PlanAction.due_on <= (now + timedelta(days=14)).date()).order_by(PlanAction.due_on)).all()
-    return MentoringOverview(list(upcoming), list(plans), list(actions))
+    return MentoringOverview(coming[0] if coming else None, [s for s in coming if s.starts_at < week_end],
+                             list(plans), list(actions))
