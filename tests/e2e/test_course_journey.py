@@ -3,17 +3,10 @@ import pytest
 from learnhub.curriculum.services import start_new_draft
 from learnhub.extensions import db
 from learnhub.people.models import Role
-from tests.factories import PASSWORD, CohortFactory, UserFactory
+from tests.e2e.conftest import log_in
+from tests.factories import CohortFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page, base_url, email):
-    page.goto(f"{base_url}/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/dashboard")
 
 
 def test_trainer_publishes_a_module_and_a_professional_enrols_and_progresses(live_server, page):
@@ -26,7 +19,7 @@ def test_trainer_publishes_a_module_and_a_professional_enrols_and_progresses(liv
     db.session.commit()
 
     # The trainer writes a module, watches the preview, and publishes the draft.
-    _log_in(page, base_url, "trainer@example.org")
+    log_in(page, base_url, "trainer@example.org")
     page.goto(f"{base_url}/trainer/versions/{draft_id}/modules/new")
     page.get_by_label("Title in English").fill("Working with families")
     page.get_by_label("Content in English (Markdown)").fill("## Listening first\n\nAsk **what matters** to them.")
@@ -43,7 +36,7 @@ def test_trainer_publishes_a_module_and_a_professional_enrols_and_progresses(liv
     page.get_by_role("button", name="Log out").click()
 
     # A professional enrols and works through a module.
-    _log_in(page, base_url, "nikola@example.org")
+    log_in(page, base_url, "nikola@example.org")
     page.goto(f"{base_url}/cohorts/{cohort_id}")
     page.get_by_role("button", name="Enrol").click()
     page.get_by_text("Withdraw").wait_for()

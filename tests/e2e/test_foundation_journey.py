@@ -2,7 +2,8 @@ import pytest
 
 from learnhub.extensions import db
 from learnhub.people.models import MembershipRole
-from tests.factories import PASSWORD, OrganisationFactory, member_of
+from tests.e2e.conftest import log_in
+from tests.factories import OrganisationFactory, member_of
 
 pytestmark = pytest.mark.e2e
 
@@ -13,11 +14,7 @@ def test_professional_logs_in_switches_to_cyrillic_and_sees_the_dashboard(live_s
     member_of(organisation, MembershipRole.MEMBER, email="nikola@example.org", display_name="Nikola Jovanović")
     db.session.commit()  # the browser talks to the server thread, which sees committed data only
 
-    page.goto(f"{base_url}/auth/login")
-    page.get_by_label("E-mail").fill("nikola@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/dashboard")
+    log_in(page, base_url, "nikola@example.org")
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Nikola Jovanović"
 
     page.get_by_label("Language").select_option("sr_Cyrl")

@@ -2,17 +2,10 @@ import pytest
 
 from learnhub.extensions import db
 from learnhub.people.models import Role
-from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
+from tests.e2e.conftest import log_in
+from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page, base_url, email):
-    page.goto(f"{base_url}/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/dashboard")
 
 
 def test_mentee_books_a_slot_and_the_mentor_sees_it(live_server, page):
@@ -25,7 +18,7 @@ def test_mentee_books_a_slot_and_the_mentor_sees_it(live_server, page):
     programme_id = programme.id
     db.session.commit()
 
-    _log_in(page, base_url, "nikola@example.org")
+    log_in(page, base_url, "nikola@example.org")
     page.goto(f"{base_url}/mentoring/programmes/{programme_id}")
     page.get_by_role("link", name="Book an individual session").click()
     assert "Europe/Sarajevo" in page.locator("main").inner_text()
@@ -36,7 +29,7 @@ def test_mentee_books_a_slot_and_the_mentor_sees_it(live_server, page):
     assert page.get_by_role("heading", level=1).inner_text() == "Individual mentoring"
     page.get_by_role("button", name="Log out").click()
 
-    _log_in(page, base_url, "amra@example.org")
+    log_in(page, base_url, "amra@example.org")
     page.goto(f"{base_url}/mentoring/programmes/{programme_id}")
     page.locator(".session-list a").first.click()
     main = page.locator("main").inner_text()
