@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import learnhub.auth.access  # noqa: F401  (registers the user loader)
     from learnhub.auth.routes import bp as auth_bp
+    from learnhub.certification.routes import bp as certification_bp
     from learnhub.courses.routes import bp as courses_bp
     from learnhub.curriculum.routes import bp as curriculum_bp
     from learnhub.main.routes import bp as main_bp
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(curriculum_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(mentoring_bp)
+    app.register_blueprint(certification_bp)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -11,6 +11,7 @@ def register_commands(app: Flask) -> None:
     from learnhub.curriculum import cli as curriculum_cli
     from learnhub.demo import DEMO_PASSWORD, seed_demo
     from learnhub.auth.services import find_user_by_email
+    from learnhub.certification.services import auto_issue, send_expiry_notices
     from learnhub.mail.services import external_url, send_pending
     from learnhub.mentoring.services import feed_token, send_reminders
     from learnhub.timeutil import utcnow
@@ -30,11 +31,15 @@ def register_commands(app: Flask) -> None:
 
     @mail.command("send-pending")
     def send_pending_command() -> None:
-        """Queue due session reminders, then send queued e-mail; failures are retried with back-off."""
-        reminders = send_reminders(utcnow(), app.config["REMINDER_LEAD_MINUTES"])
+        """Issue automatic certificates, queue reminders and expiry warnings, then send queued e-mail."""
+        now = utcnow()
+        certificates = auto_issue(now)
+        reminders = send_reminders(now, app.config["REMINDER_LEAD_MINUTES"])
+        notices = send_expiry_notices(now)
         db.session.commit()
         sent, failed = send_pending()
-        click.echo(f"reminders {reminders}, sent {sent}, failed {failed}")
+        click.echo(f"certificates {certificates}, reminders {reminders}, expiry notices {notices}, "
+                   f"sent {sent}, failed {failed}")
 
     app.cli.add_command(mail)
 

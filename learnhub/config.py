@@ -38,6 +38,12 @@ class Config:
     # Minutes before a mentoring session that reminders go out (24 h and 1 h).
     REMINDER_LEAD_MINUTES = tuple(int(m) for m in os.environ.get("REMINDER_LEAD_MINUTES", "1440,60").split(","))
 
+    # CPD: points required per licence period (periods of CPD_PERIOD_YEARS from CPD_PERIOD_FIRST_YEAR).
+    CPD_REQUIRED_POINTS = int(os.environ.get("CPD_REQUIRED_POINTS", "120"))
+    CPD_PERIOD_YEARS = int(os.environ.get("CPD_PERIOD_YEARS", "6"))
+    CPD_PERIOD_FIRST_YEAR = int(os.environ.get("CPD_PERIOD_FIRST_YEAR", "2024"))
+    INSTITUTE_NAME = os.environ.get("INSTITUTE_NAME", "Institute for Social Protection")
+
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_SESSION_LIFETIME = timedelta(days=14)
     SIGNUP_TOKEN_MAX_AGE = int(timedelta(days=2).total_seconds())
@@ -49,6 +55,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per day")
     MAIL_RATE_LIMIT = os.environ.get("MAIL_RATE_LIMIT", "5 per minute; 30 per day")
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,6 +1,14 @@
 """Every domain's models, imported once so the metadata (and Alembic) sees all tables."""
 
 from learnhub.auth.models import Invitation, LoginSession
+from learnhub.certification.models import (
+    AssessmentResult,
+    Certificate,
+    CertificateEvent,
+    CpdActivity,
+    ExpiryNotice,
+    OrganisationRequirement,
+)
 from learnhub.courses.models import Attendance, Cohort, CohortSession, CohortTrainer, Enrolment, Evaluation
 from learnhub.curriculum.models import (
     LearningSet,
@@ -37,5 +45,6 @@ __all__ = [
     "VersionLanguage", "VersionServiceType", "AvailabilityWindow", "CalendarFeed", "ImplementationPlan",
     "MentorDayOff", "MentoringProgramme", "MentoringSession", "MentorProfile", "PlanAction", "PlanRevision",
     "ProgrammeMentee", "ProgrammeMentor", "ProgrammeOrganisation", "ReminderSent", "SessionNote",
-    "SessionParticipant",
+    "SessionParticipant", "AssessmentResult", "Certificate", "CertificateEvent", "CpdActivity", "ExpiryNotice",
+    "OrganisationRequirement",
 ]

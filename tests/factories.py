@@ -6,6 +6,8 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
+from learnhub.certification.models import Certificate
+from learnhub.certification.services import new_code
 from learnhub.courses.models import Cohort, CohortSession, CohortTrainer, Enrolment, EnrolmentStatus
 from learnhub.curriculum.models import (
     LearningSet,
@@ -218,3 +220,11 @@ class ProgrammeFactory(_Factory):
         if extracted is not None:
             programme.organisations = [ProgrammeOrganisation(organisation_id=extracted.id)]
             db.session.flush()
+
+
+def certificate_for(enrolment: Enrolment, **overrides) -> Certificate:
+    certificate = Certificate(code=new_code(), holder_id=enrolment.user_id, version_id=enrolment.version_id,
+                              cohort_id=enrolment.cohort_id, cpd_points=8, **overrides)
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate

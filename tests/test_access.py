@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from learnhub.auth.models import Invitation
+from learnhub.certification.models import CpdActivity
 from learnhub.extensions import db
 from learnhub.people.models import Membership, MembershipRole, Role
 from learnhub.timeutil import utcnow
@@ -19,6 +20,7 @@ from tests.factories import (
     OrganisationFactory,
     ProgrammeFactory,
     UserFactory,
+    certificate_for,
     member_of,
 )
 
@@ -56,6 +58,9 @@ def world():
     group = mentoring.schedule_group_session(users["mentor"], programme, mentoring.GroupSessionInput(
         starts_at=utcnow() + timedelta(days=3), duration_minutes=60, place="Sala", online_url="", agenda="",
         capacity=10))
+    certificate = certificate_for(EnrolmentFactory(user=member))
+    activity = CpdActivity(user_id=member.id, title="Conference", points=5, completed_on=utcnow().date())
+    db.session.add(activity)
     invitation = Invitation(organisation_id=organisation_a.id, email="pending@example.org", token_hash="0" * 64,
                             expires_at=utcnow() + timedelta(days=3))
     db.session.add(invitation)
@@ -77,6 +82,9 @@ def world():
         "mentor_id": users["mentor"].id,
         "mentoring_session_id": group.id,
         "feed_token": mentoring.feed_token(member),
+        "certificate_id": certificate.id,
+        "certificate_code": certificate.code,
+        "cpd_activity_id": activity.id,
     }
     return users, ids
 
@@ -94,7 +102,7 @@ def test_route_answers_each_role_as_declared(client, auth, world, endpoint, meth
     rows_before = _row_count()
 
     if data:
-        data = {key: [v.format(**ids) for v in value] if isinstance(value, list) else value
+        data = {key: [v.format(**ids) for v in value] if isinstance(value, list) else value.format(**ids)
                 for key, value in data.items()}
     response = client.open(url_template.format(**ids), method=method, data=data)
 

@@ -76,6 +76,7 @@ class Cohort(db.Model):
     allowed_service_types: Mapped[list] = mapped_column(db.JSON, default=list)  # empty: open to all
     records_perspective: Mapped[bool] = mapped_column(default=False)  # Trialogue cohorts
     max_share_per_perspective: Mapped[int | None]  # percent of capacity, for a balanced mix
+    auto_issue_certificates: Mapped[bool] = mapped_column(default=False)  # the worker issues when rules are met
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     version: Mapped[LearningSetVersion] = relationship(lazy="joined")

@@ -182,6 +182,8 @@ def _certification_values(fields: "_Fields") -> dict[str, Any]:
         "requires_assessment": fields.boolean("requires_assessment"),
         "validity_months": fields.integer("validity_months", 1, nullable=True),
     }
+    if "renewal_cpd_points" in fields.data:  # optional: renew an expiring certificate with this many CPD points
+        values["renewal_cpd_points"] = fields.integer("renewal_cpd_points", 1)
     fields.reject_unknown_keys(values)
     return values
 

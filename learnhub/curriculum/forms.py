@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from learnhub.fields import REQUIRED, WholeNumberField
 from learnhub.i18n import _l
@@ -23,6 +23,23 @@ class LearningSetForm(FlaskForm):
     languages = CheckboxListField(_l("Languages it can be delivered in"), validate_choice=False)
     hours = WholeNumberField(_l("Hours"), validators=[InputRequired(_NUMBER), NumberRange(1, 1000, _NUMBER)])
     cpd_points = WholeNumberField(_l("CPD points"), validators=[InputRequired(_NUMBER), NumberRange(0, 1000, _NUMBER)])
+    # The certification rule
+    min_attendance_percent = WholeNumberField(_l("Attendance needed, in percent of sessions"), default=80,
+                                              validators=[InputRequired(_NUMBER), NumberRange(0, 100, _NUMBER)])
+    require_all_modules = BooleanField(_l("All modules must be completed (otherwise only the required ones)"),
+                                       default=True)
+    min_mentoring_sessions = WholeNumberField(_l("Mentoring sessions to attend"), default=0,
+                                              validators=[InputRequired(_NUMBER), NumberRange(0, 50, _NUMBER)])
+    mentoring_within_months = WholeNumberField(_l("… within this many months after the cohort (empty: any time)"),
+                                               validators=[Optional(), NumberRange(1, 60, _NUMBER)])
+    requires_assessment = BooleanField(_l("An assessment must be passed"))
+    validity_months = WholeNumberField(_l("Certificate valid for this many months (empty: no expiry)"),
+                                       validators=[Optional(), NumberRange(1, 240, _NUMBER)])
+    renewal_cpd_points = WholeNumberField(_l("CPD points that renew an expiring certificate (empty: not possible)"),
+                                          validators=[Optional(), NumberRange(1, 1000, _NUMBER)])
+
+    RULE_FIELDS = ("min_attendance_percent", "require_all_modules", "min_mentoring_sessions",
+                   "mentoring_within_months", "requires_assessment", "validity_months", "renewal_cpd_points")
 
 
 class ModuleForm(FlaskForm):

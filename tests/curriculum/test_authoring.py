@@ -77,9 +77,14 @@ def test_bad_short_names_are_refused(app, trainer, slug):
 def test_trainer_authors_in_the_browser_with_live_preview(client, trainer):
     response = client.post("/trainer/learning-sets/new", data={
         "slug": "trialogue", "title_en": "Trialogue", "title_sr_Latn": "Trijalog", "summary_en": "Together.",
-        "service_types": ["psychosocial_support"], "languages": ["sr_Latn", "bs"], "hours": "16", "cpd_points": "10"})
+        "service_types": ["psychosocial_support"], "languages": ["sr_Latn", "bs"], "hours": "16", "cpd_points": "10",
+        "min_attendance_percent": "75", "min_mentoring_sessions": "2", "mentoring_within_months": "6",
+        "requires_assessment": "y", "validity_months": "36"})
     assert response.status_code == 302
     edit_url = response.location
+    rule = db.session.scalar(db.select(LearningSetVersion)).certification
+    assert rule == {"min_attendance_percent": 75, "require_all_modules": False, "min_mentoring_sessions": 2,
+                    "mentoring_within_months": 6, "requires_assessment": True, "validity_months": 36}
     preview = client.post("/trainer/preview", data={"body_en": "**Three** voices <script>x</script>"},
                           headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<strong>Three</strong>" in preview and "<script" not in preview
@@ -91,7 +96,8 @@ def test_trainer_authors_in_the_browser_with_live_preview(client, trainer):
     assert "Three voices" in client.get("/learning-sets/trialogue").get_data(as_text=True)
     # a published version refuses edits with 409 and changes nothing
     assert client.post(edit_url, data={"title_en": "Changed", "summary_en": "x", "service_types": ["home_help"],
-                                       "hours": "1", "cpd_points": "0"}).status_code == 409
+                                       "hours": "1", "cpd_points": "0", "min_attendance_percent": "80",
+                                       "min_mentoring_sessions": "0"}).status_code == 409
     assert "Changed" not in client.get("/learning-sets/trialogue").get_data(as_text=True)
 
 

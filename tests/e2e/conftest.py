@@ -17,6 +17,7 @@ def live_server(make_app):
         pytest.fail("Debian's chromium is not installed: apt-get install chromium (see .ci/run)")
     app = make_app(WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in pages and mail lead here
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     with app.app_context():

@@ -1,0 +1,1 @@
+"""Certificates: eligibility from recorded facts, issuance, documents, public verification, CPD and organisation status."""

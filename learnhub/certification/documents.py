@@ -1,0 +1,63 @@
+"""The certificate as a PDF and as an Open Badges 3.0 credential, worded in the reader's language."""
+
+from flask import current_app
+from flask_babel import format_date, force_locale
+
+from learnhub.certification.badges import CredentialData, open_badge_credential
+from learnhub.certification.models import Certificate
+from learnhub.certification.pdf import CertificateDocument, certificate_pdf
+from learnhub.i18n import _, to_reader_script
+from learnhub.mail.services import external_url
+from learnhub.timeutil import utcnow
+
+
+def verification_url(certificate: Certificate) -> str:
+    return external_url("certification.verify", code=certificate.code)
+
+
+def pdf_for(certificate: Certificate, language: str) -> bytes:
+    """The PDF in `language`; Serbian Cyrillic readers get names and titles transliterated."""
+    with force_locale(language):
+        details = [(_("Issued on"), format_date(certificate.issued_at, "long")),
+                   (_("Valid until"), format_date(certificate.expires_at, "long") if certificate.expires_at
+                    else _("no expiry")),
+                   (_("CPD points"), str(certificate.cpd_points)),
+                   (_("Version"), str(certificate.version.number))]
+        if certificate.cohort is not None:
+            details.append((_("Cohort"), to_reader_script(certificate.cohort.name)))
+        document = CertificateDocument(
+            heading=_("Certificate"),
+            holder_name=to_reader_script(certificate.holder.display_name),
+            statement=_("has completed the learning set"),
+            learning_set_title=to_reader_script(certificate.version.display_title),
+            details=tuple(details),
+            issuer=to_reader_script(current_app.config["INSTITUTE_NAME"]),
+            verification_url=verification_url(certificate),
+            short_code=certificate.readable_code,
+            verify_hint=_("Check this certificate at"),
+        )
+    return certificate_pdf(document)
+
+
+def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
+    version = certificate.version
+    rule = version.certification or {}
+    criteria = _("At least %(percent)d%% attendance; modules completed; %(sessions)d mentoring sessions.",
+                 percent=rule.get("min_attendance_percent", 0), sessions=rule.get("min_mentoring_sessions") or 0)
+    status = certificate.status_at(utcnow())
+    return open_badge_credential(CredentialData(
+        credential_url=external_url("certification.verify_json", code=certificate.code),
+        verification_url=verification_url(certificate),
+        issuer_url=current_app.config["BASE_URL"],
+        issuer_name=current_app.config["INSTITUTE_NAME"],
+        achievement_url=external_url("curriculum.learning_set", slug=version.slug) + f"#v{version.number}",
+        achievement_name=version.display_title,
+        achievement_description=version.display_summary,
+        criteria=criteria,
+        holder_name=certificate.holder.display_name if show_holder else None,
+        issued_at=certificate.issued_at,
+        valid_until=certificate.expires_at,
+        status=status.value,
+        revoked_reason=certificate.revoked_reason,
+        cpd_points=certificate.cpd_points,
+    ))

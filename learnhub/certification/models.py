@@ -1,0 +1,124 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnhub.courses.models import Cohort, Enrolment
+from learnhub.curriculum.models import LearningSet, LearningSetVersion
+from learnhub.extensions import db
+from learnhub.i18n import _l
+from learnhub.people.models import User
+from learnhub.timeutil import utcnow
+
+
+class CertificateStatus(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return str({"valid": _l("Valid"), "expired": _l("Expired"), "revoked": _l("Revoked")}[self.value])
+
+
+class Certificate(db.Model):
+    __table_args__ = (UniqueConstraint("holder_id", "cohort_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # 128 random bits in base32: unguessable, and what /verify/<code> looks up.
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("learning_set_version.id"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    cpd_points: Mapped[int] = mapped_column(default=0)
+    issuer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))  # None: automatic
+    is_override: Mapped[bool] = mapped_column(default=False)  # issued without meeting the rule
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+
+    holder: Mapped[User] = relationship(foreign_keys=[holder_id], lazy="joined")
+    version: Mapped[LearningSetVersion] = relationship(lazy="joined")
+    cohort: Mapped[Cohort | None] = relationship()
+    issuer: Mapped[User | None] = relationship(foreign_keys=[issuer_id])
+
+    def status_at(self, moment: datetime) -> CertificateStatus:
+        if self.revoked_at is not None:
+            return CertificateStatus.REVOKED
+        if self.expires_at is not None and self.expires_at <= moment:
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID
+
+    @property
+    def status(self) -> CertificateStatus:
+        return self.status_at(utcnow())
+
+    @property
+    def readable_code(self) -> str:
+        return "-".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
+
+
+class CertificateEvent(db.Model):
+    """The audit trail of a certificate: who did what, when and why. Never edited."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(30))  # issued, issued_by_override, revoked, reinstated, renewed
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ExpiryNotice(db.Model):
+    """One row per expiry warning sent, so each goes out once."""
+
+    __table_args__ = (UniqueConstraint("certificate_id", "days_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id", ondelete="CASCADE"), index=True)
+    days_before: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssessmentResult(db.Model):
+    """A participant's assessment outcome, for learning sets whose rule requires one."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), unique=True)
+    is_passed: Mapped[bool]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enrolment: Mapped[Enrolment] = relationship()
+
+
+class CpdActivity(db.Model):
+    """Continuing professional development outside LearnHub (conferences, supervision…), approved by the institute."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    points: Mapped[int]
+    completed_on: Mapped[date]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class OrganisationRequirement(db.Model):
+    """E.g. a day-care provider needs at least two staff certified in the parents' learning set."""
+
+    __table_args__ = (UniqueConstraint("service_type", "learning_set_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_type: Mapped[str] = mapped_column(String(40))
+    learning_set_id: Mapped[int] = mapped_column(ForeignKey("learning_set.id", ondelete="CASCADE"))
+    min_staff: Mapped[int] = mapped_column(default=1)
+
+    learning_set: Mapped[LearningSet] = relationship(lazy="joined")

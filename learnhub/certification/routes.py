@@ -1,0 +1,189 @@
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from learnhub.auth.access import roles_required
+from learnhub.auth.forms import ConfirmForm
+from learnhub.certification import services
+from learnhub.certification.documents import credential_for, pdf_for, verification_url
+from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RequirementForm
+from learnhub.courses.services import cohort_for_trainer
+from learnhub.curriculum.services import all_versions_for_trainers
+from learnhub.extensions import db, limiter
+from learnhub.formflow import form_status, run_form
+from learnhub.i18n import _, select_locale
+from learnhub.people.models import Role, ServiceType
+from learnhub.timeutil import utcnow
+
+bp = Blueprint("certification", __name__)
+teachers = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
+admins = roles_required(Role.INSTITUTE_ADMIN)
+
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+# --- trainers and admins: who may be certified ------------------------------------------------------------
+
+@bp.get("/trainer/cohorts/<int:cohort_id>/certificates")
+@teachers
+def cohort_certificates(cohort_id: int):
+    cohort = cohort_for_trainer(current_user, cohort_id)
+    return render_template("certification/cohort.html", cohort=cohort, standings=services.cohort_standings(cohort),
+                           form=ReasonedForm(), confirm_form=ConfirmForm())
+
+
+@bp.post("/trainer/cohorts/<int:cohort_id>/certificates")
+@teachers
+def issue(cohort_id: int):
+    cohort = cohort_for_trainer(current_user, cohort_id)
+    issued = services.issue_certificates(current_user, cohort, request.form.getlist("enrolment_id", type=int),
+                                         override_reason=ReasonedForm().reason.data or "")
+    db.session.commit()
+    flash(_("%(count)d certificates issued.", count=len(issued)), "success")
+    return redirect(url_for("certification.cohort_certificates", cohort_id=cohort.id))
+
+
+@bp.post("/trainer/cohorts/<int:cohort_id>/assessments/<int:enrolment_id>")
+@teachers
+def record_assessment(cohort_id: int, enrolment_id: int):
+    cohort = cohort_for_trainer(current_user, cohort_id)
+    services.record_assessment(current_user, cohort, enrolment_id, request.form.get("passed") == "1")
+    db.session.commit()
+    flash(_("Assessment result saved."), "success")
+    return redirect(url_for("certification.cohort_certificates", cohort_id=cohort.id))
+
+
+# --- holders ----------------------------------------------------------------------------------------------
+
+@bp.get("/certificates")
+@login_required
+def my_certificates():
+    return render_template("certification/mine.html", certificates=services.certificates_of(current_user),
+                           record=services.cpd_record(current_user, utcnow().date()), form=CpdActivityForm())
+
+
+@bp.post("/cpd")
+@login_required
+def add_cpd():
+    form = CpdActivityForm()
+    if run_form(form, lambda: services.add_cpd_activity(current_user, form.title.data, form.points.data,
+                                                        form.completed_on.data, utcnow().date())):
+        db.session.commit()
+        flash(_("Activity recorded. It counts once the institute approves it."), "success")
+        return redirect(url_for("certification.my_certificates"))
+    return render_template("certification/mine.html", certificates=services.certificates_of(current_user),
+                           record=services.cpd_record(current_user, utcnow().date()), form=form), form_status(form)
+
+
+@bp.get("/certificates/<int:certificate_id>")
+@login_required
+def certificate(certificate_id: int):
+    certificate = services.certificate_for(current_user, certificate_id)
+    return render_template("certification/certificate.html", certificate=certificate,
+                           share_url=verification_url(certificate), history=services.history(certificate),
+                           form=ReasonedForm())
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
+def certificate_pdf(certificate_id: int):
+    certificate = services.certificate_for(current_user, certificate_id)
+    # The holder's language (and script) unless they chose another one in the link.
+    language = request.args.get("lang") if request.args.get("lang") in ("en", "sr_Latn", "sr_Cyrl", "bs") else (
+        certificate.holder.preferred_language if certificate.holder_id == current_user.id else select_locale())
+    return Response(pdf_for(certificate, language), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="certificate-{certificate.readable_code}.pdf"'})
+
+
+def _admin_action(certificate_id: int, action, message: str):
+    certificate = services.get_certificate(certificate_id)
+    action(current_user, certificate, ReasonedForm().reason.data or "")
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("certification.certificate", certificate_id=certificate.id))
+
+
+@bp.post("/certificates/<int:certificate_id>/revoke")
+@admins
+def revoke(certificate_id: int):
+    return _admin_action(certificate_id, services.revoke, _("The certificate has been revoked."))
+
+
+@bp.post("/certificates/<int:certificate_id>/reinstate")
+@admins
+def reinstate(certificate_id: int):
+    return _admin_action(certificate_id, services.reinstate, _("The certificate is valid again."))
+
+
+@bp.post("/certificates/<int:certificate_id>/renew")
+@admins
+def renew(certificate_id: int):
+    return _admin_action(certificate_id, lambda actor, certificate, _reason: services.renew_by_cpd(actor, certificate),
+                         _("The certificate has been renewed."))
+
+
+# --- public verification ------------------------------------------------------------------------------
+
+@bp.get("/verify/<code>")
+@limiter.limit(_verify_limit)
+def verify(code: str):
+    certificate = services.certificate_by_code(code)
+    if certificate is None:
+        return render_template("certification/verify.html", certificate=None, code=code[:40]), 404
+    return render_template("certification/verify.html", certificate=certificate, status=certificate.status)
+
+
+@bp.get("/verify/<code>.json")
+@limiter.limit(_verify_limit)
+def verify_json(code: str):
+    certificate = services.certificate_by_code(code)
+    if certificate is None:
+        return jsonify(error=_("No certificate has this code.")), 404
+    return jsonify(credential_for(certificate))
+
+
+# --- institute administration --------------------------------------------------------------------------
+
+@bp.get("/admin/cpd")
+@admins
+def pending_cpd():
+    return render_template("certification/pending_cpd.html", activities=services.pending_cpd_activities(),
+                           form=ConfirmForm())
+
+
+@bp.post("/admin/cpd/<int:activity_id>/approve")
+@admins
+def approve_cpd(activity_id: int):
+    services.approve_cpd_activity(current_user, activity_id)
+    db.session.commit()
+    flash(_("Activity approved."), "success")
+    return redirect(url_for("certification.pending_cpd"))
+
+
+@bp.get("/organisations/status")
+@login_required
+def organisation_status():
+    if current_user.has_role(Role.INSTITUTE_ADMIN):
+        organisation_ids = None
+    else:
+        organisation_ids = [m.organisation_id for m in current_user.memberships if m.is_org_admin]
+    statuses = services.organisation_statuses(organisation_ids, utcnow())
+    return render_template("certification/status.html", statuses=statuses,
+                           municipalities=services.municipality_summary(statuses) if organisation_ids is None else [],
+                           labels=services.STATE_LABELS)
+
+
+@bp.route("/admin/requirements", methods=["GET", "POST"])
+@admins
+def requirements():
+    form = RequirementForm()
+    form.service_type.choices = [(s.value, s.label) for s in ServiceType]
+    form.learning_set_id.choices = [(str(v.learning_set_id), v.display_title) for v in all_versions_for_trainers()]
+    if run_form(form, lambda: services.set_requirement(
+            form.service_type.data, int(form.learning_set_id.data or 0), form.min_staff.data)):
+        db.session.commit()
+        flash(_("Requirement saved."), "success")
+        return redirect(url_for("certification.requirements"))
+    return render_template("certification/requirements.html", form=form,
+                           requirements=services.all_requirements()), form_status(form)

@@ -1,0 +1,516 @@
+"""Certification rules: eligibility from recorded facts, issuance (single, bulk, automatic, audited
+override), revocation, renewal, expiry warnings, CPD records and organisation status."""
+
+import base64
+import calendar
+import math
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from learnhub.certification.models import (
+    AssessmentResult,
+    Certificate,
+    CertificateEvent,
+    CpdActivity,
+    ExpiryNotice,
+    OrganisationRequirement,
+)
+from learnhub.courses.models import Attendance, Cohort, CohortSession, Enrolment, EnrolmentStatus
+from learnhub.curriculum.models import LearningSetVersion, Module, ModuleProgress
+from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound, get_or_404
+from learnhub.extensions import db
+from learnhub.i18n import _, _l, ngettext
+from learnhub.mail.services import queue_email
+from learnhub.mentoring.models import MentoringSession, SessionParticipant, SessionStatus
+from learnhub.people.models import Membership, MembershipRole, Organisation, Role, ServiceType, User
+from learnhub.timeutil import utcnow
+
+# --- eligibility ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What was recorded about one participant; never a checkbox."""
+
+    sessions_total: int
+    sessions_attended: int
+    required_modules: int
+    required_modules_done: int
+    all_modules: int
+    all_modules_done: int
+    mentoring_attended: int
+    assessment_passed: bool | None  # None: no result recorded
+
+
+def needed_sessions(rule: dict, sessions_total: int) -> int:
+    return math.ceil(sessions_total * rule.get("min_attendance_percent", 0) / 100)
+
+
+def missing_requirements(rule: dict, facts: Facts) -> list[str]:
+    """What still stands between the participant and the certificate, in words; empty means eligible."""
+    missing = []
+    needed = needed_sessions(rule, facts.sessions_total)
+    if facts.sessions_attended < needed:
+        missing.append(_("attended %(attended)d of %(total)d sessions; needs %(needed)d",
+                         attended=facts.sessions_attended, total=facts.sessions_total, needed=needed))
+    done, total = ((facts.all_modules_done, facts.all_modules) if rule.get("require_all_modules")
+                   else (facts.required_modules_done, facts.required_modules))
+    if done < total:
+        missing.append(_("completed %(done)d of %(total)d modules", done=done, total=total))
+    sessions = rule.get("min_mentoring_sessions") or 0
+    if facts.mentoring_attended < sessions:
+        missing.append(ngettext("attended %(attended)d of %(num)d mentoring session",
+                                "attended %(attended)d of %(num)d mentoring sessions", sessions,
+                                attended=facts.mentoring_attended))
+    if rule.get("requires_assessment") and not facts.assessment_passed:
+        missing.append(_("has not passed the assessment") if facts.assessment_passed is False
+                       else _("no assessment result yet"))
+    return missing
+
+
+@dataclass
+class Standing:
+    enrolment: Enrolment
+    facts: Facts
+    missing: list[str]
+    certificate: Certificate | None
+
+    @property
+    def is_eligible(self) -> bool:
+        return not self.missing
+
+
+def _add_months(moment: date, months: int) -> date:
+    years, month_index = divmod(moment.month - 1 + months, 12)
+    year = moment.year + years
+    return date(year, month_index + 1, min(moment.day, calendar.monthrange(year, month_index + 1)[1]))
+
+
+def cohort_standings(cohort: Cohort) -> list[Standing]:
+    """Every enrolled participant's standing against the rule, in a fixed number of queries."""
+    enrolments = list(db.session.scalars(select(Enrolment).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED).order_by(Enrolment.id)))
+    if not enrolments:
+        return []
+    ids = [e.id for e in enrolments]
+    user_ids = [e.user_id for e in enrolments]
+    rule = cohort.version.certification or {}
+    sessions_total = db.session.scalar(select(func.count()).select_from(CohortSession).where(
+        CohortSession.cohort_id == cohort.id))
+    attended = dict(db.session.execute(select(Attendance.enrolment_id, func.count()).where(
+        Attendance.enrolment_id.in_(ids), Attendance.is_present.is_(True)).group_by(Attendance.enrolment_id)).all())
+    modules = db.session.execute(select(Module.id, Module.version_id, Module.is_required).where(
+        Module.version_id.in_({e.version_id for e in enrolments}))).all()
+    done_pairs = set(db.session.execute(select(ModuleProgress.user_id, ModuleProgress.module_id).where(
+        ModuleProgress.user_id.in_(user_ids), ModuleProgress.module_id.in_([m.id for m in modules]))).all())
+    window_end = _add_months(cohort.ends_on, rule.get("mentoring_within_months") or 1200)
+    mentoring = dict(db.session.execute(
+        select(SessionParticipant.user_id, func.count()).join(MentoringSession)
+        .where(SessionParticipant.user_id.in_(user_ids), SessionParticipant.attended.is_(True),
+               MentoringSession.status == SessionStatus.SCHEDULED,
+               MentoringSession.starts_at >= datetime.combine(cohort.starts_on, datetime.min.time()),
+               MentoringSession.starts_at < datetime.combine(window_end, datetime.min.time()))
+        .group_by(SessionParticipant.user_id)).all())
+    assessments = dict(db.session.execute(select(AssessmentResult.enrolment_id, AssessmentResult.is_passed).where(
+        AssessmentResult.enrolment_id.in_(ids))).all())
+    certificates = {c.holder_id: c for c in db.session.scalars(select(Certificate).where(
+        Certificate.cohort_id == cohort.id))}
+    standings = []
+    for enrolment in enrolments:
+        own = [m for m in modules if m.version_id == enrolment.version_id]
+        facts = Facts(
+            sessions_total=sessions_total, sessions_attended=attended.get(enrolment.id, 0),
+            required_modules=sum(1 for m in own if m.is_required),
+            required_modules_done=sum(1 for m in own if m.is_required and (enrolment.user_id, m.id) in done_pairs),
+            all_modules=len(own), all_modules_done=sum(1 for m in own if (enrolment.user_id, m.id) in done_pairs),
+            mentoring_attended=mentoring.get(enrolment.user_id, 0), assessment_passed=assessments.get(enrolment.id),
+        )
+        standings.append(Standing(enrolment, facts, missing_requirements(rule, facts),
+                                  certificates.get(enrolment.user_id)))
+    return standings
+
+
+# --- issuing, revoking, renewing ------------------------------------------------------------------------
+
+def new_code() -> str:
+    return base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")  # 160 bits, 32 characters
+
+
+def _audit(certificate: Certificate, actor: User | None, action: str, reason: str = "") -> None:
+    db.session.add(CertificateEvent(certificate_id=certificate.id, actor_id=actor.id if actor else None,
+                                    action=action, reason=reason[:2000]))
+
+
+def _expiry(version: LearningSetVersion, issued_at: datetime) -> datetime | None:
+    months = (version.certification or {}).get("validity_months")
+    if not months:
+        return None
+    return datetime.combine(_add_months(issued_at.date(), months), issued_at.time())
+
+
+def can_manage_cohort(actor: User, cohort: Cohort) -> bool:
+    return actor.has_role(Role.INSTITUTE_ADMIN) or cohort.is_trainer(actor)
+
+
+def issue_certificates(actor: User | None, cohort: Cohort, enrolment_ids: list[int], *, override_reason: str = "",
+                       now: datetime | None = None) -> list[Certificate]:
+    """Issue to the chosen participants. Anyone not eligible needs an institute admin's override with
+    a reason, which is recorded; already certified participants are skipped, never certified twice."""
+    now = now or utcnow()
+    if actor is not None and not can_manage_cohort(actor, cohort):
+        raise NotFound(_("We could not find that cohort."))
+    if override_reason.strip() and (actor is None or not actor.has_role(Role.INSTITUTE_ADMIN)):
+        raise NotAllowed(_("Only an institute admin can certify someone who has not met the rule."))
+    chosen = {s.enrolment.id: s for s in cohort_standings(cohort) if s.enrolment.id in set(enrolment_ids)}
+    if not chosen:
+        raise InvalidInput(_("Please choose at least one participant."))
+    blocked = [s for s in chosen.values() if not s.is_eligible and s.certificate is None]
+    if blocked and not override_reason.strip():
+        names = ", ".join(s.enrolment.user.display_name for s in blocked)
+        raise Conflict(_("Not yet eligible: %(names)s. An institute admin can override with a reason.", names=names))
+    issued = []
+    for standing in chosen.values():
+        if standing.certificate is not None:
+            continue
+        certificate = Certificate(
+            code=new_code(), holder_id=standing.enrolment.user_id, version_id=standing.enrolment.version_id,
+            cohort_id=cohort.id, issued_at=now, expires_at=_expiry(standing.enrolment.version, now),
+            cpd_points=standing.enrolment.version.cpd_points, issuer_id=actor.id if actor else None,
+            is_override=not standing.is_eligible)
+        try:
+            with db.session.begin_nested():
+                db.session.add(certificate)
+                db.session.flush()
+        except IntegrityError:  # issued at the same moment by someone else
+            continue
+        _audit(certificate, actor, "issued_by_override" if certificate.is_override else "issued",
+               override_reason if certificate.is_override else "")
+        _notify_holder(certificate)
+        issued.append(certificate)
+    db.session.flush()
+    return issued
+
+
+def _notify_holder(certificate: Certificate) -> None:
+    holder = certificate.holder
+    queue_email(holder.email, holder.preferred_language, "certificate_issued",
+                _l("Your LearnHub certificate: %(title)s", title=certificate.version.display_title),
+                time_zone=holder.time_zone, certificate=certificate)
+
+
+def auto_issue(now: datetime) -> int:
+    """Certify everyone who meets the rule in cohorts that ask for it; run by the worker."""
+    issued = 0
+    for cohort in db.session.scalars(select(Cohort).where(Cohort.auto_issue_certificates.is_(True))):
+        eligible = [s.enrolment.id for s in cohort_standings(cohort) if s.is_eligible and s.certificate is None]
+        if eligible:
+            issued += len(issue_certificates(None, cohort, eligible, now=now))
+    return issued
+
+
+def get_certificate(certificate_id: int) -> Certificate:
+    return get_or_404(Certificate, certificate_id, _("We could not find that certificate."))
+
+
+def certificate_for(viewer: User, certificate_id: int) -> Certificate:
+    """The holder, their organisation's admins, the cohort's trainers and institute admins may see it."""
+    certificate = get_certificate(certificate_id)
+    if certificate.holder_id == viewer.id or viewer.has_role(Role.INSTITUTE_ADMIN):
+        return certificate
+    if certificate.cohort is not None and certificate.cohort.is_trainer(viewer):
+        return certificate
+    administered = {m.organisation_id for m in viewer.memberships if m.is_org_admin}
+    if administered & {m.organisation_id for m in certificate.holder.memberships}:
+        return certificate
+    raise NotFound(_("We could not find that certificate."))
+
+
+def revoke(actor: User, certificate: Certificate, reason: str) -> None:
+    if not actor.has_role(Role.INSTITUTE_ADMIN):
+        raise NotAllowed(_("Only an institute admin can do that."))
+    if not reason.strip():
+        raise InvalidInput(_("Please give a reason."))
+    if certificate.revoked_at is not None:
+        raise Conflict(_("This certificate is already revoked."))
+    certificate.revoked_at, certificate.revoked_reason = utcnow(), reason.strip()[:2000]
+    _audit(certificate, actor, "revoked", reason)
+    db.session.flush()
+
+
+def reinstate(actor: User, certificate: Certificate, reason: str) -> None:
+    if not actor.has_role(Role.INSTITUTE_ADMIN):
+        raise NotAllowed(_("Only an institute admin can do that."))
+    if certificate.revoked_at is None:
+        raise Conflict(_("This certificate is not revoked."))
+    certificate.revoked_at, certificate.revoked_reason = None, ""
+    _audit(certificate, actor, "reinstated", reason)
+    db.session.flush()
+
+
+def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = None) -> None:
+    """Extend an expiring certificate when the holder earned the rule's CPD points since it was issued."""
+    now = now or utcnow()
+    if not actor.has_role(Role.INSTITUTE_ADMIN):
+        raise NotAllowed(_("Only an institute admin can do that."))
+    rule = certificate.version.certification or {}
+    needed = rule.get("renewal_cpd_points")
+    if certificate.expires_at is None or not needed or certificate.revoked_at is not None:
+        raise Conflict(_("This certificate cannot be renewed with CPD points."))
+    earned = db.session.scalar(select(func.coalesce(func.sum(CpdActivity.points), 0)).where(
+        CpdActivity.user_id == certificate.holder_id, CpdActivity.approved_at.is_not(None),
+        CpdActivity.completed_on >= certificate.issued_at.date()))
+    if earned < needed:
+        raise Conflict(_("%(earned)d of %(needed)d CPD points earned since the certificate was issued.",
+                         earned=earned, needed=needed))
+    certificate.expires_at = _expiry(certificate.version, max(now, certificate.expires_at))
+    _audit(certificate, actor, "renewed", _("%(points)d CPD points", points=earned))
+    db.session.flush()
+
+
+def history(certificate: Certificate) -> list[CertificateEvent]:
+    return list(db.session.scalars(select(CertificateEvent).where(
+        CertificateEvent.certificate_id == certificate.id).order_by(CertificateEvent.created_at, CertificateEvent.id)))
+
+
+def certificate_by_code(raw_code: str) -> Certificate | None:
+    """Look up by the code printed or linked; dashes, spaces and case do not matter."""
+    code = "".join(ch for ch in raw_code.upper() if ch.isalnum())
+    if not 20 <= len(code) <= 32:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def record_assessment(actor: User, cohort: Cohort, enrolment_id: int, is_passed: bool) -> None:
+    if not can_manage_cohort(actor, cohort):
+        raise NotFound(_("We could not find that cohort."))
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.cohort_id != cohort.id:
+        raise NotFound(_("We could not find that participant in this cohort."))
+    result = db.session.scalar(select(AssessmentResult).where(AssessmentResult.enrolment_id == enrolment.id))
+    if result is None:
+        result = AssessmentResult(enrolment_id=enrolment.id, is_passed=is_passed)
+        db.session.add(result)
+    result.is_passed, result.recorded_by_id, result.recorded_at = is_passed, actor.id, utcnow()
+    db.session.flush()
+
+
+def certificates_of(user: User) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).where(Certificate.holder_id == user.id)
+                                   .order_by(Certificate.issued_at.desc())))
+
+
+# --- expiry warnings -----------------------------------------------------------------------------------
+
+def send_expiry_notices(now: datetime, days_before: tuple[int, ...] = (60, 14)) -> int:
+    """Warn holders and their organisations' admins before expiry; each warning goes out once."""
+    queued = 0
+    horizon = now + timedelta(days=max(days_before))
+    expiring = db.session.scalars(select(Certificate).where(
+        Certificate.revoked_at.is_(None), Certificate.expires_at > now, Certificate.expires_at <= horizon))
+    for certificate in expiring:
+        due = [d for d in days_before if certificate.expires_at - now <= timedelta(days=d)]
+        if not due:
+            continue
+        days = min(due)  # only the nearest warning, even if an earlier one was missed
+        try:
+            with db.session.begin_nested():
+                db.session.add(ExpiryNotice(certificate_id=certificate.id, days_before=days))
+                db.session.flush()
+        except IntegrityError:
+            continue
+        for person in _holder_and_admins(certificate.holder):
+            queue_email(person.email, person.preferred_language, "certificate_expiring",
+                        _l("A certificate expires soon: %(title)s", title=certificate.version.display_title),
+                        time_zone=person.time_zone, certificate=certificate, recipient=person)
+            queued += 1
+    return queued
+
+
+def _holder_and_admins(holder: User) -> list[User]:
+    organisation_ids = [m.organisation_id for m in holder.memberships]
+    admins = db.session.scalars(select(User).join(Membership).where(
+        Membership.organisation_id.in_(organisation_ids), Membership.role == MembershipRole.ORG_ADMIN,
+        User.id != holder.id)).unique().all() if organisation_ids else []
+    return [holder, *admins]
+
+
+# --- CPD ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CpdYear:
+    year: int
+    from_certificates: int
+    from_activities: int
+
+    @property
+    def total(self) -> int:
+        return self.from_certificates + self.from_activities
+
+
+@dataclass(frozen=True)
+class CpdRecord:
+    years: list[CpdYear]
+    period_start: int
+    period_end: int
+    required: int
+    activities: list[CpdActivity]
+
+    @property
+    def period_total(self) -> int:
+        return sum(y.total for y in self.years if self.period_start <= y.year <= self.period_end)
+
+
+def cpd_record(user: User, today: date) -> CpdRecord:
+    """Points per year from certificates and approved activities, against the licence-period requirement."""
+    by_certificate = dict(db.session.execute(
+        select(func.extract("year", Certificate.issued_at), func.sum(Certificate.cpd_points))
+        .where(Certificate.holder_id == user.id, Certificate.revoked_at.is_(None))
+        .group_by(func.extract("year", Certificate.issued_at))).all())
+    by_activity = dict(db.session.execute(
+        select(func.extract("year", CpdActivity.completed_on), func.sum(CpdActivity.points))
+        .where(CpdActivity.user_id == user.id, CpdActivity.approved_at.is_not(None))
+        .group_by(func.extract("year", CpdActivity.completed_on))).all())
+    years = sorted({int(y) for y in [*by_certificate, *by_activity]}, reverse=True)
+    period_years = current_app.config["CPD_PERIOD_YEARS"]
+    first_year = current_app.config["CPD_PERIOD_FIRST_YEAR"]
+    period_start = first_year + (today.year - first_year) // period_years * period_years
+    activities = list(db.session.scalars(select(CpdActivity).where(CpdActivity.user_id == user.id)
+                                         .order_by(CpdActivity.completed_on.desc())))
+    return CpdRecord(
+        years=[CpdYear(y, int(_year_value(by_certificate, y)), int(_year_value(by_activity, y))) for y in years],
+        period_start=period_start, period_end=period_start + period_years - 1,
+        required=current_app.config["CPD_REQUIRED_POINTS"], activities=activities)
+
+
+def _year_value(values: dict, year: int) -> int:
+    # EXTRACT returns a number whose type differs between databases (int, float, Decimal).
+    return next((v for k, v in values.items() if int(k) == year), 0) or 0
+
+
+def add_cpd_activity(user: User, title: str, points: int, completed_on: date, today: date) -> CpdActivity:
+    if not title.strip() or len(title) > 200:
+        raise InvalidInput(_("Please describe the activity (up to 200 characters)."))
+    if not 1 <= points <= 100:
+        raise InvalidInput(_("Points must be between 1 and 100."))
+    if completed_on > today:
+        raise InvalidInput(_("The activity must already have taken place."))
+    activity = CpdActivity(user_id=user.id, title=title.strip(), points=points, completed_on=completed_on)
+    db.session.add(activity)
+    db.session.flush()
+    return activity
+
+
+def pending_cpd_activities() -> list[CpdActivity]:
+    return list(db.session.scalars(select(CpdActivity).where(CpdActivity.approved_at.is_(None))
+                                   .order_by(CpdActivity.created_at)))
+
+
+def approve_cpd_activity(actor: User, activity_id: int) -> None:
+    activity = get_or_404(CpdActivity, activity_id, _("We could not find that activity."))
+    if activity.approved_at is not None:
+        raise Conflict(_("This activity is already approved."))
+    activity.approved_by_id, activity.approved_at = actor.id, utcnow()
+    db.session.flush()
+
+
+# --- organisation status ---------------------------------------------------------------------------------
+
+@dataclass
+class RequirementStatus:
+    requirement: OrganisationRequirement
+    certified: int
+    expiring_soon: int
+
+    @property
+    def is_met(self) -> bool:
+        return self.certified >= self.requirement.min_staff
+
+    @property
+    def gap(self) -> int:
+        return max(self.requirement.min_staff - self.certified, 0)
+
+
+@dataclass
+class OrganisationStatus:
+    organisation: Organisation
+    requirements: list[RequirementStatus] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        if any(not r.is_met for r in self.requirements):
+            return "gaps"
+        if any(r.certified - r.expiring_soon < r.requirement.min_staff for r in self.requirements):
+            return "expiring"
+        return "compliant"
+
+
+STATE_LABELS = {"compliant": _l("Compliant"), "gaps": _l("Gaps"), "expiring": _l("Expiring soon")}
+
+
+def organisation_statuses(organisation_ids: list[int] | None, now: datetime,
+                          warn_days: int = 60) -> list[OrganisationStatus]:
+    """Each organisation against the requirements of the services it provides, in four queries."""
+    requirements = list(db.session.scalars(select(OrganisationRequirement)))
+    statement = select(Organisation).order_by(Organisation.name)
+    if organisation_ids is not None:
+        statement = statement.where(Organisation.id.in_(organisation_ids))
+    organisations = list(db.session.scalars(statement))
+    # (organisation, learning set) -> [valid certificates held by its members, expiring ones]
+    counts: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    # One row per (organisation, learning set, holder): a person with two certificates counts once.
+    rows = db.session.execute(
+        select(Membership.organisation_id, LearningSetVersion.learning_set_id, Certificate.holder_id,
+               func.max(func.coalesce(Certificate.expires_at, datetime(9999, 1, 1))))
+        .join(Certificate, Certificate.holder_id == Membership.user_id)
+        .join(LearningSetVersion, LearningSetVersion.id == Certificate.version_id)
+        .where(Certificate.revoked_at.is_(None),
+               (Certificate.expires_at.is_(None)) | (Certificate.expires_at > now),
+               Membership.organisation_id.in_([o.id for o in organisations]))
+        .group_by(Membership.organisation_id, LearningSetVersion.learning_set_id, Certificate.holder_id))
+    for organisation_id, learning_set_id, _holder, expires_at in rows:
+        counter = counts[(organisation_id, learning_set_id)]
+        counter["valid"] += 1
+        if expires_at is not None and expires_at <= now + timedelta(days=warn_days):
+            counter["expiring"] += 1
+    statuses = []
+    for organisation in organisations:
+        services = set(organisation.service_types)
+        status = OrganisationStatus(organisation)
+        for requirement in requirements:
+            if requirement.service_type in services:
+                counter = counts[(organisation.id, requirement.learning_set_id)]
+                status.requirements.append(RequirementStatus(requirement, counter["valid"], counter["expiring"]))
+        if status.requirements:
+            statuses.append(status)
+    return statuses
+
+
+def municipality_summary(statuses: list[OrganisationStatus]) -> list[tuple[str, Counter]]:
+    summary: dict[str, Counter] = defaultdict(Counter)
+    for status in statuses:
+        summary[status.organisation.municipality.name][status.state] += 1
+    return sorted(summary.items())
+
+
+def all_requirements() -> list[OrganisationRequirement]:
+    return list(db.session.scalars(select(OrganisationRequirement).order_by(OrganisationRequirement.service_type)))
+
+
+def set_requirement(service_type: str, learning_set_id: int, min_staff: int) -> OrganisationRequirement:
+    if service_type not in ServiceType._value2member_map_ or not 1 <= min_staff <= 100:
+        raise InvalidInput(_("Please choose a service and a number of staff between 1 and 100."))
+    requirement = db.session.scalar(select(OrganisationRequirement).where(
+        OrganisationRequirement.service_type == service_type,
+        OrganisationRequirement.learning_set_id == learning_set_id))
+    if requirement is None:
+        requirement = OrganisationRequirement(service_type=service_type, learning_set_id=learning_set_id)
+        db.session.add(requirement)
+    requirement.min_staff = min_staff
+    db.session.flush()
+    return requirement
