@@ -5,7 +5,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from learnhub.auth.services import hash_password
-from learnhub.courses.models import Cohort, CohortSession, CohortTrainer, PromotionPolicy
+from learnhub.certification.models import Certificate, OrganisationRequirement
+from learnhub.certification.services import new_code
+from learnhub.courses.models import Cohort, CohortSession, CohortTrainer, Enrolment, EnrolmentStatus, PromotionPolicy
 from learnhub.curriculum.models import LearningSet, LearningSetVersion, VersionState
 from learnhub.extensions import db
 from learnhub.mentoring.models import (
@@ -116,7 +118,31 @@ def seed_demo() -> list[tuple[str, str]]:
     db.session.flush()
     _seed_cohorts(municipalities)
     _seed_mentoring(organisations)
+    _seed_certification()
     return listed
+
+
+def _seed_certification() -> None:
+    """Day-care providers need two staff certified in the parents' learning set; one professional is."""
+    learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == "working-with-parents"))
+    past_cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Vranje i Bela Palanka"))
+    if learning_set is None or past_cohort is None:
+        return
+    if not db.session.scalar(select(OrganisationRequirement.id)):
+        db.session.add(OrganisationRequirement(service_type=ServiceType.DAY_CARE_CHILDREN_DISABILITIES,
+                                               learning_set_id=learning_set.id, min_staff=2))
+    professional = db.session.scalar(select(User).where(User.email == "professional@learnhub.example"))
+    if db.session.scalar(select(Certificate.id).where(Certificate.holder_id == professional.id)):
+        return
+    membership = professional.memberships[0]
+    db.session.add(Enrolment(cohort_id=past_cohort.id, user_id=professional.id, version_id=past_cohort.version_id,
+                             organisation_id=membership.organisation_id, status=EnrolmentStatus.ENROLLED))
+    past_cohort.seats_taken += 1
+    issued_at = utcnow() - timedelta(days=30)
+    db.session.add(Certificate(code=new_code(), holder_id=professional.id, version_id=past_cohort.version_id,
+                               cohort_id=past_cohort.id, issued_at=issued_at,
+                               expires_at=issued_at + timedelta(days=48 * 30), cpd_points=past_cohort.version.cpd_points))
+    db.session.flush()
 
 
 PROGRAMME = "Mentorstvo za pružaoce usluga za decu i porodice"

@@ -27,6 +27,7 @@ class CohortForm(FlaskForm):
     allowed_service_types = CheckboxListField(_l("Only for staff of these services (none ticked: open to all)"),
                                               validate_choice=False)
     records_perspective = BooleanField(_l("Record each participant's perspective (Trialogue)"))
+    auto_issue_certificates = BooleanField(_l("Issue certificates automatically when someone meets the rule"))
     max_share_per_perspective = WholeNumberField(_l("Largest share of one perspective, in percent"),
                                              validators=[Optional(), NumberRange(10, 100, _NUMBER)])
 

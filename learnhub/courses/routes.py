@@ -201,7 +201,8 @@ def new_cohort(version_id: int):
             promotion_policy=form.promotion_policy.data,
             allowed_service_types=tuple(form.allowed_service_types.data or ()),
             records_perspective=form.records_perspective.data,
-            max_share_per_perspective=form.max_share_per_perspective.data)
+            max_share_per_perspective=form.max_share_per_perspective.data,
+            auto_issue_certificates=form.auto_issue_certificates.data)
         return services.create_cohort(current_user, version, details)
 
     cohort = run_form(form, create)

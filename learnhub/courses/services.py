@@ -167,6 +167,7 @@ class CohortDetails:
     allowed_service_types: tuple[str, ...] = ()
     records_perspective: bool = False
     max_share_per_perspective: int | None = None
+    auto_issue_certificates: bool = False
 
 
 def _check_cohort(details: CohortDetails) -> None:
@@ -203,6 +204,7 @@ def create_cohort(actor: User, version: LearningSetVersion, details: CohortDetai
         promotion_policy=details.promotion_policy, allowed_service_types=sorted(details.allowed_service_types),
         records_perspective=details.records_perspective,
         max_share_per_perspective=details.max_share_per_perspective,
+        auto_issue_certificates=details.auto_issue_certificates,
         trainers=[CohortTrainer(user_id=actor.id)],
     )
     db.session.add(cohort)

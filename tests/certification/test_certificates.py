@@ -237,3 +237,15 @@ def test_other_organisations_certificates_are_not_visible(client):
     boss_elsewhere = member_of(OrganisationFactory(), MembershipRole.ORG_ADMIN)
     with pytest.raises(NotFound):
         services.certificate_for(boss_elsewhere, certificate.id)
+
+
+def test_the_worker_certifies_automatically_only_where_the_cohort_asks_for_it(app, runner):
+    _trainer, cohort, enrolment = _cohort_with(attended=4)
+    _other_trainer, manual_cohort, _manual = _cohort_with(attended=4)
+    cohort.auto_issue_certificates = True
+    db.session.commit()
+    assert "certificates 1," in runner.invoke(args=["mail", "send-pending"]).output
+    assert "certificates 0," in runner.invoke(args=["mail", "send-pending"]).output
+    [certificate] = db.session.scalars(db.select(Certificate)).all()
+    assert certificate.cohort_id == cohort.id and certificate.issuer_id is None
+    assert [e.action for e in services.history(certificate)] == ["issued"]
