@@ -119,6 +119,8 @@ MATRIX = {
     ("courses.new_cohort", "POST"): ("/trainer/versions/{version_id}/cohorts/new", {}, teachers(400)),
     ("courses.cohort_admin", "GET"): ("/trainer/cohorts/{cohort_id}", None, teachers(200)),
     ("courses.add_session", "POST"): ("/trainer/cohorts/{cohort_id}/sessions", {}, teachers(400)),
+    ("courses.add_trainer", "POST"): ("/trainer/cohorts/{cohort_id}/trainers", {"email": "nobody@example.org"},
+                                      teachers(400)),
     ("courses.move_version", "POST"): ("/trainer/cohorts/{cohort_id}/move-version", {}, teachers(409)),
     ("courses.attendance", "GET"): ("/trainer/cohorts/{cohort_id}/sessions/{session_id}/attendance", None,
                                     teachers(200)),

@@ -240,6 +240,16 @@ def add_session(cohort_id: int):
     return _cohort_admin_page(cohort, form, form_status(form))
 
 
+@bp.post("/trainer/cohorts/<int:cohort_id>/trainers")
+@trainers
+def add_trainer(cohort_id: int):
+    cohort = services.cohort_for_trainer(current_user, cohort_id)
+    trainer = services.add_trainer(cohort, request.form.get("email", ""))
+    db.session.commit()
+    flash(_("%(name)s now trains this cohort too.", name=trainer.display_name), "success")
+    return redirect(url_for("courses.cohort_admin", cohort_id=cohort.id))
+
+
 @bp.post("/trainer/cohorts/<int:cohort_id>/move-version")
 @trainers
 def move_version(cohort_id: int):

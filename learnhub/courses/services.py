@@ -212,6 +212,18 @@ def create_cohort(actor: User, version: LearningSetVersion, details: CohortDetai
     return cohort
 
 
+def add_trainer(cohort: Cohort, raw_email: str) -> User:
+    """Another trainer joins the cohort (co-facilitation is common in these trainings)."""
+    trainer = db.session.scalar(select(User).where(User.email == raw_email.strip().lower()))
+    if trainer is None or not trainer.has_role(Role.TRAINER):
+        raise InvalidInput(_("There is no trainer with that e-mail address."))
+    if cohort.is_trainer(trainer):
+        raise Conflict(_("This person already trains the cohort."))
+    cohort.trainers.append(CohortTrainer(user_id=trainer.id))
+    db.session.flush()
+    return trainer
+
+
 def add_session(cohort: Cohort, starts_at: datetime, ends_at: datetime, place: str, online_url: str) -> CohortSession:
     if ends_at <= starts_at:
         raise InvalidInput(_("A session must end after it starts."))

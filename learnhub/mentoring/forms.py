@@ -16,8 +16,11 @@ class ProgrammeForm(FlaskForm):
     service_type = SelectField(_l("Service"), validate_choice=False)
     starts_on = LocalDateField(_l("First day"), validators=[InputRequired(REQUIRED)])
     ends_on = LocalDateField(_l("Last day"), validators=[InputRequired(REQUIRED)])
+    learning_set_id = SelectField(_l("Builds on the learning set"), validate_choice=False)
     mentor_ids = CheckboxListField(_l("Mentors"), validate_choice=False)
     organisation_ids = CheckboxListField(_l("Mentee organisations"), validate_choice=False)
+    mentee_emails = TextAreaField(_l("Individual mentees"), validators=[Length(max=20_000)],
+                                  description=_l("E-mail addresses of professionals taking part on their own, one per line"))
 
 
 class GroupSessionForm(FlaskForm):

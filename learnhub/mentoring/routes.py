@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.courses.forms import ReasonForm
+from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.errors import InvalidInput
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
@@ -52,10 +53,14 @@ def new_programme():
     form.mentor_ids.choices = [(str(u.id), u.display_name) for u in mentors]
     form.organisation_ids.choices = [(str(o.id), f"{o.name} ({o.municipality.name})")
                                      for o in search_organisations("", 1, 500).items]
+    form.learning_set_id.choices = [("", "—")] + [(str(v.learning_set_id), v.display_title)
+                                                  for v in all_versions_for_trainers()]
     programme = run_form(form, lambda: services.create_programme(
         form.name.data, form.service_type.data, form.starts_on.data, form.ends_on.data,
         [int(i) for i in form.mentor_ids.data or [] if i.isdigit()],
-        [int(i) for i in form.organisation_ids.data or [] if i.isdigit()], []))
+        [int(i) for i in form.organisation_ids.data or [] if i.isdigit()],
+        (form.mentee_emails.data or "").splitlines(),
+        int(form.learning_set_id.data) if (form.learning_set_id.data or "").isdigit() else None))
     if programme:
         db.session.commit()
         flash(_("Mentoring programme created."), "success")

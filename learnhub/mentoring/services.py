@@ -127,7 +127,8 @@ def session_for(user: User, session_id: int) -> MentoringSession:
 
 
 def create_programme(name: str, service_type: str | None, starts_on: date, ends_on: date, mentor_ids: list[int],
-                     organisation_ids: list[int], mentee_user_ids: list[int]) -> MentoringProgramme:
+                     organisation_ids: list[int], mentee_emails: list[str],
+                     learning_set_id: int | None = None) -> MentoringProgramme:
     if not name.strip() or len(name) > 200:
         raise InvalidInput(_("Please give the programme a name (up to 200 characters)."))
     if ends_on < starts_on:
@@ -135,8 +136,13 @@ def create_programme(name: str, service_type: str | None, starts_on: date, ends_
     mentors = list(db.session.scalars(select(User).where(User.id.in_(mentor_ids))))
     if not mentors or any(not m.has_role(Role.MENTOR) for m in mentors):
         raise InvalidInput(_("Please choose at least one mentor."))
+    emails = {e.strip().lower() for e in mentee_emails if e.strip()}
+    mentee_user_ids = list(db.session.scalars(select(User.id).where(User.email.in_(emails))))
+    if len(mentee_user_ids) != len(emails):
+        raise InvalidInput(_("Some of the e-mail addresses do not belong to a LearnHub account."))
     programme = MentoringProgramme(
         name=name.strip(), service_type=service_type or None, starts_on=starts_on, ends_on=ends_on,
+        learning_set_id=learning_set_id,
         mentors=[ProgrammeMentor(user_id=m.id) for m in mentors],
         organisations=[ProgrammeOrganisation(organisation_id=i) for i in sorted(set(organisation_ids))],
         mentees=[ProgrammeMentee(user_id=i) for i in sorted(set(mentee_user_ids))],
@@ -681,6 +687,7 @@ def good_practice(programme: MentoringProgramme) -> list[ImplementationPlan]:
 class MentoringOverview:
     next_session: MentoringSession | None
     upcoming: list[MentoringSession]
+    awaiting_answer: list[MentoringSession]
     plans_needing_attention: list[ImplementationPlan]
     actions_due: list[PlanAction]
 
@@ -703,5 +710,7 @@ def overview(user: User, now: datetime) -> MentoringOverview:
     actions = db.session.scalars(select(PlanAction).join(ImplementationPlan).where(
         ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
         PlanAction.due_on <= (now + timedelta(days=14)).date()).order_by(PlanAction.due_on)).all()
+    awaiting = [s for s in coming if s.is_group and any(
+        p.user_id == user.id and p.partstat == PartStat.NEEDS_ACTION for p in s.active_participants)]
     return MentoringOverview(coming[0] if coming else None, [s for s in coming if s.starts_at < week_end],
-                             list(plans), list(actions))
+                             awaiting, list(plans), list(actions))

@@ -301,3 +301,17 @@ def test_org_admin_enrols_members_in_bulk_from_the_cohort_page(client):
                            data={"member_ids": [str(m.id) for m in members]}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert page.count("Enrolled") >= 2 and "On the waitlist" in page
+
+
+def test_a_second_trainer_can_be_added_and_then_runs_the_cohort(client, trainer):
+    cohort = CohortFactory(trainer=trainer)
+    colleague = UserFactory(email="colleague@example.org", roles=[Role.TRAINER])
+    UserFactory(email="pro@example.org")  # not a trainer
+    assert client.post(f"/trainer/cohorts/{cohort.id}/trainers", data={"email": "pro@example.org"}).status_code == 400
+    assert client.post(f"/trainer/cohorts/{cohort.id}/trainers", data={"email": "Colleague@example.org"}
+                       ).status_code == 302
+    assert client.post(f"/trainer/cohorts/{cohort.id}/trainers", data={"email": "colleague@example.org"}
+                       ).status_code == 409
+    client.post("/auth/logout")
+    _login(client, colleague)
+    assert client.get(f"/trainer/cohorts/{cohort.id}").status_code == 200

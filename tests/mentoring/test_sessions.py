@@ -291,3 +291,32 @@ def test_parallel_bookings_of_one_slot_give_exactly_one_session(make_app):
     assert sorted(statuses) == [302] + [409] * 7
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 1
+
+
+def test_institute_admin_creates_a_programme_with_organisations_and_individual_mentees(client):
+    admin = UserFactory(roles=[Role.INSTITUTE_ADMIN])
+    mentor = UserFactory(roles=[Role.MENTOR])
+    organisation = OrganisationFactory()
+    psychologist = UserFactory(email="psiholog@example.org")
+    client.post("/auth/login", data={"email": admin.email, "password": PASSWORD})
+    data = {"name": "Mentorstvo za psihologe u opštinama", "starts_on": "2027-01-01", "ends_on": "2027-12-31",
+            "mentor_ids": [str(mentor.id)], "organisation_ids": [str(organisation.id)],
+            "mentee_emails": "Psiholog@example.org\n"}
+    response = client.post("/mentoring/programmes/new", data=data)
+    assert response.status_code == 302
+    programme = services.programme_for(psychologist, int(response.location.rsplit("/", 1)[1]))
+    assert services.is_mentee(psychologist, programme)
+    assert client.post("/mentoring/programmes/new", data={**data, "mentee_emails": "nobody@example.org"}
+                       ).status_code == 400
+    assert client.post("/mentoring/programmes/new", data={**data, "mentor_ids": [str(admin.id)]}).status_code == 400
+
+
+def test_overview_shows_next_session_and_invitations_to_answer(world, client):
+    programme, mentor, mentee, _other = world
+    session = _group(mentor, programme, starts_at=NOW + timedelta(days=2))
+    db.session.commit()
+    overview = services.overview(mentee, NOW)
+    assert overview.next_session.id == session.id and overview.awaiting_answer == [session]
+    assert overview.upcoming == [session]
+    services.respond(mentee, session, PartStat.ACCEPTED)
+    assert services.overview(mentee, NOW).awaiting_answer == []
