@@ -57,13 +57,14 @@ def database_url(request, tmp_path_factory) -> str:
 
 
 def _delete_all_rows() -> None:
-    tables = [t.name for t in db.metadata.sorted_tables]
+    # DELETE beats TRUNCATE for tables this small (TRUNCATE rewrites every table's files on PostgreSQL).
+    tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as connection:
-        if db.engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(f'"{t}"' for t in tables)))
+        if db.engine.dialect.name == "postgresql":  # one round trip instead of one per table
+            connection.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in tables))
         else:
-            for table in reversed(tables):
-                connection.execute(text(f'DELETE FROM "{table}"'))
+            for table in tables:
+                connection.execute(table.delete())
 
 
 def _build_app(database_url: str, smtp_port: int, **overrides):
@@ -72,7 +73,7 @@ def _build_app(database_url: str, smtp_port: int, **overrides):
     return app
 
 
-def _reset(app, smtp_sink) -> None:
+def reset_app(app, smtp_sink) -> None:
     with app.app_context():
         db.session.remove()
         _delete_all_rows()
@@ -100,7 +101,7 @@ def make_app(database_url, smtp_sink):
 
     yield factory
     for app in apps:
-        _reset(app, smtp_sink)
+        reset_app(app, smtp_sink)
         with app.app_context():
             db.engine.dispose()
 
@@ -126,7 +127,7 @@ class FreshContextClient(FlaskClient):
 def app(shared_app, smtp_sink):
     with shared_app.app_context():
         yield shared_app
-    _reset(shared_app, smtp_sink)
+    reset_app(shared_app, smtp_sink)
 
 
 @pytest.fixture
