@@ -24,6 +24,7 @@ from learnhub.mentoring.models import (
     CalendarFeed,
     ImplementationPlan,
     MentorDayOff,
+    MentoringEvaluation,
     MentoringProgramme,
     MentoringSession,
     MentorProfile,
@@ -46,5 +47,5 @@ __all__ = [
     "MentorDayOff", "MentoringProgramme", "MentoringSession", "MentorProfile", "PlanAction", "PlanRevision",
     "ProgrammeMentee", "ProgrammeMentor", "ProgrammeOrganisation", "ReminderSent", "SessionNote",
     "SessionParticipant", "AssessmentResult", "Certificate", "CertificateEvent", "CpdActivity", "ExpiryNotice",
-    "OrganisationRequirement",
+    "OrganisationRequirement", "MentoringEvaluation",
 ]

@@ -158,6 +158,11 @@ MATRIX = {
                                        programme_members(409, mentee=404)),
     ("mentoring.add_note", "POST"): ("/mentoring/sessions/{mentoring_session_id}/notes", {"body": "Next steps"},
                                      programme_members(302, mentee=404, admin=404)),
+    ("mentoring.evaluation", "GET"): ("/mentoring/sessions/{mentoring_session_id}/evaluation", None,
+                                      programme_members(200)),
+    ("mentoring.evaluation", "POST"): ("/mentoring/sessions/{mentoring_session_id}/evaluation",
+                                       {"accessibility": "5", "usefulness": "5", "quality": "5"},
+                                       programme_members(404, mentee=409)),  # the session has not ended yet
     ("mentoring.plan", "GET"): ("/mentoring/programmes/{programme_id}/plans/{organisation_id}", None,
                                 programme_members(200)),
     ("mentoring.plan", "POST"): ("/mentoring/programmes/{programme_id}/plans/{organisation_id}",

@@ -156,20 +156,27 @@ class Attendance(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Evaluation(db.Model):
-    """A participant's satisfaction survey after a cohort (1–5 ratings and a comment)."""
+RATINGS_CHECK = "accessibility BETWEEN 1 AND 5 AND usefulness BETWEEN 1 AND 5 AND quality BETWEEN 1 AND 5"
 
-    __table_args__ = (
-        UniqueConstraint("cohort_id", "user_id"),
-        CheckConstraint("accessibility BETWEEN 1 AND 5 AND usefulness BETWEEN 1 AND 5 AND quality BETWEEN 1 AND 5",
-                        name="ratings_1_to_5"),
-    )
+
+class EvaluationRatings:
+    """The satisfaction survey's answers: 1–5 for accessibility, usefulness and quality, and a comment."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     accessibility: Mapped[int]
     usefulness: Mapped[int]
     quality: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Evaluation(EvaluationRatings, db.Model):
+    """A participant's survey after a cohort."""
+
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id"),
+        CheckConstraint(RATINGS_CHECK, name="ratings_1_to_5"),
+    )
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)

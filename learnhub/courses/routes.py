@@ -151,20 +151,24 @@ def complete_module(version_id: int, module_slug: str):
 @login_required
 def evaluation(cohort_id: int):
     cohort = services.get_cohort(cohort_id)
-    form = EvaluationForm()
-    for field in (form.accessibility, form.usefulness, form.quality):
-        field.choices = [(str(score), str(score)) for score in range(1, 6)]
-
-    def submit():
-        ratings = {name: int(getattr(form, name).data) if (getattr(form, name).data or "").isdigit() else 0
-                   for name in services.RATINGS}
-        return services.submit_evaluation(current_user, cohort, ratings, form.comment.data or "", utcnow().date())
-
-    if run_form(form, submit):
+    form = evaluation_form()
+    if run_form(form, lambda: services.submit_evaluation(
+            current_user, cohort, ratings_of(form), form.comment.data or "", utcnow().date())):
         db.session.commit()
         flash(_("Thank you for your evaluation."), "success")
         return redirect(url_for("courses.my_learning"))
-    return render_template("courses/evaluation.html", cohort=cohort, form=form), form_status(form)
+    return render_template("courses/evaluation.html", subject=cohort.name, form=form), form_status(form)
+
+
+def evaluation_form() -> EvaluationForm:
+    form = EvaluationForm()
+    for field in (form.accessibility, form.usefulness, form.quality):
+        field.choices = [(str(score), str(score)) for score in range(1, 6)]
+    return form
+
+
+def ratings_of(form: EvaluationForm) -> dict[str, int]:
+    return {name: int(form[name].data) if (form[name].data or "").isdigit() else 0 for name in services.RATINGS}
 
 
 # --- trainers --------------------------------------------------------------------------------------------

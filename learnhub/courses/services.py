@@ -637,6 +637,26 @@ def my_learning(user: User, now: datetime) -> list[LearningItem]:
 RATINGS = ("accessibility", "usefulness", "quality")
 
 
+def check_ratings(ratings: dict[str, int]) -> None:
+    if any(ratings.get(name) not in (1, 2, 3, 4, 5) for name in RATINGS):
+        raise InvalidInput(_("Please rate each question from 1 to 5."))
+
+
+def save_evaluation(evaluation, ratings: dict[str, int], comment: str):
+    """Store a survey answer once per person (the unique constraint settles a double submit)."""
+    check_ratings(ratings)
+    for name in RATINGS:
+        setattr(evaluation, name, ratings[name])
+    evaluation.comment = comment.strip()[:2000]
+    try:
+        with db.session.begin_nested():
+            db.session.add(evaluation)
+            db.session.flush()
+    except IntegrityError as error:
+        raise Conflict(_("You have already answered this evaluation. Thank you!")) from error
+    return evaluation
+
+
 def submit_evaluation(user: User, cohort: Cohort, ratings: dict[str, int], comment: str, today: date) -> Evaluation:
     enrolment = db.session.scalar(select(Enrolment).where(
         Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED))
@@ -644,19 +664,7 @@ def submit_evaluation(user: User, cohort: Cohort, ratings: dict[str, int], comme
         raise NotFound(_("We could not find that cohort."))
     if today < cohort.ends_on:
         raise Conflict(_("The evaluation opens on the cohort's last day."))
-    if any(ratings.get(name) not in (1, 2, 3, 4, 5) for name in RATINGS):
-        raise InvalidInput(_("Please rate each question from 1 to 5."))
-    if db.session.scalar(select(exists().where(Evaluation.cohort_id == cohort.id, Evaluation.user_id == user.id))):
-        raise Conflict(_("You have already evaluated this cohort. Thank you!"))
-    evaluation = Evaluation(cohort_id=cohort.id, user_id=user.id, comment=comment.strip()[:2000],
-                            **{name: ratings[name] for name in RATINGS})
-    db.session.add(evaluation)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:
-        raise Conflict(_("You have already evaluated this cohort. Thank you!")) from error
-    return evaluation
+    return save_evaluation(Evaluation(cohort_id=cohort.id, user_id=user.id), ratings, comment)
 
 
 @dataclass(frozen=True)
@@ -671,17 +679,19 @@ class EvaluationSummary:
         return round(sum(self.averages.values()) / len(self.averages), 2) if self.responses else 0.0
 
 
-def evaluation_summary(cohort: Cohort) -> EvaluationSummary:
+def summarise_evaluations(model, condition) -> EvaluationSummary:
     """Averages and distributions by SQL aggregates: a fixed number of queries however many responses."""
-    columns = [getattr(Evaluation, name) for name in RATINGS]
-    row = db.session.execute(select(func.count(), *[func.avg(c) for c in columns]).where(
-        Evaluation.cohort_id == cohort.id)).one()
+    columns = [getattr(model, name) for name in RATINGS]
+    row = db.session.execute(select(func.count(), *[func.avg(c) for c in columns]).where(condition)).one()
     distributions: dict[str, dict[int, int]] = {name: {score: 0 for score in range(1, 6)} for name in RATINGS}
     for name, column in zip(RATINGS, columns):
-        for score, count in db.session.execute(select(column, func.count()).where(
-                Evaluation.cohort_id == cohort.id).group_by(column)):
+        for score, count in db.session.execute(select(column, func.count()).where(condition).group_by(column)):
             distributions[name][score] = count
-    comments = list(db.session.scalars(select(Evaluation.comment).where(
-        Evaluation.cohort_id == cohort.id, Evaluation.comment != "").order_by(Evaluation.created_at)))
+    comments = list(db.session.scalars(select(model.comment).where(condition, model.comment != "")
+                                       .order_by(model.created_at)))
     averages = {name: round(float(value or 0), 2) for name, value in zip(RATINGS, row[1:])}
     return EvaluationSummary(row[0], averages, distributions, comments)
+
+
+def evaluation_summary(cohort: Cohort) -> EvaluationSummary:
+    return summarise_evaluations(Evaluation, Evaluation.cohort_id == cohort.id)

@@ -4,6 +4,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from learnhub.courses.models import RATINGS_CHECK, EvaluationRatings
 from learnhub.extensions import db
 from learnhub.i18n import _l
 from learnhub.people.models import Organisation, User
@@ -267,3 +268,14 @@ class ReminderSent(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     lead_minutes: Mapped[int]
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MentoringEvaluation(EvaluationRatings, db.Model):
+    """A participant's survey after a mentoring session."""
+
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id"),
+        CheckConstraint(RATINGS_CHECK, name="ratings_1_to_5"),
+    )
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("mentoring_session.id", ondelete="CASCADE"), index=True)

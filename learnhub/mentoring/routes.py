@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.courses.forms import ReasonForm
+from learnhub.courses.routes import evaluation_form, ratings_of
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.errors import InvalidInput
 from learnhub.extensions import db
@@ -169,7 +170,9 @@ def _session_page(session, status=200, **forms):
     return render_template(
         "mentoring/session.html", session=session, is_mentor=session.mentor_id == current_user.id,
         me=next((p for p in session.active_participants if p.user_id == current_user.id), None),
-        notes=services.notes_for(current_user, session), partstats=list(PartStat)[1:], **context,
+        notes=services.notes_for(current_user, session), partstats=list(PartStat)[1:],
+        summary=services.session_evaluation_summary(session) if session.mentor_id == current_user.id else None,
+        **context,
     ), status
 
 
@@ -250,6 +253,19 @@ def add_note(session_id: int):
         flash(_("Note saved."), "success")
         return redirect(url_for("mentoring.session", session_id=session.id))
     return _session_page(session, form_status(form), note_form=form)
+
+
+@bp.route("/mentoring/sessions/<int:session_id>/evaluation", methods=["GET", "POST"])
+@login_required
+def evaluation(session_id: int):
+    session = services.session_for(current_user, session_id)
+    form = evaluation_form()
+    if run_form(form, lambda: services.evaluate_session(current_user, session, ratings_of(form),
+                                                        form.comment.data or "")):
+        db.session.commit()
+        flash(_("Thank you for your evaluation."), "success")
+        return redirect(url_for("mentoring.session", session_id=session.id))
+    return render_template("courses/evaluation.html", subject=session.programme.name, form=form), form_status(form)
 
 
 # --- implementation plans -------------------------------------------------------------------------------

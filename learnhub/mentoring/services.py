@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from learnhub import ical
 from learnhub.courses.models import CohortSession, Enrolment, EnrolmentStatus
+from learnhub.courses.services import EvaluationSummary, save_evaluation, summarise_evaluations
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, to_reader_script
@@ -29,6 +30,7 @@ from learnhub.mentoring.models import (
     CalendarFeed,
     ImplementationPlan,
     MentorDayOff,
+    MentoringEvaluation,
     MentoringProgramme,
     MentoringSession,
     MentorProfile,
@@ -596,6 +598,23 @@ def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
                             time_zone=person.time_zone, session=session, recipient=person)
                 queued += 1
     return queued
+
+
+# --- evaluations -------------------------------------------------------------------------------------
+
+def evaluate_session(user: User, session: MentoringSession, ratings: dict[str, int], comment: str,
+                     now: datetime | None = None) -> MentoringEvaluation:
+    """Participants rate a session once it has ended."""
+    now = now or utcnow()
+    if not any(p.user_id == user.id for p in session.active_participants):
+        raise NotFound(_("We could not find that mentoring session."))
+    if session.is_cancelled or session.ends_at > now:
+        raise Conflict(_("The evaluation opens when the session has ended."))
+    return save_evaluation(MentoringEvaluation(session_id=session.id, user_id=user.id), ratings, comment)
+
+
+def session_evaluation_summary(session: MentoringSession) -> EvaluationSummary:
+    return summarise_evaluations(MentoringEvaluation, MentoringEvaluation.session_id == session.id)
 
 
 # --- notes and implementation plans ---------------------------------------------------------------------

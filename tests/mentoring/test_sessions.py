@@ -320,3 +320,24 @@ def test_overview_shows_next_session_and_invitations_to_answer(world, client):
     assert overview.upcoming == [session]
     services.respond(mentee, session, PartStat.ACCEPTED)
     assert services.overview(mentee, NOW).awaiting_answer == []
+
+
+def test_participants_evaluate_a_session_once_after_it_ended(world):
+    programme, mentor, mentee, other = world
+    session = _group(mentor, programme)
+    db.session.commit()
+    ratings = {"accessibility": 5, "usefulness": 4, "quality": 5}
+    after = session.ends_at + timedelta(minutes=1)
+    with pytest.raises(Conflict, match="when the session has ended"):
+        services.evaluate_session(mentee, session, ratings, "", now=NOW)
+    with pytest.raises(InvalidInput):
+        services.evaluate_session(mentee, session, {**ratings, "quality": 6}, "", now=after)
+    with pytest.raises(NotFound):
+        services.evaluate_session(UserFactory(), session, ratings, "", now=after)
+    services.evaluate_session(mentee, session, ratings, "Korisno", now=after)
+    services.evaluate_session(other, session, {**ratings, "usefulness": 2}, "", now=after)
+    db.session.commit()
+    with pytest.raises(Conflict, match="already answered"):
+        services.evaluate_session(mentee, session, ratings, "", now=after)
+    summary = services.session_evaluation_summary(session)
+    assert summary.responses == 2 and summary.averages["usefulness"] == 3.0 and summary.comments == ["Korisno"]
