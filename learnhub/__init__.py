@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import learnhub.auth.access  # noqa: F401  (registers the user loader)
+    from learnhub.audit.routes import bp as audit_bp
     from learnhub.auth.routes import bp as auth_bp
     from learnhub.certification.routes import bp as certification_bp
     from learnhub.courses.routes import bp as courses_bp
@@ -70,6 +71,8 @@ def _register_blueprints(app: Flask) -> None:
     from learnhub.main.routes import bp as main_bp
     from learnhub.mentoring.routes import bp as mentoring_bp
     from learnhub.people.routes import bp as people_bp
+    from learnhub.privacy.routes import bp as privacy_bp
+    from learnhub.reports.routes import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -78,6 +81,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp)
     app.register_blueprint(mentoring_bp)
     app.register_blueprint(certification_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def _register_hooks(app: Flask) -> None:

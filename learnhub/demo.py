@@ -7,7 +7,16 @@ from sqlalchemy import select
 from learnhub.auth.services import hash_password
 from learnhub.certification.models import Certificate, OrganisationRequirement
 from learnhub.certification.services import new_code
-from learnhub.courses.models import Cohort, CohortSession, CohortTrainer, Enrolment, EnrolmentStatus, PromotionPolicy
+from learnhub.courses.models import (
+    Attendance,
+    Cohort,
+    CohortSession,
+    CohortTrainer,
+    Enrolment,
+    EnrolmentStatus,
+    Evaluation,
+    PromotionPolicy,
+)
 from learnhub.curriculum.models import LearningSet, LearningSetVersion, VersionState
 from learnhub.extensions import db
 from learnhub.mentoring.models import (
@@ -119,6 +128,7 @@ def seed_demo() -> list[tuple[str, str]]:
     _seed_cohorts(municipalities)
     _seed_mentoring(organisations)
     _seed_certification()
+    _seed_outcomes(password_hash or hash_password(DEMO_PASSWORD))
     return listed
 
 
@@ -207,4 +217,57 @@ def _seed_cohorts(municipalities: dict[str, Municipality]) -> None:
                                                  place="" if municipality is None else f"{municipality}, sala opštine",
                                                  online_url="https://meet.example.org/learnhub" if municipality is None else ""))
         db.session.add(cohort)
+    db.session.flush()
+
+
+# Participants of the finished cohort, so the reports have a year to show: (name, organisation).
+PARTICIPANTS = [
+    ("Marija Stojanović", "Dnevni centar Vranje"), ("Ivana Ristić", "Dnevni centar Vranje"),
+    ("Dejan Mitić", "Dnevni centar Vranje"), ("Vesna Cvetković", "Centar za socijalni rad Užice"),
+    ("Goran Nikolić", "Centar za socijalni rad Užice"), ("Sanja Pavlović", "Pomoć u kući Šid"),
+    ("Tamara Lukić", "Savetovalište za brak i porodicu Loznica"), ("Aleksandar Ilić", "Psihosocijalna podrška Prijepolje"),
+    ("Jasmina Kovačević", "Centar za socijalni rad Sremska Mitrovica"), ("Milica Jovanović", "Pomoć u kući Šid"),
+]
+
+
+def _seed_outcomes(password_hash: str) -> None:
+    """A finished cohort with attendance, evaluations and certificates, and a held group mentoring
+    session, so the reports dashboard shows real figures on a fresh install."""
+    past_cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Vranje i Bela Palanka"))
+    if past_cohort is None or db.session.scalar(select(User.id).where(User.email == "participant01@learnhub.example")):
+        return
+    organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
+    issued_at = datetime.combine(past_cohort.ends_on + timedelta(days=7), time(10))
+    for number, (name, organisation_name) in enumerate(PARTICIPANTS, start=1):
+        organisation = organisations[organisation_name]
+        user = User(email=f"participant{number:02d}@learnhub.example", display_name=name, password_hash=password_hash,
+                    preferred_language="sr_Latn", roles=[UserRole(role=Role.PROFESSIONAL)],
+                    memberships=[Membership(organisation=organisation)])
+        db.session.add(user)
+        db.session.flush()
+        enrolment = Enrolment(cohort_id=past_cohort.id, user_id=user.id, version_id=past_cohort.version_id,
+                              organisation_id=organisation.id, status=EnrolmentStatus.ENROLLED)
+        db.session.add(enrolment)
+        db.session.flush()
+        past_cohort.seats_taken += 1
+        present_days = 3 if number % 4 else 1  # every fourth person missed two days
+        db.session.add_all([Attendance(session_id=session.id, enrolment_id=enrolment.id, is_present=day < present_days)
+                            for day, session in enumerate(past_cohort.sessions)])
+        db.session.add(Evaluation(cohort_id=past_cohort.id, user_id=user.id, accessibility=4 + number % 2,
+                                  usefulness=5 - (number % 3 == 0), quality=5 - (number % 4 == 0)))
+        if present_days == 3:
+            db.session.add(Certificate(code=new_code(), holder_id=user.id, version_id=past_cohort.version_id,
+                                       cohort_id=past_cohort.id, issued_at=issued_at, cpd_points=past_cohort.version.cpd_points,
+                                       expires_at=issued_at + timedelta(days=48 * 30)))
+    programme = db.session.scalar(select(MentoringProgramme).where(MentoringProgramme.name == PROGRAMME))
+    if programme is not None:
+        held_at = datetime.combine(date.today() - timedelta(days=7), time(9))
+        members = db.session.scalars(select(Membership.user_id).join(Organisation).where(
+            Organisation.name.in_(PROGRAMME_ORGANISATIONS)))
+        db.session.add(MentoringSession(
+            programme_id=programme.id, mentor_id=programme.mentors[0].user_id, kind=SessionKind.GROUP,
+            starts_at=held_at, ends_at=held_at + timedelta(hours=2), place="Ruma, Dnevni boravak", capacity=20,
+            agenda="Prvi susret: ciljevi mentorstva i plan rada.",
+            participants=[SessionParticipant(user_id=user_id, partstat="ACCEPTED", attended=True) for user_id in members],
+        ))
     db.session.flush()

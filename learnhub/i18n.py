@@ -41,13 +41,14 @@ _TAG_TO_LOCALE = {
 TRANSLITERATION_EXCEPTIONS = frozenset(
     {"LearnHub", "LGBTI", "LGBT", "CPD", "PDF", "CSV", "XLSX", "ICS", "QR", "e-mail", "email",
      "online", "Trialogue", "Recovery", "Zoom", "Teams", "Google", "Outlook", "IMHCN", "GIZ", "PIN",
-     "IAN", "JSON", "Open", "Badges", "htmx", "Online", "Markdown", "YAML", "UTF-8", "BOM", "iCalendar", "CalDAV"}
+     "IAN", "JSON", "Open", "Badges", "htmx", "Online", "Markdown", "YAML", "UTF-8", "BOM", "iCalendar", "CalDAV",
+     "Excel", "ZIP"}
 )
 _PROTECTED = re.compile(
     r"(<[^>]*>"  # markup
     r"|&[#\w]+;"  # entities
     r"|https?://\S*|www\.\S+"  # URLs
-    r"|\b[\w.-]+\.(?:md|yaml|ics|csv)\b"  # file names
+    r"|\b[\w.-]+\.(?:md|yaml|ics|csv|json|zip|pdf|xlsx)\b"  # file names
     r"|\b[a-z]+_[A-Za-z_]+\b"  # identifiers such as sr_Latn
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|%\([\w]+\)[sdf]|%[sdf]|\{[\w.]*\}"  # format placeholders

@@ -37,6 +37,8 @@ from learnhub.mentoring.models import (
     SessionNote,
     SessionParticipant,
 )
+from learnhub.audit.models import AuditEntry
+from learnhub.privacy.models import ErasureRequest
 from learnhub.people.models import Membership, Municipality, Organisation, OrganisationService, User, UserRole
 
 __all__ = [
@@ -47,5 +49,5 @@ __all__ = [
     "MentorDayOff", "MentoringProgramme", "MentoringSession", "MentorProfile", "PlanAction", "PlanRevision",
     "ProgrammeMentee", "ProgrammeMentor", "ProgrammeOrganisation", "ReminderSent", "SessionNote",
     "SessionParticipant", "AssessmentResult", "Certificate", "CertificateEvent", "CpdActivity", "ExpiryNotice",
-    "OrganisationRequirement", "MentoringEvaluation",
+    "OrganisationRequirement", "MentoringEvaluation", "AuditEntry", "ErasureRequest",
 ]

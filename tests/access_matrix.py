@@ -194,4 +194,15 @@ MATRIX = {
     ("certification.requirements", "POST"): ("/admin/requirements", {"service_type": "home_help",
                                                                      "learning_set_id": "{learning_set_id}",
                                                                      "min_staff": "2"}, institute_admins(302)),
+    # Reports: every role with something to report on sees its own scope; professionals have none.
+    ("reports.dashboard", "GET"): ("/reports/", None, {**signed_in(200), "professional": 403}),
+    ("reports.export", "GET"): ("/reports/summary.csv?scope=organisation-{organisation_id}", None,
+                                {**everyone(404), "anonymous": LOGIN, "professional": 403, "org_admin": 200}),
+    ("audit.log", "GET"): ("/admin/audit", None, institute_admins(200)),
+    ("privacy.overview", "GET"): ("/account/privacy", None, signed_in(200)),
+    ("privacy.download", "POST"): ("/account/personal-data", {}, signed_in(200)),
+    ("privacy.request_erasure", "POST"): ("/account/erasure", {}, signed_in(400)),
+    ("privacy.erasure_requests", "GET"): ("/admin/erasure-requests", None, institute_admins(200)),
+    ("privacy.complete_erasure", "POST"): ("/admin/erasure-requests/{erasure_request_id}/complete", {},
+                                           institute_admins(302)),
 }

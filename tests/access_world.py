@@ -11,6 +11,7 @@ from learnhub.extensions import db
 from learnhub.mentoring import services as mentoring
 from learnhub.mentoring.models import MentoringSession, SessionKind, SessionParticipant
 from learnhub.people.models import Membership, MembershipRole, Role
+from learnhub.privacy.models import ErasureRequest
 from learnhub.timeutil import utcnow
 from tests.access_matrix import MATRIX
 from tests.factories import (
@@ -55,6 +56,8 @@ def build_world() -> tuple[dict[str, str], dict]:
     invitation = Invitation(organisation_id=organisation_a.id, email="pending@example.org", token_hash="0" * 64,
                             expires_at=utcnow() + timedelta(days=3))
     db.session.add(invitation)
+    erasure = ErasureRequest(user_id=member.id)
+    db.session.add(erasure)
     db.session.commit()
     ids = {
         "organisation_id": organisation_a.id,
@@ -76,6 +79,7 @@ def build_world() -> tuple[dict[str, str], dict]:
         "certificate_id": certificate.id,
         "certificate_code": certificate.code,
         "cpd_activity_id": activity.id,
+        "erasure_request_id": erasure.id,
     }
     return {role: user.email for role, user in users.items()}, ids
 

@@ -223,8 +223,8 @@ class ProgrammeFactory(_Factory):
 
 
 def certificate_for(enrolment: Enrolment, **overrides) -> Certificate:
-    certificate = Certificate(code=new_code(), holder_id=enrolment.user_id, version_id=enrolment.version_id,
-                              cohort_id=enrolment.cohort_id, cpd_points=8, **overrides)
+    certificate = Certificate(**{"code": new_code(), "holder_id": enrolment.user_id, "version_id": enrolment.version_id,
+                                 "cohort_id": enrolment.cohort_id, "cpd_points": 8, **overrides})
     db.session.add(certificate)
     db.session.flush()
     return certificate

@@ -28,3 +28,18 @@ def test_seed_demo_is_idempotent(runner):
     first = _counts()
     runner.invoke(args=["seed-demo"])
     assert _counts() == first == [sum(map(len, MUNICIPALITIES.values())), first[1], len(ACCOUNTS)]
+
+
+def test_demo_with_curriculum_gives_the_reports_a_year_to_show(runner, client):
+    from learnhub.config import PROJECT_ROOT
+
+    assert runner.invoke(args=["curriculum", "import", str(PROJECT_ROOT / "curriculum")]).exit_code == 0
+    runner.invoke(args=["seed-demo"])
+    users = db.session.scalar(select(func.count()).select_from(User))
+    runner.invoke(args=["seed-demo"])
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
+    client.post("/auth/login", data={"email": "admin@learnhub.example", "password": DEMO_PASSWORD})
+    client.post("/language", data={"language": "en"})
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "So far, 11 participants from 7 organisations in 7 municipalities took part in training" in page
+    assert "Mentors held 1 mentoring session (2 hours)" in page

@@ -46,6 +46,7 @@ def login():
             _sign_in(user)
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.dashboard"))
+        db.session.commit()  # keeps the failed attempt in the audit log
         form.form_errors.append(_("The e-mail address or password is not correct."))
     return render_template("auth/login.html", form=form), form_status(form)
 

@@ -15,6 +15,8 @@ from zxcvbn import zxcvbn
 from learnhub.auth.models import Invitation, LoginSession
 from learnhub.auth.tokens import new_token, sign, token_hash, unsign
 from learnhub.errors import Conflict, InvalidInput, NotFound
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, is_valid_timezone
 from learnhub.mail.services import external_url, queue_email
@@ -133,9 +135,13 @@ def authenticate(raw_email: str, password: str) -> User | None:
     user = find_user_by_email(email) if email else None
     if user is None or not user.is_active:
         check_password_hash(_DUMMY_HASH, password)
+        # Nothing about the typed address is kept: it may be a mistyped password.
+        audit.record(AuditAction.LOGIN_FAILED, None, subject_user_id=user.id if user else None)
         return None
     if not check_password_hash(user.password_hash, password):
+        audit.record(AuditAction.LOGIN_FAILED, None, subject_user_id=user.id)
         return None
+    audit.record(AuditAction.LOGIN_SUCCEEDED, user, subject_user_id=user.id)
     return user
 
 
@@ -199,6 +205,7 @@ def set_password(user: User, new_password: str) -> None:
     check_password_rules(new_password, email=user.email, display_name=user.display_name)
     user.password_hash = hash_password(new_password)
     close_all_login_sessions(user)
+    audit.record(AuditAction.PASSWORD_CHANGED, user, subject_user_id=user.id)
     db.session.flush()
 
 

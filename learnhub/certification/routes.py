@@ -140,7 +140,8 @@ def verify_json(code: str):
     certificate = services.certificate_by_code(code)
     if certificate is None:
         return jsonify(error=_("No certificate has this code.")), 404
-    return jsonify(credential_for(certificate))
+    # After erasure the answer still says the certificate was issued and is valid, without a name.
+    return jsonify(credential_for(certificate, show_holder=not certificate.holder.is_erased))
 
 
 # --- institute administration --------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from learnhub.certification.models import (
 from learnhub.courses.models import Attendance, Cohort, CohortSession, Enrolment, EnrolmentStatus
 from learnhub.curriculum.models import LearningSetVersion, Module, ModuleProgress
 from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound, get_or_404
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, ngettext
 from learnhub.mail.services import queue_email
@@ -145,6 +147,8 @@ def new_code() -> str:
 def _audit(certificate: Certificate, actor: User | None, action: str, reason: str = "") -> None:
     db.session.add(CertificateEvent(certificate_id=certificate.id, actor_id=actor.id if actor else None,
                                     action=action, reason=reason[:2000]))
+    audit.record(AuditAction("certificate_" + action), actor, subject_user_id=certificate.holder_id,
+                 record_type="certificate", record_id=certificate.id, after={"reason": reason[:2000]} if reason else None)
 
 
 def _expiry(version: LearningSetVersion, issued_at: datetime) -> datetime | None:

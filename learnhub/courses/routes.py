@@ -101,7 +101,7 @@ def enrol_members(cohort_id: int, organisation_id: int):
 @login_required
 def withdraw(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
-    services.withdraw(enrolment, ReasonForm().reason.data or "")
+    services.withdraw(current_user, enrolment, ReasonForm().reason.data or "")
     db.session.commit()
     flash(_("The enrolment has been withdrawn."), "info")
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)

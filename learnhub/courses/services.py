@@ -39,6 +39,8 @@ from learnhub.curriculum.models import (
     VersionState,
 )
 from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, get_or_404
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
 from learnhub.mail.services import external_url, queue_email, site_host
@@ -430,19 +432,26 @@ def _free_seat(cohort: Cohort, today: date) -> Enrolment | None:
         _release_seat(cohort.id)
         return None
     promoted.status, promoted.decided_at = EnrolmentStatus.ENROLLED, utcnow()
+    _audit_decision(AuditAction.ENROLMENT_PROMOTED, None, promoted, EnrolmentStatus.WAITLISTED)
     db.session.flush()
     _notify(promoted)
     return promoted
 
 
-def withdraw(enrolment: Enrolment, reason: str, today: date | None = None) -> Enrolment | None:
+def _audit_decision(action: AuditAction, actor: User | None, enrolment: Enrolment, before: str) -> None:
+    audit.record(action, actor, subject_user_id=enrolment.user_id, record_type="enrolment", record_id=enrolment.id,
+                 before={"status": before}, after={"status": enrolment.status, "cohort_id": enrolment.cohort_id})
+
+
+def withdraw(actor: User, enrolment: Enrolment, reason: str, today: date | None = None) -> Enrolment | None:
     """Leave a cohort; returns whoever was promoted from the waitlist into the freed place."""
     cohort = _lock_cohort(enrolment.cohort_id)
     db.session.refresh(enrolment)
     if enrolment.status not in ACTIVE_STATUSES:
         raise Conflict(_("This enrolment has already ended."))
-    held_seat = enrolment.holds_seat
+    held_seat, before = enrolment.holds_seat, enrolment.status
     enrolment.status, enrolment.reason, enrolment.decided_at = EnrolmentStatus.WITHDRAWN, reason.strip()[:1000], utcnow()
+    _audit_decision(AuditAction.ENROLMENT_WITHDRAWN, actor, enrolment, before)
     db.session.flush()
     _notify(enrolment)
     return _free_seat(cohort, today or utcnow().date()) if held_seat else None
@@ -464,6 +473,7 @@ def approve(actor: User, enrolment: Enrolment) -> None:
     if enrolment.status != EnrolmentStatus.PENDING:
         raise Conflict(_("Only enrolments waiting for approval can be approved."))
     _place(enrolment)
+    _audit_decision(AuditAction.ENROLMENT_APPROVED, actor, enrolment, EnrolmentStatus.PENDING)
     _notify(enrolment)
 
 
@@ -475,7 +485,9 @@ def reject(actor: User, enrolment: Enrolment, reason: str) -> None:
     db.session.refresh(enrolment)
     if enrolment.status not in (EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED):
         raise Conflict(_("Only enrolments waiting for approval or on the waitlist can be rejected."))
+    before = enrolment.status
     enrolment.status, enrolment.reason, enrolment.decided_at = EnrolmentStatus.REJECTED, reason.strip()[:1000], utcnow()
+    _audit_decision(AuditAction.ENROLMENT_REJECTED, actor, enrolment, before)
     db.session.flush()
     _notify(enrolment)
 
@@ -520,10 +532,17 @@ def set_attendance(actor: User, cohort: Cohort, session_id: int, enrolment_ids: 
         raise NotFound(_("We could not find that participant in this cohort."))
     existing = {a.enrolment_id: a for a in db.session.scalars(select(Attendance).where(
         Attendance.session_id == session.id, Attendance.enrolment_id.in_(enrolled)))}
+    changed = {e: existing[e].is_present if e in existing else None for e in enrolled
+               if e not in existing or existing[e].is_present != is_present}
     for enrolment_id in enrolled:
         mark = existing.get(enrolment_id) or Attendance(session_id=session.id, enrolment_id=enrolment_id)
         mark.is_present, mark.recorded_by_id, mark.recorded_at = is_present, actor.id, utcnow()
         db.session.add(mark)
+    if changed:
+        # One entry per edit: enrolment id -> mark (None: not yet recorded).
+        audit.record(AuditAction.ATTENDANCE_CHANGED, actor, record_type="cohort_session", record_id=session.id,
+                     before={"marks": {str(e): mark for e, mark in sorted(changed.items())}},
+                     after={"marks": {str(e): is_present for e in sorted(changed)}})
     db.session.flush()
     return len(enrolled)
 

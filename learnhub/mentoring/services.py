@@ -22,6 +22,8 @@ from learnhub import ical
 from learnhub.courses.models import CohortSession, Enrolment, EnrolmentStatus
 from learnhub.courses.services import EvaluationSummary, save_evaluation, summarise_evaluations
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, to_reader_script
 from learnhub.mail.services import external_url, queue_email, site_host
@@ -421,7 +423,12 @@ def record_attendance(actor: User, session: MentoringSession, present_user_ids: 
     if session.starts_at > utcnow():
         raise Conflict(_("Attendance can be recorded once the session has started."))
     for participant in session.active_participants:
+        before = participant.attended
         participant.attended = participant.user_id in present_user_ids
+        if before != participant.attended:
+            audit.record(AuditAction.MENTORING_ATTENDANCE_CHANGED, actor, subject_user_id=participant.user_id,
+                         record_type="mentoring_session", record_id=session.id,
+                         before={"attended": before}, after={"attended": participant.attended})
     db.session.flush()
 
 
@@ -667,6 +674,7 @@ def update_plan(actor: User, plan: ImplementationPlan, goals: str, challenges: s
         raise InvalidInput(_("Please choose a status from the list."))
     if any(not a.description.strip() or not a.owner.strip() for a in actions):
         raise InvalidInput(_("Every action needs a description and an owner."))
+    before = _snapshot(plan) if plan.id is not None else None
     plan.goals, plan.challenges = goals.strip()[:10_000], challenges.strip()[:10_000]
     plan.involvement_strategies, plan.status = strategies.strip()[:10_000], status
     plan.is_good_practice = is_good_practice
@@ -675,7 +683,10 @@ def update_plan(actor: User, plan: ImplementationPlan, goals: str, challenges: s
     plan.updated_at, plan.updated_by_id = utcnow(), actor.id
     db.session.add(plan)
     db.session.flush()
-    db.session.add(PlanRevision(plan_id=plan.id, changed_by_id=actor.id, snapshot=_snapshot(plan)))
+    after = _snapshot(plan)
+    db.session.add(PlanRevision(plan_id=plan.id, changed_by_id=actor.id, snapshot=after))
+    audit.record(AuditAction.PLAN_CHANGED, actor, record_type="implementation_plan", record_id=plan.id,
+                 before=before, after=after)
     db.session.flush()
 
 

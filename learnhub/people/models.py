@@ -108,6 +108,7 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]  # anonymised at the person's request; the row stays for statistics
 
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -127,6 +128,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: Role | str) -> bool:
         return any(Role(role) in self.role_set for role in roles)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class UserRole(db.Model):

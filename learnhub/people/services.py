@@ -7,6 +7,8 @@ from sqlalchemy.orm import joinedload
 from learnhub.auth.models import Invitation
 from learnhub.auth.services import check_profile
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import _
 from learnhub.people.models import (
@@ -77,6 +79,8 @@ def remove_member(organisation: Organisation, actor: User, membership_id: int) -
         raise NotFound(_("We could not find that member."))
     if membership.user_id == actor.id:
         raise InvalidInput(_("You cannot remove yourself. Ask another organisation admin."))
+    audit.record(AuditAction.MEMBER_REMOVED, actor, subject_user_id=membership.user_id, record_type="organisation",
+                 record_id=organisation.id, before={"role": membership.role})
     db.session.delete(membership)
     db.session.flush()
 
@@ -125,7 +129,10 @@ def set_roles(actor: User, user: User, role_values: list[str]) -> None:
         raise InvalidInput(_("Please choose roles from the list.")) from error
     if user.id == actor.id and Role.INSTITUTE_ADMIN not in roles:
         raise Conflict(_("You cannot remove your own institute admin role."))
+    before = sorted(r.role for r in user.roles)
     user.roles = [UserRole(role=role) for role in sorted(roles)]
+    audit.record(AuditAction.ROLES_CHANGED, actor, subject_user_id=user.id, record_type="user", record_id=user.id,
+                 before={"roles": before}, after={"roles": sorted(roles)})
     db.session.flush()
 
 

@@ -79,7 +79,7 @@ def test_withdrawal_promotes_the_next_person_and_notifies_them(app, smtp_sink):
     cohort = CohortFactory(capacity=1)
     first = _enrol(cohort)
     waiting = _enrol(cohort, UserFactory(email="next@example.org"))
-    promoted = services.withdraw(first, "Sick leave")
+    promoted = services.withdraw(first.user, first, "Sick leave")
     db.session.commit()
     assert promoted.id == waiting.id and promoted.status == EnrolmentStatus.ENROLLED
     assert db.session.get(Cohort, cohort.id).seats_taken == 1
@@ -93,7 +93,7 @@ def test_no_promotion_once_the_cohort_has_started(app):
     cohort = CohortFactory(capacity=1, starts_on=date.today(), ends_on=date.today() + timedelta(days=2))
     first = _enrol(cohort)
     waiting = _enrol(cohort)
-    assert services.withdraw(first, "") is None
+    assert services.withdraw(first.user, first, "") is None
     db.session.commit()
     assert db.session.get(Enrolment, waiting.id).status == EnrolmentStatus.WAITLISTED
     assert db.session.get(Cohort, cohort.id).seats_taken == 0
@@ -101,17 +101,17 @@ def test_no_promotion_once_the_cohort_has_started(app):
 
 def test_withdrawing_twice_is_a_conflict(app):
     enrolment = _enrol(CohortFactory())
-    services.withdraw(enrolment, "")
+    services.withdraw(enrolment.user, enrolment, "")
     db.session.commit()
     with pytest.raises(Conflict):
-        services.withdraw(enrolment, "")
+        services.withdraw(enrolment.user, enrolment, "")
 
 
 def test_withdrawn_person_can_enrol_again_at_the_back_of_the_queue(app):
     cohort = CohortFactory(capacity=1)
     user = UserFactory()
     enrolment = _enrol(cohort, user)
-    services.withdraw(enrolment, "")
+    services.withdraw(enrolment.user, enrolment, "")
     db.session.commit()
     _enrol(cohort)  # someone else takes the place
     again = _enrol(cohort, user)
@@ -127,7 +127,7 @@ def test_fair_shares_promote_the_organisation_with_fewest_places(app):
     big_waiting = _enrol(cohort, big_members[3])  # earlier on the waitlist
     small_waiting = _enrol(cohort, small_member)
     assert big_waiting.status == small_waiting.status == EnrolmentStatus.WAITLISTED
-    promoted = services.withdraw(placed[0], "")
+    promoted = services.withdraw(placed[0].user, placed[0], "")
     db.session.commit()
     assert promoted.id == small_waiting.id
 
@@ -139,7 +139,7 @@ def test_fair_shares_by_municipality(app):
     placed = [_enrol(cohort, member_of(org)) for org in city_orgs[:2]]
     _enrol(cohort, member_of(city_orgs[2]))
     village_waiting = _enrol(cohort, member_of(OrganisationFactory(municipality=village)))
-    assert services.withdraw(placed[0], "").id == village_waiting.id
+    assert services.withdraw(placed[0].user, placed[0], "").id == village_waiting.id
 
 
 def test_first_come_first_served_promotes_the_earliest(app):
@@ -147,7 +147,7 @@ def test_first_come_first_served_promotes_the_earliest(app):
     first = _enrol(cohort)
     earliest = _enrol(cohort)
     _enrol(cohort)
-    assert services.withdraw(first, "").id == earliest.id
+    assert services.withdraw(first.user, first, "").id == earliest.id
 
 
 def test_approval_by_trainer_holds_no_seat_until_approved(app):

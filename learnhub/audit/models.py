@@ -1,0 +1,85 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learnhub.extensions import db
+from learnhub.i18n import _l
+from learnhub.people.models import User
+from learnhub.timeutil import utcnow
+
+
+class AuditAction(StrEnum):
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
+    PASSWORD_CHANGED = "password_changed"
+    ROLES_CHANGED = "roles_changed"
+    MEMBER_REMOVED = "member_removed"
+    ENROLMENT_APPROVED = "enrolment_approved"
+    ENROLMENT_REJECTED = "enrolment_rejected"
+    ENROLMENT_WITHDRAWN = "enrolment_withdrawn"
+    ENROLMENT_PROMOTED = "enrolment_promoted"
+    ATTENDANCE_CHANGED = "attendance_changed"
+    MENTORING_ATTENDANCE_CHANGED = "mentoring_attendance_changed"
+    CERTIFICATE_ISSUED = "certificate_issued"
+    CERTIFICATE_ISSUED_BY_OVERRIDE = "certificate_issued_by_override"
+    CERTIFICATE_REVOKED = "certificate_revoked"
+    CERTIFICATE_REINSTATED = "certificate_reinstated"
+    CERTIFICATE_RENEWED = "certificate_renewed"
+    PLAN_CHANGED = "plan_changed"
+    PERSONAL_DATA_EXPORTED = "personal_data_exported"
+    ERASURE_REQUESTED = "erasure_requested"
+    ERASURE_COMPLETED = "erasure_completed"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS[self])
+
+
+ACTION_LABELS = {
+    AuditAction.LOGIN_SUCCEEDED: _l("Logged in"),
+    AuditAction.LOGIN_FAILED: _l("Failed log-in"),
+    AuditAction.PASSWORD_CHANGED: _l("Password changed"),
+    AuditAction.ROLES_CHANGED: _l("Roles changed"),
+    AuditAction.MEMBER_REMOVED: _l("Removed from an organisation"),
+    AuditAction.ENROLMENT_APPROVED: _l("Enrolment approved"),
+    AuditAction.ENROLMENT_REJECTED: _l("Enrolment not accepted"),
+    AuditAction.ENROLMENT_WITHDRAWN: _l("Enrolment withdrawn"),
+    AuditAction.ENROLMENT_PROMOTED: _l("Moved from the waitlist into the cohort"),
+    AuditAction.ATTENDANCE_CHANGED: _l("Cohort attendance recorded"),
+    AuditAction.MENTORING_ATTENDANCE_CHANGED: _l("Mentoring attendance recorded"),
+    AuditAction.CERTIFICATE_ISSUED: _l("Certificate issued"),
+    AuditAction.CERTIFICATE_ISSUED_BY_OVERRIDE: _l("Certificate issued by override"),
+    AuditAction.CERTIFICATE_REVOKED: _l("Certificate revoked"),
+    AuditAction.CERTIFICATE_REINSTATED: _l("Certificate reinstated"),
+    AuditAction.CERTIFICATE_RENEWED: _l("Certificate renewed"),
+    AuditAction.PLAN_CHANGED: _l("Implementation plan changed"),
+    AuditAction.PERSONAL_DATA_EXPORTED: _l("Personal data downloaded"),
+    AuditAction.ERASURE_REQUESTED: _l("Erasure requested"),
+    AuditAction.ERASURE_COMPLETED: _l("Personal data erased"),
+}
+
+
+class AuditEntry(db.Model):
+    """One recorded action. Append-only: no route edits it and the database refuses UPDATEs
+    (a trigger from migration 0006). The user foreign keys have no ON DELETE action because
+    people are anonymised, never deleted, so their history stays."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # None: the system or anonymous
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # whose record it is
+    record_type: Mapped[str] = mapped_column(String(40), default="")
+    record_id: Mapped[int | None]
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+    subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id], lazy="joined")
+
+    @property
+    def action_label(self) -> str:
+        return AuditAction(self.action).label

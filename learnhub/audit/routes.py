@@ -1,0 +1,21 @@
+from flask import Blueprint, render_template, request
+
+from learnhub.audit import services
+from learnhub.audit.forms import AuditFilterForm
+from learnhub.auth.access import roles_required
+from learnhub.people.models import Role
+
+bp = Blueprint("audit", __name__)
+
+
+@bp.get("/admin/audit")
+@roles_required(Role.INSTITUTE_ADMIN)
+def log():
+    form = AuditFilterForm(formdata=request.args)
+    if not form.validate():
+        return render_template("audit/log.html", form=form, page=None), 400
+    filters = services.AuditFilter(action=form.action.data or None, person_email=form.person.data or None,
+                                   since=form.since.data, until=form.until.data)
+    page = services.entries(filters, request.args.get("page", 1, type=int), per_page=50)
+    return render_template("audit/log.html", form=form, page=page,
+                           query={k: v for k, v in request.args.items() if k != "page"})

@@ -1,0 +1,1 @@
+"""A person's own data: download everything held about them, and erasure on request."""

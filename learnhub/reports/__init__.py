@@ -1,0 +1,1 @@
+"""Reports and insights: programme outcomes by municipality, service type and learning set."""

@@ -1,0 +1,55 @@
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+
+from learnhub.errors import NotFound
+from learnhub.i18n import _
+from learnhub.reports import exports, services
+from learnhub.reports.charts import report_charts
+from learnhub.reports.forms import ReportFilterForm
+from learnhub.reports.scope import scope_for
+from learnhub.timeutil import utcnow
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+FORMATS = ("csv", "xlsx")
+
+
+def _report_from_request() -> tuple[ReportFilterForm, services.Report | None]:
+    scope, scopes = scope_for(current_user, request.args.get("scope"))
+    form = ReportFilterForm(formdata=request.args)
+    choices = services.filter_choices()
+    form.offer(choices, scopes)
+    form.scope.data = scope.key
+    if not form.validate():
+        return form, None
+    return form, services.build_report(scope, form.filters(), utcnow(), choices)
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    form, report = _report_from_request()
+    if report is None:
+        return render_template("reports/dashboard.html", form=form, report=None), 400
+    query = {k: v for k, v in request.args.items() if k != "delimiter"}
+    return render_template("reports/dashboard.html", form=form, report=report, charts=report_charts(report),
+                           query=query)
+
+
+@bp.get("/<name>.<fmt>")
+@login_required
+def export(name: str, fmt: str):
+    form, report = _report_from_request()
+    if report is None:
+        return render_template("reports/dashboard.html", form=form, report=None), 400
+    tables = list(report.tables.values()) if name == "all" and fmt == "xlsx" else [report.tables.get(name)]
+    if fmt not in FORMATS or None in tables:
+        raise NotFound(_("We could not find that table."))
+    if fmt == "csv":
+        delimiter = exports.DELIMITERS.get(request.args.get("delimiter", "comma"), ",")
+        body, mimetype = exports.table_csv(tables[0], delimiter), "text/csv; charset=utf-8"
+    else:
+        body = exports.tables_xlsx(tables)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    filename = f"learnhub-{name}-{utcnow():%Y%m%d}.{fmt}"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

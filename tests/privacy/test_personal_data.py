@@ -1,0 +1,116 @@
+"""Download everything held about you; erasure keeps statistics and certificate checks, not the person."""
+
+import io
+import json
+import zipfile
+from datetime import date, datetime, timedelta
+
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from learnhub.courses.models import Enrolment, Evaluation
+from learnhub.extensions import db
+from learnhub.mail.models import OutboxMessage
+from learnhub.people.models import Membership, MembershipRole, Role, User
+from learnhub.privacy.models import ErasureRequest
+from learnhub.reports import queries
+from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
+from learnhub.timeutil import utcnow
+from tests.factories import PASSWORD, EnrolmentFactory, OrganisationFactory, UserFactory, certificate_for, member_of
+
+
+def _person_with_history(language: str = "en"):
+    organisation = OrganisationFactory(name="Dnevni boravak Užice")
+    person = member_of(organisation, email="ljilja@example.org", display_name="Ljiljana Đorđević",
+                       preferred_language=language)
+    enrolment = EnrolmentFactory(user=person, organisation_id=organisation.id, reason="Family reasons")
+    db.session.add(Evaluation(cohort_id=enrolment.cohort_id, user_id=person.id, accessibility=5, usefulness=5,
+                              quality=4, comment="Ana from my team loved it"))
+    certificate = certificate_for(enrolment, expires_at=utcnow() + timedelta(days=365))
+    return person, enrolment, certificate
+
+
+def test_download_holds_json_and_certificate_pdfs(client, auth, app):
+    person, enrolment, certificate = _person_with_history("sr_Cyrl")
+    auth.login("ljilja@example.org")
+    response = client.post("/account/personal-data")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    data = json.loads(archive.read("personal-data.json"))
+    assert data["profile"]["email"] == "ljilja@example.org"
+    assert data["organisations"][0]["organisation"] == "Dnevni boravak Užice"
+    assert data["enrolments"][0]["cohort_id"] == enrolment.cohort_id
+    assert data["cohort_evaluations"][0]["comment"] == "Ana from my team loved it"
+    assert data["certificates"][0]["code"] == certificate.readable_code
+    assert any(e["action"] == "login_succeeded" for e in data["audit_log"])
+    pdf = PdfReader(io.BytesIO(archive.read(f"certificates/{certificate.code}.pdf")))
+    assert "Љиљана Ђорђевић" in pdf.pages[0].extract_text()  # in the holder's language and script
+    assert "password" not in archive.read("personal-data.json").decode().lower()
+
+
+def test_erasure_needs_the_password_and_is_asked_once(client, auth, app):
+    _person_with_history()
+    auth.login("ljilja@example.org")
+    refused = client.post("/account/erasure", data={"current_password": "wrong password!"})
+    assert refused.status_code == 400 and "current password is not correct" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ErasureRequest)) == 0
+    assert client.post("/account/erasure", data={"current_password": PASSWORD}).status_code == 302
+    again = client.post("/account/erasure", data={"current_password": PASSWORD})
+    assert again.status_code == 409
+    assert "You asked for erasure on" in client.get("/account/privacy").get_data(as_text=True)
+
+
+def test_completed_erasure_anonymises_but_keeps_statistics_and_verification(client, auth, app):
+    person, enrolment, certificate = _person_with_history()
+    admin = UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    db.session.add(ErasureRequest(user_id=person.id))
+    db.session.commit()
+    everything = ReportFilter()
+    scope = ReportScope(ScopeKind.INSTITUTE, 0, "")
+    before = (queries.training(everything, scope), queries.certificates(everything, scope, utcnow()),
+              queries.cohort_evaluations(everything, scope))
+
+    auth.login("admin@example.org")
+    db.session.add(OutboxMessage(to_address=person.email, subject="Reminder", text_body="x", html_body="x"))
+    [erasure] = db.session.scalars(select(ErasureRequest))
+    assert client.post(f"/admin/erasure-requests/{erasure.id}/complete").status_code == 302
+
+    db.session.expire_all()
+    erased = db.session.get(User, person.id)
+    assert erased.is_erased and not erased.is_active and erased.email == f"erased-{person.id}@erased.invalid"
+    assert "Đorđević" not in erased.display_name and erased.roles == []
+    assert db.session.scalar(select(func.count()).select_from(Membership).where(Membership.user_id == person.id)) == 0
+    assert db.session.get(Enrolment, enrolment.id).reason == ""
+    assert db.session.scalar(select(Evaluation.comment).where(Evaluation.user_id == person.id)) == ""
+    unsent = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.to_address == "ljilja@example.org")
+    assert db.session.scalar(unsent) == 0  # nothing more is mailed to the old address
+    assert (queries.training(everything, scope), queries.certificates(everything, scope, utcnow()),
+            queries.cohort_evaluations(everything, scope)) == before
+
+    client.post("/auth/logout")
+    login = client.post("/auth/login", data={"email": "ljilja@example.org", "password": PASSWORD})
+    assert login.status_code == 400
+    page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert "This certificate is valid." in page and "Đorđević" not in page
+    assert "the holder asked for their personal data to be erased" in page
+    credential = client.get(f"/verify/{certificate.code}.json").json
+    assert "name" not in credential["credentialSubject"] and "Đorđević" not in json.dumps(credential)
+    assert admin.id != person.id
+
+
+def test_an_admin_cannot_complete_their_own_erasure(client, auth, app):
+    admin = UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    db.session.add(ErasureRequest(user_id=admin.id))
+    db.session.commit()
+    auth.login("admin@example.org")
+    [erasure] = db.session.scalars(select(ErasureRequest))
+    assert client.post(f"/admin/erasure-requests/{erasure.id}/complete").status_code == 409
+    assert client.post("/admin/erasure-requests/999999/complete").status_code == 404
+
+
+def test_erasure_requests_list_for_admins(client, auth, app):
+    person = member_of(OrganisationFactory(), MembershipRole.MEMBER, display_name="Mira Mirić")
+    db.session.add(ErasureRequest(user_id=person.id, requested_at=datetime.combine(date(2026, 1, 5), datetime.min.time())))
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    auth.login("admin@example.org")
+    assert "Mira Mirić" in client.get("/admin/erasure-requests").get_data(as_text=True)

@@ -1,0 +1,149 @@
+"""The reports pages and their downloads, as admins, org admins and trainers meet them."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from learnhub.people.models import MembershipRole, OrganisationService, Role, ServiceType
+from tests.factories import (
+    CohortFactory,
+    EnrolmentFactory,
+    OrganisationFactory,
+    UserFactory,
+    certificate_for,
+    member_of,
+)
+
+YEAR = "since=2025-01-01&until=2025-12-31"
+
+
+def _csv_rows(response) -> list[list[str]]:
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff")  # the byte-order mark Excel needs to read UTF-8
+    delimiter = ";" if "delimiter=semicolon" in response.request.url else ","
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter))
+
+
+def test_institute_admin_sees_figures_narrative_and_accessible_charts(client, auth, world):
+    auth.login("admin@example.org")
+    page = client.get(f"/reports/?{YEAR}").get_data(as_text=True)
+    assert "In 2025, 3 participants from 2 organisations in 2 municipalities took part in training" in page
+    assert page.count('role="img"') >= 5 and "<title id=" in page and "<desc id=" in page
+    assert "Užice: 2" in page  # the chart's text alternative
+    assert '<caption class="visually-hidden">By municipality</caption>' in page  # the table beside the chart
+
+
+def test_org_admin_sees_only_their_organisation(client, auth, world):
+    auth.login("boss@example.org")
+    rows = dict(r[:2] for r in _csv_rows(client.get(f"/reports/summary.csv?{YEAR}&delimiter=comma")))
+    assert rows["Participants trained (people)"] == "2"
+    assert rows["Certificates issued"] == "1"
+
+
+def test_an_org_admin_cannot_open_another_organisations_report(client, auth, world):
+    auth.login("boss@example.org")
+    assert client.get(f"/reports/?scope=organisation-{world.counselling.id}").status_code == 404
+
+
+def test_a_professional_has_no_reports(client, auth, world):
+    UserFactory(email="someone@example.org", roles=[Role.PROFESSIONAL])
+    auth.login("someone@example.org")
+    response = client.get("/reports/")
+    assert response.status_code == 403
+    assert "Reports are for institute admins" in response.get_data(as_text=True)
+
+
+def test_trainer_report_has_no_mentoring_columns(client, auth, world):
+    auth.login("trainer@example.org")
+    header = _csv_rows(client.get(f"/reports/months.csv?{YEAR}"))[0]
+    assert header == ["Month", "Participants starting", "Enrolments", "Certificates issued"]
+
+
+@pytest.mark.parametrize("query", ["since=yesterday", "since=2025-05-01&until=2025-01-01", "municipality=abc",
+                                   "service_type=spaceship", "learning_set=999999"])
+def test_bad_filters_get_a_clear_400(client, auth, world, query):
+    auth.login("admin@example.org")
+    response = client.get(f"/reports/?{query}")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'class="error"' in page and "took part in training" not in page
+    assert client.get(f"/reports/summary.csv?{query}").status_code == 400
+
+
+def test_unknown_table_or_format_is_404(client, auth, world):
+    auth.login("admin@example.org")
+    assert client.get("/reports/nothing.csv").status_code == 404
+    assert client.get("/reports/summary.pdf").status_code == 404
+    assert client.get("/reports/all.csv").status_code == 404
+
+
+def test_csv_round_trip_with_semicolons_keeps_names_and_numbers(client, auth, world):
+    auth.login("admin@example.org")
+    rows = _csv_rows(client.get(f"/reports/municipalities.csv?{YEAR}&delimiter=semicolon"))
+    assert rows[0][:3] == ["Municipality", "Organisations trained", "Participants"]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Užice"][1:3] == ["1", "2"]
+
+
+def test_xlsx_round_trip_has_a_sheet_per_table_with_numbers(client, auth, world):
+    auth.login("admin@example.org")
+    response = client.get(f"/reports/all.xlsx?{YEAR}")
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    assert workbook.sheetnames == ["Key figures", "By municipality", "By service type", "By learning set",
+                                   "Month by month", "Evaluations"]
+    figures = {row[0]: row[1] for row in workbook["Key figures"].iter_rows(min_row=2, values_only=True)}
+    assert figures["Participants trained (people)"] == 3
+    assert figures["Attendance rate (%)"] == 75
+    single = load_workbook(io.BytesIO(client.get(f"/reports/evaluations.xlsx?{YEAR}").get_data()))
+    assert single.sheetnames == ["Evaluations"]
+
+
+def test_exports_never_turn_names_into_formulas(client, auth, app):
+    evil = OrganisationFactory(name="=HYPERLINK(\"http://evil.example\")",
+                               services=[OrganisationService(service_type=ServiceType.HOME_HELP)])
+    EnrolmentFactory(user=member_of(evil), organisation_id=evil.id)
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    auth.login("admin@example.org")
+    rows = _csv_rows(client.get(f"/reports/municipalities.csv?organisation={evil.id}"))
+    assert all(not cell.startswith("=") for row in rows for cell in row)
+    workbook = load_workbook(io.BytesIO(client.get("/reports/all.xlsx").get_data()))
+    cells = [c for sheet in workbook for row in sheet.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+
+
+def test_dashboard_query_count_does_not_grow_with_rows(client, auth, world, count_queries):
+    auth.login("admin@example.org")
+    with count_queries() as few:
+        assert client.get(f"/reports/?{YEAR}").status_code == 200
+    for _ in range(15):
+        organisation = OrganisationFactory(municipality=world.sjenica)
+        cohort = CohortFactory(version=world.first_set, starts_on=world.spring.starts_on)
+        person = member_of(organisation)
+        certificate_for(EnrolmentFactory(cohort=cohort, user=person, organisation_id=organisation.id))
+    with count_queries() as many:
+        assert client.get(f"/reports/?{YEAR}").status_code == 200
+    assert len(many) == len(few) <= 30
+
+
+def test_print_style_sheet_sets_a4(client):
+    with client.get("/static/app.css") as response:
+        assert "@page { size: A4" in response.get_data(as_text=True)
+
+
+def test_org_admin_report_link_on_the_dashboard(client, auth, app):
+    organisation = OrganisationFactory()
+    member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org")
+    auth.login("boss@example.org")
+    assert f"/reports/?scope=organisation-{organisation.id}" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_charts_are_escaped_svg_with_a_text_alternative():
+    from learnhub.reports.charts import bar_chart, column_chart
+
+    chart = bar_chart("c", "Participants", ["<script>alert(1)</script>", "Šid"], [3, 1])
+    assert "<script>" not in chart and "&lt;script&gt;" in chart
+    assert '<desc id="c-desc">&lt;script&gt;alert(1)&lt;/script&gt;: 3; Šid: 1</desc>' in chart
+    assert "No data" in column_chart("m", "Months", ["2025-01"], [0]) and "<svg" not in column_chart("m", "M", [], [])
