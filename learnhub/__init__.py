@@ -1,10 +1,19 @@
 """LearnHub: training, mentoring and certification for social-protection and mental-health providers."""
 
+import hashlib
+from functools import cache
+from pathlib import Path
+
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.security import safe_join
 
 from learnhub.config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config
 from learnhub.extensions import babel, csrf, db, limiter, login_manager, migrate
+from learnhub.extensions import cache as data_cache  # functools.cache is used here too
+from learnhub.navigation import DatabaseIdConverter
 from learnhub.timeutil import utcnow
 
 SECURITY_HEADERS = {
@@ -31,7 +40,11 @@ def create_app(config: object | None = None) -> Flask:
         if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
             raise RuntimeError("Refusing to start in production with the default SECRET_KEY; set SECRET_KEY.")
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    if proxies := app.config.get("TRUSTED_PROXY_COUNT", 0):
+        # Behind reverse proxies the client's address and scheme come from the headers they add.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
+    app.url_map.converters["int"] = DatabaseIdConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -59,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "learnhub" / "translations"),
     )
     limiter.init_app(app)
+    data_cache.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -102,10 +116,20 @@ def _register_hooks(app: Flask) -> None:
         locale = get_locale()
         return {"current_locale": str(locale), "html_lang": locale.language + ("-" + locale.script if locale.script else "")}
 
+    @app.url_defaults
+    def version_static_urls(endpoint: str, values: dict) -> None:
+        # Static files are cached for a year (SEND_FILE_MAX_AGE_DEFAULT): a new file gets a new URL.
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            if version := static_file_version(app.static_folder, values["filename"]):
+                values["v"] = version
+
     @app.after_request
     def add_security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.endpoint != "static":
+            # Pages are personal and carry form tokens: neither browsers nor proxies keep a copy.
+            response.headers.setdefault("Cache-Control", "no-store")
         if app.config["ENV_NAME"] == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
@@ -117,5 +141,22 @@ def _register_hooks(app: Flask) -> None:
             # Give the request's connection back first: sending uses its own, and holding both
             # under load would exhaust the pool.
             db.session.close()
-            send_pending()
+            try:
+                send_pending()
+            except SQLAlchemyError as error:  # database down: the mail stays queued for the worker
+                app.logger.warning("Queued mail not sent: %s", str(error).splitlines()[0])
         return response
+
+
+def static_file_version(folder: str, filename: str) -> str:
+    """A short hash of a static file's content, recomputed when the file changes; "" if there is none."""
+    path = safe_join(folder, filename)
+    if path is None or not Path(path).is_file():
+        return ""
+    stat = Path(path).stat()
+    return _file_digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _file_digest(path: str, _mtime_ns: int, _size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]

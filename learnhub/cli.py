@@ -1,20 +1,126 @@
 """Command-line entry points: `flask --app learnhub <command>`."""
 
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from learnhub.extensions import db
 
+worker_log = logging.getLogger("learnhub.worker")
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    certificates: int
+    reminders: int
+    expiry_notices: int
+    sent: int
+    failed: int
+
+    @property
+    def is_idle(self) -> bool:
+        return not any((self.certificates, self.reminders, self.expiry_notices, self.sent, self.failed))
+
+    def __str__(self) -> str:
+        return (f"certificates {self.certificates}, reminders {self.reminders}, "
+                f"expiry notices {self.expiry_notices}, sent {self.sent}, failed {self.failed}")
+
+
+def run_mail_round(app: Flask) -> RoundReport:
+    """Issue automatic certificates, queue reminders and expiry warnings, then send queued e-mail.
+
+    Safe in several processes at once: unique constraints let each certificate, reminder and warning
+    be recorded once (a second worker's insert waits for the first and then skips), and outbox rows
+    are taken with SKIP LOCKED. Each step commits on its own, so no step holds its locks for long.
+    """
+    from learnhub.certification.services import auto_issue, send_expiry_notices
+    from learnhub.mail.services import send_pending
+    from learnhub.mentoring.services import send_reminders
+    from learnhub.timeutil import utcnow
+
+    now = utcnow()
+    certificates = auto_issue(now)
+    db.session.commit()
+    reminders = send_reminders(now, app.config["REMINDER_LEAD_MINUTES"])
+    db.session.commit()
+    expiry_notices = send_expiry_notices(now)
+    db.session.commit()
+    sent, failed = send_pending()
+    return RoundReport(certificates, reminders, expiry_notices, sent, failed)
+
+
+class StopFlag:
+    """The signal handler: it only records the request, so a round in progress finishes first."""
+
+    def __init__(self) -> None:
+        self.signal_name = ""
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.signal_name)
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        self.signal_name = signal.Signals(signum).name
+
+
+def run_worker(app: Flask, interval: float, once: bool = False, stop: StopFlag | None = None) -> bool:
+    """Run rounds every `interval` seconds until stopped (or one round); False if the last round failed."""
+    stop = stop or StopFlag()
+    while True:
+        succeeded = _run_round_logged(app, interval)
+        if once or stop.is_set:
+            return succeeded
+        deadline = time.monotonic() + interval
+        while not stop.is_set and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.25))  # short naps: a stop request is noticed at once
+        if stop.is_set:
+            return succeeded
+
+
+def _run_round_logged(app: Flask, interval: float) -> bool:
+    from learnhub.errors import DATABASE_UNAVAILABLE
+
+    try:
+        report = run_mail_round(app)
+    except DATABASE_UNAVAILABLE as error:
+        # A restart or an outage: nothing is lost (mail stays queued), so try again next round.
+        worker_log.warning("Round failed, the database is unavailable; next try in %gs: %s",
+                           interval, str(error).splitlines()[0])
+        return False
+    except Exception:
+        worker_log.exception("Round failed; next try in %gs", interval)
+        return False
+    finally:
+        try:
+            db.session.close()  # a fresh session each round; rolls back whatever a failed round left
+        except Exception:  # noqa: BLE001  (a dead connection cannot even roll back; the pool replaces it)
+            pass
+    if not report.is_idle:
+        worker_log.info("Round done: %s", report)
+    return True
+
+
+def _show_worker_log() -> None:
+    if worker_log.level == logging.NOTSET:
+        worker_log.setLevel(logging.INFO)
+    if not worker_log.hasHandlers():  # no logging set up by the deployment: to stderr, with times
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        worker_log.addHandler(handler)
+
 
 def register_commands(app: Flask) -> None:
     from learnhub.curriculum import cli as curriculum_cli
     from learnhub.demo import DEMO_PASSWORD, seed_demo
     from learnhub.auth.services import find_user_by_email
-    from learnhub.certification.services import auto_issue, send_expiry_notices
-    from learnhub.mail.services import external_url, send_pending
-    from learnhub.mentoring.services import feed_token, send_reminders
-    from learnhub.timeutil import utcnow
+    from learnhub.mail.services import external_url
+    from learnhub.mentoring.services import feed_token
 
     curriculum_cli.register(app)
 
@@ -32,16 +138,34 @@ def register_commands(app: Flask) -> None:
     @mail.command("send-pending")
     def send_pending_command() -> None:
         """Issue automatic certificates, queue reminders and expiry warnings, then send queued e-mail."""
-        now = utcnow()
-        certificates = auto_issue(now)
-        reminders = send_reminders(now, app.config["REMINDER_LEAD_MINUTES"])
-        notices = send_expiry_notices(now)
-        db.session.commit()
-        sent, failed = send_pending()
-        click.echo(f"certificates {certificates}, reminders {reminders}, expiry notices {notices}, "
-                   f"sent {sent}, failed {failed}")
+        click.echo(str(run_mail_round(app)))
 
     app.cli.add_command(mail)
+
+    @app.cli.command("worker")
+    @click.option("--interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+                  help="Seconds between rounds.")
+    @click.option("--once", is_flag=True, help="Run one round and exit (status 1 if it failed).")
+    def worker_command(interval: float, once: bool) -> None:
+        """Do what `mail send-pending` does every INTERVAL seconds, until SIGTERM or Ctrl+C.
+
+        A failed round (the database restarting, say) is logged and tried again next round.
+        Several workers may run at once, on one machine or many.
+        """
+        _show_worker_log()
+        stop = StopFlag()
+        # Signal handlers can only be set from the main thread (not so when embedded in a test thread).
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)} if in_main_thread else {}
+        worker_log.info("Worker started: a round every %gs", interval)
+        try:
+            succeeded = run_worker(app, interval, once=once, stop=stop)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        worker_log.info("Worker stopped%s", f" ({stop.signal_name})" if stop.is_set else "")
+        if once and not succeeded:
+            raise SystemExit(1)
 
     calendar = AppGroup("calendar", help="Calendar subscriptions.")
 

@@ -16,13 +16,34 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+def engine_options(url: str) -> dict:
+    """Connection pool settings: on PostgreSQL, test each pooled connection before use, so the first
+    request after a database restart reconnects instead of failing, and give up connecting after 10 s."""
+    if url.startswith("postgresql"):
+        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 10}}
+    return {}
+
+
+def ratelimit_storage_options(uri: str) -> dict:
+    # A slow or stopped Redis must not hold requests up: time out fast and count in memory meanwhile.
+    if uri.startswith(("redis://", "rediss://", "redis+")):
+        return {"socket_connect_timeout": 1, "socket_timeout": 1}
+    return {}
+
+
 class Config:
     ENV_NAME = os.environ.get("LEARNHUB_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = sqlalchemy_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'instance' / 'learnhub.sqlite'}")
     )
+    SQLALCHEMY_ENGINE_OPTIONS = engine_options(SQLALCHEMY_DATABASE_URI)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # How many reverse proxies in front of the app append X-Forwarded-For and set X-Forwarded-Proto
+    # (0: none, the app is reached directly). Only trust as many as there really are.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    # Files under /static are cached for a year; their URLs carry a content hash (?v=…) that changes with them.
+    SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)
     LEARNHUB_TIMEZONE = os.environ.get("LEARNHUB_TIMEZONE", "Europe/Belgrade")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")  # empty: print mail to the log (development)
@@ -52,10 +73,20 @@ class Config:
     INVITATION_LIFETIME = timedelta(days=14)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_OPTIONS = ratelimit_storage_options(RATELIMIT_STORAGE_URI)
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "learnhub")  # when several sites share one Redis
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # if the shared store is down, limit per instance meanwhile
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per day")
     MAIL_RATE_LIMIT = os.environ.get("MAIL_RATE_LIMIT", "5 per minute; 30 per day")
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+
+    # Report figures are kept this long per scope, filters and language (the page says when they were
+    # computed); with CACHE_REDIS_URL all instances share them, otherwise each keeps its own.
+    REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "300"))
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+    CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "SimpleCache"
+    CACHE_KEY_PREFIX = "learnhub:"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -73,9 +104,12 @@ class TestConfig(Config):
     MAIL_PORT = 0  # set per test to the aiosmtpd port
     MAIL_SEND_AFTER_REQUEST = True
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "NullCache"  # every test computes its report afresh
+    CACHE_NO_NULL_WARNING = True
     BASE_URL = "http://localhost"
 
     def __init__(self, database_url: str = "sqlite://", **overrides: object) -> None:
         self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(database_url)
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         for key, value in overrides.items():
             setattr(self, key, value)

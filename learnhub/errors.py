@@ -6,10 +6,11 @@ the status code and render a full page, or a fragment for htmx requests.
 
 from typing import TypeVar
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from learnhub.extensions import db
+from learnhub.extensions import db, login_manager
 from learnhub.i18n import _
 
 T = TypeVar("T")
@@ -49,6 +50,7 @@ def _default_message(status: int) -> str:
         413: _("The upload is too large."),
         429: _("Too many attempts. Please wait a minute and try again."),
         500: _("Something went wrong on our side. Please try again later."),
+        503: _("LearnHub is briefly unavailable. Please try again in a minute."),
     }
     return messages.get(status, messages[500])
 
@@ -62,7 +64,26 @@ def render_error(status: int, message: str | None = None):
     return render_template("errors/error.html", message=message, status=status), status
 
 
+# The database cannot be reached (restart, failover, network) or the connection pool is exhausted.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
 def register_error_handlers(app: Flask) -> None:
+    def handle_database_unavailable(error: sa_exc.SQLAlchemyError):
+        current_app.logger.warning("Database unavailable: %s", str(error).splitlines()[0])
+        try:
+            db.session.rollback()
+        except sa_exc.SQLAlchemyError:
+            pass  # the connection is gone; the pool replaces it on the next request
+        # The page must not touch the database again: show it as to a visitor who is not signed in.
+        login_manager._update_request_context_with_user()
+        response = make_response(render_error(503))
+        response.headers["Retry-After"] = "30"
+        return response
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, handle_database_unavailable)
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()

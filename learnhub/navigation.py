@@ -1,6 +1,8 @@
-"""Helpers for where to send people next."""
+"""Where URLs lead: safe redirects and the id converter every route uses."""
 
 from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -11,3 +13,11 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` URL parts stop at the database's integer range, so a huge id is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)

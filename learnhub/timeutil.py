@@ -12,7 +12,13 @@ def utcnow() -> datetime:
 def local_to_utc(local: datetime, zone_name: str) -> datetime:
     """A wall-clock time typed in `zone_name` as naive UTC (a nonexistent DST time moves forward)."""
     aware = local.replace(tzinfo=ZoneInfo(zone_name))
-    return aware.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return aware.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError as error:  # the first or last hours of year 1 or 9999
+        from learnhub.errors import InvalidInput
+        from learnhub.i18n import _
+
+        raise InvalidInput(_("Please enter a date and time.")) from error
 
 
 def utc_to_local(moment: datetime, zone_name: str) -> datetime:

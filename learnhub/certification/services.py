@@ -211,7 +211,8 @@ def _notify_holder(certificate: Certificate) -> None:
 def auto_issue(now: datetime) -> int:
     """Certify everyone who meets the rule in cohorts that ask for it; run by the worker."""
     issued = 0
-    for cohort in db.session.scalars(select(Cohort).where(Cohort.auto_issue_certificates.is_(True))):
+    for cohort in db.session.scalars(select(Cohort).where(Cohort.auto_issue_certificates.is_(True))
+                                     .order_by(Cohort.id)):  # the same order in every worker
         eligible = [s.enrolment.id for s in cohort_standings(cohort) if s.is_eligible and s.certificate is None]
         if eligible:
             issued += len(issue_certificates(None, cohort, eligible, now=now))
@@ -316,7 +317,8 @@ def send_expiry_notices(now: datetime, days_before: tuple[int, ...] = (60, 14)) 
     queued = 0
     horizon = now + timedelta(days=max(days_before))
     expiring = db.session.scalars(select(Certificate).where(
-        Certificate.revoked_at.is_(None), Certificate.expires_at > now, Certificate.expires_at <= horizon))
+        Certificate.revoked_at.is_(None), Certificate.expires_at > now, Certificate.expires_at <= horizon)
+        .order_by(Certificate.id))  # one order for every worker, so two never lock rows crosswise
     for certificate in expiring:
         due = [d for d in days_before if certificate.expires_at - now <= timedelta(days=d)]
         if not due:

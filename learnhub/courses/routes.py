@@ -44,10 +44,10 @@ def catalogue():
         mode=args.get("mode", "") if args.get("mode") in ("online", "in_person") else "",
         upcoming_only=args.get("upcoming") == "1",
     )
-    versions = services.catalogue(filters, utcnow().date())
+    page = services.catalogue(filters, utcnow().date(), args.get("page", 1, type=int))
     template = "courses/_catalogue_results.html" if request.headers.get("HX-Request") else "courses/catalogue.html"
-    return render_template(template, versions=versions, filters=filters, municipalities=municipalities(),
-                           service_types=list(ServiceType))
+    return render_template(template, page=page, filters=filters, municipalities=municipalities(),
+                           service_types=list(ServiceType), query={k: v for k, v in args.items() if k != "page"})
 
 
 @bp.get("/cohorts/<int:cohort_id>")

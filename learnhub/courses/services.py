@@ -105,8 +105,8 @@ class CatalogueFilter:
     upcoming_only: bool = False
 
 
-def catalogue(filters: CatalogueFilter, today: date) -> list[LearningSetVersion]:
-    """Published learning sets matching the filters: one query, whatever the number of sets."""
+def catalogue(filters: CatalogueFilter, today: date, page: int = 1, per_page: int = 24) -> Pagination:
+    """Published learning sets matching the filters, a page at a time so the page stays light."""
     statement = (
         select(LearningSetVersion)
         .join(LearningSet)
@@ -140,7 +140,7 @@ def catalogue(filters: CatalogueFilter, today: date) -> list[LearningSetVersion]
         statement = statement.where(exists().where(
             Cohort.version_id == sibling.id, sibling.learning_set_id == LearningSetVersion.learning_set_id,
             *cohort_conditions))
-    return list(db.session.scalars(statement))
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
 def upcoming_cohorts(learning_set_id: int, today: date) -> list[Cohort]:

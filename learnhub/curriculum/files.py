@@ -313,6 +313,13 @@ def _decode(path: Path, data: bytes, problems: list[Problem]) -> str | None:
 def _parse_yaml(path: Path, text: str, first_line: int, problems: list[Problem]) -> "_Fields | None":
     """A YAML mapping with the file line of every key; `first_line` is where the YAML starts in the file."""
     try:
+        # Aliases could repeat one node exponentially (a "billion laughs" file); curricula never need them.
+        alias = next((e for e in yaml.parse(text, Loader=yaml.SafeLoader)
+                      if isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)), None)
+        if alias is not None:
+            problems.append(Problem(path, first_line + alias.start_mark.line, _(
+                "YAML anchors and aliases (& and *) are not supported here; please write the values out")))
+            return None
         node, data = yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)

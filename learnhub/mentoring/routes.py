@@ -1,7 +1,7 @@
 import re
 from datetime import date, datetime
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learnhub.auth.access import roles_required

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload
 
 from learnhub import ical
 from learnhub.courses.models import CohortSession, Enrolment, EnrolmentStatus
@@ -291,9 +292,19 @@ class GroupSessionInput:
     capacity: int
 
 
-def _check_group_input(details: GroupSessionInput, now: datetime) -> None:
-    if details.starts_at <= now:
+# Further ahead than this is surely a typing mistake (and calendars break at year 9999).
+MAX_PLANNING_AHEAD = timedelta(days=2 * 366)
+
+
+def _check_start(starts_at: datetime, now: datetime) -> None:
+    if starts_at <= now:
         raise InvalidInput(_("A session must start in the future."))
+    if starts_at > now + MAX_PLANNING_AHEAD:
+        raise InvalidInput(_("A session can be planned at most two years ahead."))
+
+
+def _check_group_input(details: GroupSessionInput, now: datetime) -> None:
+    _check_start(details.starts_at, now)
     if not 15 <= details.duration_minutes <= 480:
         raise InvalidInput(_("A session lasts between 15 minutes and 8 hours."))
     if not 1 <= details.capacity <= 500:
@@ -348,8 +359,7 @@ def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reas
         if not is_bookable(starts_at, windows, days_off, busy, zone, rules, now):
             raise Conflict(_("This time is no longer free. Please choose another slot."))
     else:
-        if starts_at <= now:
-            raise InvalidInput(_("A session must start in the future."))
+        _check_start(starts_at, now)
         _ensure_mentor_free(session.mentor_id, starts_at, starts_at + duration, session.id)
     session.starts_at, session.ends_at = starts_at, starts_at + duration
     session.sequence += 1
@@ -522,7 +532,7 @@ def rotate_feed_token(user: User) -> str:
 
 def feed_owner(token: str) -> User:
     user_id, _sep, signature = token.partition("-")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 12 else None
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() and int(user_id) < 2**31 else None
     if user is None or not hmac.compare_digest(signature, _feed_signature(user.id, _feed_version(user.id))):
         raise NotFound(_("This calendar address is not valid (any more)."))
     return user
@@ -544,12 +554,14 @@ def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
             SessionParticipant.removed_at.is_(None)))
         .where(MentoringSession.ends_at >= since, MentoringSession.starts_at < until,
                or_(MentoringSession.mentor_id == user.id, SessionParticipant.id.is_not(None)))
+        .options(lazyload(MentoringSession.participants))  # a feed names nobody else: never loaded
         .order_by(MentoringSession.starts_at)).unique().all()
     events = [calendar_event(session, []) for session in mentoring]
     cohort_sessions = db.session.scalars(
         select(CohortSession).join(Enrolment, Enrolment.cohort_id == CohortSession.cohort_id)
         .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
-               CohortSession.ends_at >= since, CohortSession.starts_at < until).order_by(CohortSession.starts_at))
+               CohortSession.ends_at >= since, CohortSession.starts_at < until)
+        .options(joinedload(CohortSession.cohort)).order_by(CohortSession.starts_at))
     for cohort_session in cohort_sessions:
         cohort = cohort_session.cohort
         events.append(ical.CalendarEvent(
@@ -587,7 +599,7 @@ def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
     horizon = now + timedelta(minutes=max(leads_minutes))
     sessions = db.session.scalars(select(MentoringSession).where(
         MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at > now,
-        MentoringSession.starts_at <= horizon))
+        MentoringSession.starts_at <= horizon).order_by(MentoringSession.id))  # the same order in every worker
     for session in sessions:
         people = [p.user for p in session.active_participants if p.partstat != PartStat.DECLINED] + [session.mentor]
         for lead in leads_minutes:

@@ -22,7 +22,7 @@ def _report_from_request() -> tuple[ReportFilterForm, services.Report | None]:
     form.scope.data = scope.key
     if not form.validate():
         return form, None
-    return form, services.build_report(scope, form.filters(), utcnow(), choices)
+    return form, services.cached_report(scope, form.filters(), utcnow(), choices, fresh=request.args.get("fresh") == "1")
 
 
 @bp.get("/")
@@ -31,7 +31,7 @@ def dashboard():
     form, report = _report_from_request()
     if report is None:
         return render_template("reports/dashboard.html", form=form, report=None), 400
-    query = {k: v for k, v in request.args.items() if k != "delimiter"}
+    query = {k: v for k, v in request.args.items() if k not in ("delimiter", "fresh")}
     return render_template("reports/dashboard.html", form=form, report=report, charts=report_charts(report),
                            query=query)
 

@@ -1,13 +1,14 @@
 """Reports assembled from the aggregate queries: figures, tables for pages and exports, a narrative."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
-from flask_babel import format_date, format_decimal
+from flask import current_app
+from flask_babel import format_date, format_decimal, get_locale
 from sqlalchemy import select
 
 from learnhub.curriculum.models import LearningSetVersion, pick_language
-from learnhub.extensions import db
+from learnhub.extensions import cache, db
 from learnhub.i18n import _, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
 from learnhub.people.models import Municipality, Organisation, ServiceType
@@ -66,6 +67,7 @@ class Report:
     mentees: queries.MenteeRow | None
     cohort_ratings: RatingSummary
     mentoring_ratings: RatingSummary | None
+    computed_at: datetime | None = None
     tables: dict[str, Table] = field(default_factory=dict)
     narrative: str = ""
 
@@ -91,10 +93,22 @@ def _name(names: dict[int, str], key: int | None) -> str:
     return names.get(key, "") if key is not None else _("No organisation")
 
 
+def cached_report(scope: ReportScope, filters: ReportFilter, now: datetime, choices: Choices,
+                  fresh: bool = False) -> Report:
+    """The report as computed at most REPORT_CACHE_SECONDS ago: a dashboard over tens of thousands of
+    enrolments takes a second or more to aggregate, and the figures need not be to the second."""
+    key = f"report:{scope.key}:{scope.subject_id}:{get_locale()}:{filters!r}"
+    report = None if fresh else cache.get(key)
+    if report is None:
+        report = build_report(scope, filters, now, choices)
+        cache.set(key, report, timeout=current_app.config["REPORT_CACHE_SECONDS"])
+    return report
+
+
 def build_report(scope: ReportScope, filters: ReportFilter, now: datetime, choices: Choices) -> Report:
     shows_mentoring = scope.shows_mentoring
     report = Report(
-        scope=scope, filters=filters,
+        scope=scope, filters=filters, computed_at=now,
         training=queries.training(filters, scope)[0],
         attendance=queries.attendance(filters, scope),
         certificates=queries.certificates(filters, scope, now)[0],

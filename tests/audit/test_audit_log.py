@@ -23,7 +23,6 @@ from tests.factories import (
     OrganisationFactory,
     ProgrammeFactory,
     UserFactory,
-    certificate_for,
     member_of,
 )
 

@@ -1,5 +1,4 @@
 import json
-import re
 from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path

@@ -49,11 +49,21 @@ def test_catalogue_runs_a_fixed_number_of_queries(client, count_queries):
     client.get("/catalogue")
     with count_queries() as few:
         client.get("/catalogue")
-    for _ in range(6):
+    for _ in range(30):
         CohortFactory()
     with count_queries() as many:
         client.get("/catalogue")
     assert len(many) == len(few) <= 6
+
+
+def test_catalogue_shows_a_page_at_a_time(client):
+    for number in range(30):
+        VersionFactory(title={"en": f"Set number {number:02d}"})
+    first = client.get("/catalogue?language=en").get_data(as_text=True)
+    assert first.count('class="card"') == 24 and "30 learning sets" in first
+    assert "/catalogue?page=2&amp;language=en" in first or "/catalogue?language=en&amp;page=2" in first
+    second = client.get("/catalogue?language=en&page=2").get_data(as_text=True)
+    assert second.count('class="card"') == 6
 
 
 def test_learning_set_page_shows_modules_outcomes_hours_points_and_cohorts(client):

@@ -147,3 +147,30 @@ def test_charts_are_escaped_svg_with_a_text_alternative():
     assert "<script>" not in chart and "&lt;script&gt;" in chart
     assert '<desc id="c-desc">&lt;script&gt;alert(1)&lt;/script&gt;: 3; Šid: 1</desc>' in chart
     assert "No data" in column_chart("m", "Months", ["2025-01"], [0]) and "<svg" not in column_chart("m", "M", [], [])
+
+
+def test_figures_are_kept_for_a_while_and_can_be_recalculated(make_app):
+    from sqlalchemy import event
+
+    from learnhub.extensions import db
+    from tests.conftest import AuthActions
+
+    app = make_app(CACHE_TYPE="SimpleCache", REPORT_CACHE_SECONDS=300)
+    client = app.test_client()
+    with app.app_context():
+        UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+        EnrolmentFactory(organisation_id=OrganisationFactory().id)
+        db.session.commit()
+        AuthActions(client).login("admin@example.org")
+        statements = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        first = client.get("/reports/").get_data(as_text=True)
+        cold = len(statements)
+        EnrolmentFactory(organisation_id=OrganisationFactory().id)
+        db.session.commit()
+        statements.clear()
+        kept = client.get("/reports/").get_data(as_text=True)
+        assert len(statements) < cold - 10  # figures come from the cache, not from the aggregates
+        assert "1 participant from 1 organisation" in first and "1 participant from 1 organisation" in kept
+        assert "Figures as of" in kept
+        assert "2 participants from 2 organisations" in client.get("/reports/?fresh=1").get_data(as_text=True)

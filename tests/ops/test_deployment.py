@@ -1,0 +1,193 @@
+"""Several app instances behind a reverse proxy: gunicorn settings, client address and scheme from the
+proxy, rate limits in a shared store, long-cached static files and uncached pages."""
+
+import hashlib
+import os
+import re
+import runpy
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from flask import request
+
+from learnhub import create_app
+from learnhub import config as learnhub_config
+from learnhub.extensions import limiter
+from tests.ops.conftest import closed_port
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+GUNICORN_CONF = PROJECT_ROOT / "deploy" / "gunicorn.conf.py"
+WRONG_LOGIN = {"email": "nobody@example.org", "password": "wrong password!"}
+
+
+# --- gunicorn ----------------------------------------------------------------------------------------
+
+def test_gunicorn_runs_two_workers_per_core_plus_one_without_an_access_log(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    settings = runpy.run_path(str(GUNICORN_CONF))
+    assert settings["workers"] == 2 * os.cpu_count() + 1
+    assert settings["wsgi_app"] == "learnhub:create_app()"
+    assert settings["accesslog"] is None  # the app logs one line per request itself
+    assert 0 < settings["timeout"] <= 60 and settings["graceful_timeout"] > 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_the_app_serves_under_gunicorn_with_the_config_file(database_url):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "LEARNHUB_ENV": "development"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "-b", f"127.0.0.1:{port}", "-w", "2"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _headers, body = _get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        assert (status, body) == (200, b'{"database":"ok","status":"ok"}\n')
+        status, headers, _body = _get(f"http://127.0.0.1:{port}/static/app.css")
+        assert status == 200 and "max-age=31536000" in headers["Cache-Control"]
+    finally:
+        server.send_signal(signal.SIGTERM)  # graceful stop: requests finish, workers exit
+        output, _ = server.communicate(timeout=40)
+    assert server.returncode == 0, output
+    assert '"GET /healthz HTTP/1.1" 200' not in output  # no gunicorn access-log line
+
+
+# --- static files and pages --------------------------------------------------------------------------
+
+def test_static_files_are_cached_for_a_year_under_a_content_versioned_url(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    css = (PROJECT_ROOT / "learnhub" / "static" / "app.css").read_bytes()
+    version = hashlib.sha256(css).hexdigest()[:12]
+    assert f'href="/static/app.css?v={version}"' in page
+    assert re.search(r'src="/static/htmx\.min\.js\?v=[0-9a-f]{12}"', page)
+    with client.get(f"/static/app.css?v={version}") as response:
+        assert response.status_code == 200
+        assert response.cache_control.max_age == 365 * 24 * 3600
+        assert response.cache_control.public
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/catalogue", "/healthz", "/no-such-page"])
+def test_pages_are_never_cached(client, path):
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+# --- behind a reverse proxy --------------------------------------------------------------------------
+
+def _where_from(app) -> None:
+    app.add_url_rule("/test/where-from", "where_from", lambda: f"{request.remote_addr} {request.scheme}")
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_come_from_its_headers(make_app):
+    app = make_app(TRUSTED_PROXY_COUNT=1)
+    _where_from(app)
+    response = app.test_client().get("/test/where-from", environ_base={"REMOTE_ADDR": "10.0.0.2"},
+                                     headers={"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == "198.51.100.7 https"
+
+
+def test_a_client_cannot_spoof_its_address_past_the_trusted_proxy(make_app):
+    app = make_app(TRUSTED_PROXY_COUNT=1)
+    _where_from(app)
+    # The client sent its own X-Forwarded-For; the proxy appended the address it really saw.
+    response = app.test_client().get("/test/where-from", environ_base={"REMOTE_ADDR": "10.0.0.2"},
+                                     headers={"X-Forwarded-For": "1.2.3.4, 198.51.100.7"})
+    assert response.get_data(as_text=True) == "198.51.100.7 http"
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored(make_app):
+    app = make_app()
+    _where_from(app)
+    response = app.test_client().get("/test/where-from", environ_base={"REMOTE_ADDR": "192.0.2.1"},
+                                     headers={"X-Forwarded-For": "1.2.3.4", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == "192.0.2.1 http"
+
+
+def test_rate_limits_count_each_client_behind_the_proxy(make_app):
+    app = make_app(TRUSTED_PROXY_COUNT=1, LOGIN_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+
+    def attempt(address: str) -> int:
+        return client.post("/auth/login", data=WRONG_LOGIN, environ_base={"REMOTE_ADDR": "10.0.0.2"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("198.51.100.7") for _ in range(3)] == [400, 400, 429]
+    assert attempt("198.51.100.8") == 400  # another person behind the same proxy is not locked out
+
+
+# --- rate limits shared by several instances -----------------------------------------------------------
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    connection = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"needs Redis at {url} (set TEST_REDIS_URL)")
+    yield url
+    # The limiter is one object per process, bound to the last app built: give it its memory store back,
+    # and forget an outage seen by the fallback test (flask-limiter keeps that across init_app).
+    create_app(learnhub_config.TestConfig())
+    limiter._storage_dead = False
+    if getattr(limiter, "_fallback_storage", None) is not None:
+        limiter._fallback_storage.reset()
+    for key in connection.scan_iter("LIMITS:*"):
+        connection.delete(key)
+    connection.close()
+
+
+def _login_attempts(app, address: str, count: int) -> list[int]:
+    client = app.test_client()
+    return [client.post("/auth/login", data=WRONG_LOGIN, environ_base={"REMOTE_ADDR": address}).status_code
+            for _ in range(count)]
+
+
+@pytest.mark.parametrize("storage, third_attempt", [("redis", 429), ("memory://", 400)])
+def test_several_instances_share_one_limit_only_in_a_shared_store(make_app, redis_url, storage, third_attempt):
+    """Each new app re-creates the limiter's connection to its store, as a separate process would: the
+    count survives only in Redis (in memory each instance counts for itself)."""
+    settings = {"RATELIMIT_STORAGE_URI": redis_url if storage == "redis" else storage,
+                "LOGIN_RATE_LIMIT": "2 per minute"}
+    address = f"203.0.113.{uuid.uuid4().int % 250 + 1}"
+    first = make_app(**settings)
+    assert _login_attempts(first, address, 2) == [400, 400]
+    second = make_app(**settings)
+    assert _login_attempts(second, address, 1) == [third_attempt]
+
+
+def test_limits_still_apply_in_memory_when_the_shared_store_is_down(make_app, redis_url):
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port()}/0",
+                   RATELIMIT_STORAGE_OPTIONS=learnhub_config.ratelimit_storage_options("redis://"),
+                   LOGIN_RATE_LIMIT="2 per minute")
+    assert _login_attempts(app, "203.0.113.250", 3) == [400, 400, 429]
+
+
+def test_redis_storage_times_out_fast():
+    assert learnhub_config.ratelimit_storage_options("redis://cache:6379/0")["socket_timeout"] <= 2
+    assert learnhub_config.ratelimit_storage_options("memory://") == {}

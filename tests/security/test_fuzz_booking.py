@@ -1,0 +1,132 @@
+"""Fuzzing what visitors send to booking and calendars: form fields, times, calendar feed tokens and
+session .ics addresses. Whatever arrives, the answer is never a server error."""
+
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from learnhub.extensions import db, limiter
+from tests.access_world import build_world
+from tests.conftest import reset_app
+from tests.factories import PASSWORD
+
+FUZZ = settings(max_examples=60, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+zones = st.sampled_from([timezone.utc, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12)),
+                         timezone(timedelta(minutes=330))])
+iso_times = st.builds(lambda moment, zone, with_zone: (moment.replace(tzinfo=zone) if with_zone else moment).isoformat(),
+                      st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)), zones, st.booleans())
+local_times = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(
+    lambda moment: moment.strftime("%Y-%m-%dT%H:%M"))
+times = iso_times | local_times | st.text(max_size=40) | st.sampled_from(
+    ["", "0001-01-01T00:00", "9999-12-31T23:59", "2027-02-29T10:00", "2027-01-01T24:00", "now", "\x00"])
+numbers = st.integers(-10**12, 10**12).map(str) | st.text(max_size=8) | st.sampled_from(["", "1e9", "-0", "١٢"])
+windows = st.text(max_size=30) | st.sampled_from(["09:00-12:00", "12:00-09:00", "00:00-24:00", "9-5", "25:00-26:00",
+                                                  "09:00-12:00, 11:00-13:00", "23:59-00:00"])
+days_off = st.text(max_size=60) | st.sampled_from(["2027-01-01 2027-01-07 Holidays", "2027-01-07 2027-01-01",
+                                                   "9999-12-31", "0001-01-01 9999-12-31 all"])
+# Ints the route converter accepts, including ones no database column holds.
+ids = st.integers(0, 2**31 - 1) | st.sampled_from([1, 2, 3])
+
+
+@pytest.fixture(scope="module")
+def world(shared_app, smtp_sink):
+    """Organisation A's world with one signed-in client per role, shared by all examples."""
+    with shared_app.app_context():
+        emails, values = build_world()
+        db.session.commit()
+        clients = {}
+        for role in ("mentor", "org_admin", "institute_admin"):
+            limiter.reset()
+            clients[role] = shared_app.test_client()
+            response = clients[role].post("/auth/login", data={"email": emails[role], "password": PASSWORD})
+            assert response.status_code == 302
+    yield shared_app, clients, values
+    reset_app(shared_app, smtp_sink)
+
+
+def _answer(app, client, method: str, url: str, data: dict | None = None) -> int:
+    with app.app_context():
+        response = client.open(url, method=method, data=data)
+    assert response.status_code < 500, (method, url, data)
+    return response.status_code
+
+
+@FUZZ
+@given(starts_at=times, extra=st.dictionaries(st.sampled_from(["starts_at", "mentor_id", "note", "kind"]),
+                                              st.text(max_size=20), max_size=2))
+def test_booking_a_slot(world, starts_at, extra):
+    app, clients, values = world
+    url = f"/mentoring/programmes/{values['programme_id']}/mentors/{values['mentor_id']}/book"
+    _answer(app, clients["org_admin"], "POST", url, {**extra, "starts_at": starts_at})
+
+
+any_times = st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M")) | st.text(max_size=40)
+
+
+@settings(FUZZ, max_examples=40)
+@given(starts_at=any_times, reason=st.text(max_size=50))
+def test_rescheduling_a_session(world, starts_at, reason):
+    app, clients, values = world
+    url = f"/mentoring/sessions/{values['mentoring_session_id']}/reschedule"
+    _answer(app, clients["mentor"], "POST", url, {"starts_at": starts_at, "reason": reason})
+
+
+@pytest.mark.parametrize("starts_at", ["0001-01-01T00:00", "9999-12-31T23:00"])
+def test_rescheduling_to_the_ends_of_the_calendar_is_refused(world, starts_at):
+    app, clients, values = world
+    url = f"/mentoring/sessions/{values['mentoring_session_id']}/reschedule"
+    assert _answer(app, clients["mentor"], "POST", url, {"starts_at": starts_at}) == 400
+
+
+@FUZZ
+@given(starts_at=times, duration=numbers, capacity=numbers, place=st.text(max_size=30),
+       online_url=st.text(max_size=30) | st.just("https://example.org/x"), agenda=st.text(max_size=50))
+def test_scheduling_a_group_session(world, starts_at, duration, capacity, place, online_url, agenda):
+    app, clients, values = world
+    url = f"/mentoring/programmes/{values['programme_id']}/group-sessions"
+    _answer(app, clients["mentor"], "POST", url, {
+        "starts_at": starts_at, "duration_minutes": duration, "capacity": capacity, "place": place,
+        "online_url": online_url, "agenda": agenda})
+
+
+@FUZZ
+@given(monday=windows, sunday=windows, days_off=days_off, slot=numbers, buffer=numbers, notice=numbers,
+       ahead=numbers, per_month=numbers)
+def test_setting_availability(world, monday, sunday, days_off, slot, buffer, notice, ahead, per_month):
+    app, clients, values = world
+    _answer(app, clients["mentor"], "POST", "/mentoring/availability", {
+        "monday": monday, "sunday": sunday, "days_off": days_off, "slot_minutes": slot, "buffer_minutes": buffer,
+        "min_notice_hours": notice, "max_days_ahead": ahead, "max_sessions_per_mentee_per_month": per_month})
+    # The slots page computes from whatever was saved.
+    url = f"/mentoring/programmes/{values['programme_id']}/mentors/{values['mentor_id']}/slots"
+    _answer(app, clients["org_admin"], "GET", url)
+
+
+@FUZZ
+@given(token=st.text(max_size=80) | st.from_regex(r"\A\d{1,12}-[A-Za-z0-9_-]{0,60}\Z"))
+def test_calendar_feed_addresses(world, token):
+    app, clients, values = world
+    anonymous = app.test_client()
+    assert _answer(app, anonymous, "GET", f"/calendar/{quote(token, safe='')}.ics") in (404, 308)
+
+
+def test_calendar_feed_address_with_a_user_number_beyond_any_row(world):
+    app, clients, values = world
+    assert _answer(app, app.test_client(), "GET", "/calendar/10000000000-x.ics") == 404
+
+
+@FUZZ
+@given(session_id=ids, cohort_id=ids, role=st.sampled_from(["mentor", "org_admin", "institute_admin"]))
+def test_session_calendar_files(world, session_id, cohort_id, role):
+    app, clients, values = world
+    _answer(app, clients[role], "GET", f"/mentoring/sessions/{session_id}.ics")
+    _answer(app, clients[role], "GET", f"/cohorts/{cohort_id}/sessions.ics")
+
+
+@pytest.mark.parametrize("path", ["/cohorts/99999999999999999999", "/cohorts/99999999999999999999/sessions.ics"])
+def test_ids_beyond_any_row_are_not_found(client, path):
+    assert client.get(path).status_code == 404
