@@ -10,7 +10,6 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from learnhub.auth.models import Invitation, LoginSession
 from learnhub.auth.tokens import new_token, sign, token_hash, unsign
@@ -40,6 +39,8 @@ def check_password_rules(password: str, *, email: str = "", display_name: str = 
         raise InvalidInput(_("Use at least %(count)d characters for your password.", count=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput(_("Use at most %(count)d characters for your password.", count=MAX_PASSWORD_LENGTH))
+    from zxcvbn import zxcvbn  # its word lists weigh 12 MB per worker; only password changes need them
+
     # zxcvbn knows the lists of leaked and common passwords; score < 3 means guessable quickly.
     # It reads at most 72 characters; anything longer that starts strong is strong.
     if zxcvbn(password[:72], user_inputs=[email, display_name, "learnhub"])["score"] < 3:

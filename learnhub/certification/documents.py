@@ -5,7 +5,6 @@ from flask_babel import format_date, force_locale
 
 from learnhub.certification.badges import CredentialData, open_badge_credential
 from learnhub.certification.models import Certificate
-from learnhub.certification.pdf import CertificateDocument, certificate_pdf
 from learnhub.i18n import _, to_reader_script
 from learnhub.mail.services import external_url
 from learnhub.timeutil import utcnow
@@ -17,6 +16,9 @@ def verification_url(certificate: Certificate) -> str:
 
 def pdf_for(certificate: Certificate, language: str) -> bytes:
     """The PDF in `language`; Serbian Cyrillic readers get names and titles transliterated."""
+    # fpdf2 and segno weigh about 20 MB per worker: loaded when the first PDF is asked for.
+    from learnhub.certification.pdf import CertificateDocument, certificate_pdf
+
     with force_locale(language):
         details = [(_("Issued on"), format_date(certificate.issued_at, "long")),
                    (_("Valid until"), format_date(certificate.expires_at, "long") if certificate.expires_at

@@ -633,7 +633,8 @@ class LearningItem:
 def my_learning(user: User, now: datetime) -> list[LearningItem]:
     """The learner's active enrolments with progress and next session, in four queries."""
     enrolments = list(db.session.scalars(
-        select(Enrolment).options(joinedload(Enrolment.version))
+        select(Enrolment).options(joinedload(Enrolment.version).selectinload(LearningSetVersion.modules)
+                                  .defer(Module.body))  # titles only: bodies are long Markdown
         .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE_STATUSES))
         .order_by(Enrolment.created_at.desc())))
     version_ids = {e.version_id for e in enrolments}

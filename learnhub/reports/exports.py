@@ -4,9 +4,6 @@ import csv
 import io
 import re
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from learnhub.reports.services import Table
 
 DELIMITERS = {"comma": ",", "semicolon": ";"}
@@ -40,6 +37,9 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 def tables_xlsx(tables: list[Table]) -> bytes:
     """One sheet per table, headers in bold, numbers as numbers."""
+    from openpyxl import Workbook  # 5 MB per worker, loaded on the first download
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     used: set[str] = set()

@@ -38,6 +38,16 @@ class Choices:
 
 
 def filter_choices() -> Choices:
+    """Kept like the figures: at scale these are hundreds of learning sets and organisations."""
+    key = f"report-choices:{get_locale()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = _load_choices()
+        cache.set(key, choices, timeout=current_app.config["REPORT_CACHE_SECONDS"])
+    return choices
+
+
+def _load_choices() -> Choices:
     municipalities = db.session.execute(select(Municipality.id, Municipality.name)
                                         .order_by(Municipality.country.desc(), Municipality.name))
     # The newest version's title names the learning set.

@@ -325,3 +325,16 @@ def test_a_second_trainer_can_be_added_and_then_runs_the_cohort(client, trainer)
     client.post("/auth/logout")
     _login(client, colleague)
     assert client.get(f"/trainer/cohorts/{cohort.id}").status_code == 200
+
+
+def test_my_learning_runs_the_same_queries_for_one_or_many_enrolments(client, auth, count_queries):
+    learner = UserFactory(email="learner@example.org")
+    EnrolmentFactory(user=learner)
+    auth.login("learner@example.org")
+    with count_queries() as one:
+        client.get("/my/learning")
+    for _ in range(5):
+        EnrolmentFactory(user=learner)
+    with count_queries() as many:
+        assert client.get("/my/learning").status_code == 200
+    assert len(many) == len(one)

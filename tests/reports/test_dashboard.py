@@ -174,3 +174,13 @@ def test_figures_are_kept_for_a_while_and_can_be_recalculated(make_app):
         assert "1 participant from 1 organisation" in first and "1 participant from 1 organisation" in kept
         assert "Figures as of" in kept
         assert "2 participants from 2 organisations" in client.get("/reports/?fresh=1").get_data(as_text=True)
+
+
+def test_long_tables_show_the_largest_rows_and_download_in_full(client, auth, app):
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    for _ in range(27):
+        EnrolmentFactory()
+    auth.login("admin@example.org")
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "The 25 largest of 27 rows; the downloads hold them all." in page
+    assert len(_csv_rows(client.get("/reports/learning_sets.csv"))) == 28
