@@ -42,8 +42,9 @@ translations: $(VENV)/.installed
 	mkdir -p $(TRANSLATIONS)/sr_Cyrl/LC_MESSAGES
 	$(PY) -m learnhub.i18n $(TRANSLATIONS)/sr_Latn/LC_MESSAGES/messages.po $(TRANSLATIONS)/sr_Cyrl/LC_MESSAGES/messages.po
 
+# gunicorn + wrk against PostgreSQL (databases bench_x1 and bench_x10 only) at ×1 and ×10 of the data.
 bench: install
-	$(PY) bench/mentoring.py
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -46,6 +46,9 @@ def create_app(config: object | None = None) -> Flask:
 
     app.url_map.converters["int"] = DatabaseIdConverter
     _init_extensions(app)
+    from learnhub.observability import init_observability
+
+    init_observability(app)  # before the other hooks, so its log line times and counts their work too
     _register_blueprints(app)
     _register_hooks(app)
 

@@ -1,0 +1,93 @@
+"""One structured log line per request (id, user, status, duration, SQL queries) and the bench headers.
+
+Every response carries `X-Request-ID`; in debug and bench mode also `X-Query-Count`, which the
+benchmarks (bench/) read to check that pages run the same number of queries at every data size.
+"""
+
+import json
+import logging
+import os
+import re
+import time
+import uuid
+
+from flask import Flask, current_app, g, has_request_context, request, request_started
+from flask.logging import wsgi_errors_stream
+from flask_login import current_user
+from sqlalchemy import event, inspect
+
+from learnhub.extensions import db
+
+logger = logging.getLogger("learnhub.request")
+
+# A caller's id is kept only if it cannot smuggle anything into a log line or a header.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# URL parts that are bearer secrets (calendar feeds, e-mailed links, certificate codes): the log
+# shows the route's pattern instead of the path.
+SECRET_URL_ARGUMENTS = frozenset({"token", "code"})
+
+
+def init_observability(app: Flask) -> None:
+    app.config.setdefault("BENCH_MODE", os.environ.get("LEARNHUB_BENCH", "") == "1")
+    _configure_logger()
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", _count_query)
+    # The signal comes before every before_request hook, so CSRF and rate-limit refusals are logged too.
+    request_started.connect(_start_request, app)
+    app.after_request(_finish_request)
+    if app.config["BENCH_MODE"]:
+        # The ceiling for the benchmarks: the same app and hooks, no work of its own.
+        app.add_url_rule("/bench/hello", "bench_hello", lambda: "Hello")
+
+
+def _configure_logger() -> None:
+    if logger.handlers:  # configured already (by an earlier app, or by the deployment)
+        return
+    # wsgi_errors_stream resolves per request (the server's error log), so the lines are pure JSON.
+    handler = logging.StreamHandler(wsgi_errors_stream)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # not again through Flask's own handler in another format
+
+
+def _count_query(*_args) -> None:
+    if has_request_context() and "query_count" in g:
+        g.query_count += 1
+
+
+def _start_request(_app: Flask, **_extra) -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+    g.query_count = 0
+
+
+def _finish_request(response):
+    response.headers["X-Request-ID"] = g.request_id
+    if current_app.debug or current_app.config["BENCH_MODE"]:
+        response.headers["X-Query-Count"] = str(g.query_count)
+    logger.info(json.dumps({
+        "request_id": g.request_id,
+        "method": request.method,
+        "path": _loggable_path(),
+        "user_id": _user_id(),
+        "status": response.status_code,
+        "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
+        "queries": g.query_count,
+    }, ensure_ascii=False))
+    return response
+
+
+def _loggable_path() -> str:
+    rule = request.url_rule
+    if rule is not None and SECRET_URL_ARGUMENTS & rule.arguments:
+        return rule.rule
+    return request.path  # never the query string: it may carry tokens
+
+
+def _user_id() -> int | None:
+    # The identity survives commit and session close, so reading it never runs a query
+    # (current_user.get_id() is the session token, which must not be logged).
+    state = inspect(current_user._get_current_object(), raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else None
