@@ -84,10 +84,6 @@ def build_world() -> tuple[dict[str, str], dict]:
     return {role: user.email for role, user in users.items()}, ids
 
 
-def _row_count() -> int:
-    return sum(db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables)
-
-
 def check_case(client, emails: dict[str, str], ids: dict, endpoint: str, method: str, role: str) -> None:
     """Sign in as `role`, call the route with A's ids and compare with the matrix; refusals write nothing."""
     url_template, data, expected = MATRIX[(endpoint, method)]
