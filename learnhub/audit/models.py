@@ -61,6 +61,18 @@ ACTION_LABELS = {
 }
 
 
+RECORD_LABELS = {
+    "certificate": _l("Certificate"),
+    "enrolment": _l("Enrolment"),
+    "cohort_session": _l("Cohort session"),
+    "mentoring_session": _l("Mentoring session"),
+    "implementation_plan": _l("Implementation plan"),
+    "user": _l("Person"),
+    "organisation": _l("Organisation"),
+    "erasure_request": _l("Erasure request"),
+}
+
+
 class AuditEntry(db.Model):
     """One recorded action. Append-only: no route edits it and the database refuses UPDATEs
     (a trigger from migration 0006). The user foreign keys have no ON DELETE action because
@@ -83,3 +95,7 @@ class AuditEntry(db.Model):
     @property
     def action_label(self) -> str:
         return AuditAction(self.action).label
+
+    @property
+    def record_label(self) -> str:
+        return f"{RECORD_LABELS[self.record_type]} #{self.record_id}" if self.record_type else ""

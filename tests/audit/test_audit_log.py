@@ -23,6 +23,7 @@ from tests.factories import (
     OrganisationFactory,
     ProgrammeFactory,
     UserFactory,
+    certificate_for,
     member_of,
 )
 
@@ -163,3 +164,13 @@ def test_admins_filter_the_log_by_action_and_person(client, auth, app):
 def test_no_route_edits_or_deletes_the_log(app):
     rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("audit.")]
     assert [sorted(r.methods - {"HEAD", "OPTIONS"}) for r in rules] == [["GET"]]
+
+
+def test_the_log_names_records_in_the_readers_language(client, auth, app):
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    enrolment = EnrolmentFactory()
+    certificate = certificate_for(enrolment)
+    db.session.add(AuditEntry(action=AuditAction.CERTIFICATE_REVOKED, record_type="certificate",
+                              record_id=certificate.id, subject_user_id=enrolment.user_id))
+    auth.login("admin@example.org")
+    assert f"Certificate #{certificate.id}" in client.get("/admin/audit").get_data(as_text=True)
