@@ -29,7 +29,7 @@ from flask_migrate import upgrade
 from sqlalchemy import JSON, Connection, Table
 
 from learnhub import create_app
-from learnhub.auth.services import hash_password
+from learnhub.auth.passwords import hash_password
 from learnhub.config import PROJECT_ROOT, Config, sqlalchemy_url
 from learnhub.curriculum.files import LearningSetSource, load_tree
 from learnhub.demo import MUNICIPALITIES

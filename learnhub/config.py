@@ -65,7 +65,7 @@ class Config:
     CPD_PERIOD_FIRST_YEAR = int(os.environ.get("CPD_PERIOD_FIRST_YEAR", "2024"))
     INSTITUTE_NAME = os.environ.get("INSTITUTE_NAME", "Institute for Social Protection")
 
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "argon2id"  # or any werkzeug method, e.g. "scrypt" (learnhub/auth/passwords.py)
     LOGIN_SESSION_LIFETIME = timedelta(days=14)
     SIGNUP_TOKEN_MAX_AGE = int(timedelta(days=2).total_seconds())
     RESET_TOKEN_MAX_AGE = int(timedelta(hours=1).total_seconds())

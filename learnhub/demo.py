@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from learnhub.auth.services import hash_password
+from learnhub.auth.passwords import hash_password
 from learnhub.certification.models import Certificate, OrganisationRequirement
 from learnhub.certification.services import new_code
 from learnhub.courses.models import (

@@ -9,12 +9,12 @@ import hmac
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from learnhub.auth.models import Invitation, LoginSession
 from learnhub.auth.tokens import new_token, sign, token_hash, unsign
 from learnhub.errors import Conflict, InvalidInput, NotFound
 from learnhub.audit import services as audit
+from learnhub.auth.passwords import hash_password, needs_rehash, spend_one_check, verify_password
 from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, is_valid_timezone
@@ -47,10 +47,6 @@ def check_password_rules(password: str, *, email: str = "", display_name: str = 
         raise InvalidInput(
             _("This password is too common or too easy to guess. Try a few unrelated words together.")
         )
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_profile(display_name: str, language: str, time_zone: str) -> None:
@@ -124,10 +120,6 @@ def complete_signup(token: str, display_name: str, password: str, language: str,
 
 # --- log-in sessions ---------------------------------------------------------------------
 
-# Compared against when the e-mail is unknown, so both paths cost one hash check.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
-
-
 def authenticate(raw_email: str, password: str) -> User | None:
     try:
         email = normalise_email(raw_email)
@@ -135,13 +127,15 @@ def authenticate(raw_email: str, password: str) -> User | None:
         email = ""
     user = find_user_by_email(email) if email else None
     if user is None or not user.is_active:
-        check_password_hash(_DUMMY_HASH, password)
+        spend_one_check(password)
         # Nothing about the typed address is kept: it may be a mistyped password.
         audit.record(AuditAction.LOGIN_FAILED, None, subject_user_id=user.id if user else None)
         return None
-    if not check_password_hash(user.password_hash, password):
+    if not verify_password(user.password_hash, password):
         audit.record(AuditAction.LOGIN_FAILED, None, subject_user_id=user.id)
         return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     audit.record(AuditAction.LOGIN_SUCCEEDED, user, subject_user_id=user.id)
     return user
 
@@ -217,7 +211,7 @@ def reset_password(token: str, new_password: str) -> User:
 
 
 def require_current_password(user: User, current_password: str) -> None:
-    if not check_password_hash(user.password_hash, current_password):
+    if not verify_password(user.password_hash, current_password):
         raise InvalidInput(_("Your current password is not correct."))
 
 
