@@ -1,32 +1,29 @@
-"""Argon2id for new hashes; older hashes keep working and are upgraded at the next login."""
+import pytest
 
-from werkzeug.security import generate_password_hash
-
-from learnhub.auth.passwords import hash_password, needs_rehash, verify_password
-from learnhub.extensions import db
-from learnhub.people.models import User
-from tests.factories import PASSWORD, UserFactory
+from learnhub.auth.services import check_password_rules
+from learnhub.errors import InvalidInput
 
 
-def test_new_hashes_are_argon2id_and_verify(make_app):
-    with make_app(PASSWORD_HASH_METHOD="argon2id").app_context():
-        stored = hash_password("a long and unusual passphrase")
-        assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
-        assert verify_password(stored, "a long and unusual passphrase")
-        assert not verify_password(stored, "a long and unusual passphrasE")
-        assert not verify_password("$argon2id$garbage", "anything") and not needs_rehash(stored)
+LONG_PASSPHRASE = ("Jutros je magla nad Drinom, a u Višegradu most stoji kao i uvijek; čaj od nane i šećer! " * 2)[:128]
 
 
-def test_an_older_scrypt_hash_still_logs_in_and_is_upgraded(make_app):
-    app = make_app(PASSWORD_HASH_METHOD="argon2id")
-    client = app.test_client()
-    with app.app_context():
-        person = UserFactory(email="old@example.org", password_hash=generate_password_hash(PASSWORD, method="scrypt"))
-        db.session.commit()
-        assert client.post("/auth/login", data={"email": "old@example.org", "password": "wrong password!"}
-                           ).status_code == 400
-        assert db.session.get(User, person.id).password_hash.startswith("scrypt:")
-        assert client.post("/auth/login", data={"email": "old@example.org", "password": PASSWORD}).status_code == 302
-        db.session.expire_all()
-        upgraded = db.session.get(User, person.id).password_hash
-        assert upgraded.startswith("$argon2id$") and verify_password(upgraded, PASSWORD)
+@pytest.mark.parametrize(
+    "password, problem",
+    [
+        ("short pass", "at least 12"),
+        ("x" * 257, "at most 256"),
+        ("password1234", "too common"),
+        ("qwertyuiop123", "too common"),
+        ("111111111111", "too common"),
+        ("mira@example.org", "too common"),  # the user's own e-mail
+    ],
+)
+def test_weak_passwords_are_refused(app, password, problem):
+    with pytest.raises(InvalidInput, match=problem):
+        check_password_rules(password, email="mira@example.org", display_name="Mira")
+
+
+@pytest.mark.parametrize("password", ["river lantern orchard 42", "Kiša pada na Zlatibor 7!", LONG_PASSPHRASE])
+def test_strong_passwords_are_accepted_up_to_at_least_128_characters(app, password):
+    assert len(LONG_PASSPHRASE) == 128
+    check_password_rules(password)
