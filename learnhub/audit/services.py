@@ -26,7 +26,7 @@ def record(action: AuditAction, actor: User | None, *, subject_user_id: int | No
     entry = AuditEntry(
         action=action, actor_id=actor.id if actor else None, subject_user_id=subject_user_id,
         record_type=record_type, record_id=record_id, before=_without_secrets(before), after=_without_secrets(after),
-        # The client address behind the proxies the app trusts (see PROXY_FIX in config).
+        # The client address behind the proxies the app trusts (TRUSTED_PROXY_COUNT in config).
         ip_address=(request.remote_addr or "")[:45] if has_request_context() else "",
     )
     db.session.add(entry)

@@ -14,6 +14,7 @@ from learnhub.auth.models import Invitation, LoginSession
 from learnhub.auth.services import close_all_login_sessions, require_current_password
 from learnhub.certification.documents import pdf_for
 from learnhub.certification.models import Certificate, CpdActivity
+from learnhub.certification.services import certificates_of
 from learnhub.courses.models import Attendance, Enrolment, Evaluation
 from learnhub.curriculum.models import Module, ModuleProgress
 from learnhub.errors import Conflict, NotFound
@@ -41,7 +42,7 @@ def _rows(statement, *fields: str) -> list[dict]:
     return [{name: _plain(value) for name, value in zip(fields, row)} for row in db.session.execute(statement)]
 
 
-def personal_data(user: User) -> dict:
+def personal_data(user: User, certificates: list[Certificate]) -> dict:
     """What we hold on this person, grouped the way they would recognise it."""
     return {
         "exported_at": utcnow().isoformat(),
@@ -83,7 +84,7 @@ def personal_data(user: User) -> dict:
         "certificates": [{"code": c.readable_code, "learning_set": c.version.slug, "version": c.version.number,
                           "issued_at": _plain(c.issued_at), "expires_at": _plain(c.expires_at),
                           "status": c.status.value, "cpd_points": c.cpd_points, "file": f"certificates/{c.code}.pdf"}
-                         for c in _certificates(user)],
+                         for c in certificates],
         "cpd_activities": _rows(select(CpdActivity.title, CpdActivity.points, CpdActivity.completed_on,
                                        CpdActivity.approved_at).where(CpdActivity.user_id == user.id),
                                 "title", "points", "completed_on", "approved_at"),
@@ -94,17 +95,15 @@ def personal_data(user: User) -> dict:
     }
 
 
-def _certificates(user: User) -> list[Certificate]:
-    return list(db.session.scalars(select(Certificate).where(Certificate.holder_id == user.id).order_by(Certificate.id)))
-
-
 def export_personal_data(user: User) -> bytes:
     """A ZIP with personal-data.json and every certificate as a PDF in the person's language."""
     audit.record(AuditAction.PERSONAL_DATA_EXPORTED, user, subject_user_id=user.id)
+    certificates = certificates_of(user)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("personal-data.json", json.dumps(personal_data(user), ensure_ascii=False, indent=2))
-        for certificate in _certificates(user):
+        archive.writestr("personal-data.json", json.dumps(personal_data(user, certificates), ensure_ascii=False,
+                                                          indent=2))
+        for certificate in certificates:
             archive.writestr(f"certificates/{certificate.code}.pdf", pdf_for(certificate, user.preferred_language))
     return buffer.getvalue()
 

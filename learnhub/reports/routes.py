@@ -22,7 +22,12 @@ def _report_from_request() -> tuple[ReportFilterForm, services.Report | None]:
     form.scope.data = scope.key
     if not form.validate():
         return form, None
-    return form, services.cached_report(scope, form.filters(), utcnow(), choices, fresh=request.args.get("fresh") == "1")
+    return form, services.cached_report(scope, form.filters(), utcnow(), choices,
+                                        fresh=request.args.get("fresh") == "1")
+
+
+def _refused_filters(form: ReportFilterForm):
+    return render_template("reports/dashboard.html", form=form, report=None), 400
 
 
 @bp.get("/")
@@ -30,7 +35,7 @@ def _report_from_request() -> tuple[ReportFilterForm, services.Report | None]:
 def dashboard():
     form, report = _report_from_request()
     if report is None:
-        return render_template("reports/dashboard.html", form=form, report=None), 400
+        return _refused_filters(form)
     query = {k: v for k, v in request.args.items() if k not in ("delimiter", "fresh")}
     return render_template("reports/dashboard.html", form=form, report=report, charts=report_charts(report),
                            query=query)
@@ -39,11 +44,13 @@ def dashboard():
 @bp.get("/<name>.<fmt>")
 @login_required
 def export(name: str, fmt: str):
+    if fmt not in FORMATS:  # before any figures are computed
+        raise NotFound(_("We could not find that table."))
     form, report = _report_from_request()
     if report is None:
-        return render_template("reports/dashboard.html", form=form, report=None), 400
+        return _refused_filters(form)
     tables = list(report.tables.values()) if name == "all" and fmt == "xlsx" else [report.tables.get(name)]
-    if fmt not in FORMATS or None in tables:
+    if None in tables:
         raise NotFound(_("We could not find that table."))
     if fmt == "csv":
         delimiter = exports.DELIMITERS.get(request.args.get("delimiter", "comma"), ",")

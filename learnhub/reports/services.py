@@ -1,7 +1,9 @@
 """Reports assembled from the aggregate queries: figures, tables for pages and exports, a narrative."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from flask import current_app
 from flask_babel import format_date, format_decimal, get_locale
@@ -17,6 +19,7 @@ from learnhub.reports.queries import RATED, RatingSummary
 from learnhub.reports.scope import ReportFilter, ReportScope
 
 Cell = str | int | float | None
+T = TypeVar("T")
 
 
 @dataclass
@@ -37,14 +40,18 @@ class Choices:
     organisations: dict[int, str]
 
 
+def _kept(key: str, compute: Callable[[], T], fresh: bool = False) -> T:
+    """`compute()`'s result, kept REPORT_CACHE_SECONDS per key (in Redis when CACHE_REDIS_URL is set)."""
+    value = None if fresh else cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=current_app.config["REPORT_CACHE_SECONDS"])
+    return value
+
+
 def filter_choices() -> Choices:
     """Kept like the figures: at scale these are hundreds of learning sets and organisations."""
-    key = f"report-choices:{get_locale()}"
-    choices = cache.get(key)
-    if choices is None:
-        choices = _load_choices()
-        cache.set(key, choices, timeout=current_app.config["REPORT_CACHE_SECONDS"])
-    return choices
+    return _kept(f"report-choices:{get_locale()}", _load_choices)
 
 
 def _load_choices() -> Choices:
@@ -107,12 +114,8 @@ def cached_report(scope: ReportScope, filters: ReportFilter, now: datetime, choi
                   fresh: bool = False) -> Report:
     """The report as computed at most REPORT_CACHE_SECONDS ago: a dashboard over tens of thousands of
     enrolments takes a second or more to aggregate, and the figures need not be to the second."""
-    key = f"report:{scope.key}:{scope.subject_id}:{get_locale()}:{filters!r}"
-    report = None if fresh else cache.get(key)
-    if report is None:
-        report = build_report(scope, filters, now, choices)
-        cache.set(key, report, timeout=current_app.config["REPORT_CACHE_SECONDS"])
-    return report
+    return _kept(f"report:{scope.key}:{scope.subject_id}:{get_locale()}:{filters!r}",
+                 lambda: build_report(scope, filters, now, choices), fresh)
 
 
 def build_report(scope: ReportScope, filters: ReportFilter, now: datetime, choices: Choices) -> Report:
