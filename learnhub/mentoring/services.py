@@ -532,7 +532,9 @@ def rotate_feed_token(user: User) -> str:
 
 def feed_owner(token: str) -> User:
     user_id, _sep, signature = token.partition("-")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() and int(user_id) < 2**31 else None
+    # isdigit() alone also accepts digits such as '²' that int() refuses.
+    is_number = user_id.isascii() and user_id.isdigit()
+    user = db.session.get(User, int(user_id)) if is_number and int(user_id) < 2**31 else None
     if user is None or not hmac.compare_digest(signature, _feed_signature(user.id, _feed_version(user.id))):
         raise NotFound(_("This calendar address is not valid (any more)."))
     return user

@@ -114,6 +114,12 @@ def test_calendar_feed_addresses(world, token):
     assert _answer(app, anonymous, "GET", f"/calendar/{quote(token, safe='')}.ics") in (404, 308)
 
 
+@pytest.mark.parametrize("token", ["²-x", "١٢-x"])  # digits to isdigit(), not to int()
+def test_calendar_feed_address_with_other_kinds_of_digits(world, token):
+    app, clients, values = world
+    assert _answer(app, app.test_client(), "GET", f"/calendar/{quote(token, safe='')}.ics") == 404
+
+
 def test_calendar_feed_address_with_a_user_number_beyond_any_row(world):
     app, clients, values = world
     assert _answer(app, app.test_client(), "GET", "/calendar/10000000000-x.ics") == 404
