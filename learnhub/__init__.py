@@ -1,11 +1,11 @@
 """LearnHub: training, mentoring and certification for social-protection and mental-health providers."""
 
 import hashlib
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import safe_join
@@ -104,7 +104,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from learnhub.i18n import LANGUAGES, to_reader_script
+    from learnhub.i18n import LANGUAGES, format_decimal, format_number, to_reader_script
     from learnhub.mail.services import send_pending
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -117,7 +117,9 @@ def _register_hooks(app: Flask) -> None:
     @app.context_processor
     def locale_context() -> dict:
         locale = get_locale()
-        return {"current_locale": str(locale), "html_lang": locale.language + ("-" + locale.script if locale.script else "")}
+        return {"current_locale": str(locale), "html_lang": locale.language + ("-" + locale.script if locale.script else ""),
+                # bound to the page's language once: report tables format hundreds of numbers
+                "format_decimal": partial(format_number, locale=str(locale))}
 
     @app.url_defaults
     def version_static_urls(endpoint: str, values: dict) -> None:

@@ -196,6 +196,8 @@ MATRIX = {
                                                                      "min_staff": "2"}, institute_admins(302)),
     # Reports: every role with something to report on sees its own scope; professionals have none.
     ("reports.dashboard", "GET"): ("/reports/", None, {**signed_in(200), "professional": 403}),
+    ("reports.names", "GET"): ("/reports/names/organisation?organisation_name=a", None,
+                               {**signed_in(200), "professional": 403}),
     ("reports.export", "GET"): ("/reports/summary.csv?scope=organisation-{organisation_id}", None,
                                 {**everyone(404), "anonymous": LOGIN, "professional": 403, "org_admin": 200}),
     ("audit.log", "GET"): ("/admin/audit", None, institute_admins(200)),

@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 from learnhub.errors import NotFound
 from learnhub.i18n import _
 from learnhub.reports import exports, services
-from learnhub.reports.charts import report_charts
 from learnhub.reports.forms import ReportFilterForm
 from learnhub.reports.scope import scope_for
 from learnhub.timeutil import utcnow
@@ -14,31 +13,37 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 FORMATS = ("csv", "xlsx")
 
 
-def _report_from_request() -> tuple[ReportFilterForm, services.Report | None]:
+def _report_from_request(for_page: bool) -> tuple[ReportFilterForm, services.Report | None]:
     scope, scopes = scope_for(current_user, request.args.get("scope"))
     form = ReportFilterForm(formdata=request.args)
-    choices = services.filter_choices()
-    form.offer(choices, scopes)
+    form.offer(services.municipality_names(), scopes)
     form.scope.data = scope.key
     if not form.validate():
         return form, None
-    return form, services.cached_report(scope, form.filters(), utcnow(), choices,
-                                        fresh=request.args.get("fresh") == "1")
+    return form, services.cached_report(scope, form.filters(), utcnow(), fresh=request.args.get("fresh") == "1",
+                                        for_page=for_page)
 
 
 def _refused_filters(form: ReportFilterForm):
-    return render_template("reports/dashboard.html", form=form, report=None), 400
+    return render_template("reports/dashboard.html", form=form, report=None, query=form.query()), 400
+
+
+@bp.get("/names/<any(learning_set, programme, organisation):kind>")
+@login_required
+def names(kind: str):
+    """Names offered while the viewer types into a searched filter (htmx fills the box's datalist)."""
+    scope_for(current_user, None)  # only people with a report search names
+    typed = request.args.get(f"{kind}_name", "")
+    return render_template("reports/_names.html", names=services.find_names(services.Named(kind), typed))
 
 
 @bp.get("/")
 @login_required
 def dashboard():
-    form, report = _report_from_request()
+    form, report = _report_from_request(for_page=True)
     if report is None:
         return _refused_filters(form)
-    query = {k: v for k, v in request.args.items() if k not in ("delimiter", "fresh")}
-    return render_template("reports/dashboard.html", form=form, report=report, charts=report_charts(report),
-                           query=query)
+    return render_template("reports/dashboard.html", form=form, report=report, query=form.query())
 
 
 @bp.get("/<name>.<fmt>")
@@ -46,7 +51,7 @@ def dashboard():
 def export(name: str, fmt: str):
     if fmt not in FORMATS:  # before any figures are computed
         raise NotFound(_("We could not find that table."))
-    form, report = _report_from_request()
+    form, report = _report_from_request(for_page=False)
     if report is None:
         return _refused_filters(form)
     tables = list(report.tables.values()) if name == "all" and fmt == "xlsx" else [report.tables.get(name)]

@@ -3,10 +3,14 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+import unicodedata
 from typing import TypeVar
 
+import cyrtranslit
 from flask import current_app
 from flask_babel import format_date, format_decimal, get_locale
+from markupsafe import Markup
 from sqlalchemy import select
 
 from learnhub.curriculum.models import LearningSetVersion, pick_language
@@ -15,10 +19,13 @@ from learnhub.i18n import _, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
 from learnhub.people.models import Municipality, Organisation, ServiceType
 from learnhub.reports import queries
+from learnhub.reports.charts import report_charts
 from learnhub.reports.queries import RATED, RatingSummary
 from learnhub.reports.scope import ReportFilter, ReportScope
 
 Cell = str | int | float | None
+PAGE_ROWS = 25  # rows of a long table the page shows; downloads hold them all
+LONG_TABLES = ("learning_sets",)
 T = TypeVar("T")
 
 
@@ -28,16 +35,10 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[Cell]]
+    total: int = 0  # rows in the whole table, when a page's copy keeps only the first few
 
-
-@dataclass(frozen=True)
-class Choices:
-    """What the filters offer, and the names the tables show for ids."""
-
-    municipalities: dict[int, str]
-    learning_sets: dict[int, str]
-    programmes: dict[int, str]
-    organisations: dict[int, str]
+    def __post_init__(self) -> None:
+        self.total = self.total or len(self.rows)
 
 
 def _kept(key: str, compute: Callable[[], T], fresh: bool = False) -> T:
@@ -49,28 +50,108 @@ def _kept(key: str, compute: Callable[[], T], fresh: bool = False) -> T:
     return value
 
 
-def filter_choices() -> Choices:
-    """Kept like the figures: at scale these are hundreds of learning sets and organisations."""
-    return _kept(f"report-choices:{get_locale()}", _load_choices)
+def municipality_names() -> dict[int, str]:
+    """The municipality filter's choices: a short list that does not grow with the institute's work."""
+    return _kept(f"report-municipalities:{get_locale()}", lambda: {
+        i: to_reader_script(n) for i, n in db.session.execute(
+            select(Municipality.id, Municipality.name).order_by(Municipality.country.desc(), Municipality.name))})
 
 
-def _load_choices() -> Choices:
-    municipalities = db.session.execute(select(Municipality.id, Municipality.name)
-                                        .order_by(Municipality.country.desc(), Municipality.name))
-    # The newest version's title names the learning set.
-    titles: dict[int, str] = {}
+# --- filters searched by name ---------------------------------------------------------------------------
+
+class Named(StrEnum):
+    """Filters over lists that grow with the institute's work (hundreds of learning sets and organisations):
+    the viewer types part of a name instead of scrolling through all of them."""
+
+    LEARNING_SET = "learning_set"
+    PROGRAMME = "programme"
+    ORGANISATION = "organisation"
+
+
+SUGGESTIONS = 10  # names offered as the viewer types, and choices shown when a name fits several
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    names: dict[int, str]  # in the reader's script, sorted for reading
+    folded: dict[int, str]  # the same names as searches compare them
+
+
+@dataclass(frozen=True)
+class NameChoice:
+    """What a searched filter came to: one id, nothing asked for, or what the viewer has to pick from."""
+
+    id: int | None = None
+    name: str = ""
+    candidates: tuple[tuple[int, str], ...] = ()  # several names fit what was typed
+    unknown: bool = False  # an id or a name that fits nothing
+
+
+def folded(text: str) -> str:
+    """Case, script and accents set aside, so "uzice", "Užice" and "Ужице" find the same name."""
+    decomposed = unicodedata.normalize("NFKD", cyrtranslit.to_latin(text, "sr"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def name_index(kind: Named) -> NameIndex:
+    """Kept like the figures, per language: titles are picked for the reader's language."""
+    return _kept(f"report-names:{kind}:{get_locale()}", lambda: _index(_NAME_LOADERS[kind]()))
+
+
+def _index(pairs: dict[int, str]) -> NameIndex:
+    names = {i: to_reader_script(n) for i, n in sorted(pairs.items(), key=lambda item: item[1].casefold())}
+    return NameIndex(names, {i: folded(n) for i, n in names.items()})
+
+
+def _learning_set_titles() -> dict[int, str]:
+    titles: dict[int, str] = {}  # the newest version's title names the learning set
     for learning_set_id, title in db.session.execute(select(LearningSetVersion.learning_set_id, LearningSetVersion.title)
                                                      .order_by(LearningSetVersion.number)):
-        titles[learning_set_id] = to_reader_script(pick_language(title))
-    programmes = db.session.execute(select(MentoringProgramme.id, MentoringProgramme.name)
-                                    .order_by(MentoringProgramme.starts_on.desc(), MentoringProgramme.name))
-    organisations = db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))
-    return Choices(
-        municipalities={i: to_reader_script(n) for i, n in municipalities},
-        learning_sets=dict(sorted(titles.items(), key=lambda item: item[1].casefold())),
-        programmes={i: to_reader_script(n) for i, n in programmes},
-        organisations={i: to_reader_script(n) for i, n in organisations},
-    )
+        titles[learning_set_id] = pick_language(title)
+    return titles
+
+
+_NAME_LOADERS: dict[Named, Callable[[], dict[int, str]]] = {
+    Named.LEARNING_SET: _learning_set_titles,
+    Named.PROGRAMME: lambda: dict(db.session.execute(select(MentoringProgramme.id, MentoringProgramme.name)).all()),
+    Named.ORGANISATION: lambda: dict(db.session.execute(select(Organisation.id, Organisation.name)).all()),
+}
+
+
+def find_names(kind: Named, text: str, limit: int = SUGGESTIONS) -> list[tuple[int, str]]:
+    """Names containing what was typed: exact matches first, then those starting with it, then the rest."""
+    return [(i, name) for i, name, _exact in _search(name_index(kind), folded(text))[:limit]]
+
+
+def _search(index: NameIndex, wanted: str) -> list[tuple[int, str, bool]]:
+    if not wanted:
+        return []
+    found = [((name != wanted, not name.startswith(wanted)), i) for i, name in index.folded.items() if wanted in name]
+    found.sort(key=lambda item: item[0])  # stable: alphabetical within each group
+    return [(i, index.names[i], rank == (False, False)) for rank, i in found]
+
+
+def resolve_name(kind: Named, chosen_id: str | None, typed: str | None) -> NameChoice:
+    """The filter a viewer meant. A link carries the id alone; the form carries the id last chosen and the
+    name as it is now typed, so a changed name is searched again and an emptied one clears the filter."""
+    if typed is not None and not typed.strip():
+        return NameChoice()
+    if typed is None and not chosen_id:
+        return NameChoice()
+    index = name_index(kind)
+    known = int(chosen_id) if chosen_id and chosen_id.isascii() and chosen_id.isdigit() else None
+    if known in index.names and (typed is None or folded(typed) == index.folded[known]):
+        return NameChoice(known, index.names[known])
+    if typed is None:
+        return NameChoice(unknown=True)
+    found = _search(index, folded(typed))
+    exact = [(i, name) for i, name, is_exact in found if is_exact]
+    if len(exact) == 1 or len(found) == 1:
+        i, name = exact[0] if len(exact) == 1 else found[0][:2]
+        return NameChoice(i, name)
+    if not found:
+        return NameChoice(name=typed, unknown=True)
+    return NameChoice(name=typed, candidates=tuple((i, name) for i, name, _exact in found[:SUGGESTIONS]))
 
 
 @dataclass
@@ -87,6 +168,8 @@ class Report:
     computed_at: datetime | None = None
     tables: dict[str, Table] = field(default_factory=dict)
     narrative: str = ""
+    charts: dict[str, Markup] = field(default_factory=dict)  # the page's copy only
+    key: str = ""  # the cache key: the page keeps its rendered tables under it too
 
     @property
     def quality(self) -> tuple[float | None, int]:
@@ -110,15 +193,28 @@ def _name(names: dict[int, str], key: int | None) -> str:
     return names.get(key, "") if key is not None else _("No organisation")
 
 
-def cached_report(scope: ReportScope, filters: ReportFilter, now: datetime, choices: Choices,
-                  fresh: bool = False) -> Report:
+def cached_report(scope: ReportScope, filters: ReportFilter, now: datetime, fresh: bool = False,
+                  for_page: bool = False) -> Report:
     """The report as computed at most REPORT_CACHE_SECONDS ago: a dashboard over tens of thousands of
-    enrolments takes a second or more to aggregate, and the figures need not be to the second."""
-    return _kept(f"report:{scope.key}:{scope.subject_id}:{get_locale()}:{filters!r}",
-                 lambda: build_report(scope, filters, now, choices), fresh)
+    enrolments takes a second or more to aggregate, and the figures need not be to the second.
+
+    The page's copy keeps only the rows the page shows of the long tables, so reading it from the cache
+    costs the same however many learning sets there are; downloads use the full copy."""
+    key = f"report:{scope.key}:{scope.subject_id}:{get_locale()}:{filters!r}:{for_page}"
+
+    def compute() -> Report:
+        report = build_report(scope, filters, now)
+        report.key = key
+        if for_page:
+            for name in LONG_TABLES:
+                report.tables[name].rows = report.tables[name].rows[:PAGE_ROWS]
+            report.charts = report_charts(report)
+        return report
+
+    return _kept(key, compute, fresh)
 
 
-def build_report(scope: ReportScope, filters: ReportFilter, now: datetime, choices: Choices) -> Report:
+def build_report(scope: ReportScope, filters: ReportFilter, now: datetime) -> Report:
     shows_mentoring = scope.shows_mentoring
     report = Report(
         scope=scope, filters=filters, computed_at=now,
@@ -133,10 +229,10 @@ def build_report(scope: ReportScope, filters: ReportFilter, now: datetime, choic
     tables = [
         _summary_table(report),
         _place_table("municipalities", _("By municipality"), _("Municipality"), "municipality",
-                     lambda key: _name(choices.municipalities, key), report, now),
+                     lambda key: _name(municipality_names(), key), report, now),
         _place_table("service_types", _("By service type"), _("Service type"), "service_type",
                      _service_label, report, now),
-        _learning_set_table(report, now, choices),
+        _learning_set_table(report, now),
         _month_table(report, now),
         _evaluation_table(report),
     ]
@@ -208,14 +304,15 @@ def _place_table(key: str, title: str, first_column: str, group: str, label, rep
     return Table(key, title, columns, rows)
 
 
-def _learning_set_table(report: Report, now: datetime, choices: Choices) -> Table:
+def _learning_set_table(report: Report, now: datetime) -> Table:
     scope, filters = report.scope, report.filters
     training = {row.key: row for row in queries.training(filters, scope, "learning_set")}
     certificates = {row.key: row for row in queries.certificates(filters, scope, now, "learning_set")}
+    titles = name_index(Named.LEARNING_SET).names
     rows = []
     for learning_set_id in set(training) | set(certificates):
         t, c = training.get(learning_set_id), certificates.get(learning_set_id)
-        rows.append([choices.learning_sets.get(learning_set_id, ""), t.participants if t else 0,
+        rows.append([titles.get(learning_set_id, ""), t.participants if t else 0,
                      t.organisations if t else 0, t.enrolments if t else 0, t.completions if t else 0,
                      t.waitlisted if t else 0, c.issued if c else 0, c.valid if c else 0, c.cpd_points if c else 0])
     rows.sort(key=lambda row: (-row[1], str(row[0]).casefold()))

@@ -47,3 +47,34 @@ def test_admin_filters_the_dashboard_by_municipality_and_downloads_the_csv(live_
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][0] == "Municipality" and [row[0] for row in rows[1:]] == ["Loznica"]
     assert rows[1][2] == "2"
+
+
+def test_admin_finds_an_organisation_by_typing_part_of_its_name(live_server, page):
+    _app, base_url = live_server
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    cohort = CohortFactory(starts_on=date(2025, 4, 1), ends_on=date(2025, 5, 1))
+    for name, people in (("Centar za socijalni rad Vranje", 3), ("Centar za socijalni rad Loznica", 2),
+                         ("Dnevni boravak Šabac", 1)):
+        organisation = OrganisationFactory(name=name)
+        for _ in range(people):
+            EnrolmentFactory(cohort=cohort, user=member_of(organisation), organisation_id=organisation.id)
+    db.session.commit()
+
+    log_in(page, base_url, "admin@example.org")
+    page.goto(f"{base_url}/reports/")
+    box = page.get_by_label("Organisation", exact=True)
+    box.press_sequentially("centar")
+    # htmx fills the box's list of suggestions: the browser offers them under the box
+    suggestions = page.locator("#organisation_name-names option")
+    suggestions.first.wait_for(state="attached")
+    assert sorted(suggestions.evaluate_all("options => options.map(o => o.value)")) == [
+        "Centar za socijalni rad Loznica", "Centar za socijalni rad Vranje"]
+    page.get_by_role("button", name="Show report").click()
+    assert "choose one below" in page.locator(".error").inner_text()
+    page.get_by_role("link", name="Centar za socijalni rad Loznica").click()
+    assert "2 participants from 1 organisation" in page.locator(".narrative").inner_text()
+    assert page.get_by_label("Organisation", exact=True).input_value() == "Centar za socijalni rad Loznica"
+
+    page.get_by_label("Organisation", exact=True).fill("sabac")  # no accent, a unique match
+    page.get_by_role("button", name="Show report").click()
+    assert "1 participant from 1 organisation" in page.locator(".narrative").inner_text()

@@ -7,7 +7,7 @@ import pytest
 from learnhub.people.models import ServiceType
 from learnhub.reports import queries
 from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
-from learnhub.reports.services import build_report, filter_choices
+from learnhub.reports.services import build_report
 from learnhub.timeutil import utcnow
 
 YEAR_2025 = ReportFilter(since=date(2025, 1, 1), until=date(2025, 12, 31))
@@ -58,12 +58,12 @@ def test_evaluations_average_and_distribution_with_response_counts(world):
 
 
 def test_quality_across_surveys_weights_each_answer_equally(world):
-    report = build_report(INSTITUTE, YEAR_2025, utcnow(), filter_choices())
+    report = build_report(INSTITUTE, YEAR_2025, utcnow())
     assert report.quality == (4.0, 3)
 
 
 def test_municipality_rows_count_a_person_in_each_of_their_organisations(world):
-    report = build_report(INSTITUTE, YEAR_2025, utcnow(), filter_choices())
+    report = build_report(INSTITUTE, YEAR_2025, utcnow())
     table = report.tables["municipalities"]
     rows = {row[0]: row[1:] for row in table.rows}
     # organisations trained, participants, enrolments, completions, certificates valid, mentored, orgs mentored
@@ -73,7 +73,7 @@ def test_municipality_rows_count_a_person_in_each_of_their_organisations(world):
 
 
 def test_service_type_rows_follow_each_service_an_organisation_offers(world):
-    report = build_report(INSTITUTE, YEAR_2025, utcnow(), filter_choices())
+    report = build_report(INSTITUTE, YEAR_2025, utcnow())
     rows = {row[0]: row[1:] for row in report.tables["service_types"].rows}
     assert rows[ServiceType.DAY_CARE_CHILDREN_DISABILITIES.label][:3] == [2, 3, 4]
     assert rows[ServiceType.FAMILY_COUNSELLING.label][:3] == [1, 2, 2]
@@ -81,7 +81,7 @@ def test_service_type_rows_follow_each_service_an_organisation_offers(world):
 
 
 def test_months_are_continuous_with_zeros_between(world):
-    report = build_report(INSTITUTE, YEAR_2025, utcnow(), filter_choices())
+    report = build_report(INSTITUTE, YEAR_2025, utcnow())
     months = {row[0]: row[1:] for row in report.tables["months"].rows}
     assert list(months)[:4] == ["2025-03", "2025-04", "2025-05", "2025-06"]
     assert months["2025-03"][:2] == [2, 2]
@@ -90,7 +90,7 @@ def test_months_are_continuous_with_zeros_between(world):
 
 
 def test_learning_set_rows(world):
-    report = build_report(INSTITUTE, YEAR_2025, utcnow(), filter_choices())
+    report = build_report(INSTITUTE, YEAR_2025, utcnow())
     rows = {row[0]: row[1:] for row in report.tables["learning_sets"].rows}
     first = rows[world.first_set.title["en"]]
     assert first[:4] == [2, 1, 2, 1]  # participants, organisations, enrolments, completions
@@ -137,7 +137,7 @@ def test_trainer_scope_covers_their_cohorts_and_no_mentoring(world):
     scope = ReportScope(ScopeKind.TRAINER, world.trainer.id, "My cohorts")
     total = queries.training(YEAR_2025, scope)[0]
     assert (total.participants, total.waitlisted) == (2, 1)
-    report = build_report(scope, YEAR_2025, utcnow(), filter_choices())
+    report = build_report(scope, YEAR_2025, utcnow())
     assert report.mentoring is None and "Mentoring sessions held" not in report.tables["months"].columns
 
 
@@ -150,7 +150,7 @@ def test_mentor_scope_covers_their_programmes(world):
 
 
 def test_narrative_states_the_figures(world):
-    report = build_report(INSTITUTE, YEAR_2025, utcnow(), filter_choices())
+    report = build_report(INSTITUTE, YEAR_2025, utcnow())
     assert report.narrative.startswith(
         "In 2025, 3 participants from 2 organisations in 2 municipalities took part in training (4 enrolments).")
     assert "Mentors held 2 mentoring sessions (3 hours) with 3 people from 2 organisations in 2 municipalities." \
@@ -167,4 +167,4 @@ def test_narrative_in_the_readers_language(world, app, language, opening):
     from flask_babel import force_locale
 
     with app.test_request_context(), force_locale(language):
-        assert build_report(INSTITUTE, YEAR_2025, utcnow(), filter_choices()).narrative.startswith(opening)
+        assert build_report(INSTITUTE, YEAR_2025, utcnow()).narrative.startswith(opening)
