@@ -9,6 +9,7 @@ import hmac
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from learnhub.auth.models import Invitation, LoginSession
 from learnhub.auth.tokens import new_token, sign, token_hash, unsign
@@ -151,7 +152,9 @@ def open_login_session(user: User) -> str:
 
 
 def user_for_session_token(token: str) -> User | None:
-    login = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+    # Every signed-in request starts here: the session, its user and their roles in one query.
+    login = db.session.scalars(select(LoginSession).where(LoginSession.token_hash == token_hash(token))
+                               .options(joinedload(LoginSession.user).joinedload(User.roles))).unique().first()
     if login is None or login.created_at < utcnow() - current_app.config["LOGIN_SESSION_LIFETIME"]:
         return None
     user = login.user
