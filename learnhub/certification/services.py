@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload
 
 from learnhub.certification.models import (
     AssessmentResult,
@@ -288,7 +289,12 @@ def certificate_by_code(raw_code: str) -> Certificate | None:
     code = "".join(ch for ch in raw_code.upper() if ch.isalnum())
     if not 20 <= len(code) <= 32:
         return None
-    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+    # A public page anyone may load at any rate: only what it shows, not the holder's roles or the
+    # version's languages and service types.
+    return db.session.scalar(select(Certificate).where(Certificate.code == code).options(
+        joinedload(Certificate.holder).lazyload(User.roles),
+        joinedload(Certificate.version).options(lazyload(LearningSetVersion.languages),
+                                                lazyload(LearningSetVersion.service_types))))
 
 
 def record_assessment(actor: User, cohort: Cohort, enrolment_id: int, is_passed: bool) -> None:

@@ -133,6 +133,15 @@ def test_public_verification_page_and_open_badges_json(client):
     assert "OpenBadgeCredential" in credential["type"] and credential["validUntil"].endswith("Z")
 
 
+def test_verification_answers_with_one_query(client, count_queries):
+    certificate = certificate_for(EnrolmentFactory())
+    db.session.commit()
+    for path in (f"/verify/{certificate.code}", f"/verify/{certificate.code}.json"):
+        with count_queries() as queries:
+            assert client.get(path).status_code == 200
+        assert len(queries) == 1, path  # anyone may ask at any rate: nothing it does not show
+
+
 def test_unknown_malformed_and_revoked_codes_are_told_apart(client):
     certificate = certificate_for(EnrolmentFactory(), revoked_at=utcnow() - timedelta(days=1),
                                   revoked_reason="Issued in error")
