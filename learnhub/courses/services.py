@@ -499,8 +499,10 @@ def roster(cohort: Cohort, page: int, per_page: int) -> Pagination:
                          EnrolmentStatus.WAITLISTED.value: 2}, value=Enrolment.status, else_=3)
     statement = (
         select(Enrolment).join(Enrolment.user)
-        .options(lazyload(Enrolment.cohort), joinedload(Enrolment.user),
-                 joinedload(Enrolment.organisation).joinedload(Organisation.municipality))
+        # The roster names people and their organisations: not their roles or the services offered.
+        .options(lazyload(Enrolment.cohort), joinedload(Enrolment.user).lazyload(User.roles),
+                 joinedload(Enrolment.organisation).options(joinedload(Organisation.municipality),
+                                                            lazyload(Organisation.services)))
         .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(ACTIVE_STATUSES))
         .order_by(status_order, Enrolment.created_at, Enrolment.id)
     )

@@ -17,12 +17,13 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from learnhub import ical
-from learnhub.courses.models import CohortSession, Enrolment, EnrolmentStatus
+from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from learnhub.courses.services import EvaluationSummary, save_evaluation, summarise_evaluations
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
+from learnhub.curriculum.models import LearningSetVersion
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
@@ -81,7 +82,8 @@ def programmes_for(user: User) -> list[MentoringProgramme]:
             exists().where(ProgrammeOrganisation.programme_id == MentoringProgramme.id,
                            ProgrammeOrganisation.organisation_id.in_(organisation_ids)),
         ))
-    return list(db.session.scalars(statement))
+    # The list shows names and dates only: none of the programmes' mentors, organisations or mentees.
+    return list(db.session.scalars(statement.options(lazyload("*"))))
 
 
 def programme_mentor(programme: MentoringProgramme, mentor_id: int) -> User:
@@ -561,14 +563,20 @@ def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
         select(MentoringSession)
         .where(MentoringSession.id.in_(_own_session_ids(user)), MentoringSession.ends_at >= since,
                MentoringSession.starts_at < until)
-        .options(lazyload(MentoringSession.participants))  # a feed names nobody else: never loaded
+        # A feed names the programme and the mentor, nobody else: participants, the programme's members
+        # and the mentor's roles are never loaded.
+        .options(lazyload(MentoringSession.participants), joinedload(MentoringSession.programme).lazyload("*"),
+                 joinedload(MentoringSession.mentor).lazyload(User.roles))
         .order_by(MentoringSession.starts_at)).all()
     events = [calendar_event(session, []) for session in mentoring]
     cohort_sessions = db.session.scalars(
         select(CohortSession).join(Enrolment, Enrolment.cohort_id == CohortSession.cohort_id)
         .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
                CohortSession.ends_at >= since, CohortSession.starts_at < until)
-        .options(joinedload(CohortSession.cohort)).order_by(CohortSession.starts_at))
+        .options(joinedload(CohortSession.cohort).options(
+            lazyload(Cohort.trainers), joinedload(Cohort.version).options(
+                lazyload(LearningSetVersion.languages), lazyload(LearningSetVersion.service_types))))
+        .order_by(CohortSession.starts_at))
     for cohort_session in cohort_sessions:
         cohort = cohort_session.cohort
         events.append(ical.CalendarEvent(
@@ -748,7 +756,11 @@ def overview(user: User, now: datetime) -> MentoringOverview:
         select(MentoringSession)
         .where(MentoringSession.id.in_(_own_session_ids(user)), MentoringSession.status == SessionStatus.SCHEDULED,
                MentoringSession.starts_at >= now)
-        .order_by(MentoringSession.starts_at).limit(50)).all()
+        .order_by(MentoringSession.starts_at).limit(50)
+        # Shown: times, kinds, programme names and one's own answers; not who the others are.
+        .options(joinedload(MentoringSession.programme).lazyload("*"),
+                 joinedload(MentoringSession.mentor).lazyload(User.roles),
+                 selectinload(MentoringSession.participants).lazyload(SessionParticipant.user))).all()
     mentored = select(ProgrammeMentor.programme_id).where(ProgrammeMentor.user_id == user.id)
     plans = db.session.scalars(select(ImplementationPlan).where(
         ImplementationPlan.programme_id.in_(mentored),
@@ -756,7 +768,8 @@ def overview(user: User, now: datetime) -> MentoringOverview:
     organisation_ids = [m.organisation_id for m in user.memberships]
     actions = db.session.scalars(select(PlanAction).join(ImplementationPlan).where(
         ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
-        PlanAction.due_on <= (now + timedelta(days=14)).date()).order_by(PlanAction.due_on)).all()
+        PlanAction.due_on <= (now + timedelta(days=14)).date()).order_by(PlanAction.due_on)
+    ).all() if organisation_ids else []
     awaiting = [s for s in coming if s.is_group and any(
         p.user_id == user.id and p.partstat == PartStat.NEEDS_ACTION for p in s.active_participants)]
     return MentoringOverview(coming[0] if coming else None, [s for s in coming if s.starts_at < week_end],
