@@ -62,7 +62,7 @@ def create_app(config: object | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     import learnhub.models  # noqa: F401  (every table, for queries and migrations)
-    from learnhub.i18n import select_locale, select_timezone
+    from learnhub.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -74,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(PROJECT_ROOT / "learnhub" / "translations"),
     )
+    install_template_gettext(app)
     limiter.init_app(app)
     data_cache.init_app(app)
 

@@ -98,9 +98,9 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(status)
 
 
-def get_or_404(model: type[T], ident: object, message: str) -> T:
-    """The row with this primary key, or a NotFound carrying a translated message."""
-    row = db.session.get(model, ident)
+def get_or_404(model: type[T], ident: object, message: str, options: list | None = None) -> T:
+    """The row with this primary key (loaded with `options`), or a NotFound carrying a translated message."""
+    row = db.session.get(model, ident, options=options)
     if row is None:
         raise NotFound(message)
     return row

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, lazyload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from learnhub import ical
 from learnhub.courses.models import (
@@ -53,7 +53,9 @@ ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentS
 # --- loading with access rules ------------------------------------------------------------------
 
 def get_cohort(cohort_id: int) -> Cohort:
-    return get_or_404(Cohort, cohort_id, _("We could not find that cohort."))
+    # Trainers are named and checked by id: their roles are never needed.
+    return get_or_404(Cohort, cohort_id, _("We could not find that cohort."),
+                      [selectinload(Cohort.trainers).joinedload(CohortTrainer.user).lazyload(User.roles)])
 
 
 def cohort_for_trainer(actor: User, cohort_id: int) -> Cohort:
@@ -704,11 +706,12 @@ class EvaluationSummary:
 def summarise_evaluations(model, condition) -> EvaluationSummary:
     """Averages and distributions by SQL aggregates: a fixed number of queries however many responses."""
     columns = [getattr(model, name) for name in RATINGS]
-    row = db.session.execute(select(func.count(), *[func.avg(c) for c in columns]).where(condition)).one()
-    distributions: dict[str, dict[int, int]] = {name: {score: 0 for score in range(1, 6)} for name in RATINGS}
-    for name, column in zip(RATINGS, columns):
-        for score, count in db.session.execute(select(column, func.count()).where(condition).group_by(column)):
-            distributions[name][score] = count
+    scores = range(1, 6)
+    row = db.session.execute(select(
+        func.count(), *[func.avg(c) for c in columns],
+        *[func.count().filter(c == score) for c in columns for score in scores]).where(condition)).one()
+    counts = iter(row[1 + len(columns):])
+    distributions = {name: {score: next(counts) for score in scores} for name in RATINGS}
     comments = list(db.session.scalars(select(model.comment).where(condition, model.comment != "")
                                        .order_by(model.created_at)))
     averages = {name: round(float(value or 0), 2) for name, value in zip(RATINGS, row[1:])}

@@ -24,6 +24,7 @@ from learnhub.mentoring.forms import (
     RescheduleForm,
 )
 from learnhub.mentoring.models import PartStat, PlanStatus
+from learnhub.mentoring.slots import by_local_day
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import search_organisations, search_users
 from learnhub.timeutil import local_to_utc, utcnow
@@ -106,8 +107,8 @@ def schedule_group_session(programme_id: int):
 def slots(programme_id: int, mentor_id: int):
     programme = services.programme_for(current_user, programme_id)
     mentor = services.programme_mentor(programme, mentor_id)
-    return render_template("mentoring/slots.html", programme=programme, mentor=mentor,
-                           slots=services.open_slots(mentor, utcnow()), form=ConfirmForm())
+    return render_template("mentoring/slots.html", programme=programme, mentor=mentor, form=ConfirmForm(),
+                           days=by_local_day(services.open_slots(mentor, utcnow()), current_user.time_zone))
 
 
 @bp.post("/mentoring/programmes/<int:programme_id>/mentors/<int:mentor_id>/book")

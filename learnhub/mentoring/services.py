@@ -108,7 +108,11 @@ def editable_plans(user: User, programme: MentoringProgramme) -> list[ProgrammeO
 
 def programme_for(user: User, programme_id: int) -> MentoringProgramme:
     """A programme the user belongs to; a foreign programme is 404."""
-    programme = get_or_404(MentoringProgramme, programme_id, _("We could not find that mentoring programme."))
+    # Mentors and organisations are shown and checked by name and id: not their roles or services.
+    programme = get_or_404(MentoringProgramme, programme_id, _("We could not find that mentoring programme."), [
+        selectinload(MentoringProgramme.mentors).joinedload(ProgrammeMentor.user).lazyload(User.roles),
+        selectinload(MentoringProgramme.organisations).joinedload(ProgrammeOrganisation.organisation)
+        .lazyload(Organisation.services)])
     if user.has_role(Role.INSTITUTE_ADMIN) or programme.has_mentor(user) or is_mentee(user, programme):
         return programme
     raise NotFound(_("We could not find that mentoring programme."))
@@ -234,7 +238,8 @@ def _slot_inputs(profile: MentorProfile, now: datetime, ignore_session_id: int |
 
 
 def open_slots(mentor: User, now: datetime) -> list[Slot]:
-    profile = db.session.get(MentorProfile, mentor.id)
+    # profile.user is `mentor`, already loaded: taken from the session, not queried again.
+    profile = db.session.get(MentorProfile, mentor.id, options=[lazyload(MentorProfile.user)])
     if profile is None:
         return []
     windows, days_off, busy, zone, rules = _slot_inputs(profile, now)
