@@ -637,13 +637,17 @@ class LearningItem:
 def my_learning(user: User, now: datetime) -> list[LearningItem]:
     """The learner's active enrolments with progress and next session, in four queries."""
     enrolments = list(db.session.scalars(
-        select(Enrolment).options(joinedload(Enrolment.version).selectinload(LearningSetVersion.modules)
-                                  .defer(Module.body))  # titles only: bodies are long Markdown
+        select(Enrolment).options(
+            # The page shows each version's modules by title (bodies are long Markdown) and the cohort's
+            # name: not the versions' languages and service types, nor the cohorts' trainers.
+            joinedload(Enrolment.version).options(
+                selectinload(LearningSetVersion.modules).defer(Module.body),
+                lazyload(LearningSetVersion.languages), lazyload(LearningSetVersion.service_types)),
+            joinedload(Enrolment.cohort).options(lazyload(Cohort.trainers), lazyload(Cohort.version)))
         .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE_STATUSES))
         .order_by(Enrolment.created_at.desc())))
     version_ids = {e.version_id for e in enrolments}
-    totals = dict(db.session.execute(select(Module.version_id, func.count()).where(
-        Module.version_id.in_(version_ids)).group_by(Module.version_id)).all())
+    totals = {e.version_id: len(e.version.modules) for e in enrolments}
     done = dict(db.session.execute(select(Module.version_id, func.count()).join(ModuleProgress).where(
         ModuleProgress.user_id == user.id, Module.version_id.in_(version_ids)).group_by(Module.version_id)).all())
     upcoming = db.session.scalars(select(CohortSession).where(
