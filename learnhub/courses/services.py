@@ -114,6 +114,7 @@ def catalogue(filters: CatalogueFilter, today: date, page: int = 1, per_page: in
         .join(LearningSet)
         .where(LearningSetVersion.state == VersionState.PUBLISHED)
         .order_by(LearningSet.slug)
+        .options(lazyload(LearningSetVersion.languages))  # the cards name service types, not languages
     )
     if filters.query.strip():
         # Titles and summaries are JSON by language; matching their text covers every language at once.

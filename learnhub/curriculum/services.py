@@ -41,7 +41,7 @@ def published_version(slug: str) -> LearningSetVersion:
         select(LearningSetVersion)
         .join(LearningSet)
         .where(LearningSet.slug == slug, LearningSetVersion.state == VersionState.PUBLISHED)
-        .options(selectinload(LearningSetVersion.modules))
+        .options(selectinload(LearningSetVersion.modules).defer(Module.body))  # an outline: titles, not texts
     )
     if version is None:
         raise NotFound(_("We could not find that learning set."))
