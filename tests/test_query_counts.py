@@ -32,3 +32,51 @@ def test_member_list_does_not_grow_with_members(client, auth, count_queries):
     for _ in range(8):
         member_of(organisation)
     assert _queries_for(client, count_queries, url) == few <= 10
+
+
+
+def _schedule(mentor, programme, sessions: int, first_day: int = 1) -> None:
+    from datetime import timedelta
+
+    from learnhub.mentoring import services
+    from learnhub.timeutil import utcnow
+
+    start = utcnow().replace(minute=0, second=0, microsecond=0)
+    for day in range(first_day, first_day + sessions):
+        services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+            starts_at=start + timedelta(days=day), duration_minutes=60, place="Ruma", online_url="",
+            agenda="", capacity=10))
+
+
+@pytest.fixture
+def mentoring(app):
+    """A mentor's programme for one organisation of five people, with one group session tomorrow."""
+    from tests.factories import ProgrammeFactory
+
+    organisation = OrganisationFactory()
+    mentor = UserFactory(email="mentor@example.org", roles=[Role.MENTOR])
+    programme = ProgrammeFactory(mentor=mentor, organisation=organisation)
+    mentee = member_of(organisation, email="mentee@example.org")
+    for _ in range(4):
+        member_of(organisation)
+    _schedule(mentor, programme, 1)
+    return mentor, programme, mentee
+
+
+@pytest.mark.parametrize("who", ["mentor@example.org", "mentee@example.org"])
+def test_mentoring_week_does_not_grow_with_sessions_or_people(client, auth, count_queries, mentoring, who):
+    mentor, programme, _mentee = mentoring
+    auth.login(who)
+    few = _queries_for(client, count_queries, "/mentoring")
+    _schedule(mentor, programme, 5, first_day=2)
+    assert _queries_for(client, count_queries, "/mentoring") == few <= 8
+
+
+def test_calendar_feed_does_not_grow_with_sessions(client, count_queries, mentoring):
+    from learnhub.mentoring.services import feed_token
+
+    mentor, programme, mentee = mentoring
+    url = f"/calendar/{feed_token(mentee)}.ics"
+    few = _queries_for(client, count_queries, url)
+    _schedule(mentor, programme, 5, first_day=2)
+    assert _queries_for(client, count_queries, url) == few <= 6
