@@ -77,9 +77,10 @@ def enrol(cohort_id: int):
     cohort = services.get_cohort(cohort_id)
     form = EnrolForm()
     enrolment = services.enrol(current_user, cohort, current_user, form.perspective.data or None)
+    message = enrolment.status_label  # read before the commit, which would have it reloaded
     db.session.commit()
-    flash(enrolment.status_label, "success")
-    return redirect(url_for("courses.cohort", cohort_id=cohort.id))
+    flash(message, "success")
+    return redirect(url_for("courses.cohort", cohort_id=cohort_id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/enrol-members/<int:organisation_id>")

@@ -119,10 +119,10 @@ def book(programme_id: int, mentor_id: int):
         starts_at = datetime.fromisoformat(request.form.get("starts_at", ""))
     except ValueError as error:
         raise InvalidInput(_("Please choose one of the offered times.")) from error
-    session = services.book_slot(current_user, programme, mentor_id, starts_at.replace(tzinfo=None))
-    db.session.commit()
+    session_id = services.book_slot(current_user, programme, mentor_id, starts_at.replace(tzinfo=None)).id
+    db.session.commit()  # after it, reading the session would reload it with its programme and people
     flash(_("Booked. You will receive an invitation by e-mail."), "success")
-    return redirect(url_for("mentoring.session", session_id=session.id))
+    return redirect(url_for("mentoring.session", session_id=session_id))
 
 
 @bp.route("/mentoring/availability", methods=["GET", "POST"])
