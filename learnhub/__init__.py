@@ -4,8 +4,9 @@ import hashlib
 from functools import cache, partial
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, has_app_context, request
 from flask_babel import format_date, format_datetime, get_locale
+from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import safe_join
@@ -65,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     from learnhub.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
+    _reads_without_transactions(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -77,6 +79,34 @@ def _init_extensions(app: Flask) -> None:
     install_template_gettext(app)
     limiter.init_app(app)
     data_cache.init_app(app)
+
+
+def _reads_without_transactions(app: Flask) -> None:
+    """GET and HEAD requests run their statements without BEGIN and ROLLBACK around them on PostgreSQL.
+
+    They change nothing (tests/security checks every GET route), and under READ COMMITTED each statement
+    sees its own snapshot inside a transaction too: the same answers, two round trips fewer per page.
+    The choice is made when the request starts (in `g`), so a request context that mail or calendar
+    rendering opens inside a POST never turns the POST's writes into autocommitted ones.
+    """
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+
+    @app.before_request
+    def mark_reads_only() -> None:
+        g.reads_only = request.method in ("GET", "HEAD")
+
+    @event.listens_for(engine, "checkout")
+    def read_without_transaction(dbapi_connection, _record, _proxy) -> None:
+        if has_app_context() and g.get("reads_only"):
+            dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "checkin")
+    def back_to_transactions(dbapi_connection, _record) -> None:
+        if dbapi_connection is not None and dbapi_connection.autocommit and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
 
 
 def _register_blueprints(app: Flask) -> None:
