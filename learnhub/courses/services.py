@@ -53,9 +53,12 @@ ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentS
 # --- loading with access rules ------------------------------------------------------------------
 
 def get_cohort(cohort_id: int) -> Cohort:
-    # Trainers are named and checked by id: their roles are never needed.
-    return get_or_404(Cohort, cohort_id, _("We could not find that cohort."),
-                      [selectinload(Cohort.trainers).joinedload(CohortTrainer.user).lazyload(User.roles)])
+    # Trainers are named and checked by id: their roles are never needed. The version's languages and
+    # service types are read on the pages that show them (one query then, as eagerly), not on every one.
+    return get_or_404(Cohort, cohort_id, _("We could not find that cohort."), [
+        selectinload(Cohort.trainers).joinedload(CohortTrainer.user).lazyload(User.roles),
+        joinedload(Cohort.version).options(lazyload(LearningSetVersion.languages),
+                                           lazyload(LearningSetVersion.service_types))])
 
 
 def cohort_for_trainer(actor: User, cohort_id: int) -> Cohort:
