@@ -763,15 +763,21 @@ class MentoringOverview:
 def overview(user: User, now: datetime) -> MentoringOverview:
     """The next session and this week's (as mentor or participant), plans needing attention, actions due soon."""
     week_end = now + timedelta(days=7)
-    coming = db.session.scalars(
-        select(MentoringSession)
-        .where(MentoringSession.id.in_(_own_session_ids(user)), MentoringSession.status == SessionStatus.SCHEDULED,
-               MentoringSession.starts_at >= now)
-        .order_by(MentoringSession.starts_at).limit(50)
-        # Shown: times, kinds, programme names and one's own answers; not who the others are.
-        .options(joinedload(MentoringSession.programme).lazyload("*"),
-                 joinedload(MentoringSession.mentor).lazyload(User.roles),
-                 selectinload(MentoringSession.participants).lazyload(SessionParticipant.user))).all()
+    # Shown: times, kinds and programme names; not who else takes part, nor the programmes' members.
+    shown = (joinedload(MentoringSession.programme).lazyload("*"),
+             joinedload(MentoringSession.mentor).lazyload(User.roles), lazyload(MentoringSession.participants))
+    coming = (select(MentoringSession)
+              .where(MentoringSession.id.in_(_own_session_ids(user)), MentoringSession.status == SessionStatus.SCHEDULED,
+                     MentoringSession.starts_at >= now)
+              .order_by(MentoringSession.starts_at).options(*shown))
+    upcoming = db.session.scalars(coming.where(MentoringSession.starts_at < week_end).limit(50)).all()
+    next_session = upcoming[0] if upcoming else db.session.scalars(coming.limit(1)).first()
+    awaiting = db.session.scalars(
+        select(MentoringSession).join(SessionParticipant)
+        .where(SessionParticipant.user_id == user.id, SessionParticipant.partstat == PartStat.NEEDS_ACTION,
+               SessionParticipant.removed_at.is_(None), MentoringSession.kind == SessionKind.GROUP,
+               MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at >= now)
+        .order_by(MentoringSession.starts_at).limit(50).options(*shown)).all()
     mentored = select(ProgrammeMentor.programme_id).where(ProgrammeMentor.user_id == user.id)
     plans = db.session.scalars(select(ImplementationPlan).where(
         ImplementationPlan.programme_id.in_(mentored),
@@ -781,7 +787,4 @@ def overview(user: User, now: datetime) -> MentoringOverview:
         ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
         PlanAction.due_on <= (now + timedelta(days=14)).date()).order_by(PlanAction.due_on)
     ).all() if organisation_ids else []
-    awaiting = [s for s in coming if s.is_group and any(
-        p.user_id == user.id and p.partstat == PartStat.NEEDS_ACTION for p in s.active_participants)]
-    return MentoringOverview(coming[0] if coming else None, [s for s in coming if s.starts_at < week_end],
-                             awaiting, list(plans), list(actions))
+    return MentoringOverview(next_session, list(upcoming), list(awaiting), list(plans), list(actions))

@@ -322,6 +322,15 @@ def test_overview_shows_next_session_and_invitations_to_answer(world, client):
     assert services.overview(mentee, NOW).awaiting_answer == []
 
 
+def test_overview_names_the_next_session_even_beyond_this_week(world):
+    programme, mentor, mentee, _other = world
+    later = _group(mentor, programme, starts_at=NOW + timedelta(days=10))
+    db.session.commit()
+    overview = services.overview(mentee, NOW)
+    assert overview.next_session.id == later.id and overview.upcoming == []
+    assert overview.awaiting_answer == [later]  # invitations wait for an answer however far ahead
+
+
 def test_participants_evaluate_a_session_once_after_it_ended(world):
     programme, mentor, mentee, other = world
     session = _group(mentor, programme)
