@@ -15,7 +15,13 @@ from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _
 from learnhub.people.models import Role, ServiceType
-from learnhub.people.services import administered_organisations, members_of, municipalities, organisation_for_admin
+from learnhub.people.services import (
+    administered_organisations,
+    members_of,
+    municipalities,
+    municipality_choices,
+    organisation_for_admin,
+)
 from learnhub.timeutil import local_to_utc, utcnow
 
 bp = Blueprint("courses", __name__)
@@ -46,7 +52,7 @@ def catalogue():
     )
     page = services.catalogue(filters, utcnow().date(), args.get("page", 1, type=int))
     template = "courses/_catalogue_results.html" if request.headers.get("HX-Request") else "courses/catalogue.html"
-    return render_template(template, page=page, filters=filters, municipalities=municipalities(),
+    return render_template(template, page=page, filters=filters, municipalities=municipality_choices(),
                            service_types=list(ServiceType), query={k: v for k, v in args.items() if k != "page"})
 
 

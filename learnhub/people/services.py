@@ -9,6 +9,7 @@ from learnhub.auth.services import check_profile
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
+from learnhub.caching import kept
 from learnhub.extensions import db
 from learnhub.i18n import _
 from learnhub.people.models import (
@@ -138,6 +139,17 @@ def set_roles(actor: User, user: User, role_values: list[str]) -> None:
 
 def municipalities() -> list[Municipality]:
     return list(db.session.scalars(select(Municipality).order_by(Municipality.country.desc(), Municipality.name)))
+
+
+MUNICIPALITY_LIST_SECONDS = 600
+
+
+def municipality_choices() -> list[tuple[int, str]]:
+    """(id, name) of every municipality for public filters, kept a while: municipalities are reference
+    data that only seeding and migrations change, and the catalogue shows the list on every view."""
+    return kept("municipality-choices", lambda: [tuple(row) for row in db.session.execute(
+        select(Municipality.id, Municipality.name).order_by(Municipality.country.desc(), Municipality.name))],
+        MUNICIPALITY_LIST_SECONDS)
 
 
 def create_organisation(name: str, municipality_id: int | str, service_values: list[str]) -> Organisation:

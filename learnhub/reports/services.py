@@ -14,10 +14,12 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from learnhub.curriculum.models import LearningSetVersion, pick_language
-from learnhub.extensions import cache, db
+from learnhub.caching import kept
+from learnhub.extensions import db
 from learnhub.i18n import _, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
-from learnhub.people.models import Municipality, Organisation, ServiceType
+from learnhub.people.models import Organisation, ServiceType
+from learnhub.people.services import municipality_choices
 from learnhub.reports import queries
 from learnhub.reports.charts import report_charts
 from learnhub.reports.queries import RATED, RatingSummary
@@ -42,19 +44,12 @@ class Table:
 
 
 def _kept(key: str, compute: Callable[[], T], fresh: bool = False) -> T:
-    """`compute()`'s result, kept REPORT_CACHE_SECONDS per key (in Redis when CACHE_REDIS_URL is set)."""
-    value = None if fresh else cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout=current_app.config["REPORT_CACHE_SECONDS"])
-    return value
+    return kept(key, compute, current_app.config["REPORT_CACHE_SECONDS"], fresh)
 
 
 def municipality_names() -> dict[int, str]:
     """The municipality filter's choices: a short list that does not grow with the institute's work."""
-    return _kept(f"report-municipalities:{get_locale()}", lambda: {
-        i: to_reader_script(n) for i, n in db.session.execute(
-            select(Municipality.id, Municipality.name).order_by(Municipality.country.desc(), Municipality.name))})
+    return {i: to_reader_script(name) for i, name in municipality_choices()}
 
 
 # --- filters searched by name ---------------------------------------------------------------------------

@@ -56,6 +56,25 @@ def test_catalogue_runs_a_fixed_number_of_queries(client, count_queries):
     assert len(many) == len(few) <= 6
 
 
+def test_catalogue_keeps_the_municipality_list_between_views(make_app):
+    from sqlalchemy import event
+
+    from tests.factories import MunicipalityFactory
+
+    app = make_app(CACHE_TYPE="SimpleCache")
+    with app.app_context():
+        MunicipalityFactory(name="Šabac")
+        db.session.commit()
+        statements = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        client = app.test_client()
+        assert "Šabac" in client.get("/catalogue").get_data(as_text=True)
+        assert any("FROM municipality" in s for s in statements)
+        statements.clear()
+        assert "Šabac" in client.get("/catalogue").get_data(as_text=True)
+        assert not any("FROM municipality" in s for s in statements)
+
+
 def test_catalogue_shows_a_page_at_a_time(client):
     for number in range(30):
         VersionFactory(title={"en": f"Set number {number:02d}"})
