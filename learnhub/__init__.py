@@ -1,7 +1,7 @@
 """LearnHub: training, mentoring and certification for social-protection and mental-health providers."""
 
 import hashlib
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 
 from flask import Flask, g, has_app_context, request
@@ -135,7 +135,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from learnhub.i18n import LANGUAGES, format_decimal, format_number, to_reader_script
+    from learnhub.i18n import LANGUAGES, format_decimal, to_reader_script
     from learnhub.mail.services import send_pending
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -148,9 +148,7 @@ def _register_hooks(app: Flask) -> None:
     @app.context_processor
     def locale_context() -> dict:
         locale = get_locale()
-        return {"current_locale": str(locale), "html_lang": locale.language + ("-" + locale.script if locale.script else ""),
-                # bound to the page's language once: report tables format hundreds of numbers
-                "format_decimal": partial(format_number, locale=str(locale))}
+        return {"current_locale": str(locale), "html_lang": locale.language + ("-" + locale.script if locale.script else "")}
 
     @app.url_defaults
     def version_static_urls(endpoint: str, values: dict) -> None:

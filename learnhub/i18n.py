@@ -116,14 +116,13 @@ def install_template_gettext(app) -> None:
 
 
 def format_decimal(number: float | int, format: str | None = None) -> str:
-    """Flask-Babel's format_decimal, remembered per language and value (see format_number)."""
-    return format_number(number, format, str(get_locale()))
+    """Flask-Babel's format_decimal, remembered per language and value: report tables show hundreds of
+    numbers, mostly the same few, and Babel takes tens of microseconds for each."""
+    return _format_decimal(number, format, str(get_locale()))
 
 
 @lru_cache(maxsize=4096)
-def format_number(number: float | int, format: str | None = None, locale: str = "en") -> str:
-    """Babel's format_decimal, remembered: report tables show hundreds of numbers, mostly the same few,
-    and Babel takes tens of microseconds for each."""
+def _format_decimal(number: float | int, format: str | None, locale: str) -> str:
     return numbers.format_decimal(number, format=format, locale=locale)
 
 

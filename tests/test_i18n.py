@@ -119,3 +119,14 @@ def test_every_offered_language_renders_the_start_page(client):
     for code in LANGUAGES:
         client.post("/language", data={"language": code})
         assert client.get("/").status_code == 200
+
+
+def test_remembered_numbers_and_strings_follow_the_language_in_force(app):
+    from learnhub.i18n import _, format_decimal, ngettext
+
+    with app.test_request_context("/"):
+        assert (format_decimal(1234.5), _("Next")) == ("1,234.5", "Next")
+        with force_locale("sr_Latn"):
+            assert (format_decimal(1234.5), _("Next")) == ("1.234,5", "Sledeća")
+            assert ngettext("%(num)d response", "%(num)d responses", 3) == "3 odgovora"
+        assert (format_decimal(1234.5), _("Next")) == ("1,234.5", "Next")
