@@ -125,8 +125,19 @@ def _qr_code(pdf: FPDF, document: CertificateDocument) -> None:
     # The URL must stay whole to be typed in, so it shrinks before it wraps and never loses characters.
     y = _text(pdf, document.verification_url, x=_QR_ZONE_LEFT, y=y + 0.5, width=zone_width, largest=8,
               smallest=5.5, may_cut=False)
-    _text(pdf, document.short_code, x=_QR_ZONE_LEFT, y=y + 1.5, width=zone_width, largest=12,
-          smallest=8, bold=True)
+    _text(pdf, _code_lines(document.short_code), x=_QR_ZONE_LEFT, y=y + 1.5, width=zone_width, largest=12,
+          smallest=9, max_lines=2, may_cut=False, bold=True)
+
+
+def _code_lines(code: str) -> str:
+    """The code is typed in by hand when the QR code cannot be scanned, so all of it must show, at a size
+    one can read: a long code goes on two lines of whole groups (on one, wide letters such as W would
+    need a size under 6 pt)."""
+    groups = code.split("-")
+    if len(groups) <= 4:
+        return code
+    middle = (len(groups) + 1) // 2
+    return "-".join(groups[:middle]) + "\n" + "-".join(groups[middle:])
 
 
 def _text(pdf: FPDF, text: str, *, x: float, y: float, width: float, largest: float,

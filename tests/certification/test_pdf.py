@@ -101,3 +101,10 @@ def test_same_document_gives_the_same_page_content():
     first, second = (read(replace(document)).pages[0].get_contents().get_data() for _ in range(2))
 
     assert first == second
+
+
+@pytest.mark.parametrize("code", ["WWWW-WWWW-WWWW-WWWW-WWWW-WWWW-WWWW-WWWW", "2IJ7-7JI2-2IJ7-7JI2-2IJ7-7JI2-2IJ7-7JI2"],
+                         ids=["widest letters", "narrowest letters"])
+def test_a_full_length_code_shows_whole_on_two_lines(code):
+    text = page_text(make_document(short_code=code))
+    assert code[:19] + "\n" + code[20:] in text and "…" not in text
