@@ -18,7 +18,6 @@ from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
     administered_organisations,
     members_of,
-    municipalities,
     municipality_choices,
     organisation_for_admin,
 )
@@ -188,7 +187,7 @@ def trainer_cohorts():
 
 def _cohort_form() -> CohortForm:
     form = CohortForm()
-    form.municipality_id.choices = [("", "—")] + [(str(m.id), m.name) for m in municipalities()]
+    form.municipality_id.choices = [("", "—")] + [(str(i), name) for i, name in municipality_choices()]
     form.language.choices = list(LANGUAGES.items())
     form.approver.choices = [(a.value, a.label) for a in Approver]
     form.promotion_policy.choices = [(p.value, p.label) for p in PromotionPolicy]

@@ -186,7 +186,7 @@ def admin_organisations():
 @roles_required(Role.INSTITUTE_ADMIN)
 def new_organisation():
     form = OrganisationForm()
-    form.municipality_id.choices = [(str(m.id), m.name) for m in services.municipalities()]
+    form.municipality_id.choices = [(str(i), name) for i, name in services.municipality_choices()]
     form.service_types.choices = [(s.value, s.label) for s in ServiceType]
     organisation = run_form(form, lambda: services.create_organisation(
         form.name.data, form.municipality_id.data, form.service_types.data or []))

@@ -137,15 +137,11 @@ def set_roles(actor: User, user: User, role_values: list[str]) -> None:
     db.session.flush()
 
 
-def municipalities() -> list[Municipality]:
-    return list(db.session.scalars(select(Municipality).order_by(Municipality.country.desc(), Municipality.name)))
-
-
 MUNICIPALITY_LIST_SECONDS = 600
 
 
 def municipality_choices() -> list[tuple[int, str]]:
-    """(id, name) of every municipality for public filters, kept a while: municipalities are reference
+    """(id, name) of every municipality, for filters and forms, kept a while: municipalities are reference
     data that only seeding and migrations change, and the catalogue shows the list on every view."""
     return kept("municipality-choices", lambda: [tuple(row) for row in db.session.execute(
         select(Municipality.id, Municipality.name).order_by(Municipality.country.desc(), Municipality.name))],

@@ -9,14 +9,14 @@ from typing import TypeVar
 
 import cyrtranslit
 from flask import current_app
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, get_locale
 from markupsafe import Markup
 from sqlalchemy import select
 
 from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.caching import kept
 from learnhub.extensions import db
-from learnhub.i18n import _, ngettext, to_reader_script
+from learnhub.i18n import _, format_decimal, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
 from learnhub.people.models import Organisation, ServiceType
 from learnhub.people.services import municipality_choices
