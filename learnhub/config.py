@@ -87,6 +87,11 @@ class Config:
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
     CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "SimpleCache"
     CACHE_KEY_PREFIX = "learnhub:"
+    # The catalogue, learning-set pages and calendar feeds are kept until a row they show changes, and
+    # only in a cache every process shares: with a cache per worker, a change made through one worker
+    # would not reach the pages the others keep.
+    KEEP_PAGES = bool(CACHE_REDIS_URL)
+    KEPT_PAGE_SECONDS = int(os.environ.get("KEPT_PAGE_SECONDS", "300"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -105,6 +110,7 @@ class TestConfig(Config):
     MAIL_SEND_AFTER_REQUEST = True
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "NullCache"  # every test computes its report afresh
+    KEEP_PAGES = False
     CACHE_NO_NULL_WARNING = True
     BASE_URL = "http://localhost"
 

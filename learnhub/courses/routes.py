@@ -3,8 +3,10 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from learnhub.auth.access import roles_required
+from learnhub.caching import kept_for_readers
 from learnhub.auth.forms import ConfirmForm
 from learnhub.courses import services
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
@@ -49,10 +51,26 @@ def catalogue():
         mode=args.get("mode", "") if args.get("mode") in ("online", "in_person") else "",
         upcoming_only=args.get("upcoming") == "1",
     )
-    page = services.catalogue(filters, utcnow().date(), args.get("page", 1, type=int))
-    template = "courses/_catalogue_results.html" if request.headers.get("HX-Request") else "courses/catalogue.html"
-    return render_template(template, page=page, filters=filters, municipalities=municipality_choices(),
-                           service_types=list(ServiceType), query={k: v for k, v in args.items() if k != "page"})
+    results = _catalogue_results(filters, _page())
+    if request.headers.get("HX-Request"):
+        return results
+    return render_template("courses/catalogue.html", results=results, filters=filters,
+                           municipalities=municipality_choices(), service_types=list(ServiceType))
+
+
+def _catalogue_results(filters: services.CatalogueFilter, page_number: int) -> Markup:
+    """The matching learning sets, rendered. A typed search is rarely repeated, so only the choices
+    from the lists are kept (until a learning set or cohort changes)."""
+    today = utcnow().date()
+
+    def render() -> str:
+        return render_template("courses/_catalogue_results.html", query=filters.args(),
+                               page=services.catalogue(filters, today, page_number))
+
+    if filters.query:
+        return Markup(render())
+    return Markup(kept_for_readers(services.PUBLIC_CURRICULUM,
+                                   f"catalogue:{today}:{page_number}:{sorted(filters.args().items())}", render))
 
 
 @bp.get("/cohorts/<int:cohort_id>")

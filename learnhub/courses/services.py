@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from learnhub import ical
+from learnhub.caching import Topic
 from learnhub.courses.models import (
     Approver,
     Attendance,
@@ -44,7 +45,7 @@ from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
 from learnhub.mail.services import external_url, queue_email, site_host
-from learnhub.people.models import Membership, Organisation, Role, ServiceType, User
+from learnhub.people.models import Membership, Municipality, Organisation, Role, ServiceType, User
 from learnhub.timeutil import utcnow
 
 ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
@@ -108,6 +109,17 @@ class CatalogueFilter:
     municipality_id: int | None = None
     mode: str = ""  # "online", "in_person" or "" for both
     upcoming_only: bool = False
+
+    def args(self) -> dict[str, str | int]:
+        """The filters in force, as the catalogue's address carries them (for the pager's links)."""
+        values = {"q": self.query, "service_type": self.service_type, "language": self.language,
+                  "municipality": self.municipality_id, "mode": self.mode, "upcoming": "1" if self.upcoming_only else ""}
+        return {name: value for name, value in values.items() if value}
+
+
+# What the catalogue and learning-set pages show: kept rendered until one of these tables changes.
+PUBLIC_CURRICULUM = Topic("public-curriculum", LearningSet, LearningSetVersion, VersionServiceType,
+                          VersionLanguage, Module, Cohort, Municipality)
 
 
 def catalogue(filters: CatalogueFilter, today: date, page: int = 1, per_page: int = 24) -> Pagination:

@@ -1,8 +1,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
+from learnhub.caching import kept_for_readers
 from learnhub.courses import services as courses
 from learnhub.curriculum import services
 from learnhub.curriculum.forms import LearningSetForm, ModuleForm
@@ -11,7 +13,7 @@ from learnhub.curriculum.models import AUTHORED_LANGUAGES
 from learnhub.errors import NotFound
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
-from learnhub.i18n import LANGUAGES, _
+from learnhub.i18n import LANGUAGES, _, to_reader_script
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
 
@@ -23,9 +25,17 @@ authors = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
 
 @bp.get("/learning-sets/<slug>")
 def learning_set(slug: str):
-    version = services.published_version(slug)
-    return render_template("curriculum/learning_set.html", version=version,
-                           cohorts=courses.upcoming_cohorts(version.learning_set_id, utcnow().date()))
+    today = utcnow().date()
+
+    def render() -> tuple[str, str]:
+        version = services.published_version(slug)
+        cohorts = courses.upcoming_cohorts(version.learning_set_id, today)
+        return to_reader_script(version.display_title), render_template(
+            "curriculum/_learning_set.html", version=version, cohorts=cohorts)
+
+    # The same for every visitor: kept rendered until a learning set, module or cohort changes.
+    title, body = kept_for_readers(courses.PUBLIC_CURRICULUM, f"learning-set:{slug}:{today}", render)
+    return render_template("curriculum/learning_set.html", title=title, body=Markup(body))
 
 
 @bp.get("/versions/<int:version_id>/modules/<module_slug>")

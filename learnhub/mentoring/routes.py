@@ -323,7 +323,5 @@ def calendar_settings():
 
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
-    user = services.feed_owner(token)
-    body = services.feed_body(user, utcnow())
-    return Response(body, mimetype="text/calendar; charset=utf-8",
+    return Response(services.feed_for_token(token, utcnow()), mimetype="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=300"})

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from learnhub import ical
+from learnhub.caching import Topic, kept_until_changed
 from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from learnhub.courses.services import EvaluationSummary, save_evaluation, summarise_evaluations
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
@@ -547,6 +548,19 @@ def feed_owner(token: str) -> User:
     if user is None or not hmac.compare_digest(signature, _feed_signature(user.id, _feed_version(user.id))):
         raise NotFound(_("This calendar address is not valid (any more)."))
     return user
+
+
+# Everything a calendar feed shows: feeds are kept until a row in one of these tables changes.
+CALENDAR_FEEDS = Topic("calendar-feeds", MentoringSession, SessionParticipant, MentoringProgramme, User, CalendarFeed,
+                       CohortSession, Enrolment, Cohort, LearningSetVersion, PlanAction, ImplementationPlan, Membership)
+
+
+def feed_for_token(token: str, now: datetime) -> bytes:
+    """The feed behind a private calendar address. Calendar apps fetch it again and again, mostly
+    unchanged, so it is kept until anything it shows changes (a wrong or old token is never kept)."""
+    secret_free_key = hashlib.sha256(token.encode()).hexdigest()
+    return kept_until_changed(CALENDAR_FEEDS, f"feed:{secret_free_key}", lambda: feed_body(feed_owner(token), now),
+                              current_app.config["KEPT_PAGE_SECONDS"])
 
 
 def feed_body(user: User, now: datetime) -> bytes:
