@@ -1,18 +1,46 @@
 """Values worth keeping between requests: computed figures and reference lists that change rarely, and
 parts of pages that are kept until the rows they show change."""
 
+import logging
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
 from flask_babel import get_locale
+from flask_caching.backends.rediscache import RedisCache
+from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from learnhub.extensions import cache
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class ForgivingRedisCache(RedisCache):
+    """The shared cache (CACHE_REDIS_URL). While Redis is unreachable every read misses and every
+    write is dropped, so pages are computed afresh: slower, never an error page."""
+
+    def _forgiving(self, action: Callable[[], Any], fallback: Any) -> Any:
+        try:
+            return action()
+        except RedisError as error:
+            log.warning("cache unavailable, computing afresh: %s", error)
+            return fallback
+
+    def get(self, key: str) -> Any:
+        return self._forgiving(lambda: super(ForgivingRedisCache, self).get(key), None)
+
+    def get_many(self, *keys: str) -> list[Any]:
+        return self._forgiving(lambda: super(ForgivingRedisCache, self).get_many(*keys), [None] * len(keys))
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
+        return self._forgiving(lambda: super(ForgivingRedisCache, self).set(key, value, timeout), False)
+
+    def delete(self, key: str) -> bool:
+        return self._forgiving(lambda: super(ForgivingRedisCache, self).delete(key), False)
 
 
 def kept(key: str, compute: Callable[[], T], seconds: int, fresh: bool = False) -> T:

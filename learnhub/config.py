@@ -85,7 +85,9 @@ class Config:
     # computed); with CACHE_REDIS_URL all instances share them, otherwise each keeps its own.
     REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "300"))
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
-    CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "SimpleCache"
+    CACHE_TYPE = "learnhub.caching.ForgivingRedisCache" if CACHE_REDIS_URL else "SimpleCache"
+    # A stopped Redis must not hold pages up (the options are Redis's own).
+    CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1} if CACHE_REDIS_URL else None
     CACHE_KEY_PREFIX = "learnhub:"
     # The catalogue, learning-set pages and calendar feeds are kept until a row they show changes, and
     # only in a cache every process shares: with a cache per worker, a change made through one worker
@@ -110,6 +112,7 @@ class TestConfig(Config):
     MAIL_SEND_AFTER_REQUEST = True
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "NullCache"  # every test computes its report afresh
+    CACHE_OPTIONS = None
     KEEP_PAGES = False
     CACHE_NO_NULL_WARNING = True
     BASE_URL = "http://localhost"
