@@ -655,10 +655,10 @@ def my_learning(user: User, now: datetime) -> list[LearningItem]:
     """The learner's active enrolments with progress and next session, in four queries."""
     enrolments = list(db.session.scalars(
         select(Enrolment).options(
-            # The page shows each version's modules by title (bodies are long Markdown) and the cohort's
+            # The page shows each version's modules by title (not their Markdown or outcomes) and the cohort's
             # name: not the versions' languages and service types, nor the cohorts' trainers.
             joinedload(Enrolment.version).options(
-                selectinload(LearningSetVersion.modules).defer(Module.body),
+                selectinload(LearningSetVersion.modules).load_only(Module.slug, Module.position, Module.title),
                 lazyload(LearningSetVersion.languages), lazyload(LearningSetVersion.service_types)),
             joinedload(Enrolment.cohort).options(lazyload(Cohort.trainers), lazyload(Cohort.version)))
         .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE_STATUSES))
