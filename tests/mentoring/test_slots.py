@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from learnhub.mentoring.slots import (
@@ -52,6 +52,9 @@ def wall_clock(moment: datetime, zone: str = BELGRADE) -> datetime:
                  id="session-ending-inside-buffer-before-slot-takes-it"),
     pytest.param({"busy": [(datetime(2026, 1, 14, 6, 0), datetime(2026, 1, 14, 7, 45))]}, WINTER_SLOTS,
                  id="session-ending-a-full-buffer-before-slot-leaves-it-free"),
+    pytest.param({"busy": [(datetime(2026, 1, 14, 7, 10), datetime(2026, 1, 14, 7, 20)),
+                           (datetime(2026, 1, 14, 7, 0), datetime(2026, 1, 14, 9, 40))]}, [],
+                 id="long-session-around-a-short-one-takes-every-slot-it-meets"),
     pytest.param({"now": datetime(2026, 1, 13, 8, 0)}, WINTER_SLOTS, id="exactly-minimum-notice-is-enough"),
     pytest.param({"now": datetime(2026, 1, 13, 8, 30)}, WINTER_SLOTS[1:], id="closer-than-minimum-notice-is-hidden"),
     pytest.param({"rules": BookingRules(max_days_ahead=2)}, WINTER_SLOTS, id="last-day-of-horizon-is-offered"),
@@ -265,3 +268,16 @@ def test_slots_are_grouped_by_the_viewers_day():
     assert [(day, [local.strftime("%H:%M") for _slot, local in times]) for day, times in days] == [
         (date(2026, 1, 14), ["23:30"]), (date(2026, 1, 15), ["00:30"])]
     assert by_local_day([], BELGRADE) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios())
+def test_sessions_take_away_exactly_the_times_they_meet(scenario):
+    """Completeness beside the rules above: no open time is lost that no session (with its buffer) meets."""
+    windows, days_off, busy, zone, rules, now, _probes = scenario
+    assume(not check_windows(windows))  # overlapping windows are refused when saved
+    open_times = free_slots(windows, days_off, [], zone, rules, now)
+    untouched = [slot for slot in open_times if not any(
+        overlaps(slot.starts_at - rules.buffer, slot.ends_at + rules.buffer, starts_at, ends_at)
+        for starts_at, ends_at in busy)]
+    assert free_slots(windows, days_off, busy, zone, rules, now) == untouched
