@@ -17,13 +17,13 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from learnhub import ical
 from learnhub.caching import Topic, kept_until_changed
 from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from learnhub.courses.services import EvaluationSummary, save_evaluation, summarise_evaluations
-from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
+from learnhub.errors import Conflict, InvalidInput, NotFound
 from learnhub.curriculum.models import LearningSetVersion
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
@@ -67,22 +67,31 @@ def mentee_ids(programme: MentoringProgramme) -> set[int]:
     return members | {m.user_id for m in programme.mentees}
 
 
+def _is_mentee_of_programme(user: User, organisation_ids):
+    """A condition on MentoringProgramme: the user is one of its mentees or works for one of its
+    organisations (`organisation_ids`: the user's, as a list or a subquery)."""
+    return or_(
+        exists().where(ProgrammeMentee.programme_id == MentoringProgramme.id, ProgrammeMentee.user_id == user.id),
+        exists().where(ProgrammeOrganisation.programme_id == MentoringProgramme.id,
+                       ProgrammeOrganisation.organisation_id.in_(organisation_ids)))
+
+
+def _takes_part_in_programme(user: User, organisation_ids):
+    return or_(exists().where(ProgrammeMentor.programme_id == MentoringProgramme.id, ProgrammeMentor.user_id == user.id),
+               _is_mentee_of_programme(user, organisation_ids))
+
+
 def is_mentee(user: User, programme: MentoringProgramme) -> bool:
-    return user.id in {m.user_id for m in programme.mentees} or bool(
-        {m.organisation_id for m in user.memberships} & {o.organisation_id for o in programme.organisations})
+    return db.session.scalar(select(MentoringProgramme.id).where(
+        MentoringProgramme.id == programme.id, _is_mentee_of_programme(user, _organisation_ids(user)))) is not None
 
 
 def programmes_for(user: User) -> list[MentoringProgramme]:
     """Programmes the user mentors or takes part in (all of them for institute admins)."""
     statement = select(MentoringProgramme).order_by(MentoringProgramme.starts_on.desc())
     if not user.has_role(Role.INSTITUTE_ADMIN):
-        organisation_ids = [m.organisation_id for m in user.memberships]
-        statement = statement.where(or_(
-            exists().where(ProgrammeMentor.programme_id == MentoringProgramme.id, ProgrammeMentor.user_id == user.id),
-            exists().where(ProgrammeMentee.programme_id == MentoringProgramme.id, ProgrammeMentee.user_id == user.id),
-            exists().where(ProgrammeOrganisation.programme_id == MentoringProgramme.id,
-                           ProgrammeOrganisation.organisation_id.in_(organisation_ids)),
-        ))
+        statement = statement.where(
+            _takes_part_in_programme(user, [m.organisation_id for m in user.memberships]))
     # The list shows names and dates only: none of the programmes' mentors, organisations or mentees.
     return list(db.session.scalars(statement.options(lazyload("*"))))
 
@@ -108,15 +117,20 @@ def editable_plans(user: User, programme: MentoringProgramme) -> list[ProgrammeO
 
 
 def programme_for(user: User, programme_id: int) -> MentoringProgramme:
-    """A programme the user belongs to; a foreign programme is 404."""
-    # Mentors and organisations are shown and checked by name and id: not their roles or services.
-    programme = get_or_404(MentoringProgramme, programme_id, _("We could not find that mentoring programme."), [
-        selectinload(MentoringProgramme.mentors).joinedload(ProgrammeMentor.user).lazyload(User.roles),
-        selectinload(MentoringProgramme.organisations).joinedload(ProgrammeOrganisation.organisation)
-        .lazyload(Organisation.services)])
-    if user.has_role(Role.INSTITUTE_ADMIN) or programme.has_mentor(user) or is_mentee(user, programme):
-        return programme
-    raise NotFound(_("We could not find that mentoring programme."))
+    """A programme the user belongs to; a foreign programme is 404. Found and checked in one query:
+    its mentors, organisations and mentees load only on pages that show them."""
+    statement = select(MentoringProgramme).where(MentoringProgramme.id == programme_id).options(
+        # Mentors and organisations are shown and checked by name and id: not their roles or services.
+        lazyload(MentoringProgramme.mentors).joinedload(ProgrammeMentor.user).lazyload(User.roles),
+        lazyload(MentoringProgramme.organisations).joinedload(ProgrammeOrganisation.organisation)
+        .lazyload(Organisation.services),
+        lazyload(MentoringProgramme.mentees))
+    if not user.has_role(Role.INSTITUTE_ADMIN):
+        statement = statement.where(_takes_part_in_programme(user, _organisation_ids(user)))
+    programme = db.session.scalar(statement)
+    if programme is None:
+        raise NotFound(_("We could not find that mentoring programme."))
+    return programme
 
 
 def programme_for_mentor(user: User, programme_id: int) -> MentoringProgramme:
@@ -175,10 +189,14 @@ def mentor_profile(mentor: User) -> MentorProfile:
     return profile
 
 
-def _lock_mentor(mentor_id: int) -> MentorProfile:
-    """Serialise everything that books this mentor's time (a row lock on PostgreSQL)."""
-    profile = db.session.scalars(select(MentorProfile).where(MentorProfile.user_id == mentor_id)
-                                 .with_for_update(of=MentorProfile)
+def _lock_mentor(mentor_id: int, programme: MentoringProgramme | None = None) -> MentorProfile:
+    """Serialise everything that books this mentor's time (a row lock on PostgreSQL); with `programme`,
+    only a mentor of that programme is found."""
+    statement = select(MentorProfile).where(MentorProfile.user_id == mentor_id)
+    if programme is not None:
+        statement = statement.where(exists().where(ProgrammeMentor.programme_id == programme.id,
+                                                   ProgrammeMentor.user_id == mentor_id))
+    profile = db.session.scalars(statement.with_for_update(of=MentorProfile)
                                  .execution_options(populate_existing=True)).one_or_none()
     if profile is None:
         raise NotFound(_("This mentor does not offer individual sessions."))
@@ -261,9 +279,7 @@ def book_slot(mentee: User, programme: MentoringProgramme, mentor_id: int, start
     now = now or utcnow()
     if not is_mentee(mentee, programme):
         raise NotFound(_("We could not find that mentoring programme."))
-    if not any(m.user_id == mentor_id for m in programme.mentors):
-        raise NotFound(_("This mentor does not offer individual sessions."))
-    profile = _lock_mentor(mentor_id)
+    profile = _lock_mentor(mentor_id, programme)
     windows, days_off, busy, zone, rules = _slot_inputs(profile, now)
     if not is_bookable(starts_at, windows, days_off, busy, zone, rules, now):
         raise Conflict(_("This time is no longer free. Please choose another slot."))
