@@ -80,3 +80,16 @@ def test_calendar_feed_does_not_grow_with_sessions(client, count_queries, mentor
     few = _queries_for(client, count_queries, url)
     _schedule(mentor, programme, 5, first_day=2)
     assert _queries_for(client, count_queries, url) == few <= 6
+
+
+def test_free_times_do_not_grow_with_sessions_or_other_programmes(client, auth, count_queries, mentoring):
+    from tests.factories import ProgrammeFactory
+
+    mentor, programme, _mentee = mentoring
+    auth.login("mentee@example.org")
+    url = f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/slots"
+    few = _queries_for(client, count_queries, url)
+    _schedule(mentor, programme, 5, first_day=2)
+    other = ProgrammeFactory(organisation=OrganisationFactory())  # another mentor, organisation and member
+    member_of(other.organisations[0].organisation)
+    assert _queries_for(client, count_queries, url) == few <= 7
