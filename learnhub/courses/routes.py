@@ -26,6 +26,7 @@ from learnhub.people.services import (
 from learnhub.timeutil import local_to_utc, utcnow
 
 bp = Blueprint("courses", __name__)
+KEPT_CATALOGUE_PAGES = 20  # beyond them a page is empty; keeping every number asked for would fill the cache
 trainers = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
 
 
@@ -42,12 +43,14 @@ def _local(moment: datetime | None) -> datetime | None:
 
 @bp.get("/catalogue")
 def catalogue():
-    args = request.args
+    args, municipalities = request.args, municipality_choices()
+    # Like the other lists, a municipality not on the list is no filter (and no page kept for it).
+    municipality_id = args.get("municipality", type=int)
     filters = services.CatalogueFilter(
         query=args.get("q", "")[:100],
         service_type=args.get("service_type", "") if args.get("service_type") in ServiceType._value2member_map_ else "",
         language=args.get("language", "") if args.get("language") in LANGUAGES else "",
-        municipality_id=args.get("municipality", type=int),
+        municipality_id=municipality_id if any(municipality_id == id_ for id_, _name in municipalities) else None,
         mode=args.get("mode", "") if args.get("mode") in ("online", "in_person") else "",
         upcoming_only=args.get("upcoming") == "1",
     )
@@ -55,19 +58,19 @@ def catalogue():
     if request.headers.get("HX-Request"):
         return results
     return render_template("courses/catalogue.html", results=results, filters=filters,
-                           municipalities=municipality_choices(), service_types=list(ServiceType))
+                           municipalities=municipalities, service_types=list(ServiceType))
 
 
 def _catalogue_results(filters: services.CatalogueFilter, page_number: int) -> Markup:
     """The matching learning sets, rendered. A typed search is rarely repeated, so only the choices
-    from the lists are kept (until a learning set or cohort changes)."""
+    from the lists are kept (until a learning set or cohort changes), for the first pages."""
     today = utcnow().date()
 
     def render() -> str:
         return render_template("courses/_catalogue_results.html", query=filters.args(),
                                page=services.catalogue(filters, today, page_number))
 
-    if filters.query:
+    if filters.query or page_number > KEPT_CATALOGUE_PAGES:
         return Markup(render())
     return Markup(kept_for_readers(services.PUBLIC_CURRICULUM,
                                    f"catalogue:{today}:{page_number}:{sorted(filters.args().items())}", render))

@@ -36,6 +36,10 @@ def test_catalogue_filters_by_service_language_place_and_dates(client):
         page = client.get(f"/catalogue?{query}").get_data(as_text=True)
         assert "Working with parents" in page and "Recovery into practice" not in page, query
     assert "Working with parents" not in client.get("/catalogue?mode=online").get_data(as_text=True)
+    # Values that are not on the lists are no filter, as when the list is left at "all".
+    for query in ("municipality=999999", "service_type=spaceflight", "language=xx", "mode=teleport"):
+        page = client.get(f"/catalogue?{query}").get_data(as_text=True)
+        assert "Working with parents" in page and "Recovery into practice" in page, query
 
 
 def test_catalogue_answers_htmx_with_just_the_results(client):
