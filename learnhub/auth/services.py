@@ -8,7 +8,7 @@ import hmac
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from learnhub.auth.models import Invitation, LoginSession
@@ -151,10 +151,14 @@ def open_login_session(user: User) -> str:
     return token
 
 
+# Every signed-in request starts with this query (the session, its user and their roles), so it is
+# built once: building it anew took half again as long as running it.
+_LOGIN_WITH_USER = (select(LoginSession).where(LoginSession.token_hash == bindparam("token_hash"))
+                    .options(joinedload(LoginSession.user).joinedload(User.roles)))
+
+
 def user_for_session_token(token: str) -> User | None:
-    # Every signed-in request starts here: the session, its user and their roles in one query.
-    login = db.session.scalars(select(LoginSession).where(LoginSession.token_hash == token_hash(token))
-                               .options(joinedload(LoginSession.user).joinedload(User.roles))).unique().first()
+    login = db.session.scalars(_LOGIN_WITH_USER, {"token_hash": token_hash(token)}).unique().first()
     if login is None or login.created_at < utcnow() - current_app.config["LOGIN_SESSION_LIFETIME"]:
         return None
     user = login.user
