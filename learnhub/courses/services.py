@@ -518,10 +518,10 @@ def roster(cohort: Cohort, page: int, per_page: int) -> Pagination:
     statement = (
         select(Enrolment)
         # The roster names people and their organisations: not their roles or the services offered.
-        # Joined in the page's one query (a cohort holds hundreds of enrolments at most).
-        .options(lazyload(Enrolment.cohort), joinedload(Enrolment.user).lazyload(User.roles),
-                 joinedload(Enrolment.organisation).options(joinedload(Organisation.municipality),
-                                                            lazyload(Organisation.services)))
+        # Loaded for the page's rows only (selectin), not joined to every enrolment before sorting.
+        .options(lazyload(Enrolment.cohort), selectinload(Enrolment.user).lazyload(User.roles),
+                 selectinload(Enrolment.organisation).options(joinedload(Organisation.municipality),
+                                                              lazyload(Organisation.services)))
         .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(ACTIVE_STATUSES))
         .order_by(status_order, Enrolment.created_at, Enrolment.id)
     )
