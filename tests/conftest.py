@@ -158,21 +158,22 @@ def auth(client) -> AuthActions:
     return AuthActions(client)
 
 
+@contextmanager
+def recorded_queries() -> Iterator[list[str]]:
+    """`with recorded_queries() as queries:` … the SQL statements the current app ran meanwhile."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
 @pytest.fixture
 def count_queries(app):
     """`with count_queries() as queries:` … `len(queries)` is the number of SQL statements run."""
-
-    @contextmanager
-    def counter():
-        statements: list[str] = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-
-    return counter
+    return recorded_queries

@@ -3,11 +3,9 @@ from the cache while nothing they show has changed, and show a change on the ver
 
 import os
 import uuid
-from contextlib import contextmanager
 
 import pytest
 import redis
-from sqlalchemy import event
 
 from learnhub.caching import Topic, kept_until_changed
 from learnhub.courses import services as courses
@@ -16,8 +14,9 @@ from learnhub.curriculum.models import VersionState
 from learnhub.extensions import cache, db
 from learnhub.mentoring import services as mentoring
 from learnhub.people.models import Municipality
-from tests.ops.conftest import closed_port
+from tests.conftest import recorded_queries
 from tests.factories import CohortFactory, CohortSessionFactory, EnrolmentFactory, UserFactory, VersionFactory
+from tests.ops.conftest import closed_port
 
 
 @pytest.fixture
@@ -26,20 +25,6 @@ def keeping_app(make_app):
     app = make_app(CACHE_TYPE="SimpleCache", KEEP_PAGES=True)
     with app.app_context():
         yield app
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _text(client, url: str) -> str:
@@ -52,7 +37,7 @@ def test_catalogue_is_served_kept_until_a_learning_set_changes(keeping_app):
     client = keeping_app.test_client()
     version = VersionFactory(title={"en": "Recovery into Practice"})
     assert "Recovery into Practice" in _text(client, "/catalogue")
-    with statements() as seen:
+    with recorded_queries() as seen:
         assert "Recovery into Practice" in _text(client, "/catalogue")
     assert not any("learning_set_version" in statement for statement in seen)  # nothing read again
 
@@ -81,7 +66,7 @@ def test_a_typed_search_is_never_kept(keeping_app):
     client = keeping_app.test_client()
     VersionFactory(title={"en": "Recovery into Practice"})
     _text(client, "/catalogue?q=recovery")
-    with statements() as seen:
+    with recorded_queries() as seen:
         assert "Recovery into Practice" in _text(client, "/catalogue?q=recovery")
     assert any("learning_set_version" in statement for statement in seen)
 
@@ -99,7 +84,7 @@ def test_learning_set_page_counts_places_left_after_each_enrolment(keeping_app):
     cohort = CohortFactory(capacity=10)
     url = f"/learning-sets/{cohort.version.learning_set.slug}"
     assert "10 places left" in _text(client, url)
-    with statements() as seen:
+    with recorded_queries() as seen:
         assert "10 places left" in _text(client, url)
     assert seen == []  # anonymous, and kept whole
 
@@ -117,7 +102,7 @@ def test_calendar_feed_is_kept_until_its_sessions_change_and_an_old_address_stop
     CohortSessionFactory(cohort=enrolment.cohort, place="Sala opštine Ruma")
     url = f"/calendar/{mentoring.feed_token(enrolment.user)}.ics"
     assert "Sala opštine Ruma" in _text(client, url)
-    with statements() as seen:
+    with recorded_queries() as seen:
         assert "Sala opštine Ruma" in _text(client, url)
     assert seen == []
 
