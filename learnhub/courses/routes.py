@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from learnhub.auth.access import roles_required
-from learnhub.caching import kept_for_readers
 from learnhub.auth.forms import ConfirmForm
+from learnhub.caching import kept_for_readers
 from learnhub.courses import services
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
 from learnhub.courses.models import Approver, PromotionPolicy

@@ -13,10 +13,10 @@ daylight-saving changes this means:
 """
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
-from itertools import accumulate
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -151,7 +151,7 @@ def _wall_to_utc(wall: datetime, tz: ZoneInfo, *, is_end: bool) -> datetime:
     return instant.replace(tzinfo=None)
 
 
-def _blocked_test(busy: list[Interval], buffer: timedelta):
+def _blocked_test(busy: list[Interval], buffer: timedelta) -> Callable[[Slot], bool]:
     """Whether a slot, widened by the buffer, overlaps a busy interval: a binary search per slot rather
     than a pass over every session, as a busy mentor has hundreds within the horizon."""
     busy = sorted(busy)
