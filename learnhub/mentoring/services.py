@@ -793,9 +793,9 @@ class MentoringOverview:
 def overview(user: User, now: datetime) -> MentoringOverview:
     """The next session and this week's (as mentor or participant), plans needing attention, actions due soon."""
     week_end = now + timedelta(days=7)
-    # Shown: times, kinds and programme names; not who else takes part, nor the programmes' members.
-    shown = (joinedload(MentoringSession.programme).lazyload("*"),
-             joinedload(MentoringSession.mentor).lazyload(User.roles), lazyload(MentoringSession.participants))
+    # Shown: times, kinds and programme names; not the mentor, who else takes part, nor the programmes' members.
+    shown = (joinedload(MentoringSession.programme).lazyload("*"), lazyload(MentoringSession.mentor),
+             lazyload(MentoringSession.participants))
     coming = (select(MentoringSession)
               .where(MentoringSession.id.in_(_own_session_ids(user)), MentoringSession.status == SessionStatus.SCHEDULED,
                      MentoringSession.starts_at >= now)
