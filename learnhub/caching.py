@@ -70,8 +70,8 @@ class Topic:
         return cls._by_model.get(model, [])
 
 
-def kept_until_changed(topic: Topic, key: str, compute: Callable[[], T], seconds: int) -> T:
-    """`compute()`'s result, kept at most `seconds` and only while no row of `topic` has changed.
+def kept_until_changed(topic: Topic, key: str, compute: Callable[[], T]) -> T:
+    """`compute()`'s result, kept at most KEPT_PAGE_SECONDS and only while no row of `topic` has changed.
 
     Only with KEEP_PAGES (a cache every process shares): a change committed through one worker must
     reach the pages every other worker serves. The stamp is read before `compute()` reads the rows, so
@@ -86,14 +86,14 @@ def kept_until_changed(topic: Topic, key: str, compute: Callable[[], T], seconds
     elif entry is not None and entry[0] == stamp:
         return entry[1]
     value = compute()
-    cache.set(entry_key, (stamp, value), timeout=seconds)
+    cache.set(entry_key, (stamp, value), timeout=current_app.config["KEPT_PAGE_SECONDS"])
     return value
 
 
 def kept_for_readers(topic: Topic, key: str, render: Callable[[], T]) -> T:
     """Rendered parts of a page that are the same for every visitor reading it in the current
     language (and script), kept until a row of `topic` changes."""
-    return kept_until_changed(topic, f"{get_locale()}:{key}", render, current_app.config["KEPT_PAGE_SECONDS"])
+    return kept_until_changed(topic, f"{get_locale()}:{key}", render)
 
 
 def _new_stamp(topic: Topic) -> str:

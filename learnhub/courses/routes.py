@@ -64,16 +64,16 @@ def catalogue():
 def _catalogue_results(filters: services.CatalogueFilter, page_number: int) -> Markup:
     """The matching learning sets, rendered. A typed search is rarely repeated, so only the choices
     from the lists are kept (until a learning set or cohort changes), for the first pages."""
-    today = utcnow().date()
+    today, query = utcnow().date(), filters.args()
 
     def render() -> str:
-        return render_template("courses/_catalogue_results.html", query=filters.args(),
+        return render_template("courses/_catalogue_results.html", query=query,
                                page=services.catalogue(filters, today, page_number))
 
     if filters.query or page_number > KEPT_CATALOGUE_PAGES:
         return Markup(render())
     return Markup(kept_for_readers(services.PUBLIC_CURRICULUM,
-                                   f"catalogue:{today}:{page_number}:{sorted(filters.args().items())}", render))
+                                   f"catalogue:{today}:{page_number}:{sorted(query.items())}", render))
 
 
 @bp.get("/cohorts/<int:cohort_id>")

@@ -575,8 +575,7 @@ def feed_for_token(token: str, now: datetime) -> bytes:
     """The feed behind a private calendar address. Calendar apps fetch it again and again, mostly
     unchanged, so it is kept until anything it shows changes (a wrong or old token is never kept)."""
     secret_free_key = hashlib.sha256(token.encode()).hexdigest()
-    return kept_until_changed(CALENDAR_FEEDS, f"feed:{secret_free_key}", lambda: feed_body(feed_owner(token), now),
-                              current_app.config["KEPT_PAGE_SECONDS"])
+    return kept_until_changed(CALENDAR_FEEDS, f"feed:{secret_free_key}", lambda: feed_body(feed_owner(token), now))
 
 
 def feed_body(user: User, now: datetime) -> bytes:
