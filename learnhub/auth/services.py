@@ -151,10 +151,13 @@ def open_login_session(user: User) -> str:
     return token
 
 
-# Every signed-in request starts with this query (the session, its user and their roles), so it is
-# built once: building it anew took half again as long as running it.
+# Every signed-in request starts with this query, so it is built once: building it anew took half again
+# as long as running it. It brings the user's roles and memberships (with their organisations, not the
+# services those offer), which most pages ask about: joined here, rather than two more queries later.
 _LOGIN_WITH_USER = (select(LoginSession).where(LoginSession.token_hash == bindparam("token_hash"))
-                    .options(joinedload(LoginSession.user).joinedload(User.roles)))
+                    .options(joinedload(LoginSession.user).options(
+                        joinedload(User.roles),
+                        joinedload(User.memberships).joinedload(Membership.organisation).lazyload(Organisation.services))))
 
 
 def user_for_session_token(token: str) -> User | None:

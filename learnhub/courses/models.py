@@ -112,7 +112,24 @@ class CohortSession(db.Model):
     cohort: Mapped[Cohort] = relationship(back_populates="sessions")
 
 
-class Enrolment(db.Model):
+class EnrolmentLabels:
+    """What pages show of an enrolment's `status` and `perspective`: shared by the model and the plain
+    rows (roster lines, a learner's items) that pages read instead of whole objects."""
+
+    @property
+    def status_label(self) -> str:
+        return EnrolmentStatus(self.status).label
+
+    @property
+    def perspective_label(self) -> str:
+        return Audience(self.perspective).label if self.perspective else ""
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status == EnrolmentStatus.ENROLLED
+
+
+class Enrolment(EnrolmentLabels, db.Model):
     __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,17 +149,6 @@ class Enrolment(db.Model):
     organisation: Mapped[Organisation | None] = relationship()
     version: Mapped[LearningSetVersion] = relationship()
 
-    @property
-    def status_label(self) -> str:
-        return EnrolmentStatus(self.status).label
-
-    @property
-    def perspective_label(self) -> str:
-        return Audience(self.perspective).label if self.perspective else ""
-
-    @property
-    def holds_seat(self) -> bool:
-        return self.status == EnrolmentStatus.ENROLLED
 
 
 class Attendance(db.Model):

@@ -160,8 +160,7 @@ def reject(enrolment_id: int):
 @bp.get("/my/learning")
 @login_required
 def my_learning():
-    return render_template("courses/my_learning.html", items=services.my_learning(current_user, utcnow()),
-                           confirm_form=ConfirmForm())
+    return render_template("courses/my_learning.html", items=services.my_learning(current_user, utcnow()))
 
 
 @bp.post("/versions/<int:version_id>/modules/<module_slug>/complete")
@@ -301,10 +300,10 @@ def attendance(cohort_id: int, session_id: int):
         services.set_attendance(current_user, cohort, session.id, ids, request.form.get("present") == "1")
         db.session.commit()
         if request.headers.get("HX-Request") and len(ids) == 1:
-            enrolment = services.enrolment_for(current_user, ids[0])
+            line = services.roster_line(cohort, ids[0])
             marks = services.attendance_marks([session.id], ids)
             return render_template("courses/_attendance_row.html", cohort=cohort, session=session,
-                                   enrolment=enrolment, mark=marks.get((session.id, enrolment.id)))
+                                   line=line, mark=marks.get((session.id, line.id)))
         return redirect(url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
     page = services.roster(cohort, _page(), current_app.config["PAGE_SIZE"])
     enrolled = [e for e in page.items if e.holds_seat]

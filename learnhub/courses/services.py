@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import case, exists, func, or_, select, update
+from sqlalchemy import Select, Subquery, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
@@ -25,6 +25,7 @@ from learnhub.courses.models import (
     CohortSession,
     CohortTrainer,
     Enrolment,
+    EnrolmentLabels,
     EnrolmentStatus,
     Evaluation,
     PromotionPolicy,
@@ -38,6 +39,7 @@ from learnhub.curriculum.models import (
     VersionLanguage,
     VersionServiceType,
     VersionState,
+    pick_language,
 )
 from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.audit import services as audit
@@ -45,6 +47,7 @@ from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
 from learnhub.mail.services import external_url, queue_email, site_host
+from learnhub.pagination import RowPagination, paginate_rows
 from learnhub.people.models import Membership, Municipality, Organisation, Role, ServiceType, User
 from learnhub.timeutil import utcnow
 
@@ -56,8 +59,10 @@ ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentS
 def get_cohort(cohort_id: int) -> Cohort:
     # Trainers are named and checked by id: their roles are never needed. The version's languages and
     # service types are read on the pages that show them (one query then, as eagerly), not on every one.
+    # A cohort has a few trainers and sessions: joined in the same query, rather than one query each.
     return get_or_404(Cohort, cohort_id, _("We could not find that cohort."), [
-        selectinload(Cohort.trainers).joinedload(CohortTrainer.user).lazyload(User.roles),
+        joinedload(Cohort.trainers).joinedload(CohortTrainer.user).lazyload(User.roles),
+        joinedload(Cohort.sessions),
         joinedload(Cohort.version).options(lazyload(LearningSetVersion.languages),
                                            lazyload(LearningSetVersion.service_types))])
 
@@ -512,20 +517,50 @@ def reject(actor: User, enrolment: Enrolment, reason: str) -> None:
 
 # --- rosters, attendance, exports -------------------------------------------------------------------
 
-def roster(cohort: Cohort, page: int, per_page: int) -> Pagination:
-    status_order = case({EnrolmentStatus.ENROLLED.value: 0, EnrolmentStatus.PENDING.value: 1,
-                         EnrolmentStatus.WAITLISTED.value: 2}, value=Enrolment.status, else_=3)
-    statement = (
-        select(Enrolment)
-        # The roster names people and their organisations: not their roles or the services offered.
-        # Loaded for the page's rows only (selectin), not joined to every enrolment before sorting.
-        .options(lazyload(Enrolment.cohort), selectinload(Enrolment.user).lazyload(User.roles),
-                 selectinload(Enrolment.organisation).options(joinedload(Organisation.municipality),
-                                                              lazyload(Organisation.services)))
-        .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(ACTIVE_STATUSES))
-        .order_by(status_order, Enrolment.created_at, Enrolment.id)
-    )
-    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+@dataclass(frozen=True)
+class RosterLine(EnrolmentLabels):
+    """A participant as rosters, attendance lists and their exports show them."""
+
+    id: int
+    status: str
+    perspective: str | None
+    name: str
+    email: str
+    organisation: str | None
+    municipality: str | None
+
+
+def _roster(cohort: Cohort) -> Select:
+    """The cohort's active enrolments in roster order: enrolled, waiting for approval, waitlisted."""
+    rank = case({EnrolmentStatus.ENROLLED.value: 0, EnrolmentStatus.PENDING.value: 1,
+                 EnrolmentStatus.WAITLISTED.value: 2}, value=Enrolment.status, else_=3)
+    return (select(Enrolment.id, Enrolment.status, Enrolment.perspective, Enrolment.user_id,
+                   Enrolment.organisation_id, rank.label("rank"), Enrolment.created_at)
+            .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(ACTIVE_STATUSES))
+            .order_by(rank, Enrolment.created_at, Enrolment.id))
+
+
+def _roster_columns(rows: Subquery) -> Select:
+    # Plain columns: loading the enrolments as objects, with their people and organisations, took
+    # several times as long as the rest of the page.
+    return (select(rows.c.id, rows.c.status, rows.c.perspective, User.display_name, User.email,
+                   Organisation.name, Municipality.name)
+            .join(User, User.id == rows.c.user_id)
+            .outerjoin(Organisation, Organisation.id == rows.c.organisation_id)
+            .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)
+            .order_by(rows.c.rank, rows.c.created_at, rows.c.id))
+
+
+def roster(cohort: Cohort, page: int, per_page: int) -> RowPagination:
+    return paginate_rows(_roster(cohort), _roster_columns, RosterLine, page, per_page)
+
+
+def roster_line(cohort: Cohort, enrolment_id: int) -> RosterLine:
+    rows = _roster(cohort).where(Enrolment.id == enrolment_id).subquery()
+    row = db.session.execute(_roster_columns(rows)).one_or_none()
+    if row is None:
+        raise NotFound(_("We could not find that participant in this cohort."))
+    return RosterLine(*row)
 
 
 def session_of(cohort: Cohort, session_id: int) -> CohortSession:
@@ -573,37 +608,32 @@ def enrolled_ids(cohort: Cohort) -> list[int]:
         Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED)))
 
 
-def _active_enrolments(cohort: Cohort) -> list[Enrolment]:
-    return list(roster(cohort, 1, 100_000).items)
+def _all_roster_lines(cohort: Cohort) -> list[RosterLine]:
+    return [RosterLine(*row) for row in db.session.execute(_roster_columns(_roster(cohort).subquery()))]
 
 
 def roster_csv(cohort: Cohort) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("Name"), _("E-mail"), _("Organisation"), _("Municipality"), _("Perspective"), _("Status")])
-    for enrolment in _active_enrolments(cohort):
-        organisation = enrolment.organisation
-        writer.writerow([
-            enrolment.user.display_name, enrolment.user.email, organisation.name if organisation else "",
-            organisation.municipality.name if organisation else "",
-            enrolment.perspective_label, enrolment.status_label,
-        ])
+    for line in _all_roster_lines(cohort):
+        writer.writerow([line.name, line.email, line.organisation or "", line.municipality or "",
+                         line.perspective_label, line.status_label])
     return "\ufeff" + buffer.getvalue()  # BOM so spreadsheet programs read UTF-8
 
 
 def attendance_csv(cohort: Cohort, format_session) -> str:
-    enrolments = [e for e in _active_enrolments(cohort) if e.holds_seat]
-    marks = attendance_marks([s.id for s in cohort.sessions], [e.id for e in enrolments])
+    lines = [line for line in _all_roster_lines(cohort) if line.holds_seat]
+    marks = attendance_marks([s.id for s in cohort.sessions], [line.id for line in lines])
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("Name"), _("Organisation")] + [format_session(s) for s in cohort.sessions])
-    for enrolment in enrolments:
+    for line in lines:
         cells = []
         for session in cohort.sessions:
-            mark = marks.get((session.id, enrolment.id))
+            mark = marks.get((session.id, line.id))
             cells.append("" if mark is None else (_("present") if mark else _("absent")))
-        writer.writerow([enrolment.user.display_name, enrolment.organisation.name if enrolment.organisation else ""]
-                        + cells)
+        writer.writerow([line.name, line.organisation or ""] + cells)
     return "\ufeff" + buffer.getvalue()
 
 
@@ -640,11 +670,37 @@ def mark_module_complete(user: User, module: Module) -> None:
 
 
 @dataclass(frozen=True)
-class LearningItem:
-    enrolment: Enrolment
-    modules_total: int
+class ModuleLink:
+    slug: str
+    titles: dict[str, str]
+
+    @property
+    def display_title(self) -> str:
+        return pick_language(self.titles)
+
+
+@dataclass(frozen=True)
+class LearningItem(EnrolmentLabels):
+    """One enrolment on the learner's page, read as the columns the page shows: loading the enrolments
+    as objects, with their cohorts, versions and modules, took several times as long."""
+
+    enrolment_id: int
+    status: EnrolmentStatus
+    cohort_id: int
+    cohort_name: str
+    version_id: int
+    titles: dict[str, str]
+    modules: list[ModuleLink]
     modules_done: int
-    next_session: CohortSession | None
+    next_session_at: datetime | None
+
+    @property
+    def display_title(self) -> str:
+        return pick_language(self.titles)
+
+    @property
+    def modules_total(self) -> int:
+        return len(self.modules)
 
     @property
     def percent(self) -> int:
@@ -652,29 +708,26 @@ class LearningItem:
 
 
 def my_learning(user: User, now: datetime) -> list[LearningItem]:
-    """The learner's active enrolments with progress and next session, in four queries."""
-    enrolments = list(db.session.scalars(
-        select(Enrolment).options(
-            # The page shows each version's modules by title (not their Markdown or outcomes) and the cohort's
-            # name: not the versions' languages and service types, nor the cohorts' trainers.
-            joinedload(Enrolment.version).options(
-                selectinload(LearningSetVersion.modules).load_only(Module.slug, Module.position, Module.title),
-                lazyload(LearningSetVersion.languages), lazyload(LearningSetVersion.service_types)),
-            joinedload(Enrolment.cohort).options(lazyload(Cohort.trainers), lazyload(Cohort.version)))
+    """The learner's active enrolments, newest first, with progress and next session: two queries."""
+    done = (select(func.count()).select_from(ModuleProgress).join(Module)
+            .where(ModuleProgress.user_id == user.id, Module.version_id == Enrolment.version_id).scalar_subquery())
+    next_session = (select(func.min(CohortSession.starts_at))
+                    .where(CohortSession.cohort_id == Enrolment.cohort_id, CohortSession.starts_at >= now)
+                    .scalar_subquery())
+    rows = db.session.execute(
+        select(Enrolment.id, Enrolment.status, Enrolment.cohort_id, Cohort.name, Enrolment.version_id,
+               LearningSetVersion.title, done, next_session)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(LearningSetVersion, LearningSetVersion.id == Enrolment.version_id)
         .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE_STATUSES))
-        .order_by(Enrolment.created_at.desc())))
-    version_ids = {e.version_id for e in enrolments}
-    totals = {e.version_id: len(e.version.modules) for e in enrolments}
-    done = dict(db.session.execute(select(Module.version_id, func.count()).join(ModuleProgress).where(
-        ModuleProgress.user_id == user.id, Module.version_id.in_(version_ids)).group_by(Module.version_id)).all())
-    upcoming = db.session.scalars(select(CohortSession).where(
-        CohortSession.cohort_id.in_({e.cohort_id for e in enrolments}), CohortSession.starts_at >= now)
-        .order_by(CohortSession.starts_at))
-    next_by_cohort: dict[int, CohortSession] = {}
-    for session in upcoming:
-        next_by_cohort.setdefault(session.cohort_id, session)
-    return [LearningItem(e, totals.get(e.version_id, 0), done.get(e.version_id, 0), next_by_cohort.get(e.cohort_id))
-            for e in enrolments]
+        .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())).all()
+    modules: dict[int, list[ModuleLink]] = {row.version_id: [] for row in rows}
+    if modules:
+        for version_id, slug, title in db.session.execute(
+                select(Module.version_id, Module.slug, Module.title)
+                .where(Module.version_id.in_(modules)).order_by(Module.position)):
+            modules[version_id].append(ModuleLink(slug, title))
+    return [LearningItem(*row[:6], modules[row.version_id], *row[6:]) for row in rows]
 
 
 # --- evaluations -----------------------------------------------------------------------------------
@@ -734,7 +787,7 @@ def summarise_evaluations(model, condition) -> EvaluationSummary:
     counts = iter(row[1 + len(columns):])
     distributions = {name: {score: next(counts) for score in scores} for name in RATINGS}
     comments = list(db.session.scalars(select(model.comment).where(condition, model.comment != "")
-                                       .order_by(model.created_at)))
+                                       .order_by(model.created_at))) if row[0] else []
     averages = {name: round(float(value or 0), 2) for name, value in zip(RATINGS, row[1:])}
     return EvaluationSummary(row[0], averages, distributions, comments)
 
