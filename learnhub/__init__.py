@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, g, has_app_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -77,6 +77,14 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "learnhub" / "translations"),
     )
     install_template_gettext(app)
+
+    @app.before_request
+    def settle_reader_settings() -> None:
+        # A POST commits and then says what it did: with the reader's language and time zone settled
+        # before the commit expires the user, saying it does not reload the user's row.
+        if request.method not in ("GET", "HEAD"):
+            get_locale(), get_timezone()
+
     limiter.init_app(app)
     data_cache.init_app(app)
 

@@ -1,3 +1,5 @@
+from flask_babel import refresh
+
 from learnhub.errors import InvalidInput
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _
@@ -10,4 +12,5 @@ def set_language(user, language: str) -> str:
     if user.is_authenticated:
         user.preferred_language = language
         db.session.flush()
+        refresh()  # the rest of this request speaks the new language
     return language

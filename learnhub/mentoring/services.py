@@ -97,10 +97,12 @@ def programmes_for(user: User) -> list[MentoringProgramme]:
 
 
 def programme_mentor(programme: MentoringProgramme, mentor_id: int) -> User:
-    for mentor in programme.mentors:
-        if mentor.user_id == mentor_id:
-            return mentor.user
-    raise NotFound(_("This mentor does not offer individual sessions."))
+    # One mentor, asked for directly: not all the programme's mentors to pick one from.
+    mentor = db.session.scalar(select(User).join(ProgrammeMentor, ProgrammeMentor.user_id == User.id).where(
+        ProgrammeMentor.programme_id == programme.id, User.id == mentor_id).options(lazyload(User.roles)))
+    if mentor is None:
+        raise NotFound(_("This mentor does not offer individual sessions."))
+    return mentor
 
 
 def programme_sessions(programme: MentoringProgramme) -> list[MentoringSession]:
@@ -196,8 +198,12 @@ def _lock_mentor(mentor_id: int, programme: MentoringProgramme | None = None) ->
     if programme is not None:
         statement = statement.where(exists().where(ProgrammeMentor.programme_id == programme.id,
                                                    ProgrammeMentor.user_id == mentor_id))
+    # The windows and days off come in the same query (only the profile's row is locked); the mentor's
+    # roles are never needed.
+    statement = statement.options(joinedload(MentorProfile.windows), joinedload(MentorProfile.days_off),
+                                  joinedload(MentorProfile.user).lazyload(User.roles))
     profile = db.session.scalars(statement.with_for_update(of=MentorProfile)
-                                 .execution_options(populate_existing=True)).one_or_none()
+                                 .execution_options(populate_existing=True)).unique().one_or_none()
     if profile is None:
         raise NotFound(_("This mentor does not offer individual sessions."))
     return profile
@@ -257,8 +263,10 @@ def _slot_inputs(profile: MentorProfile, now: datetime, ignore_session_id: int |
 
 
 def open_slots(mentor: User, now: datetime) -> list[Slot]:
-    # profile.user is `mentor`, already loaded: taken from the session, not queried again.
-    profile = db.session.get(MentorProfile, mentor.id, options=[lazyload(MentorProfile.user)])
+    # profile.user is `mentor`, already loaded: taken from the session, not queried again. A mentor has
+    # a few weekly windows and days off: joined to the profile, rather than one query each.
+    profile = db.session.get(MentorProfile, mentor.id, options=[
+        lazyload(MentorProfile.user), joinedload(MentorProfile.windows), joinedload(MentorProfile.days_off)])
     if profile is None:
         return []
     windows, days_off, busy, zone, rules = _slot_inputs(profile, now)

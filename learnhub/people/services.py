@@ -1,5 +1,6 @@
 """Profiles, organisations, memberships and roles."""
 
+from flask_babel import refresh
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
@@ -32,6 +33,7 @@ def update_profile(user: User, display_name: str, language: str, time_zone: str)
     user.preferred_language = language
     user.time_zone = time_zone
     db.session.flush()
+    refresh()  # the rest of this request speaks the new language, in the new time zone
 
 
 def organisation_for_admin(actor: User, organisation_id: int) -> Organisation:
