@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, Subquery, case, exists, func, or_, select, update
+from sqlalchemy import Select, Subquery, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
@@ -707,25 +707,31 @@ class LearningItem(EnrolmentLabels):
         return round(100 * self.modules_done / self.modules_total) if self.modules_total else 0
 
 
+# Built once, with the learner and the time as parameters: building these took as long as running them.
+_LEARNER = bindparam("user_id")
+_MY_ENROLMENTS = (
+    select(Enrolment.id, Enrolment.status, Enrolment.cohort_id, Cohort.name, Enrolment.version_id,
+           LearningSetVersion.title,
+           select(func.count()).select_from(ModuleProgress).join(Module)
+           .where(ModuleProgress.user_id == _LEARNER, Module.version_id == Enrolment.version_id).scalar_subquery(),
+           select(func.min(CohortSession.starts_at))
+           .where(CohortSession.cohort_id == Enrolment.cohort_id, CohortSession.starts_at >= bindparam("now"))
+           .scalar_subquery())
+    .join(Cohort, Cohort.id == Enrolment.cohort_id)
+    .join(LearningSetVersion, LearningSetVersion.id == Enrolment.version_id)
+    .where(Enrolment.user_id == _LEARNER, Enrolment.status.in_(ACTIVE_STATUSES))
+    .order_by(Enrolment.created_at.desc(), Enrolment.id.desc()))
+_MODULES_OF_VERSIONS = (select(Module.version_id, Module.slug, Module.title)
+                        .where(Module.version_id.in_(bindparam("version_ids", expanding=True)))
+                        .order_by(Module.position))
+
+
 def my_learning(user: User, now: datetime) -> list[LearningItem]:
     """The learner's active enrolments, newest first, with progress and next session: two queries."""
-    done = (select(func.count()).select_from(ModuleProgress).join(Module)
-            .where(ModuleProgress.user_id == user.id, Module.version_id == Enrolment.version_id).scalar_subquery())
-    next_session = (select(func.min(CohortSession.starts_at))
-                    .where(CohortSession.cohort_id == Enrolment.cohort_id, CohortSession.starts_at >= now)
-                    .scalar_subquery())
-    rows = db.session.execute(
-        select(Enrolment.id, Enrolment.status, Enrolment.cohort_id, Cohort.name, Enrolment.version_id,
-               LearningSetVersion.title, done, next_session)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .join(LearningSetVersion, LearningSetVersion.id == Enrolment.version_id)
-        .where(Enrolment.user_id == user.id, Enrolment.status.in_(ACTIVE_STATUSES))
-        .order_by(Enrolment.created_at.desc(), Enrolment.id.desc())).all()
+    rows = db.session.execute(_MY_ENROLMENTS, {"user_id": user.id, "now": now}).all()
     modules: dict[int, list[ModuleLink]] = {row.version_id: [] for row in rows}
     if modules:
-        for version_id, slug, title in db.session.execute(
-                select(Module.version_id, Module.slug, Module.title)
-                .where(Module.version_id.in_(modules)).order_by(Module.position)):
+        for version_id, slug, title in db.session.execute(_MODULES_OF_VERSIONS, {"version_ids": list(modules)}):
             modules[version_id].append(ModuleLink(slug, title))
     return [LearningItem(*row[:6], modules[row.version_id], *row[6:]) for row in rows]
 

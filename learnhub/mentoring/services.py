@@ -15,7 +15,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import BindParameter, CompoundSelect, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -598,10 +598,11 @@ def _organisation_ids(user: User):
     return select(Membership.organisation_id).where(Membership.user_id == user.id)
 
 
-def _own_session_ids(user: User):
-    """Sessions the user runs or takes part in: two indexed lookups (an OR across a join scans them all)."""
-    return select(MentoringSession.id).where(MentoringSession.mentor_id == user.id).union(
-        select(SessionParticipant.session_id).where(SessionParticipant.user_id == user.id,
+def _own_session_ids(user_id: int | BindParameter) -> CompoundSelect:
+    """Sessions the user (an id, or a parameter for one) runs or takes part in: two indexed lookups (an
+    OR across a join scans them all)."""
+    return select(MentoringSession.id).where(MentoringSession.mentor_id == user_id).union(
+        select(SessionParticipant.session_id).where(SessionParticipant.user_id == user_id,
                                                     SessionParticipant.removed_at.is_(None)))
 
 
@@ -610,7 +611,7 @@ def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
     since, until = now - timedelta(days=30), now + timedelta(days=366)
     mentoring = db.session.scalars(
         select(MentoringSession)
-        .where(MentoringSession.id.in_(_own_session_ids(user)), MentoringSession.ends_at >= since,
+        .where(MentoringSession.id.in_(_own_session_ids(user.id)), MentoringSession.ends_at >= since,
                MentoringSession.starts_at < until)
         # A feed names the programme and the mentor, nobody else: participants, the programme's members
         # and the mentor's roles are never loaded.
@@ -797,28 +798,38 @@ class MentoringOverview:
     actions_due: list[PlanAction]
 
 
+# The overview's session lists, built once with the user and times as parameters: building them took
+# about as long as running them. Shown: times, kinds and programme names; not the mentor, who else
+# takes part, nor the programmes' members.
+_SHOWN = (joinedload(MentoringSession.programme).lazyload("*"), lazyload(MentoringSession.mentor),
+          lazyload(MentoringSession.participants))
+_VIEWER = bindparam("user_id")
+_COMING = (select(MentoringSession)
+           .where(MentoringSession.id.in_(_own_session_ids(_VIEWER)), MentoringSession.status == SessionStatus.SCHEDULED,
+                  MentoringSession.starts_at >= bindparam("now"))
+           .order_by(MentoringSession.starts_at).options(*_SHOWN))
+_THIS_WEEK = _COMING.where(MentoringSession.starts_at < bindparam("week_end")).limit(50)
+_NEXT = _COMING.limit(1)
+_AWAITING_ANSWER = (
+    select(MentoringSession).join(SessionParticipant)
+    .where(SessionParticipant.user_id == _VIEWER, SessionParticipant.partstat == PartStat.NEEDS_ACTION,
+           SessionParticipant.removed_at.is_(None), MentoringSession.kind == SessionKind.GROUP,
+           MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at >= bindparam("now"))
+    .order_by(MentoringSession.starts_at).limit(50).options(*_SHOWN))
+
+
 def overview(user: User, now: datetime) -> MentoringOverview:
     """The next session and this week's (as mentor or participant), plans needing attention, actions due soon."""
-    week_end = now + timedelta(days=7)
-    # Shown: times, kinds and programme names; not the mentor, who else takes part, nor the programmes' members.
-    shown = (joinedload(MentoringSession.programme).lazyload("*"), lazyload(MentoringSession.mentor),
-             lazyload(MentoringSession.participants))
-    coming = (select(MentoringSession)
-              .where(MentoringSession.id.in_(_own_session_ids(user)), MentoringSession.status == SessionStatus.SCHEDULED,
-                     MentoringSession.starts_at >= now)
-              .order_by(MentoringSession.starts_at).options(*shown))
-    upcoming = db.session.scalars(coming.where(MentoringSession.starts_at < week_end).limit(50)).all()
-    next_session = upcoming[0] if upcoming else db.session.scalars(coming.limit(1)).first()
-    awaiting = db.session.scalars(
-        select(MentoringSession).join(SessionParticipant)
-        .where(SessionParticipant.user_id == user.id, SessionParticipant.partstat == PartStat.NEEDS_ACTION,
-               SessionParticipant.removed_at.is_(None), MentoringSession.kind == SessionKind.GROUP,
-               MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at >= now)
-        .order_by(MentoringSession.starts_at).limit(50).options(*shown)).all()
+    when = {"user_id": user.id, "now": now}
+    upcoming = db.session.scalars(_THIS_WEEK, when | {"week_end": now + timedelta(days=7)}).all()
+    next_session = upcoming[0] if upcoming else db.session.scalars(_NEXT, when).first()
+    awaiting = db.session.scalars(_AWAITING_ANSWER, when).all()
     mentored = select(ProgrammeMentor.programme_id).where(ProgrammeMentor.user_id == user.id)
+    # The list names each plan's organisation: not the programme, its members or the plan's actions.
     plans = db.session.scalars(select(ImplementationPlan).where(
         ImplementationPlan.programme_id.in_(mentored),
-        ImplementationPlan.status.in_([PlanStatus.NEEDS_ATTENTION, PlanStatus.DRAFT]))).all()
+        ImplementationPlan.status.in_([PlanStatus.NEEDS_ATTENTION, PlanStatus.DRAFT]))
+        .options(lazyload("*"), joinedload(ImplementationPlan.organisation).lazyload("*"))).all()
     organisation_ids = [m.organisation_id for m in user.memberships]  # loaded anyway for the programme list
     actions = db.session.scalars(select(PlanAction).join(ImplementationPlan).where(
         ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
