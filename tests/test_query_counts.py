@@ -93,3 +93,25 @@ def test_free_times_do_not_grow_with_sessions_or_other_programmes(client, auth, 
     other = ProgrammeFactory(organisation=OrganisationFactory())  # another mentor, organisation and member
     member_of(other.organisations[0].organisation)
     assert _queries_for(client, count_queries, url) == few <= 7
+
+
+def test_booking_runs_the_same_queries_however_many_sessions_the_mentor_has(client, auth, count_queries, mentoring):
+    import re
+
+    mentor, programme, _mentee = mentoring
+    auth.login("mentee@example.org")
+    booking = f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}"
+    page = client.get(f"{booking}/slots").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    first, second = re.findall(r'name="starts_at" value="([^"]+)"', page)[:2]
+
+    def book(starts_at: str) -> int:
+        with count_queries() as queries:
+            response = client.post(f"{booking}/book", data={"starts_at": starts_at, "csrf_token": token})
+        assert response.status_code == 302
+        return len(queries)
+
+    few = book(first)
+    _schedule(mentor, programme, 5, first_day=2)
+    # Saying "booked" after the commit reads nothing again: the page's language was settled before it.
+    assert book(second) == few <= 12

@@ -8,6 +8,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime
 
 from flask import current_app
@@ -783,20 +784,29 @@ class EvaluationSummary:
         return round(sum(self.averages.values()) / len(self.averages), 2) if self.responses else 0.0
 
 
-def summarise_evaluations(model, condition) -> EvaluationSummary:
-    """Averages and distributions by SQL aggregates: a fixed number of queries however many responses."""
+@cache
+def _evaluation_statements(model: type, owner: str) -> tuple[Select, Select]:
+    """Averages and distributions by SQL aggregates, and the comments, of the evaluations whose `owner`
+    column (the cohort's or session's id) is the parameter "owner": built once per kind of evaluation."""
+    scores, matches = range(1, 6), getattr(model, owner) == bindparam("owner")
     columns = [getattr(model, name) for name in RATINGS]
-    scores = range(1, 6)
-    row = db.session.execute(select(
-        func.count(), *[func.avg(c) for c in columns],
-        *[func.count().filter(c == score) for c in columns for score in scores]).where(condition)).one()
-    counts = iter(row[1 + len(columns):])
-    distributions = {name: {score: next(counts) for score in scores} for name in RATINGS}
-    comments = list(db.session.scalars(select(model.comment).where(condition, model.comment != "")
-                                       .order_by(model.created_at))) if row[0] else []
+    figures = select(func.count(), *[func.avg(c) for c in columns],
+                     *[func.count().filter(c == score) for c in columns for score in scores]).where(matches)
+    comments = select(model.comment).where(matches, model.comment != "").order_by(model.created_at)
+    return figures, comments
+
+
+def summarise_evaluations(model: type, owner: str, owner_id: int) -> EvaluationSummary:
+    """What the evaluations of one cohort or session (`owner` names the column holding its id) say, in a
+    fixed number of queries however many responses."""
+    figures, comments_of = _evaluation_statements(model, owner)
+    row = db.session.execute(figures, {"owner": owner_id}).one()
+    counts = iter(row[1 + len(RATINGS):])
+    distributions = {name: {score: next(counts) for score in range(1, 6)} for name in RATINGS}
+    comments = list(db.session.scalars(comments_of, {"owner": owner_id})) if row[0] else []
     averages = {name: round(float(value or 0), 2) for name, value in zip(RATINGS, row[1:])}
     return EvaluationSummary(row[0], averages, distributions, comments)
 
 
 def evaluation_summary(cohort: Cohort) -> EvaluationSummary:
-    return summarise_evaluations(Evaluation, Evaluation.cohort_id == cohort.id)
+    return summarise_evaluations(Evaluation, "cohort_id", cohort.id)

@@ -697,7 +697,7 @@ def evaluate_session(user: User, session: MentoringSession, ratings: dict[str, i
 
 
 def session_evaluation_summary(session: MentoringSession) -> EvaluationSummary:
-    return summarise_evaluations(MentoringEvaluation, MentoringEvaluation.session_id == session.id)
+    return summarise_evaluations(MentoringEvaluation, "session_id", session.id)
 
 
 # --- notes and implementation plans ---------------------------------------------------------------------

@@ -66,6 +66,14 @@ def test_profile_saves_name_language_and_time_zone(client, auth):
     assert (user.display_name, user.preferred_language, user.time_zone) == ("Mira M.", "sr_Cyrl", "Europe/Sarajevo")
 
 
+def test_a_new_language_speaks_from_the_saving_message_on(client, auth):
+    UserFactory(email="mira@example.org", preferred_language="en")
+    auth.login("mira@example.org")
+    response = client.post("/account", data={"display_name": "Mira", "language": "bs", "time_zone": "Europe/Sarajevo"},
+                           follow_redirects=True)
+    assert "Vaš profil je sačuvan." in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("field, value", [("language", "klingon"), ("time_zone", "Mars/Olympus"),
                                           ("display_name", "x" * 121)])
 def test_profile_refuses_bad_values(client, auth, field, value):
