@@ -2,6 +2,7 @@
 
 import pytest
 
+from learnhub.extensions import db
 from learnhub.people.models import MembershipRole, Role
 from tests.factories import OrganisationFactory, UserFactory, member_of
 
@@ -46,6 +47,7 @@ def _schedule(mentor, programme, sessions: int, first_day: int = 1) -> None:
         services.schedule_group_session(mentor, programme, services.GroupSessionInput(
             starts_at=start + timedelta(days=day), duration_minutes=60, place="Ruma", online_url="",
             agenda="", capacity=10))
+    db.session.commit()  # as the scheduling page does: the invitations are written now, not in the next page
 
 
 @pytest.fixture

@@ -45,8 +45,9 @@ def queue_email(to_address: str, language: str, template: str, subject: str, *,
             )
     finally:
         recipient_time_zone.reset(zone_token)
+    # Written with the rest of the caller's work when it flushes: the messages of one request go in
+    # together, not one flush each.
     db.session.add(message)
-    db.session.flush()
     return message
 
 

@@ -190,8 +190,11 @@ def test_roster_paginates_and_shows_organisation_municipality_and_status(make_ap
         _login(client, trainer)
         first = client.get(f"/trainer/cohorts/{cohort.id}").get_data(as_text=True)
         second = client.get(f"/trainer/cohorts/{cohort.id}?page=2").get_data(as_text=True)
+        beyond = client.get(f"/trainer/cohorts/{cohort.id}?page=5")
     assert first.count("Dnevni boravak Ruma") == 3 and "Ruma" in first and "Page 1 of 2" in first
-    assert "On the waitlist" in second
+    assert "On the waitlist" in second and "Page 2 of 2" in second and second.count("Dnevni boravak Ruma") == 2
+    # A page past the end still knows how many pages there are, and links back.
+    assert beyond.status_code == 200 and "Page 5 of 2" in beyond.get_data(as_text=True)
 
 
 def test_roster_runs_a_fixed_number_of_queries(client, trainer, count_queries):
