@@ -67,23 +67,29 @@ def mentee_ids(programme: MentoringProgramme) -> set[int]:
     return members | {m.user_id for m in programme.mentees}
 
 
-def _is_mentee_of_programme(user: User, organisation_ids):
-    """A condition on MentoringProgramme: the user is one of its mentees or works for one of its
-    organisations (`organisation_ids`: the user's, as a list or a subquery)."""
+def _is_mentee_of_programme(user_id: int | BindParameter, organisation_ids):
+    """A condition on MentoringProgramme: the user (an id, or a parameter for one) is one of its mentees
+    or works for one of its organisations (`organisation_ids`: the user's, as a list, subquery or parameter)."""
     return or_(
-        exists().where(ProgrammeMentee.programme_id == MentoringProgramme.id, ProgrammeMentee.user_id == user.id),
+        exists().where(ProgrammeMentee.programme_id == MentoringProgramme.id, ProgrammeMentee.user_id == user_id),
         exists().where(ProgrammeOrganisation.programme_id == MentoringProgramme.id,
                        ProgrammeOrganisation.organisation_id.in_(organisation_ids)))
 
 
-def _takes_part_in_programme(user: User, organisation_ids):
-    return or_(exists().where(ProgrammeMentor.programme_id == MentoringProgramme.id, ProgrammeMentor.user_id == user.id),
-               _is_mentee_of_programme(user, organisation_ids))
+def _takes_part_in_programme(user_id: int | BindParameter, organisation_ids):
+    return or_(exists().where(ProgrammeMentor.programme_id == MentoringProgramme.id, ProgrammeMentor.user_id == user_id),
+               _is_mentee_of_programme(user_id, organisation_ids))
+
+
+def _member_organisation_ids(user: User) -> list[int]:
+    # The signed-in user comes with their memberships (auth.services): no query. Elsewhere,
+    # _organisation_ids(user) puts them in the query as a subquery instead.
+    return [m.organisation_id for m in user.memberships]
 
 
 def is_mentee(user: User, programme: MentoringProgramme) -> bool:
     return db.session.scalar(select(MentoringProgramme.id).where(
-        MentoringProgramme.id == programme.id, _is_mentee_of_programme(user, _organisation_ids(user)))) is not None
+        MentoringProgramme.id == programme.id, _is_mentee_of_programme(user.id, _member_organisation_ids(user)))) is not None
 
 
 def programmes_for(user: User) -> list[MentoringProgramme]:
@@ -91,15 +97,19 @@ def programmes_for(user: User) -> list[MentoringProgramme]:
     statement = select(MentoringProgramme).order_by(MentoringProgramme.starts_on.desc())
     if not user.has_role(Role.INSTITUTE_ADMIN):
         statement = statement.where(
-            _takes_part_in_programme(user, [m.organisation_id for m in user.memberships]))
+            _takes_part_in_programme(user.id, _member_organisation_ids(user)))
     # The list shows names and dates only: none of the programmes' mentors, organisations or mentees.
     return list(db.session.scalars(statement.options(lazyload("*"))))
 
 
+# One mentor of a programme, asked for directly: not all the programme's mentors to pick one from.
+_PROGRAMME_MENTOR = (select(User).join(ProgrammeMentor, ProgrammeMentor.user_id == User.id)
+                     .where(ProgrammeMentor.programme_id == bindparam("programme_id"),
+                            User.id == bindparam("mentor_id")).options(lazyload(User.roles)))
+
+
 def programme_mentor(programme: MentoringProgramme, mentor_id: int) -> User:
-    # One mentor, asked for directly: not all the programme's mentors to pick one from.
-    mentor = db.session.scalar(select(User).join(ProgrammeMentor, ProgrammeMentor.user_id == User.id).where(
-        ProgrammeMentor.programme_id == programme.id, User.id == mentor_id).options(lazyload(User.roles)))
+    mentor = db.session.scalar(_PROGRAMME_MENTOR, {"programme_id": programme.id, "mentor_id": mentor_id})
     if mentor is None:
         raise NotFound(_("This mentor does not offer individual sessions."))
     return mentor
@@ -118,18 +128,25 @@ def editable_plans(user: User, programme: MentoringProgramme) -> list[ProgrammeO
     return [o for o in programme.organisations if o.organisation_id in administered]
 
 
+# Every mentoring page starts with this query: built once, with the programme, the user and their
+# organisations as parameters. Mentors and organisations are shown and checked by name and id: not their
+# roles or services; mentors, organisations and mentees load only on pages that show them.
+_PROGRAMME = select(MentoringProgramme).where(MentoringProgramme.id == bindparam("programme_id")).options(
+    lazyload(MentoringProgramme.mentors).joinedload(ProgrammeMentor.user).lazyload(User.roles),
+    lazyload(MentoringProgramme.organisations).joinedload(ProgrammeOrganisation.organisation)
+    .lazyload(Organisation.services),
+    lazyload(MentoringProgramme.mentees))
+_PROGRAMME_OF_MEMBER = _PROGRAMME.where(_takes_part_in_programme(
+    bindparam("user_id"), bindparam("organisation_ids", expanding=True)))
+
+
 def programme_for(user: User, programme_id: int) -> MentoringProgramme:
-    """A programme the user belongs to; a foreign programme is 404. Found and checked in one query:
-    its mentors, organisations and mentees load only on pages that show them."""
-    statement = select(MentoringProgramme).where(MentoringProgramme.id == programme_id).options(
-        # Mentors and organisations are shown and checked by name and id: not their roles or services.
-        lazyload(MentoringProgramme.mentors).joinedload(ProgrammeMentor.user).lazyload(User.roles),
-        lazyload(MentoringProgramme.organisations).joinedload(ProgrammeOrganisation.organisation)
-        .lazyload(Organisation.services),
-        lazyload(MentoringProgramme.mentees))
-    if not user.has_role(Role.INSTITUTE_ADMIN):
-        statement = statement.where(_takes_part_in_programme(user, _organisation_ids(user)))
-    programme = db.session.scalar(statement)
+    """A programme the user belongs to; a foreign programme is 404. Found and checked in one query."""
+    if user.has_role(Role.INSTITUTE_ADMIN):
+        programme = db.session.scalar(_PROGRAMME, {"programme_id": programme_id})
+    else:
+        programme = db.session.scalar(_PROGRAMME_OF_MEMBER, {
+            "programme_id": programme_id, "user_id": user.id, "organisation_ids": _member_organisation_ids(user)})
     if programme is None:
         raise NotFound(_("We could not find that mentoring programme."))
     return programme
@@ -245,13 +262,18 @@ def _rules(profile: MentorProfile) -> BookingRules:
                         min_notice=timedelta(hours=profile.min_notice_hours), max_days_ahead=profile.max_days_ahead)
 
 
+# A mentor's scheduled time in a period (built once; a session being moved can be left out of it).
+_BUSY = select(MentoringSession.starts_at, MentoringSession.ends_at).where(
+    MentoringSession.mentor_id == bindparam("mentor_id"), MentoringSession.status == SessionStatus.SCHEDULED,
+    MentoringSession.ends_at > bindparam("since"), MentoringSession.starts_at < bindparam("until"))
+_BUSY_BUT_ONE = _BUSY.where(MentoringSession.id != bindparam("ignored"))
+
+
 def _busy(mentor_id: int, since: datetime, until: datetime, ignore_session_id: int | None = None):
-    statement = select(MentoringSession.starts_at, MentoringSession.ends_at).where(
-        MentoringSession.mentor_id == mentor_id, MentoringSession.status == SessionStatus.SCHEDULED,
-        MentoringSession.ends_at > since, MentoringSession.starts_at < until)
-    if ignore_session_id is not None:
-        statement = statement.where(MentoringSession.id != ignore_session_id)
-    return [tuple(row) for row in db.session.execute(statement)]
+    period = {"mentor_id": mentor_id, "since": since, "until": until}
+    if ignore_session_id is None:
+        return [tuple(row) for row in db.session.execute(_BUSY, period)]
+    return [tuple(row) for row in db.session.execute(_BUSY_BUT_ONE, period | {"ignored": ignore_session_id})]
 
 
 def _slot_inputs(profile: MentorProfile, now: datetime, ignore_session_id: int | None = None):
