@@ -48,7 +48,7 @@ from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
 from learnhub.mail.services import external_url, queue_email, site_host
-from learnhub.pagination import RowPagination, paginate_rows
+from learnhub.pagination import RowPages, RowPagination, paginate_rows
 from learnhub.people.models import Membership, Municipality, Organisation, Role, ServiceType, User
 from learnhub.timeutil import utcnow
 
@@ -531,14 +531,13 @@ class RosterLine(EnrolmentLabels):
     municipality: str | None
 
 
-def _roster(cohort: Cohort) -> Select:
-    """The cohort's active enrolments in roster order: enrolled, waiting for approval, waitlisted."""
-    rank = case({EnrolmentStatus.ENROLLED.value: 0, EnrolmentStatus.PENDING.value: 1,
-                 EnrolmentStatus.WAITLISTED.value: 2}, value=Enrolment.status, else_=3)
-    return (select(Enrolment.id, Enrolment.status, Enrolment.perspective, Enrolment.user_id,
-                   Enrolment.organisation_id, rank.label("rank"), Enrolment.created_at)
-            .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(ACTIVE_STATUSES))
-            .order_by(rank, Enrolment.created_at, Enrolment.id))
+# The cohort's active enrolments in roster order: enrolled, waiting for approval, waitlisted.
+_RANK = case({EnrolmentStatus.ENROLLED.value: 0, EnrolmentStatus.PENDING.value: 1,
+              EnrolmentStatus.WAITLISTED.value: 2}, value=Enrolment.status, else_=3)
+_ROSTER = (select(Enrolment.id, Enrolment.status, Enrolment.perspective, Enrolment.user_id,
+                  Enrolment.organisation_id, _RANK.label("rank"), Enrolment.created_at)
+           .where(Enrolment.cohort_id == bindparam("cohort_id"), Enrolment.status.in_(ACTIVE_STATUSES))
+           .order_by(_RANK, Enrolment.created_at, Enrolment.id))
 
 
 def _roster_columns(rows: Subquery) -> Select:
@@ -552,13 +551,16 @@ def _roster_columns(rows: Subquery) -> Select:
             .order_by(rows.c.rank, rows.c.created_at, rows.c.id))
 
 
+_ROSTER_PAGES = RowPages.of(_ROSTER, _roster_columns)
+
+
 def roster(cohort: Cohort, page: int, per_page: int) -> RowPagination:
-    return paginate_rows(_roster(cohort), _roster_columns, RosterLine, page, per_page)
+    return paginate_rows(_ROSTER_PAGES, {"cohort_id": cohort.id}, RosterLine, page, per_page)
 
 
 def roster_line(cohort: Cohort, enrolment_id: int) -> RosterLine:
-    rows = _roster(cohort).where(Enrolment.id == enrolment_id).subquery()
-    row = db.session.execute(_roster_columns(rows)).one_or_none()
+    rows = _ROSTER.where(Enrolment.id == enrolment_id).subquery()
+    row = db.session.execute(_roster_columns(rows), {"cohort_id": cohort.id}).one_or_none()
     if row is None:
         raise NotFound(_("We could not find that participant in this cohort."))
     return RosterLine(*row)
@@ -610,7 +612,8 @@ def enrolled_ids(cohort: Cohort) -> list[int]:
 
 
 def _all_roster_lines(cohort: Cohort) -> list[RosterLine]:
-    return [RosterLine(*row) for row in db.session.execute(_roster_columns(_roster(cohort).subquery()))]
+    return [RosterLine(*row) for row in db.session.execute(_roster_columns(_ROSTER.subquery()),
+                                                           {"cohort_id": cohort.id})]
 
 
 def roster_csv(cohort: Cohort) -> str:
