@@ -135,10 +135,10 @@ def is_bookable(slot_start: datetime, windows: Iterable[WeeklyWindow], days_off:
 def _window_slots(day: date, window: WeeklyWindow, tz: ZoneInfo, rules: BookingRules) -> Iterator[Slot]:
     start = _wall_to_utc(datetime.combine(day, window.start), tz, is_end=False)
     end = _wall_to_utc(datetime.combine(day, window.end), tz, is_end=True)
-    slot_start = start
-    while slot_start + rules.slot_length <= end:
-        yield Slot(slot_start, slot_start + rules.slot_length)
-        slot_start += rules.slot_length + rules.buffer
+    slot_start, length, step = start, rules.slot_length, rules.slot_length + rules.buffer
+    while slot_start + length <= end:
+        yield Slot(slot_start, slot_start + length)
+        slot_start += step
 
 
 def _wall_to_utc(wall: datetime, tz: ZoneInfo, *, is_end: bool) -> datetime:
