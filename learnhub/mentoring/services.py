@@ -87,19 +87,29 @@ def _member_organisation_ids(user: User) -> list[int]:
     return [m.organisation_id for m in user.memberships]
 
 
+# Programmes the user takes part in, for statements built once: the parameters come from _member(user).
+_TAKES_PART = _takes_part_in_programme(bindparam("user_id"), bindparam("organisation_ids", expanding=True))
+
+
+def _member(user: User) -> dict:
+    return {"user_id": user.id, "organisation_ids": _member_organisation_ids(user)}
+
+
 def is_mentee(user: User, programme: MentoringProgramme) -> bool:
     return db.session.scalar(select(MentoringProgramme.id).where(
         MentoringProgramme.id == programme.id, _is_mentee_of_programme(user.id, _member_organisation_ids(user)))) is not None
 
 
+# The list shows names and dates only: none of the programmes' mentors, organisations or mentees.
+_ALL_PROGRAMMES = select(MentoringProgramme).order_by(MentoringProgramme.starts_on.desc()).options(lazyload("*"))
+_MEMBER_PROGRAMMES = _ALL_PROGRAMMES.where(_TAKES_PART)
+
+
 def programmes_for(user: User) -> list[MentoringProgramme]:
     """Programmes the user mentors or takes part in (all of them for institute admins)."""
-    statement = select(MentoringProgramme).order_by(MentoringProgramme.starts_on.desc())
-    if not user.has_role(Role.INSTITUTE_ADMIN):
-        statement = statement.where(
-            _takes_part_in_programme(user.id, _member_organisation_ids(user)))
-    # The list shows names and dates only: none of the programmes' mentors, organisations or mentees.
-    return list(db.session.scalars(statement.options(lazyload("*"))))
+    if user.has_role(Role.INSTITUTE_ADMIN):
+        return list(db.session.scalars(_ALL_PROGRAMMES))
+    return list(db.session.scalars(_MEMBER_PROGRAMMES, _member(user)))
 
 
 # One mentor of a programme, asked for directly: not all the programme's mentors to pick one from.
@@ -136,8 +146,7 @@ _PROGRAMME = select(MentoringProgramme).where(MentoringProgramme.id == bindparam
     lazyload(MentoringProgramme.organisations).joinedload(ProgrammeOrganisation.organisation)
     .lazyload(Organisation.services),
     lazyload(MentoringProgramme.mentees))
-_PROGRAMME_OF_MEMBER = _PROGRAMME.where(_takes_part_in_programme(
-    bindparam("user_id"), bindparam("organisation_ids", expanding=True)))
+_PROGRAMME_OF_MEMBER = _PROGRAMME.where(_TAKES_PART)
 
 
 def programme_for(user: User, programme_id: int) -> MentoringProgramme:
@@ -145,8 +154,7 @@ def programme_for(user: User, programme_id: int) -> MentoringProgramme:
     if user.has_role(Role.INSTITUTE_ADMIN):
         programme = db.session.scalar(_PROGRAMME, {"programme_id": programme_id})
     else:
-        programme = db.session.scalar(_PROGRAMME_OF_MEMBER, {
-            "programme_id": programme_id, "user_id": user.id, "organisation_ids": _member_organisation_ids(user)})
+        programme = db.session.scalar(_PROGRAMME_OF_MEMBER, {"programme_id": programme_id} | _member(user))
     if programme is None:
         raise NotFound(_("We could not find that mentoring programme."))
     return programme
