@@ -847,6 +847,16 @@ _AWAITING_ANSWER = (
            MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at >= bindparam("now"))
     .order_by(MentoringSession.starts_at).limit(50).options(*_SHOWN))
 
+# Plans of the programmes the user mentors that need them; the list names each plan's organisation: not
+# the programme, its members or the plan's actions.
+_PLANS_TO_WATCH = (select(ImplementationPlan).where(
+    ImplementationPlan.programme_id.in_(select(ProgrammeMentor.programme_id).where(ProgrammeMentor.user_id == _VIEWER)),
+    ImplementationPlan.status.in_([PlanStatus.NEEDS_ATTENTION, PlanStatus.DRAFT]))
+    .options(lazyload("*"), joinedload(ImplementationPlan.organisation).lazyload("*")))
+_ACTIONS_DUE = (select(PlanAction).join(ImplementationPlan).where(
+    ImplementationPlan.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
+    PlanAction.is_done.is_(False), PlanAction.due_on <= bindparam("due_by")).order_by(PlanAction.due_on))
+
 
 def overview(user: User, now: datetime) -> MentoringOverview:
     """The next session and this week's (as mentor or participant), plans needing attention, actions due soon."""
@@ -854,15 +864,9 @@ def overview(user: User, now: datetime) -> MentoringOverview:
     upcoming = db.session.scalars(_THIS_WEEK, when | {"week_end": now + timedelta(days=7)}).all()
     next_session = upcoming[0] if upcoming else db.session.scalars(_NEXT, when).first()
     awaiting = db.session.scalars(_AWAITING_ANSWER, when).all()
-    mentored = select(ProgrammeMentor.programme_id).where(ProgrammeMentor.user_id == user.id)
-    # The list names each plan's organisation: not the programme, its members or the plan's actions.
-    plans = db.session.scalars(select(ImplementationPlan).where(
-        ImplementationPlan.programme_id.in_(mentored),
-        ImplementationPlan.status.in_([PlanStatus.NEEDS_ATTENTION, PlanStatus.DRAFT]))
-        .options(lazyload("*"), joinedload(ImplementationPlan.organisation).lazyload("*"))).all()
-    organisation_ids = [m.organisation_id for m in user.memberships]  # loaded anyway for the programme list
-    actions = db.session.scalars(select(PlanAction).join(ImplementationPlan).where(
-        ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
-        PlanAction.due_on <= (now + timedelta(days=14)).date()).order_by(PlanAction.due_on)
-    ).all() if organisation_ids else []
+    plans = db.session.scalars(_PLANS_TO_WATCH, when).all()
+    organisation_ids = _member_organisation_ids(user)
+    actions = db.session.scalars(_ACTIONS_DUE, {"organisation_ids": organisation_ids,
+                                                "due_by": (now + timedelta(days=14)).date()}
+                                 ).all() if organisation_ids else []
     return MentoringOverview(next_session, list(upcoming), list(awaiting), list(plans), list(actions))

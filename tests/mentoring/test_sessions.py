@@ -350,3 +350,21 @@ def test_participants_evaluate_a_session_once_after_it_ended(world):
         services.evaluate_session(mentee, session, ratings, "", now=after)
     summary = services.session_evaluation_summary(session)
     assert summary.responses == 2 and summary.averages["usefulness"] == 3.0 and summary.comments == ["Korisno"]
+
+
+def test_the_overview_shows_plans_needing_attention_and_actions_due(world, client, auth):
+    programme, mentor, _mentee, _other = world
+    organisation = programme.organisations[0].organisation
+    boss = member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org")
+    plan = services.plan_for(boss, programme, organisation.id)
+    soon, later = utcnow().date() + timedelta(days=3), utcnow().date() + timedelta(days=40)
+    services.update_plan(boss, plan, "Involve parents", "Time", "Monthly meetings", "needs_attention",
+                         [services.ActionInput("Parents' evening", "Marija", soon),
+                          services.ActionInput("Annual review", "Goran", later)], False)
+    db.session.commit()
+    auth.login("mentor@example.org")
+    page = client.get("/mentoring").get_data(as_text=True)
+    assert "Plans needing attention" in page and "Dnevni boravak Ruma" in page
+    auth.login("boss@example.org")
+    page = client.get("/mentoring").get_data(as_text=True)
+    assert "Parents&#39; evening (Marija)" in page and "Annual review" not in page  # due in 14 days only
