@@ -4,6 +4,7 @@ Services raise a DomainError subclass with a translated message; handlers here p
 the status code and render a full page, or a fragment for htmx requests.
 """
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
@@ -98,7 +99,7 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(status)
 
 
-def get_or_404(model: type[T], ident: object, message: str, options: list | None = None) -> T:
+def get_or_404(model: type[T], ident: object, message: str, options: Sequence | None = None) -> T:
     """The row with this primary key (loaded with `options`), or a NotFound carrying a translated message."""
     row = db.session.get(model, ident, options=options)
     if row is None:

@@ -70,7 +70,7 @@ def to_reader_script(text: str | None) -> str:
     """Show authored text in the reader's script: Cyrillic readers get it transliterated."""
     if not text:
         return text or ""
-    if str(get_locale()) != "sr_Cyrl":
+    if get_locale().script != "Cyrl":  # not str(locale): spelling it out is slow, and pages ask often
         return text
     if isinstance(text, Markup):
         return Markup(latin_to_cyrillic(str(text)))

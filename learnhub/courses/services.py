@@ -57,15 +57,18 @@ ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentS
 
 # --- loading with access rules ------------------------------------------------------------------
 
+# Trainers are named and checked by id: their roles are never needed. The version's languages and service
+# types are read on the pages that show them (one query then, as eagerly), not on every one. A cohort has a
+# few trainers and sessions: joined in the same query, rather than one query each. Built once.
+_COHORT_SHOWN = (
+    joinedload(Cohort.trainers).joinedload(CohortTrainer.user).lazyload(User.roles),
+    joinedload(Cohort.sessions),
+    joinedload(Cohort.version).options(lazyload(LearningSetVersion.languages),
+                                       lazyload(LearningSetVersion.service_types)))
+
+
 def get_cohort(cohort_id: int) -> Cohort:
-    # Trainers are named and checked by id: their roles are never needed. The version's languages and
-    # service types are read on the pages that show them (one query then, as eagerly), not on every one.
-    # A cohort has a few trainers and sessions: joined in the same query, rather than one query each.
-    return get_or_404(Cohort, cohort_id, _("We could not find that cohort."), [
-        joinedload(Cohort.trainers).joinedload(CohortTrainer.user).lazyload(User.roles),
-        joinedload(Cohort.sessions),
-        joinedload(Cohort.version).options(lazyload(LearningSetVersion.languages),
-                                           lazyload(LearningSetVersion.service_types))])
+    return get_or_404(Cohort, cohort_id, _("We could not find that cohort."), _COHORT_SHOWN)
 
 
 def cohort_for_trainer(actor: User, cohort_id: int) -> Cohort:
