@@ -363,8 +363,9 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
     needs_approval = cohort.approver == Approver.TRAINER or (
         cohort.approver == Approver.ORG_ADMIN and not _administers(actor, organisation_id))
 
+    # An earlier enrolment's status is all that is read: not its cohort (at hand) with trainers and version.
     enrolment = db.session.scalar(select(Enrolment).where(
-        Enrolment.cohort_id == cohort.id, Enrolment.user_id == participant.id))
+        Enrolment.cohort_id == cohort.id, Enrolment.user_id == participant.id).options(lazyload("*")))
     if enrolment is not None and enrolment.status in ACTIVE_STATUSES:
         raise Conflict(_("You are already enrolled in this cohort or on its waitlist."))
     if enrolment is not None and enrolment.status == EnrolmentStatus.REJECTED:
