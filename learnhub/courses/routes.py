@@ -100,7 +100,7 @@ def cohort_ics(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/enrol")
 @login_required
 def enrol(cohort_id: int):
-    cohort = services.get_cohort(cohort_id)
+    cohort = services.cohort_to_enrol(cohort_id)
     form = EnrolForm()
     enrolment = services.enrol(current_user, cohort, current_user, form.perspective.data or None)
     message = enrolment.status_label  # read before the commit, which would have it reloaded
@@ -112,7 +112,7 @@ def enrol(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/enrol-members/<int:organisation_id>")
 @login_required
 def enrol_members(cohort_id: int, organisation_id: int):
-    cohort = services.get_cohort(cohort_id)
+    cohort = services.cohort_to_enrol(cohort_id)
     organisation = organisation_for_admin(current_user, organisation_id)
     form = BulkEnrolForm()
     member_ids = [int(value) for value in form.member_ids.data or [] if value.isdigit()]

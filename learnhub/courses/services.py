@@ -71,6 +71,11 @@ def get_cohort(cohort_id: int) -> Cohort:
     return get_or_404(Cohort, cohort_id, _("We could not find that cohort."), _COHORT_SHOWN)
 
 
+def cohort_to_enrol(cohort_id: int) -> Cohort:
+    """The cohort alone: enrolling reads its own columns, not its trainers, sessions or version."""
+    return get_or_404(Cohort, cohort_id, _("We could not find that cohort."), (lazyload("*"),))
+
+
 def cohort_for_trainer(actor: User, cohort_id: int) -> Cohort:
     """The cohort if `actor` trains it or is an institute admin; 404 for everyone else."""
     cohort = get_cohort(cohort_id)
@@ -371,26 +376,32 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
     if enrolment is not None and enrolment.status == EnrolmentStatus.REJECTED:
         raise Conflict(_("Your enrolment in this cohort was not accepted. Please contact the trainer."))
     try:
-        # begin_nested() flushes pending objects first, so the row is created inside the savepoint.
+        # The seat (when no approval is needed) and the row are taken inside one savepoint, the seat
+        # first: the same person enrolling twice at the same moment fails on the unique constraint,
+        # and the savepoint gives the seat back. The row is written once, with its final status.
         with db.session.begin_nested():
+            status = EnrolmentStatus.PENDING if needs_approval else _seat_or_waitlist(cohort.id)
             if enrolment is None:
                 enrolment = Enrolment(cohort_id=cohort.id, user_id=participant.id)
                 db.session.add(enrolment)
             enrolment.organisation_id, enrolment.version_id = organisation_id, cohort.version_id
             enrolment.perspective, enrolment.enrolled_by_id = perspective, actor.id
-            enrolment.created_at, enrolment.reason, enrolment.status = now, "", EnrolmentStatus.PENDING
+            enrolment.created_at, enrolment.reason, enrolment.status = now, "", status
+            if not needs_approval:
+                enrolment.decided_at = utcnow()
             db.session.flush()
-    except IntegrityError as error:  # the same person enrolling twice at the same moment
+    except IntegrityError as error:
         raise Conflict(_("You are already enrolled in this cohort or on its waitlist.")) from error
-    if not needs_approval:
-        _place(enrolment)
     _notify(enrolment)
     return enrolment
 
 
+def _seat_or_waitlist(cohort_id: int) -> EnrolmentStatus:
+    return EnrolmentStatus.ENROLLED if _take_seat(cohort_id) else EnrolmentStatus.WAITLISTED
+
+
 def _place(enrolment: Enrolment) -> None:
-    enrolment.status = EnrolmentStatus.ENROLLED if _take_seat(enrolment.cohort_id) else EnrolmentStatus.WAITLISTED
-    enrolment.decided_at = utcnow()
+    enrolment.status, enrolment.decided_at = _seat_or_waitlist(enrolment.cohort_id), utcnow()
     db.session.flush()
 
 
