@@ -37,10 +37,10 @@ from learnhub.curriculum.models import (
     LearningSetVersion,
     Module,
     ModuleProgress,
+    Titled,
     VersionLanguage,
     VersionServiceType,
     VersionState,
-    pick_language,
 )
 from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.audit import services as audit
@@ -689,17 +689,13 @@ def mark_module_complete(user: User, module: Module) -> None:
 
 
 @dataclass(frozen=True)
-class ModuleLink:
+class ModuleLink(Titled):
     slug: str
-    titles: dict[str, str]
-
-    @property
-    def display_title(self) -> str:
-        return pick_language(self.titles)
+    title: dict[str, str]
 
 
 @dataclass(frozen=True)
-class LearningItem(EnrolmentLabels):
+class LearningItem(EnrolmentLabels, Titled):
     """One enrolment on the learner's page, read as the columns the page shows: loading the enrolments
     as objects, with their cohorts, versions and modules, took several times as long."""
 
@@ -708,14 +704,10 @@ class LearningItem(EnrolmentLabels):
     cohort_id: int
     cohort_name: str
     version_id: int
-    titles: dict[str, str]
+    title: dict[str, str]
     modules: list[ModuleLink]
     modules_done: int
     next_session_at: datetime | None
-
-    @property
-    def display_title(self) -> str:
-        return pick_language(self.titles)
 
     @property
     def modules_total(self) -> int:

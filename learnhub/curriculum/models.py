@@ -53,6 +53,14 @@ def pick_language(texts: dict[str, str] | None) -> str:
     return next(iter(texts.values()), "")
 
 
+class Titled:
+    """Something whose `title` is a text per language: `display_title` is the reader's."""
+
+    @property
+    def display_title(self) -> str:
+        return pick_language(self.title)
+
+
 class LearningSet(db.Model):
     """The identity of a learning set across its versions."""
 
@@ -65,7 +73,7 @@ class LearningSet(db.Model):
     )
 
 
-class LearningSetVersion(db.Model):
+class LearningSetVersion(Titled, db.Model):
     """One version of a learning set. Published versions are never changed; editing makes a new draft."""
 
     __table_args__ = (UniqueConstraint("learning_set_id", "number"),)
@@ -95,10 +103,6 @@ class LearningSetVersion(db.Model):
     @property
     def slug(self) -> str:
         return self.learning_set.slug
-
-    @property
-    def display_title(self) -> str:
-        return pick_language(self.title)
 
     @property
     def display_summary(self) -> str:
@@ -135,7 +139,7 @@ class VersionLanguage(db.Model):
     language: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
 
 
-class Module(db.Model):
+class Module(Titled, db.Model):
     __table_args__ = (UniqueConstraint("version_id", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,10 +153,6 @@ class Module(db.Model):
     body: Mapped[dict] = mapped_column(JSON)  # language -> Markdown
 
     version: Mapped[LearningSetVersion] = relationship(back_populates="modules")
-
-    @property
-    def display_title(self) -> str:
-        return pick_language(self.title)
 
     @property
     def display_body(self) -> str:
