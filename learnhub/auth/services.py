@@ -157,7 +157,8 @@ def open_login_session(user: User) -> str:
 _LOGIN_WITH_USER = (select(LoginSession).where(LoginSession.token_hash == bindparam("token_hash"))
                     .options(joinedload(LoginSession.user).options(
                         joinedload(User.roles),
-                        joinedload(User.memberships).joinedload(Membership.organisation).lazyload(Organisation.services))))
+                        joinedload(User.memberships).joinedload(Membership.organisation)
+                        .lazyload(Organisation.services))))
 
 
 def user_for_session_token(token: str) -> User | None:

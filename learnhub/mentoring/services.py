@@ -97,7 +97,8 @@ def _member(user: User) -> dict:
 
 def is_mentee(user: User, programme: MentoringProgramme) -> bool:
     return db.session.scalar(select(MentoringProgramme.id).where(
-        MentoringProgramme.id == programme.id, _is_mentee_of_programme(user.id, _member_organisation_ids(user)))) is not None
+        MentoringProgramme.id == programme.id,
+        _is_mentee_of_programme(user.id, _member_organisation_ids(user)))) is not None
 
 
 # The list shows names and dates only: none of the programmes' mentors, organisations or mentees.
@@ -835,8 +836,8 @@ _SHOWN = (joinedload(MentoringSession.programme).lazyload("*"), lazyload(Mentori
           lazyload(MentoringSession.participants))
 _VIEWER = bindparam("user_id")
 _COMING = (select(MentoringSession)
-           .where(MentoringSession.id.in_(_own_session_ids(_VIEWER)), MentoringSession.status == SessionStatus.SCHEDULED,
-                  MentoringSession.starts_at >= bindparam("now"))
+           .where(MentoringSession.id.in_(_own_session_ids(_VIEWER)),
+                  MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at >= bindparam("now"))
            .order_by(MentoringSession.starts_at).options(*_SHOWN))
 _THIS_WEEK = _COMING.where(MentoringSession.starts_at < bindparam("week_end")).limit(50)
 _NEXT = _COMING.limit(1)
