@@ -150,7 +150,6 @@ class Enrolment(EnrolmentLabels, db.Model):
     version: Mapped[LearningSetVersion] = relationship()
 
 
-
 class Attendance(db.Model):
     __table_args__ = (UniqueConstraint("session_id", "enrolment_id"),)
 

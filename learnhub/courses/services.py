@@ -8,14 +8,14 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, datetime
+from functools import cache
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, Subquery, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from learnhub import ical
 from learnhub.caching import Topic
