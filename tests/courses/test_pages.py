@@ -210,7 +210,7 @@ def test_roster_runs_a_fixed_number_of_queries(client, trainer, count_queries):
     db.session.commit()
     with count_queries() as many:
         client.get(url)
-    assert len(many) == len(few) <= 12
+    assert len(many) == len(few) <= 4
 
 
 def test_another_trainers_cohort_is_404(client, trainer):
@@ -363,4 +363,4 @@ def test_my_learning_runs_the_same_queries_for_one_or_many_enrolments(client, au
         EnrolmentFactory(user=learner)
     with count_queries() as many:
         assert client.get("/my/learning").status_code == 200
-    assert len(many) == len(one) <= 6
+    assert len(many) == len(one) <= 3
