@@ -8,7 +8,7 @@ with a VTIMEZONE, so recipients' clients show the wall-clock time the organiser 
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 
 __all__ = [
     "Person", "Attendee", "CalendarEvent", "METHODS", "PRODID",
-    "invitation", "feed", "as_calendar_object", "to_bytes",
+    "invitation", "feed", "as_calendar_object", "to_bytes", "event_to_data", "event_from_data",
 ]
 
 PRODID = "-//LearnHub//LearnHub//EN"
@@ -99,6 +99,19 @@ def as_calendar_object(calendar: Calendar) -> Calendar:
 def to_bytes(calendar: Calendar) -> bytes:
     """CRLF-terminated, folded at 75 octets, as RFC 5545 requires."""
     return calendar.to_ical()
+
+
+def event_to_data(event: CalendarEvent) -> dict:
+    """The event as plain values (for JSON), e.g. to render its invitation later."""
+    return asdict(event)
+
+
+def event_from_data(data: dict) -> CalendarEvent:
+    """The event `event_to_data` gave."""
+    organizer = data["organizer"]
+    attendees = tuple(Attendee(**{**attendee, "person": Person(**attendee["person"])})
+                      for attendee in data["attendees"])
+    return CalendarEvent(**{**data, "organizer": organizer and Person(**organizer), "attendees": attendees})
 
 
 def _calendar(method: str) -> Calendar:

@@ -14,6 +14,8 @@ from learnhub.ical import (
     CalendarEvent,
     Person,
     as_calendar_object,
+    event_from_data,
+    event_to_data,
     feed,
     invitation,
     to_bytes,
@@ -349,3 +351,9 @@ def test_caldav_server_keeps_one_object_per_uid_through_update_and_cancel(radica
     assert vevent["STATUS"] == "CANCELLED"
     assert vevent.decoded("DTSTART") == utc(update.starts_at) and vevent.decoded("DTEND") == utc(update.ends_at)
     assert "METHOD" not in stored
+
+
+@pytest.mark.parametrize("event", [make_event(), make_event(organizer=None, attendees=()),
+                                   make_event(attendees=(Attendee(MENTEE), Attendee(MENTOR, role="CHAIR")))])
+def test_an_event_kept_as_plain_data_comes_back_the_same(event):
+    assert event_from_data(event_to_data(event)) == event

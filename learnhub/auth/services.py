@@ -100,7 +100,7 @@ def start_signup(raw_email: str, language: str) -> str:
     user = find_user_by_email(email)
     if user:
         queue_email(email, user.preferred_language, "account_exists", _l("You already have a LearnHub account"),
-                    user=user, login_url=external_url("auth.login"),
+                    name=user.display_name, login_url=external_url("auth.login"),
                     reset_url=external_url("auth.request_reset"))
         return email
     link = external_url("auth.complete_signup", token=sign("signup", {"email": email}))
@@ -195,7 +195,7 @@ def request_password_reset(raw_email: str) -> None:
         return
     token = sign("reset", {"uid": user.id, "fp": _password_fingerprint(user)})
     queue_email(user.email, user.preferred_language, "password_reset", _l("Reset your LearnHub password"),
-                user=user, link=external_url("auth.reset_password", token=token))
+                name=user.display_name, link=external_url("auth.reset_password", token=token))
 
 
 def user_for_reset_token(token: str) -> User:
@@ -245,7 +245,7 @@ def request_email_change(user: User, current_password: str, raw_new_email: str) 
         return
     token = sign("email-change", {"uid": user.id, "old": user.email, "new": new_email})
     queue_email(new_email, user.preferred_language, "email_change", _l("Confirm your new e-mail address"),
-                user=user, link=external_url("people.confirm_email_change", token=token))
+                name=user.display_name, link=external_url("people.confirm_email_change", token=token))
 
 
 def confirm_email_change(user: User, token: str) -> None:
@@ -258,7 +258,7 @@ def confirm_email_change(user: User, token: str) -> None:
     user.email = payload["new"]
     db.session.flush()
     queue_email(old_email, user.preferred_language, "email_changed", _l("Your LearnHub e-mail address was changed"),
-                user=user, new_email=user.email)
+                name=user.display_name, new_email=user.email)
 
 
 # --- invitations ------------------------------------------------------------------------
@@ -281,7 +281,7 @@ def invite_member(organisation: Organisation, inviter: User, raw_email: str, rol
     db.session.flush()
     language = existing.preferred_language if existing else inviter.preferred_language
     queue_email(email, language, "invitation", _l("You are invited to join an organisation on LearnHub"),
-                organisation=organisation, inviter=inviter,
+                organisation=organisation.name, inviter=inviter.display_name,
                 link=external_url("auth.accept_invitation", token=token))
     return invitation
 

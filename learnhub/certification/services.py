@@ -205,8 +205,14 @@ def issue_certificates(actor: User | None, cohort: Cohort, enrolment_ids: list[i
 def _notify_holder(certificate: Certificate) -> None:
     holder = certificate.holder
     queue_email(holder.email, holder.preferred_language, "certificate_issued",
-                _l("Your LearnHub certificate: %(title)s", title=certificate.version.display_title),
-                time_zone=holder.time_zone, certificate=certificate)
+                _l("Your LearnHub certificate: %(title)s", title=certificate.version.lazy_title),
+                time_zone=holder.time_zone, certificate=_certificate_facts(certificate))
+
+
+def _certificate_facts(certificate: Certificate) -> dict:
+    """What mails say about a certificate; the title in every language, for each recipient's."""
+    return {"id": certificate.id, "holder": certificate.holder.display_name, "title": certificate.version.title,
+            "expires_at": certificate.expires_at}
 
 
 def auto_issue(now: datetime) -> int:
@@ -336,10 +342,11 @@ def send_expiry_notices(now: datetime, days_before: tuple[int, ...] = (60, 14)) 
                 db.session.flush()
         except IntegrityError:
             continue
+        facts = _certificate_facts(certificate)
         for person in _holder_and_admins(certificate.holder):
             queue_email(person.email, person.preferred_language, "certificate_expiring",
-                        _l("A certificate expires soon: %(title)s", title=certificate.version.display_title),
-                        time_zone=person.time_zone, certificate=certificate, recipient=person)
+                        _l("A certificate expires soon: %(title)s", title=certificate.version.lazy_title),
+                        time_zone=person.time_zone, certificate=facts, name=person.display_name)
             queued += 1
     return queued
 

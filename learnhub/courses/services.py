@@ -324,9 +324,11 @@ SUBJECTS = {
 def _notify(enrolment: Enrolment) -> None:
     participant = enrolment.user
     status = EnrolmentStatus(enrolment.status)
+    cohort = enrolment.cohort
     queue_email(participant.email, participant.preferred_language, "enrolment_update",
-                SUBJECTS[status](enrolment.cohort.name), time_zone=participant.time_zone,
-                enrolment=enrolment, cohort=enrolment.cohort, status=status.value,
+                SUBJECTS[status](cohort.name), time_zone=participant.time_zone, name=participant.display_name,
+                cohort={"id": cohort.id, "name": cohort.name, "starts_on": cohort.starts_on, "ends_on": cohort.ends_on},
+                status=status.value, reason=enrolment.reason,
                 position=waitlist_position(enrolment) if status == EnrolmentStatus.WAITLISTED else None)
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +59,11 @@ class Titled:
     @property
     def display_title(self) -> str:
         return pick_language(self.title)
+
+    @property
+    def lazy_title(self) -> LazyString:
+        """The title chosen when it is shown: for text worded in someone else's language (a mail subject)."""
+        return LazyString(pick_language, self.title)
 
 
 class LearningSet(db.Model):

@@ -8,11 +8,22 @@ from learnhub.timeutil import utcnow
 
 
 class OutboxMessage(db.Model):
+    """A mail as queued by a request: what to send, which the worker renders when it first sends it.
+
+    The bodies stay empty until then and are kept for retries; rows queued with bodies already filled
+    in (before mail was rendered by the worker) are sent as they are.
+    """
+
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str] = mapped_column(Text)
+    template: Mapped[str | None] = mapped_column(String(60))  # templates/email/<template>.txt|.html
+    language: Mapped[str | None] = mapped_column(String(10))  # the recipient's, and their time zone
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    context: Mapped[str | None] = mapped_column(Text)  # the template's values when queued, as tagged JSON
+    calendar: Mapped[str | None] = mapped_column(Text)  # an invitation's event and iTIP method, likewise
+    text_body: Mapped[str | None] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
     ics_body: Mapped[str | None] = mapped_column(Text)  # an iTIP calendar message, sent inline and attached
     ics_method: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,16 +1,18 @@
-"""Queue e-mail inside the caller's transaction; deliver it later over SMTP, retrying with back-off."""
+"""Queue e-mail inside the caller's transaction; render and deliver it later over SMTP, retrying with back-off."""
 
 import smtplib
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, request, url_for
+from flask.json.tag import JSONTag, TaggedJSONSerializer
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from learnhub import ical
 from learnhub.extensions import db
 from learnhub.i18n import recipient_time_zone, to_reader_script
 from learnhub.mail.models import OutboxMessage
@@ -22,33 +24,69 @@ def _single_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def queue_email(to_address: str, language: str, template: str, subject: str, *,
-                calendar: tuple[str, str] | None = None, time_zone: str | None = None,
-                **context: object) -> OutboxMessage:
-    """Render `templates/email/<template>.txt|.html` in the recipient's language and queue it.
+class _TagDate(JSONTag):
+    """Dates and times exactly as given, naive or not (Flask's own tag keeps whole seconds, in UTC)."""
 
-    `subject` should be a lazy string (_l) so it is translated under the recipient's locale;
-    `calendar` is an optional (iCalendar text, METHOD) pair sent as an invitation; times are
-    shown in `time_zone` (the recipient's).
+    __slots__ = ()
+    key = " iso"
+
+    def check(self, value: object) -> bool:
+        return isinstance(value, date)
+
+    def to_json(self, value: date) -> str:
+        return value.isoformat()
+
+    def to_python(self, value: str) -> date:
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+
+
+# What a queued mail shows is stored as JSON that keeps dates and tuples apart from strings and lists.
+_SNAPSHOT = TaggedJSONSerializer()
+_SNAPSHOT.register(_TagDate, index=0)  # before Flask's own datetime tag
+
+
+def queue_email(to_address: str, language: str, template: str, subject: str, *,
+                calendar: tuple[ical.CalendarEvent, str] | None = None, time_zone: str | None = None,
+                **context: object) -> OutboxMessage:
+    """Queue `templates/email/<template>.txt|.html`; the worker renders it in `language` and `time_zone`.
+
+    `context` holds plain values (text, numbers, dates, lists and dicts of them), so the mail says
+    what was true when it was queued, however late it goes out; anything else is refused here.
+    `subject` should be a lazy string (_l), translated now into the recipient's language; `calendar`
+    is an optional (event, iTIP METHOD) pair sent as an invitation.
     """
-    zone_token = recipient_time_zone.set(time_zone)
-    try:
-        # Mail is rendered as if requested at BASE_URL, so links are right behind proxies and in workers.
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), force_locale(language):
-            message = OutboxMessage(
-                to_address=_single_line(to_address),
-                subject=_single_line(to_reader_script(str(subject))),
-                text_body=render_template(f"email/{template}.txt", **context),
-                html_body=render_template(f"email/{template}.html", **context),
-                ics_body=calendar[0] if calendar else None,
-                ics_method=calendar[1] if calendar else None,
-            )
-    finally:
-        recipient_time_zone.reset(zone_token)
+    with force_locale(language):
+        subject = to_reader_script(str(subject))
+    message = OutboxMessage(
+        to_address=_single_line(to_address), subject=_single_line(subject), template=template,
+        language=language, time_zone=time_zone, context=_SNAPSHOT.dumps(context),
+        calendar=_SNAPSHOT.dumps((ical.event_to_data(calendar[0]), calendar[1])) if calendar else None,
+    )
     # Written with the rest of the caller's work when it flushes: the messages of one request go in
     # together, not one flush each.
     db.session.add(message)
     return message
+
+
+def render(message: OutboxMessage) -> None:
+    """Fill in a queued message's bodies and invitation, once: a retry sends what the first try rendered."""
+    if message.text_body is not None:
+        return
+    context = _SNAPSHOT.loads(message.context)
+    zone_token = recipient_time_zone.set(message.time_zone)
+    try:
+        # Rendered as if requested at BASE_URL, so links are right behind proxies and in workers.
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
+                force_locale(message.language):
+            text_body = render_template(f"email/{message.template}.txt", **context)
+            html_body = render_template(f"email/{message.template}.html", **context)
+    finally:
+        recipient_time_zone.reset(zone_token)
+    if message.calendar:
+        event, method = _SNAPSHOT.loads(message.calendar)
+        invitation = ical.invitation(ical.event_from_data(event), method, stamp=message.created_at)
+        message.ics_body, message.ics_method = ical.to_bytes(invitation).decode(), method
+    message.text_body, message.html_body = text_body, html_body
 
 
 def site_host() -> str:
@@ -102,6 +140,12 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 360))
 
 
+def _postpone(row: OutboxMessage, error: Exception) -> None:
+    row.attempts += 1
+    row.last_error = str(error)[:1000]
+    row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+
+
 def send_pending(limit: int = 100) -> tuple[int, int]:
     """Send due messages; returns (sent, failed). Safe to run in several workers at once.
 
@@ -121,11 +165,16 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
         ).all()
         for row in rows:
             try:
+                render(row)
+            except Exception as error:  # a bug in one mail must not hold up the others: log and retry later
+                current_app.logger.exception("Could not render queued mail %s", row.id)
+                _postpone(row, error)
+                failed += 1
+                continue
+            try:
                 _deliver(build_message(row))
             except (OSError, smtplib.SMTPException) as error:
-                row.attempts += 1
-                row.last_error = str(error)[:1000]
-                row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+                _postpone(row, error)
                 failed += 1
             else:
                 row.attempts += 1

@@ -548,14 +548,20 @@ def _send_invitations(session: MentoringSession, participants: list[SessionParti
     recipients = [(p.user, [p]) for p in participants]
     if not cancel:  # the mentor keeps their own calendar in step too
         recipients.append((session.mentor, []))
-    stamp = utcnow()
+    facts = _session_facts(session)
     for person, attendees in recipients:
         with force_locale(person.preferred_language):
             event = calendar_event(session, attendees)
-            body = ical.to_bytes(ical.invitation(event, method, stamp)).decode()
         queue_email(person.email, person.preferred_language, "mentoring_invitation",
-                    SUBJECTS[subject_key](session.programme.name), calendar=(body, method),
-                    time_zone=person.time_zone, session=session, method=method, recipient=person)
+                    SUBJECTS[subject_key](session.programme.name), calendar=(event, method),
+                    time_zone=person.time_zone, session=facts, method=method, name=person.display_name)
+
+
+def _session_facts(session: MentoringSession) -> dict:
+    """What invitations and reminders say about a session, as it is now."""
+    return {"id": session.id, "programme": session.programme.name, "mentor": session.mentor.display_name,
+            "starts_at": session.starts_at, "place": session.place, "online_url": session.online_url,
+            "sequence": session.sequence, "cancel_reason": session.cancel_reason}
 
 
 def session_ics(session: MentoringSession, viewer: User) -> bytes:
@@ -709,7 +715,7 @@ def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
                     continue  # already reminded, by this worker or another
                 queue_email(person.email, person.preferred_language, "mentoring_reminder",
                             _l("Reminder: mentoring session %(programme)s", programme=session.programme.name),
-                            time_zone=person.time_zone, session=session, recipient=person)
+                            time_zone=person.time_zone, session=_session_facts(session), name=person.display_name)
                 queued += 1
     return queued
 

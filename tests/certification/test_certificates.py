@@ -4,6 +4,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from jsonschema import Draft202012Validator
 from pypdf import PdfReader
 
@@ -13,6 +14,8 @@ from learnhub.courses.models import Attendance
 from learnhub.curriculum.models import ModuleProgress
 from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from learnhub.extensions import db
+from learnhub.i18n import to_reader_script
+from learnhub.mail.services import send_pending
 from learnhub.people.models import MembershipRole, OrganisationService, Role
 from learnhub.timeutil import utcnow
 from tests.factories import (
@@ -84,6 +87,18 @@ def test_issuing_is_idempotent_and_sets_expiry_and_points(app, smtp_sink):
     assert services.issue_certificates(trainer, cohort, [enrolment.id], now=now) == []
     assert db.session.scalar(db.select(db.func.count()).select_from(Certificate)) == 1
     assert [e.action for e in services.history(certificate)] == ["issued"]
+
+
+def test_certificate_mail_names_the_set_in_the_holders_language_whoever_issues_it(app, smtp_sink):
+    trainer, cohort, enrolment = _cohort_with(attended=4)  # the trainer works in English
+    enrolment.user.preferred_language = "sr_Cyrl"
+    services.issue_certificates(trainer, cohort, [enrolment.id])
+    db.session.commit()
+    send_pending()
+    [message] = smtp_sink.to(enrolment.user.email)
+    with force_locale("sr_Cyrl"):
+        title = to_reader_script(cohort.version.title["sr_Latn"])
+    assert title in message["Subject"] and title in smtp_sink.text_of(message)
 
 
 def test_not_eligible_needs_an_audited_admin_override(app):
@@ -189,8 +204,6 @@ def test_expiry_warnings_go_to_holder_and_org_admins_once(app, smtp_sink):
     assert services.send_expiry_notices(now + timedelta(days=1)) == 0
     assert services.send_expiry_notices(now + timedelta(days=40)) == 2  # the 14-day warning
     db.session.commit()
-    from learnhub.mail.services import send_pending
-
     send_pending()
     assert len(smtp_sink.to("holder@example.org")) == 2 and len(smtp_sink.to("boss@example.org")) == 2
 

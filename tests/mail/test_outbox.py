@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_babel import lazy_gettext
@@ -7,8 +7,10 @@ from sqlalchemy import select
 from learnhub.errors import InvalidInput
 from learnhub.extensions import db
 from learnhub.mail.models import OutboxMessage
+from learnhub import ical
 from learnhub.mail.services import queue_email, retry_delay, send_pending
 from learnhub.timeutil import utcnow
+from tests.factories import UserFactory
 from tests.i18n import translated
 
 
@@ -41,6 +43,7 @@ def test_failed_delivery_is_kept_and_retried_with_back_off(make_app, smtp_sink):
         assert send_pending() == (0, 1)
         row = db.session.scalar(select(OutboxMessage))
         assert row.attempts == 1 and row.sent_at is None and row.last_error
+        assert row.text_body  # rendered once; the retry sends the same words
         assert row.next_attempt_at > utcnow()
         assert send_pending() == (0, 0)  # not due yet
 
@@ -82,3 +85,61 @@ def test_bad_address_in_a_service_is_an_input_error(app):
 
     with pytest.raises(InvalidInput):
         normalise_email("ana@")
+
+
+def _enrolment_update(**changes):
+    values = dict(name="Ana", status="enrolled", reason="", position=None,
+                  cohort={"id": 7, "name": "Recovery, Novi Sad", "starts_on": date(2027, 3, 1),
+                          "ends_on": date(2027, 3, 5)})
+    queue_email("ana@example.org", "en", "enrolment_update", "You have a place", **(values | changes))
+
+
+def test_the_request_queues_what_to_send_and_the_worker_renders_it(app, smtp_sink):
+    _enrolment_update()
+    db.session.commit()
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.template == "enrolment_update" and row.text_body is None  # nothing rendered in the request
+    send_pending()
+    text = smtp_sink.text_of(smtp_sink.to("ana@example.org")[0])
+    assert "Recovery, Novi Sad" in text and "March 1, 2027" in text and "/cohorts/7" in text
+
+
+def test_only_plain_values_can_be_queued_so_a_mail_says_what_was_true_then(app):
+    with pytest.raises(TypeError):
+        _enrolment_update(name=UserFactory())  # a row could change or be erased before the mail goes out
+
+
+def test_a_mail_that_cannot_be_rendered_waits_and_holds_up_no_other(app, smtp_sink, caplog):
+    queue_email("ana@example.org", "en", "no_such_template", "Broken")
+    _queue(address="ivo@example.org")
+    assert send_pending() == (1, 1)
+    broken = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "no_such_template"))
+    assert broken.attempts == 1 and broken.sent_at is None and "no_such_template" in broken.last_error
+    assert smtp_sink.to("ivo@example.org") and "Could not render queued mail" in caplog.text
+
+
+def test_mail_queued_with_its_bodies_is_sent_as_it_is(app, smtp_sink):
+    # As the outbox held it before the worker rendered mail: an upgrade loses nothing queued.
+    db.session.add(OutboxMessage(to_address="ana@example.org", subject="Old", text_body="Rendered then",
+                                 html_body="<p>Rendered then</p>"))
+    db.session.commit()
+    assert send_pending() == (1, 0)
+    assert smtp_sink.text_of(smtp_sink.to("ana@example.org")[0]).strip() == "Rendered then"
+
+
+def test_an_invitation_is_rendered_from_the_event_as_queued(app, smtp_sink):
+    event = ical.CalendarEvent(
+        uid="session-1@learnhub.test", sequence=2, starts_at=datetime(2027, 3, 1, 8, 30),
+        ends_at=datetime(2027, 3, 1, 9, 30), summary="Individual mentoring: Recovery", description="",
+        organizer=ical.Person("Mira Mentor", "mira@example.org"),
+        attendees=(ical.Attendee(ical.Person("Ana", "ana@example.org")),))
+    queue_email("ana@example.org", "en", "email_taken", "Invitation", calendar=(event, "REQUEST"))
+    db.session.commit()
+    send_pending()
+    [message] = smtp_sink.to("ana@example.org")
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar" and not p.get_filename()]
+    [vevent] = ical.Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert part.get_param("method") == "REQUEST" and vevent["SEQUENCE"] == 2
+    assert vevent.decoded("DTSTART").astimezone(UTC).replace(tzinfo=None) == event.starts_at
+    queued_at = db.session.scalar(select(OutboxMessage)).created_at  # DTSTAMP: when the invitation was made
+    assert vevent.decoded("DTSTAMP").replace(tzinfo=None) == queued_at.replace(microsecond=0)
