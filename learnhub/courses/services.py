@@ -361,7 +361,11 @@ def _check_perspective(cohort: Cohort, perspective: str | None) -> str | None:
 
 def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | None = None,
           now: datetime | None = None) -> Enrolment:
-    """Self-enrolment, or an org admin enrolling a member. Full cohorts put people on the waitlist."""
+    """Self-enrolment, or an org admin enrolling a member. Full cohorts put people on the waitlist.
+
+    A refusal can leave seats or rows half-written: the caller rolls back (the error handler does) or
+    calls this inside a savepoint.
+    """
     now = now or utcnow()
     if not cohort.enrolment_opens_at <= now <= cohort.enrolment_closes_at:
         raise Conflict(_("Enrolment for this cohort is not open now."))
@@ -377,21 +381,20 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
         raise Conflict(_("You are already enrolled in this cohort or on its waitlist."))
     if enrolment is not None and enrolment.status == EnrolmentStatus.REJECTED:
         raise Conflict(_("Your enrolment in this cohort was not accepted. Please contact the trainer."))
+    # The seat (when no approval is needed) is taken first, then the row is written once, with its
+    # final status. The same person enrolling twice at the same moment fails on the unique constraint;
+    # the refusal undoes the seat with the rest of the caller's transaction or savepoint.
+    status = EnrolmentStatus.PENDING if needs_approval else _seat_or_waitlist(cohort.id)
+    if enrolment is None:
+        enrolment = Enrolment(cohort_id=cohort.id, user_id=participant.id)
+        db.session.add(enrolment)
+    enrolment.organisation_id, enrolment.version_id = organisation_id, cohort.version_id
+    enrolment.perspective, enrolment.enrolled_by_id = perspective, actor.id
+    enrolment.created_at, enrolment.reason, enrolment.status = now, "", status
+    if not needs_approval:
+        enrolment.decided_at = utcnow()
     try:
-        # The seat (when no approval is needed) and the row are taken inside one savepoint, the seat
-        # first: the same person enrolling twice at the same moment fails on the unique constraint,
-        # and the savepoint gives the seat back. The row is written once, with its final status.
-        with db.session.begin_nested():
-            status = EnrolmentStatus.PENDING if needs_approval else _seat_or_waitlist(cohort.id)
-            if enrolment is None:
-                enrolment = Enrolment(cohort_id=cohort.id, user_id=participant.id)
-                db.session.add(enrolment)
-            enrolment.organisation_id, enrolment.version_id = organisation_id, cohort.version_id
-            enrolment.perspective, enrolment.enrolled_by_id = perspective, actor.id
-            enrolment.created_at, enrolment.reason, enrolment.status = now, "", status
-            if not needs_approval:
-                enrolment.decided_at = utcnow()
-            db.session.flush()
+        db.session.flush()
     except IntegrityError as error:
         raise Conflict(_("You are already enrolled in this cohort or on its waitlist.")) from error
     _notify(enrolment)

@@ -337,8 +337,9 @@ def book_slot(mentee: User, programme: MentoringProgramme, mentor_id: int, start
     )
     db.session.add(session)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        # No savepoint: a refusal undoes the whole request (the error handler rolls back), and the
+        # booking is all it wrote.
+        db.session.flush()
     except IntegrityError as error:  # the database's own guard against a second booking of one start
         raise Conflict(_("This time is no longer free. Please choose another slot.")) from error
     _send_invitations(session, session.active_participants)

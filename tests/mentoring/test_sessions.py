@@ -65,6 +65,19 @@ def test_unavailable_times_are_refused_and_nothing_is_written(world, smtp_sink, 
     assert send_pending() == (0, 0)
 
 
+def test_a_start_the_database_already_holds_is_refused_and_nothing_is_written(world, smtp_sink, monkeypatch):
+    programme, mentor, mentee, other = world
+    services.book_slot(other, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    db.session.commit()
+    # As if two bookings slipped past the checks together: the unique index on (mentor, start) decides.
+    monkeypatch.setattr(services, "is_bookable", lambda *args: True)
+    with pytest.raises(Conflict, match="no longer free"):
+        services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    db.session.rollback()  # what the error handler does
+    assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 1
+    assert send_pending() == (2, 0)  # the first booking's invitations only
+
+
 def test_too_short_notice_is_refused(world):
     programme, mentor, mentee, _other = world
     db.session.get(MentorProfile, mentor.id).min_notice_hours = 48
