@@ -164,6 +164,8 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             .with_for_update(skip_locked=True)
         ).all()
         for row in rows:
+            # Rendered apart from delivery: a missing template is an OSError too, but a bug to log,
+            # not a network problem to retry quietly.
             try:
                 render(row)
             except Exception as error:  # a bug in one mail must not hold up the others: log and retry later
