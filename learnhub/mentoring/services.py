@@ -704,6 +704,7 @@ def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
         MentoringSession.starts_at <= horizon).order_by(MentoringSession.id))  # the same order in every worker
     for session in sessions:
         people = [p.user for p in session.active_participants if p.partstat != PartStat.DECLINED] + [session.mentor]
+        facts = _session_facts(session)
         for lead in leads_minutes:
             if session.starts_at - now > timedelta(minutes=lead):
                 continue
@@ -716,7 +717,7 @@ def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
                     continue  # already reminded, by this worker or another
                 queue_email(person.email, person.preferred_language, "mentoring_reminder",
                             _l("Reminder: mentoring session %(programme)s", programme=session.programme.name),
-                            time_zone=person.time_zone, session=_session_facts(session), name=person.display_name)
+                            time_zone=person.time_zone, session=facts, name=person.display_name)
                 queued += 1
     return queued
 
