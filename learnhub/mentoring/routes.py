@@ -106,9 +106,9 @@ def schedule_group_session(programme_id: int):
 @login_required
 def slots(programme_id: int, mentor_id: int):
     programme = services.programme_for(current_user, programme_id)
-    mentor = services.programme_mentor(programme, mentor_id)
+    mentor, slots = services.programme_mentor_slots(programme, mentor_id, utcnow())
     return render_template("mentoring/slots.html", programme=programme, mentor=mentor, form=ConfirmForm(),
-                           days=by_local_day(services.open_slots(mentor, utcnow()), current_user.time_zone))
+                           days=by_local_day(slots, current_user.time_zone))
 
 
 @bp.post("/mentoring/programmes/<int:programme_id>/mentors/<int:mentor_id>/book")

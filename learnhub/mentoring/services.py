@@ -113,17 +113,23 @@ def programmes_for(user: User) -> list[MentoringProgramme]:
     return list(db.session.scalars(_MEMBER_PROGRAMMES, _member(user)))
 
 
-# One mentor of a programme, asked for directly: not all the programme's mentors to pick one from.
-_PROGRAMME_MENTOR = (select(User).join(ProgrammeMentor, ProgrammeMentor.user_id == User.id)
+# One mentor of a programme, asked for directly: not all the programme's mentors to pick one from. The
+# mentor's profile, weekly windows and days off come in the same query, for the free slots.
+_PROGRAMME_MENTOR = (select(User, MentorProfile).join(ProgrammeMentor, ProgrammeMentor.user_id == User.id)
+                     .outerjoin(MentorProfile, MentorProfile.user_id == User.id)
                      .where(ProgrammeMentor.programme_id == bindparam("programme_id"),
-                            User.id == bindparam("mentor_id")).options(lazyload(User.roles)))
+                            User.id == bindparam("mentor_id"))
+                     .options(lazyload(User.roles), lazyload(MentorProfile.user),
+                              joinedload(MentorProfile.windows), joinedload(MentorProfile.days_off)))
 
 
-def programme_mentor(programme: MentoringProgramme, mentor_id: int) -> User:
-    mentor = db.session.scalar(_PROGRAMME_MENTOR, {"programme_id": programme.id, "mentor_id": mentor_id})
-    if mentor is None:
+def programme_mentor_slots(programme: MentoringProgramme, mentor_id: int, now: datetime) -> tuple[User, list[Slot]]:
+    """A mentor of the programme and the times a mentee can book with them."""
+    found = db.session.execute(_PROGRAMME_MENTOR, {"programme_id": programme.id, "mentor_id": mentor_id}
+                               ).unique().first()
+    if found is None:
         raise NotFound(_("This mentor does not offer individual sessions."))
-    return mentor
+    return found.User, _free_slots_of(found.MentorProfile, now)
 
 
 def programme_sessions(programme: MentoringProgramme) -> list[MentoringSession]:
@@ -296,9 +302,12 @@ def _slot_inputs(profile: MentorProfile, now: datetime, ignore_session_id: int |
 def open_slots(mentor: User, now: datetime) -> list[Slot]:
     # profile.user is `mentor`, already loaded: taken from the session, not queried again. A mentor has
     # a few weekly windows and days off: joined to the profile, rather than one query each.
-    profile = db.session.get(MentorProfile, mentor.id, options=[
-        lazyload(MentorProfile.user), joinedload(MentorProfile.windows), joinedload(MentorProfile.days_off)])
-    if profile is None:
+    return _free_slots_of(db.session.get(MentorProfile, mentor.id, options=[
+        lazyload(MentorProfile.user), joinedload(MentorProfile.windows), joinedload(MentorProfile.days_off)]), now)
+
+
+def _free_slots_of(profile: MentorProfile | None, now: datetime) -> list[Slot]:
+    if profile is None:  # a mentor who never set their availability
         return []
     windows, days_off, busy, zone, rules = _slot_inputs(profile, now)
     return free_slots(windows, days_off, busy, zone, rules, now)

@@ -9,7 +9,7 @@ from learnhub.errors import Conflict, InvalidInput, NotFound
 from learnhub.extensions import db
 from learnhub.mail.services import send_pending
 from learnhub.mentoring import services
-from learnhub.mentoring.models import MentoringSession, MentorProfile, PartStat, SessionStatus
+from learnhub.mentoring.models import MentoringSession, MentorProfile, PartStat, ProgrammeMentor, SessionStatus
 from learnhub.people.models import MembershipRole, Role
 from learnhub.timeutil import utcnow
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
@@ -136,6 +136,22 @@ def test_group_and_individual_sessions_of_a_mentor_never_overlap(world):
     db.session.rollback()
     group = _group(mentor, programme, starts_at=MONDAY_0800_UTC + timedelta(days=1))
     assert group.starts_at not in [s.starts_at for s in services.open_slots(mentor, NOW)]
+
+
+def test_the_booking_page_offers_a_programme_mentors_free_times_and_nothing_of_others(world):
+    programme, mentor, mentee, _other = world
+    services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    shown_mentor, slots = services.programme_mentor_slots(programme, mentor.id, NOW)
+    assert shown_mentor == mentor and slots == services.open_slots(mentor, NOW)
+    assert slots and MONDAY_0800_UTC not in [s.starts_at for s in slots]
+    # A mentor of the programme who never set their availability offers nothing, rather than failing.
+    newcomer = UserFactory(roles=[Role.MENTOR])
+    programme.mentors.append(ProgrammeMentor(user_id=newcomer.id))
+    db.session.flush()
+    assert db.session.get(MentorProfile, newcomer.id) is None
+    assert services.programme_mentor_slots(programme, newcomer.id, NOW) == (newcomer, [])
+    with pytest.raises(NotFound):  # someone who does not mentor this programme
+        services.programme_mentor_slots(programme, mentee.id, NOW)
 
 
 def test_rsvp_respects_capacity(world):
