@@ -15,7 +15,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import BindParameter, CompoundSelect, bindparam, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, CompoundSelect, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -645,12 +645,13 @@ def _organisation_ids(user: User):
     return select(Membership.organisation_id).where(Membership.user_id == user.id)
 
 
-def _own_session_ids(user_id: int | BindParameter) -> CompoundSelect:
-    """Sessions the user (an id, or a parameter for one) runs or takes part in: two indexed lookups (an
-    OR across a join scans them all)."""
-    return select(MentoringSession.id).where(MentoringSession.mentor_id == user_id).union(
-        select(SessionParticipant.session_id).where(SessionParticipant.user_id == user_id,
-                                                    SessionParticipant.removed_at.is_(None)))
+def _own_session_ids(user_id: int | BindParameter, *conditions: ColumnElement[bool]) -> CompoundSelect:
+    """Sessions the user (an id, or a parameter for one) runs or takes part in that meet `conditions`: two
+    indexed lookups (an OR across a join scans them all). The conditions apply inside each lookup, so
+    a mentor's week reads that week's sessions, not every session they have ever run."""
+    return select(MentoringSession.id).where(MentoringSession.mentor_id == user_id, *conditions).union(
+        select(SessionParticipant.session_id).join(MentoringSession)
+        .where(SessionParticipant.user_id == user_id, SessionParticipant.removed_at.is_(None), *conditions))
 
 
 def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
@@ -658,8 +659,8 @@ def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
     since, until = now - timedelta(days=30), now + timedelta(days=366)
     mentoring = db.session.scalars(
         select(MentoringSession)
-        .where(MentoringSession.id.in_(_own_session_ids(user.id)), MentoringSession.ends_at >= since,
-               MentoringSession.starts_at < until)
+        .where(MentoringSession.id.in_(_own_session_ids(user.id, MentoringSession.ends_at >= since,
+                                                        MentoringSession.starts_at < until)))
         # A feed names the programme and the mentor, nobody else: participants, the programme's members
         # and the mentor's roles are never loaded.
         .options(lazyload(MentoringSession.participants), joinedload(MentoringSession.programme).lazyload("*"),
@@ -852,12 +853,14 @@ class MentoringOverview:
 _SHOWN = (joinedload(MentoringSession.programme).lazyload("*"), lazyload(MentoringSession.mentor),
           lazyload(MentoringSession.participants))
 _VIEWER = bindparam("user_id")
-_COMING = (select(MentoringSession)
-           .where(MentoringSession.id.in_(_own_session_ids(_VIEWER)),
-                  MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at >= bindparam("now"))
-           .order_by(MentoringSession.starts_at).options(*_SHOWN))
-_THIS_WEEK = _COMING.where(MentoringSession.starts_at < bindparam("week_end")).limit(50)
-_NEXT = _COMING.limit(1)
+_SCHEDULED_FROM_NOW = (MentoringSession.status == SessionStatus.SCHEDULED,
+                       MentoringSession.starts_at >= bindparam("now"))
+_THIS_WEEK = (select(MentoringSession)
+              .where(MentoringSession.id.in_(_own_session_ids(_VIEWER, *_SCHEDULED_FROM_NOW,
+                                                              MentoringSession.starts_at < bindparam("week_end"))))
+              .order_by(MentoringSession.starts_at).limit(50).options(*_SHOWN))
+_NEXT = (select(MentoringSession).where(MentoringSession.id.in_(_own_session_ids(_VIEWER, *_SCHEDULED_FROM_NOW)))
+         .order_by(MentoringSession.starts_at).limit(1).options(*_SHOWN))
 _AWAITING_ANSWER = (
     select(MentoringSession).join(SessionParticipant)
     .where(SessionParticipant.user_id == _VIEWER, SessionParticipant.partstat == PartStat.NEEDS_ACTION,

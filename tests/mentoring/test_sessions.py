@@ -360,6 +360,29 @@ def test_overview_names_the_next_session_even_beyond_this_week(world):
     assert overview.awaiting_answer == [later]  # invitations wait for an answer however far ahead
 
 
+def test_the_week_and_the_feed_list_only_their_period_of_what_one_runs_or_still_attends(world):
+    programme, mentor, mentee, _other = world
+    services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+        starts_at=NOW - timedelta(days=40), duration_minutes=60, place="Ruma", online_url="", agenda="",
+        capacity=10), now=NOW - timedelta(days=60))
+    removed = _group(mentor, programme, starts_at=NOW + timedelta(days=2))
+    services.remove_participant(mentor, removed, mentee.id)
+    booked = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    this_week = _group(mentor, programme, starts_at=NOW + timedelta(days=3))
+    cancelled = _group(mentor, programme, starts_at=NOW + timedelta(days=4))
+    services.cancel_session(mentor, cancelled, "Bolest", now=NOW)
+    next_week = _group(mentor, programme, starts_at=NOW + timedelta(days=9))
+    _group(mentor, programme, starts_at=NOW + timedelta(days=400))
+    db.session.commit()
+
+    assert services.overview(mentor, NOW).upcoming == [removed, booked, this_week]
+    assert services.overview(mentee, NOW).upcoming == [booked, this_week]
+    assert services.overview(mentee, NOW + timedelta(days=5)).upcoming == [next_week]  # the past is left out
+    # The feed: from 30 days ago to a year ahead, cancelled sessions included (calendars must hear of them).
+    feed = {event.uid.split("@")[0] for event in services.feed_events(mentee, NOW)}
+    assert feed == {f"session-{s.id}" for s in (booked, this_week, cancelled, next_week)}  # not old, removed, far
+
+
 def test_participants_evaluate_a_session_once_after_it_ended(world):
     programme, mentor, mentee, other = world
     session = _group(mentor, programme)
