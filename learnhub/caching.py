@@ -3,7 +3,7 @@ parts of pages that are kept until the rows they show change."""
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
@@ -38,6 +38,9 @@ class ForgivingRedisCache(RedisCache):
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
         return self._forgiving(lambda: super(ForgivingRedisCache, self).set(key, value, timeout), False)
+
+    def set_many(self, mapping: dict[str, Any], timeout: int | None = None) -> list[Any]:
+        return self._forgiving(lambda: super(ForgivingRedisCache, self).set_many(mapping, timeout), [])
 
     def delete(self, key: str) -> bool:
         return self._forgiving(lambda: super(ForgivingRedisCache, self).delete(key), False)
@@ -82,7 +85,7 @@ def kept_until_changed(topic: Topic, key: str, compute: Callable[[], T]) -> T:
     entry_key = f"kept:{topic.name}:{key}"
     stamp, entry = cache.get_many(topic.stamp_key, entry_key)  # one round trip to Redis
     if stamp is None:
-        stamp = _new_stamp(topic)
+        [stamp] = _new_stamps([topic])
     elif entry is not None and entry[0] == stamp:
         return entry[1]
     value = compute()
@@ -96,10 +99,11 @@ def kept_for_readers(topic: Topic, key: str, render: Callable[[], T]) -> T:
     return kept_until_changed(topic, f"{get_locale()}:{key}", render)
 
 
-def _new_stamp(topic: Topic) -> str:
-    stamp = uuid.uuid4().hex
-    cache.set(topic.stamp_key, stamp, timeout=0)  # kept for good: only a change replaces it
-    return stamp
+def _new_stamps(topics: Iterable[Topic]) -> list[str]:
+    # One round trip to Redis however many topics a commit touched (an enrolment touches two).
+    stamps = {topic.stamp_key: uuid.uuid4().hex for topic in topics}
+    cache.set_many(stamps, timeout=0)  # kept for good: only a change replaces them
+    return list(stamps.values())
 
 
 # --- noticing changes -----------------------------------------------------------------------------------
@@ -132,8 +136,7 @@ def _stamp_changed_topics(session: Session) -> None:
         return  # a savepoint released: nothing is visible to other requests yet
     topics = session.info.pop(_CHANGED, set())
     if topics and has_app_context() and current_app.config["KEEP_PAGES"]:
-        for topic in topics:
-            _new_stamp(topic)
+        _new_stamps(topics)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -171,6 +171,21 @@ def test_a_change_made_through_one_instance_reaches_pages_another_keeps(make_app
         cache.clear()
 
 
+def test_a_commit_touching_two_topics_gives_both_new_stamps_in_redis(make_app, redis_url):
+    app = make_app(CACHE_TYPE="learnhub.caching.ForgivingRedisCache", CACHE_REDIS_URL=redis_url, KEEP_PAGES=True,
+                   CACHE_KEY_PREFIX=f"learnhub-test-{uuid.uuid4().hex}:")
+    with app.app_context():
+        cohort = CohortFactory()
+        db.session.commit()
+        keys = (PUBLIC_CURRICULUM.stamp_key, mentoring.CALENDAR_FEEDS.stamp_key)  # a cohort is in both
+        before = cache.get_many(*keys)
+        cohort.capacity += 5
+        db.session.commit()
+        after = cache.get_many(*keys)
+        assert None not in after and after[0] != before[0] and after[1] != before[1] and after[0] != after[1]
+        cache.clear()
+
+
 def test_while_redis_is_down_pages_are_made_afresh_and_changes_still_save(make_app, caplog):
     app = make_app(CACHE_TYPE="learnhub.caching.ForgivingRedisCache", KEEP_PAGES=True,
                    CACHE_REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0", CACHE_OPTIONS={"socket_connect_timeout": 1})
