@@ -15,7 +15,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import BindParameter, ColumnElement, CompoundSelect, bindparam, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, CompoundSelect, Select, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -853,14 +853,19 @@ class MentoringOverview:
 _SHOWN = (joinedload(MentoringSession.programme).lazyload("*"), lazyload(MentoringSession.mentor),
           lazyload(MentoringSession.participants))
 _VIEWER = bindparam("user_id")
-_SCHEDULED_FROM_NOW = (MentoringSession.status == SessionStatus.SCHEDULED,
-                       MentoringSession.starts_at >= bindparam("now"))
-_THIS_WEEK = (select(MentoringSession)
-              .where(MentoringSession.id.in_(_own_session_ids(_VIEWER, *_SCHEDULED_FROM_NOW,
-                                                              MentoringSession.starts_at < bindparam("week_end"))))
-              .order_by(MentoringSession.starts_at).limit(50).options(*_SHOWN))
-_NEXT = (select(MentoringSession).where(MentoringSession.id.in_(_own_session_ids(_VIEWER, *_SCHEDULED_FROM_NOW)))
-         .order_by(MentoringSession.starts_at).limit(1).options(*_SHOWN))
+
+
+def _coming(*conditions: ColumnElement[bool], limit: int) -> Select:
+    """The viewer's scheduled sessions from `now` on that meet `conditions`, soonest first."""
+    return (select(MentoringSession)
+            .where(MentoringSession.id.in_(_own_session_ids(
+                _VIEWER, MentoringSession.status == SessionStatus.SCHEDULED,
+                MentoringSession.starts_at >= bindparam("now"), *conditions)))
+            .order_by(MentoringSession.starts_at).limit(limit).options(*_SHOWN))
+
+
+_THIS_WEEK = _coming(MentoringSession.starts_at < bindparam("week_end"), limit=50)
+_NEXT = _coming(limit=1)
 _AWAITING_ANSWER = (
     select(MentoringSession).join(SessionParticipant)
     .where(SessionParticipant.user_id == _VIEWER, SessionParticipant.partstat == PartStat.NEEDS_ACTION,
