@@ -45,7 +45,7 @@ def _timed(action) -> float:
     return statistics.median(runs)
 
 
-def seed() -> tuple[User, User]:
+def seed() -> tuple[MentoringProgramme, User, User]:
     municipality = Municipality(name="Ruma", country="RS")
     organisation = Organisation(name="Dnevni boravak Ruma", municipality=municipality)
     mentor = User(email="mentor@bench.example", display_name="Mentor", password_hash="x", time_zone="Europe/Belgrade")
@@ -70,7 +70,7 @@ def seed() -> tuple[User, User]:
     db.session.execute(insert(SessionParticipant), [{"session_id": i, "user_id": mentee.id, "partstat": "ACCEPTED"}
                                                     for i in ids])
     db.session.commit()
-    return mentor, mentee
+    return programme, mentor, mentee
 
 
 def main() -> None:
@@ -79,10 +79,10 @@ def main() -> None:
         app = create_app(TestConfig(url))
         with app.app_context(), app.test_request_context():
             upgrade()
-            mentor, mentee = seed()
+            programme, mentor, mentee = seed()
             results = {
                 "sessions": SESSIONS,
-                "free_slots_seconds": _timed(lambda: services.open_slots(mentor, NOW)),
+                "free_slots_seconds": _timed(lambda: services.programme_mentor_slots(programme, mentor.id, NOW)),
                 "feed_seconds": _timed(lambda: services.feed_body(mentee, NOW)),
                 "feed_events": len(services.feed_events(mentee, NOW)),
             }

@@ -299,13 +299,6 @@ def _slot_inputs(profile: MentorProfile, now: datetime, ignore_session_id: int |
     return windows, days_off, busy, profile.user.time_zone, _rules(profile)
 
 
-def open_slots(mentor: User, now: datetime) -> list[Slot]:
-    # profile.user is `mentor`, already loaded: taken from the session, not queried again. A mentor has
-    # a few weekly windows and days off: joined to the profile, rather than one query each.
-    return _free_slots_of(db.session.get(MentorProfile, mentor.id, options=[
-        lazyload(MentorProfile.user), joinedload(MentorProfile.windows), joinedload(MentorProfile.days_off)]), now)
-
-
 def _free_slots_of(profile: MentorProfile | None, now: datetime) -> list[Slot]:
     if profile is None:  # a mentor who never set their availability
         return []
