@@ -137,7 +137,7 @@ MATRIX = {
     ("mentoring.slots", "GET"): ("/mentoring/programmes/{programme_id}/mentors/{mentor_id}/slots", None,
                                  programme_members(200)),
     ("mentoring.book", "POST"): ("/mentoring/programmes/{programme_id}/mentors/{mentor_id}/book",
-                                 {"starts_at": "not a time"}, programme_members(400)),
+                                 {"starts_at": "not a time"}, programme_members(400, mentor=404, admin=404)),  # mentees only
     ("mentoring.availability", "GET"): ("/mentoring/availability", None,
                                         {**everyone(403), "anonymous": LOGIN, "mentor": 200}),
     ("mentoring.availability", "POST"): ("/mentoring/availability", {},

@@ -114,12 +114,11 @@ def slots(programme_id: int, mentor_id: int):
 @bp.post("/mentoring/programmes/<int:programme_id>/mentors/<int:mentor_id>/book")
 @login_required
 def book(programme_id: int, mentor_id: int):
-    programme = services.programme_for(current_user, programme_id)
     try:
-        starts_at = datetime.fromisoformat(request.form.get("starts_at", ""))
-    except ValueError as error:
-        raise InvalidInput(_("Please choose one of the offered times.")) from error
-    session_id = services.book_slot(current_user, programme, mentor_id, starts_at.replace(tzinfo=None)).id
+        starts_at = datetime.fromisoformat(request.form.get("starts_at", "")).replace(tzinfo=None)
+    except ValueError:
+        starts_at = None  # refused by book_slot, once it knows the programme is one the user may book in
+    session_id = services.book_slot(current_user, programme_id, mentor_id, starts_at).id
     db.session.commit()  # after it, reading the session would reload it with its programme and people
     flash(_("Booked. You will receive an invitation by e-mail."), "success")
     return redirect(url_for("mentoring.session", session_id=session_id))

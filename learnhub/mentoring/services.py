@@ -95,12 +95,6 @@ def _member(user: User) -> dict:
     return {"user_id": user.id, "organisation_ids": _member_organisation_ids(user)}
 
 
-def is_mentee(user: User, programme: MentoringProgramme) -> bool:
-    return db.session.scalar(select(MentoringProgramme.id).where(
-        MentoringProgramme.id == programme.id,
-        _is_mentee_of_programme(user.id, _member_organisation_ids(user)))) is not None
-
-
 # The list shows names and dates only: none of the programmes' mentors, organisations or mentees.
 _ALL_PROGRAMMES = select(MentoringProgramme).order_by(MentoringProgramme.starts_on.desc()).options(lazyload("*"))
 _MEMBER_PROGRAMMES = _ALL_PROGRAMMES.where(_TAKES_PART)
@@ -154,6 +148,8 @@ _PROGRAMME = select(MentoringProgramme).where(MentoringProgramme.id == bindparam
     .lazyload(Organisation.services),
     lazyload(MentoringProgramme.mentees))
 _PROGRAMME_OF_MEMBER = _PROGRAMME.where(_TAKES_PART)
+_PROGRAMME_OF_MENTEE = _PROGRAMME.where(
+    _is_mentee_of_programme(bindparam("user_id"), bindparam("organisation_ids", expanding=True)))
 
 
 def programme_for(user: User, programme_id: int) -> MentoringProgramme:
@@ -291,19 +287,28 @@ def _busy(mentor_id: int, since: datetime, until: datetime, ignore_session_id: i
     return [tuple(row) for row in db.session.execute(_BUSY_BUT_ONE, period | {"ignored": ignore_session_id})]
 
 
-def _slot_inputs(profile: MentorProfile, now: datetime, ignore_session_id: int | None = None):
+def _availability(profile: MentorProfile):
     windows = [WeeklyWindow(w.weekday, w.start, w.end) for w in profile.windows]
     days_off = [DayOff(d.first_day, d.last_day) for d in profile.days_off]
-    busy = _busy(profile.user_id, now - timedelta(days=1), now + timedelta(days=profile.max_days_ahead + 2),
-                 ignore_session_id)
-    return windows, days_off, busy, profile.user.time_zone, _rules(profile)
+    return windows, days_off, profile.user.time_zone, _rules(profile)
 
 
 def _free_slots_of(profile: MentorProfile | None, now: datetime) -> list[Slot]:
     if profile is None:  # a mentor who never set their availability
         return []
-    windows, days_off, busy, zone, rules = _slot_inputs(profile, now)
+    windows, days_off, zone, rules = _availability(profile)
+    busy = _busy(profile.user_id, now - timedelta(days=1), now + timedelta(days=profile.max_days_ahead + 2))
     return free_slots(windows, days_off, busy, zone, rules, now)
+
+
+def _is_free(profile: MentorProfile, starts_at: datetime, now: datetime, ignore_session_id: int | None = None) -> bool:
+    """Whether `starts_at` is one of the mentor's free slots. Only sessions within a day of it can be in
+    its way: a slot lasts at most 8 hours and its buffers 4 on either side."""
+    if not now <= starts_at <= now + timedelta(days=profile.max_days_ahead + 2):
+        return False  # never offered, however free; and a day either side of year 1 or 9999 is no date
+    windows, days_off, zone, rules = _availability(profile)
+    busy = _busy(profile.user_id, starts_at - timedelta(days=1), starts_at + timedelta(days=1), ignore_session_id)
+    return is_bookable(starts_at, windows, days_off, busy, zone, rules, now)
 
 
 # --- booking and changing sessions -------------------------------------------------------------------
@@ -314,15 +319,19 @@ def _month_bounds(moment: datetime) -> tuple[datetime, datetime]:
     return first, first + timedelta(days=days)
 
 
-def book_slot(mentee: User, programme: MentoringProgramme, mentor_id: int, starts_at: datetime,
+def book_slot(mentee: User, programme_id: int, mentor_id: int, starts_at: datetime | None,
               now: datetime | None = None) -> MentoringSession:
-    """A mentee books one free 1:1 slot. Taken, past, too-soon or unavailable slots are refused."""
+    """A mentee books one free 1:1 slot. Taken, past, too-soon or unavailable slots are refused; a
+    programme the user is not a mentee of is 404, whoever else they are in it. `starts_at` is None when
+    the form held no time at all: bad input, said only to someone who may book in the programme."""
     now = now or utcnow()
-    if not is_mentee(mentee, programme):
+    programme = db.session.scalar(_PROGRAMME_OF_MENTEE, {"programme_id": programme_id} | _member(mentee))
+    if programme is None:
         raise NotFound(_("We could not find that mentoring programme."))
+    if starts_at is None:
+        raise InvalidInput(_("Please choose one of the offered times."))
     profile = _lock_mentor(mentor_id, programme)
-    windows, days_off, busy, zone, rules = _slot_inputs(profile, now)
-    if not is_bookable(starts_at, windows, days_off, busy, zone, rules, now):
+    if not _is_free(profile, starts_at, now):
         raise Conflict(_("This time is no longer free. Please choose another slot."))
     month_start, month_end = _month_bounds(starts_at)
     booked_this_month = db.session.scalar(
@@ -421,8 +430,7 @@ def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reas
     profile = _lock_mentor(session.mentor_id)
     duration = session.ends_at - session.starts_at
     if session.kind == SessionKind.INDIVIDUAL:
-        windows, days_off, busy, zone, rules = _slot_inputs(profile, now, ignore_session_id=session.id)
-        if not is_bookable(starts_at, windows, days_off, busy, zone, rules, now):
+        if not _is_free(profile, starts_at, now, ignore_session_id=session.id):
             raise Conflict(_("This time is no longer free. Please choose another slot."))
     else:
         _check_start(starts_at, now)

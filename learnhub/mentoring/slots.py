@@ -109,27 +109,39 @@ def check_windows(windows: Iterable[WeeklyWindow]) -> list[str]:
 def free_slots(windows: Iterable[WeeklyWindow], days_off: Iterable[DayOff], busy: Iterable[Interval], zone: str,
                rules: BookingRules, now: datetime) -> list[Slot]:
     """Bookable slots from `now` (naive UTC) up to the horizon, sorted, without duplicates or overlaps."""
-    tz = ZoneInfo(zone)
-    windows, days_off, busy = list(windows), list(days_off), list(busy)
-    earliest = now + rules.min_notice
     today = utc_to_local(now, zone).date()  # the horizon counts the mentor's days, not UTC ones
+    days = [today + timedelta(days=offset) for offset in range(rules.max_days_ahead + 1)]
+    return _free_on(days, windows, days_off, busy, zone, rules, now)
+
+
+def is_bookable(slot_start: datetime, windows: Iterable[WeeklyWindow], days_off: Iterable[DayOff],
+                busy: Iterable[Interval], zone: str, rules: BookingRules, now: datetime) -> bool:
+    """Whether `slot_start` (naive UTC) is exactly one of the free slots, so a request cannot invent its own.
+
+    Only the slot's own day is laid out: a window lies within one day of the mentor's, so slots of
+    different days never meet and that day's free slots are the same here as in `free_slots`.
+    """
+    day = utc_to_local(slot_start, zone).date()
+    if not 0 <= (day - utc_to_local(now, zone).date()).days <= rules.max_days_ahead:
+        return False
+    return any(slot.starts_at == slot_start for slot in _free_on([day], windows, days_off, busy, zone, rules, now))
+
+
+def _free_on(days: list[date], windows: Iterable[WeeklyWindow], days_off: Iterable[DayOff], busy: Iterable[Interval],
+             zone: str, rules: BookingRules, now: datetime) -> list[Slot]:
+    tz = ZoneInfo(zone)
+    windows, days_off = list(windows), list(days_off)
+    earliest = now + rules.min_notice
     candidates: list[Slot] = []
-    for offset in range(rules.max_days_ahead + 1):
-        day = today + timedelta(days=offset)
+    for day in days:
         if any(day_off.covers(day) for day_off in days_off):
             continue
         for window in windows:
             if window.weekday == day.weekday():
                 candidates.extend(_window_slots(day, window, tz, rules))
-    is_blocked = _blocked_test(busy, rules.buffer)
+    is_blocked = _blocked_test(list(busy), rules.buffer)
     free = [slot for slot in candidates if slot.starts_at >= earliest and not is_blocked(slot)]
     return _without_overlaps(sorted(free))
-
-
-def is_bookable(slot_start: datetime, windows: Iterable[WeeklyWindow], days_off: Iterable[DayOff],
-                busy: Iterable[Interval], zone: str, rules: BookingRules, now: datetime) -> bool:
-    """Whether `slot_start` (naive UTC) is exactly one of the free slots, so a request cannot invent its own."""
-    return any(slot.starts_at == slot_start for slot in free_slots(windows, days_off, busy, zone, rules, now))
 
 
 def _window_slots(day: date, window: WeeklyWindow, tz: ZoneInfo, rules: BookingRules) -> Iterator[Slot]:

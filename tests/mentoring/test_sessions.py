@@ -9,7 +9,9 @@ from learnhub.errors import Conflict, InvalidInput, NotFound
 from learnhub.extensions import db
 from learnhub.mail.services import send_pending
 from learnhub.mentoring import services
-from learnhub.mentoring.models import MentoringSession, MentorProfile, PartStat, ProgrammeMentor, SessionStatus
+from learnhub.mentoring.models import (
+    MentoringSession, MentorProfile, PartStat, ProgrammeMentor, SessionKind, SessionStatus,
+)
 from learnhub.people.models import MembershipRole, Role
 from learnhub.timeutil import utcnow
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
@@ -37,7 +39,7 @@ def _calendar_part(message):
 
 def test_mentee_books_a_free_slot_and_both_get_an_invitation(world, smtp_sink):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     db.session.commit()
     send_pending()
     [mail] = smtp_sink.to("mentee@example.org")
@@ -55,11 +57,12 @@ def test_mentee_books_a_free_slot_and_both_get_an_invitation(world, smtp_sink):
     (MONDAY_0800_UTC + timedelta(minutes=20), "no longer free"),  # not on the slot grid
     (datetime(2027, 3, 6, 8, 0), "no longer free"),  # Saturday: no availability
     (NOW - timedelta(days=1), "no longer free"),  # in the past
+    (MONDAY_0800_UTC + timedelta(weeks=8), "no longer free"),  # beyond the 30 days the mentor opens
 ])
 def test_unavailable_times_are_refused_and_nothing_is_written(world, smtp_sink, start, problem):
     programme, mentor, mentee, _other = world
     with pytest.raises(Conflict, match=problem):
-        services.book_slot(mentee, programme, mentor.id, start, now=NOW)
+        services.book_slot(mentee, programme.id, mentor.id, start, now=NOW)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 0
     assert send_pending() == (0, 0)
@@ -67,12 +70,12 @@ def test_unavailable_times_are_refused_and_nothing_is_written(world, smtp_sink, 
 
 def test_a_start_the_database_already_holds_is_refused_and_nothing_is_written(world, smtp_sink, monkeypatch):
     programme, mentor, mentee, other = world
-    services.book_slot(other, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    services.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     db.session.commit()
     # As if two bookings slipped past the checks together: the unique index on (mentor, start) decides.
     monkeypatch.setattr(services, "is_bookable", lambda *args: True)
     with pytest.raises(Conflict, match="no longer free"):
-        services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+        services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     db.session.rollback()  # what the error handler does
     assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 1
     assert send_pending() == (2, 0)  # the first booking's invitations only
@@ -82,29 +85,49 @@ def test_too_short_notice_is_refused(world):
     programme, mentor, mentee, _other = world
     db.session.get(MentorProfile, mentor.id).min_notice_hours = 48
     with pytest.raises(Conflict):
-        services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=MONDAY_0800_UTC - timedelta(hours=20))
+        services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=MONDAY_0800_UTC - timedelta(hours=20))
 
 
 def test_a_slot_cannot_be_taken_twice(world):
     programme, mentor, mentee, other = world
-    services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     with pytest.raises(Conflict):
-        services.book_slot(other, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+        services.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
 
 
 def test_monthly_limit_per_mentee(world):
     programme, mentor, mentee, _other = world
     db.session.get(MentorProfile, mentor.id).max_sessions_per_mentee_per_month = 1
-    services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     with pytest.raises(Conflict, match="most individual sessions"):
-        services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC + timedelta(days=1), now=NOW)
+        services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC + timedelta(days=1), now=NOW)
+
+
+def test_a_session_that_began_the_day_before_still_takes_the_time_it_covers(world):
+    programme, mentor, mentee, _other = world
+    db.session.add(MentoringSession(
+        programme_id=programme.id, mentor_id=mentor.id, kind=SessionKind.GROUP, capacity=10,
+        starts_at=MONDAY_0800_UTC - timedelta(hours=26), ends_at=MONDAY_0800_UTC + timedelta(minutes=30)))
+    db.session.flush()
+    with pytest.raises(Conflict, match="no longer free"):
+        services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+
+
+def test_programme_staff_who_are_not_its_mentees_cannot_book(world):
+    programme, mentor, _mentee, _other = world
+    admin = UserFactory(roles=[Role.INSTITUTE_ADMIN])
+    for person in (mentor, admin):
+        services.programme_for(person, programme.id)  # they see the programme
+        with pytest.raises(NotFound):
+            services.book_slot(person, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 0
 
 
 def test_people_outside_the_programme_cannot_book_or_see_it(world):
     programme, mentor, _mentee, _other = world
     outsider = UserFactory()
     with pytest.raises(NotFound):
-        services.book_slot(outsider, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+        services.book_slot(outsider, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     with pytest.raises(NotFound):
         services.programme_for(outsider, programme.id)
 
@@ -130,7 +153,7 @@ def test_group_session_invites_each_mentee_privately(world, smtp_sink):
 
 def test_group_and_individual_sessions_of_a_mentor_never_overlap(world):
     programme, mentor, mentee, _other = world
-    services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     with pytest.raises(Conflict, match="already has a session"):
         _group(mentor, programme, starts_at=MONDAY_0800_UTC + timedelta(minutes=30))
     db.session.rollback()
@@ -141,7 +164,7 @@ def test_group_and_individual_sessions_of_a_mentor_never_overlap(world):
 
 def test_the_booking_page_offers_a_programme_mentors_free_times_and_nothing_of_others(world):
     programme, mentor, mentee, _other = world
-    services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     shown_mentor, slots = services.programme_mentor_slots(programme, mentor.id, NOW)
     assert shown_mentor == mentor and slots and MONDAY_0800_UTC not in [s.starts_at for s in slots]
     # A mentor of the programme who never set their availability offers nothing, rather than failing.
@@ -176,7 +199,7 @@ def _sequences_and_methods(smtp_sink, address):
 
 def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(world, smtp_sink):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     services.reschedule(mentee, session, MONDAY_0800_UTC + timedelta(days=1), "Sick child", now=NOW)
     services.cancel_session(mentor, session, "Mentor ill", now=NOW)
     db.session.commit()
@@ -190,7 +213,7 @@ def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(world, smtp_s
 
 def test_cancelling_needs_a_reason_and_a_cancelled_session_cannot_change(world):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     with pytest.raises(InvalidInput):
         services.cancel_session(mentor, session, " ", now=NOW)
     services.cancel_session(mentor, session, "Ill", now=NOW)
@@ -248,7 +271,7 @@ def test_feed_lists_my_sessions_without_anyones_address_and_rotation_kills_the_o
 
 def test_reminders_go_out_once_per_lead_time(world, smtp_sink):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     db.session.commit()
     send_pending()
     smtp_sink.clear()
@@ -263,7 +286,7 @@ def test_reminders_go_out_once_per_lead_time(world, smtp_sink):
 
 def test_private_notes_stay_with_the_mentor(world):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     services.add_note(mentor, session, "Private observation", is_shared=False)
     services.add_note(mentor, session, "Agreed next steps", is_shared=True)
     assert [n.body for n in services.notes_for(mentee, session)] == ["Agreed next steps"]
@@ -334,7 +357,7 @@ def test_institute_admin_creates_a_programme_with_organisations_and_individual_m
     response = client.post("/mentoring/programmes/new", data=data)
     assert response.status_code == 302
     programme = services.programme_for(psychologist, int(response.location.rsplit("/", 1)[1]))
-    assert services.is_mentee(psychologist, programme)
+    assert psychologist.id in services.mentee_ids(programme)
     assert client.post("/mentoring/programmes/new", data={**data, "mentee_emails": "nobody@example.org"}
                        ).status_code == 400
     assert client.post("/mentoring/programmes/new", data={**data, "mentor_ids": [str(admin.id)]}).status_code == 400
@@ -367,7 +390,7 @@ def test_the_week_and_the_feed_list_only_their_period_of_what_one_runs_or_still_
         capacity=10), now=NOW - timedelta(days=60))
     removed = _group(mentor, programme, starts_at=NOW + timedelta(days=2))
     services.remove_participant(mentor, removed, mentee.id)
-    booked = services.book_slot(mentee, programme, mentor.id, MONDAY_0800_UTC, now=NOW)
+    booked = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     this_week = _group(mentor, programme, starts_at=NOW + timedelta(days=3))
     cancelled = _group(mentor, programme, starts_at=NOW + timedelta(days=4))
     services.cancel_session(mentor, cancelled, "Bolest", now=NOW)

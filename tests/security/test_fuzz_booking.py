@@ -64,6 +64,13 @@ def test_booking_a_slot(world, starts_at, extra):
     _answer(app, clients["org_admin"], "POST", url, {**extra, "starts_at": starts_at})
 
 
+@pytest.mark.parametrize("starts_at", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_booking_at_the_ends_of_the_calendar_is_refused(world, starts_at):
+    app, clients, values = world
+    url = f"/mentoring/programmes/{values['programme_id']}/mentors/{values['mentor_id']}/book"
+    assert _answer(app, clients["org_admin"], "POST", url, {"starts_at": starts_at}) == 409
+
+
 any_times = st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M")) | st.text(max_size=40)
 
 
