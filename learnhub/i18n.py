@@ -12,10 +12,12 @@ from zoneinfo import available_timezones
 
 import cyrtranslit
 from babel import numbers
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 __all__ = ["_", "_l", "ngettext", "LANGUAGES", "select_locale", "select_timezone", "to_reader_script"]
@@ -81,9 +83,11 @@ _CATALOGUES: dict = {}
 
 
 def page_translations():
-    """The catalogue of the language in force (force_locale included), found with one locale lookup:
-    pages ask for it hundreds of times, and Flask-Babel's own way takes four context lookups each time."""
-    locale = get_locale()
+    """The catalogue of the language in force (force_locale included). Pages ask for it hundreds of
+    times, so a locale Flask-Babel has already settled for this request (or forced) is read straight
+    from its request state: get_locale() takes several context lookups to find it each time."""
+    state = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(state, "babel_locale", None) or get_locale()
     catalogue = _CATALOGUES.get(locale)
     if catalogue is None:
         catalogue = _CATALOGUES[locale] = get_translations()
@@ -105,14 +109,28 @@ def _l(string: str, **variables) -> LazyString:
     return LazyString(_, string, **variables)
 
 
+# What templates call: Jinja's "newstyle" gettext and ngettext (escaped in HTML, always %-formatted), in
+# one call each instead of Jinja's three nested context calls per string; most strings hold no % at all.
+def _for_template(eval_context: EvalContext, text: str, variables: dict) -> str:
+    if eval_context.autoescape:
+        text = Markup(text)
+    return text % variables if variables or "%" in text else text
+
+
+@pass_eval_context
+def _template_gettext(eval_context: EvalContext, string: str, **variables) -> str:
+    return _for_template(eval_context, page_translations().ugettext(string), variables)
+
+
+@pass_eval_context
+def _template_ngettext(eval_context: EvalContext, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return _for_template(eval_context, page_translations().ungettext(singular, plural, num), variables)
+
+
 def install_template_gettext(app) -> None:
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: page_translations().ugettext(s),
-        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: page_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
+    app.jinja_env.newstyle_gettext = True  # for {% trans %}, which calls gettext and ngettext too
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
 
 
 def format_decimal(number: float | int, format: str | None = None) -> str:

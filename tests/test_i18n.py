@@ -130,3 +130,17 @@ def test_remembered_numbers_and_strings_follow_the_language_in_force(app):
             assert (format_decimal(1234.5), _("Next")) == ("1.234,5", "Sledeća")
             assert ngettext("%(num)d response", "%(num)d responses", 3) == "3 odgovora"
         assert (format_decimal(1234.5), _("Next")) == ("1,234.5", "Next")
+
+
+def test_templates_translate_escape_and_format_as_jinja_newstyle_gettext_does(app):
+    html = app.jinja_env.from_string(
+        "{{ _('Next') }}|{{ _('%(name)s: %(status)s', name='<b>Ana</b>', status='ok') }}|{{ _('100%% sure') }}|"
+        "{{ ngettext('%(num)s learning set', '%(num)s learning sets', 3) }}")
+    text = app.jinja_env.from_string("{% autoescape false %}{{ _('%(name)s: %(status)s', name='<b>', status='x') }}"
+                                     "{% endautoescape %}")
+    with app.test_request_context("/"):
+        assert html.render() == "Next|&lt;b&gt;Ana&lt;/b&gt;: ok|100% sure|3 learning sets"
+        with force_locale("sr_Latn"):
+            assert html.render() == "Sledeća|&lt;b&gt;Ana&lt;/b&gt;: ok|100% sure|3 seta za učenje"
+            assert text.render() == "<b>: x"  # plain-text mail is not escaped
+        assert html.render().startswith("Next|")  # the forced language ends with its block
