@@ -302,12 +302,12 @@ def _free_slots_of(profile: MentorProfile | None, now: datetime) -> list[Slot]:
 
 
 def _is_free(profile: MentorProfile, starts_at: datetime, now: datetime, ignore_session_id: int | None = None) -> bool:
-    """Whether `starts_at` is one of the mentor's free slots. Only sessions within a day of it can be in
-    its way: a slot lasts at most 8 hours and its buffers 4 on either side."""
+    """Whether `starts_at` is one of the mentor's free slots. Only that day's slots are laid out, and only
+    sessions near that day can be in their way: a slot lasts at most 8 hours and its buffers 4 on either side."""
     if not now <= starts_at <= now + timedelta(days=profile.max_days_ahead + 2):
-        return False  # never offered, however free; and a day either side of year 1 or 9999 is no date
+        return False  # never offered, however free; and days either side of year 1 or 9999 are no dates
     windows, days_off, zone, rules = _availability(profile)
-    busy = _busy(profile.user_id, starts_at - timedelta(days=1), starts_at + timedelta(days=1), ignore_session_id)
+    busy = _busy(profile.user_id, starts_at - timedelta(days=2), starts_at + timedelta(days=2), ignore_session_id)
     return is_bookable(starts_at, windows, days_off, busy, zone, rules, now)
 
 
