@@ -2,9 +2,10 @@
 
 import hashlib
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
-from flask import Flask, g, has_app_context, request
+from flask import Flask, abort, g, has_app_context, request
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
@@ -166,6 +167,14 @@ def _register_hooks(app: Flask) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values:
             if version := static_file_version(app.static_folder, values["filename"]):
                 values["v"] = version
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No browser sends a NUL character and PostgreSQL text cannot hold one: such a request gets a
+        # 400 here rather than a database error wherever the value would first reach a query.
+        fields = chain(request.args.items(multi=True), request.form.items(multi=True))
+        if "\x00" in request.path or any("\x00" in name or "\x00" in value for name, value in fields):
+            abort(400)
 
     @app.after_request
     def add_security_headers(response):

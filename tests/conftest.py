@@ -17,6 +17,7 @@ from sqlalchemy import Engine, event, text
 from learnhub import create_app
 from learnhub.config import TestConfig
 from learnhub.extensions import db, limiter
+from tests.access_world import build_world
 from tests.smtp import SmtpSink
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -88,6 +89,17 @@ def shared_app(database_url, smtp_sink):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def access_world(shared_app, smtp_sink):
+    """The access matrix's world (tests/access_world.py), built once for a module whose cases leave it
+    usable for the next: (app, e-mail by role, ids)."""
+    with shared_app.app_context():
+        emails, ids = build_world()
+        db.session.commit()
+    yield shared_app, emails, ids
+    reset_app(shared_app, smtp_sink)
 
 
 @pytest.fixture

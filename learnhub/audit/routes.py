@@ -3,6 +3,7 @@ from flask import Blueprint, render_template, request
 from learnhub.audit import services
 from learnhub.audit.forms import AuditFilterForm
 from learnhub.auth.access import roles_required
+from learnhub.navigation import requested_page
 from learnhub.people.models import Role
 
 bp = Blueprint("audit", __name__)
@@ -16,6 +17,6 @@ def log():
         return render_template("audit/log.html", form=form, page=None), 400
     filters = services.AuditFilter(action=form.action.data or None, person_email=form.person.data or None,
                                    since=form.since.data, until=form.until.data)
-    page = services.entries(filters, request.args.get("page", 1, type=int), per_page=50)
+    page = services.entries(filters, requested_page(), per_page=50)
     return render_template("audit/log.html", form=form, page=page,
                            query={k: v for k, v in request.args.items() if k != "page"})

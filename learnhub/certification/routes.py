@@ -11,6 +11,7 @@ from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.extensions import db, limiter
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import _, select_locale
+from learnhub.navigation import optional_whole_number, whole_number
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
 
@@ -37,7 +38,7 @@ def cohort_certificates(cohort_id: int):
 @teachers
 def issue(cohort_id: int):
     cohort = cohort_for_trainer(current_user, cohort_id)
-    issued = services.issue_certificates(current_user, cohort, request.form.getlist("enrolment_id", type=int),
+    issued = services.issue_certificates(current_user, cohort, request.form.getlist("enrolment_id", type=whole_number),
                                          override_reason=ReasonedForm().reason.data or "")
     db.session.commit()
     flash(_("%(count)d certificates issued.", count=len(issued)), "success")
@@ -182,7 +183,7 @@ def requirements():
     form.service_type.choices = [(s.value, s.label) for s in ServiceType]
     form.learning_set_id.choices = [(str(v.learning_set_id), v.display_title) for v in all_versions_for_trainers()]
     if run_form(form, lambda: services.set_requirement(
-            form.service_type.data, int(form.learning_set_id.data or 0), form.min_staff.data)):
+            form.service_type.data, optional_whole_number(form.learning_set_id.data), form.min_staff.data)):
         db.session.commit()
         flash(_("Requirement saved."), "success")
         return redirect(url_for("certification.requirements"))

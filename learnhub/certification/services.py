@@ -23,7 +23,7 @@ from learnhub.certification.models import (
     OrganisationRequirement,
 )
 from learnhub.courses.models import Attendance, Cohort, CohortSession, Enrolment, EnrolmentStatus
-from learnhub.curriculum.models import LearningSetVersion, Module, ModuleProgress
+from learnhub.curriculum.models import LearningSet, LearningSetVersion, Module, ModuleProgress
 from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
@@ -521,9 +521,11 @@ def all_requirements() -> list[OrganisationRequirement]:
     return list(db.session.scalars(select(OrganisationRequirement).order_by(OrganisationRequirement.service_type)))
 
 
-def set_requirement(service_type: str, learning_set_id: int, min_staff: int) -> OrganisationRequirement:
+def set_requirement(service_type: str, learning_set_id: int | None, min_staff: int) -> OrganisationRequirement:
     if service_type not in ServiceType._value2member_map_ or not 1 <= min_staff <= 100:
         raise InvalidInput(_("Please choose a service and a number of staff between 1 and 100."))
+    if learning_set_id is None or db.session.get(LearningSet, learning_set_id) is None:
+        raise InvalidInput(_("Please choose from the lists."))
     requirement = db.session.scalar(select(OrganisationRequirement).where(
         OrganisationRequirement.service_type == service_type,
         OrganisationRequirement.learning_set_id == learning_set_id))

@@ -16,6 +16,7 @@ from learnhub.curriculum.services import module_of, get_version
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _
+from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
     administered_organisations,
@@ -30,10 +31,6 @@ KEPT_CATALOGUE_PAGES = 20  # beyond them a page is empty; keeping every number a
 trainers = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
 
 
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 def _local(moment: datetime | None) -> datetime | None:
     """A date-time typed by the current user, stored as UTC."""
     return moment and local_to_utc(moment, current_user.time_zone)
@@ -45,7 +42,7 @@ def _local(moment: datetime | None) -> datetime | None:
 def catalogue():
     args, municipalities = request.args, municipality_choices()
     # Like the other lists, a municipality not on the list is no filter (and no page kept for it).
-    municipality_id = args.get("municipality", type=int)
+    municipality_id = args.get("municipality", type=whole_number)
     filters = services.CatalogueFilter(
         query=args.get("q", "")[:100],
         service_type=args.get("service_type", "") if args.get("service_type") in ServiceType._value2member_map_ else "",
@@ -54,7 +51,7 @@ def catalogue():
         mode=args.get("mode", "") if args.get("mode") in ("online", "in_person") else "",
         upcoming_only=args.get("upcoming") == "1",
     )
-    results = _catalogue_results(filters, _page())
+    results = _catalogue_results(filters, requested_page())
     if request.headers.get("HX-Request"):
         return results
     return render_template("courses/catalogue.html", results=results, filters=filters,
@@ -115,7 +112,7 @@ def enrol_members(cohort_id: int, organisation_id: int):
     cohort = services.cohort_to_enrol(cohort_id)
     organisation = organisation_for_admin(current_user, organisation_id)
     form = BulkEnrolForm()
-    member_ids = [int(value) for value in form.member_ids.data or [] if value.isdigit()]
+    member_ids = whole_numbers(form.member_ids.data or [])
     results = services.enrol_members(current_user, cohort, organisation, member_ids)
     db.session.commit()
     for result in results:
@@ -194,7 +191,7 @@ def evaluation_form() -> EvaluationForm:
 
 
 def ratings_of(form: EvaluationForm) -> dict[str, int]:
-    return {name: int(form[name].data) if (form[name].data or "").isdigit() else 0 for name in services.RATINGS}
+    return {name: optional_whole_number(form[name].data) or 0 for name in services.RATINGS}
 
 
 # --- trainers --------------------------------------------------------------------------------------------
@@ -223,8 +220,8 @@ def new_cohort(version_id: int):
 
     def create():
         details = services.CohortDetails(
-            name=form.name.data, municipality_id=int(form.municipality_id.data) if
-            (form.municipality_id.data or "").isdigit() else None, is_online=form.is_online.data,
+            name=form.name.data, municipality_id=optional_whole_number(form.municipality_id.data),
+            is_online=form.is_online.data,
             language=form.language.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
             capacity=form.capacity.data, enrolment_opens_at=_local(form.enrolment_opens_at.data),
             enrolment_closes_at=_local(form.enrolment_closes_at.data), approver=form.approver.data,
@@ -244,7 +241,7 @@ def new_cohort(version_id: int):
 
 
 def _cohort_admin_page(cohort, session_form, status=200):
-    page = services.roster(cohort, _page(), current_app.config["PAGE_SIZE"])
+    page = services.roster(cohort, requested_page(), current_app.config["PAGE_SIZE"])
     return render_template(
         "courses/cohort_admin.html", cohort=cohort, page=page, session_form=session_form,
         confirm_form=ConfirmForm(), reason_form=ReasonForm(), summary=services.evaluation_summary(cohort),
@@ -296,7 +293,7 @@ def attendance(cohort_id: int, session_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
     session = services.session_of(cohort, session_id)
     if request.method == "POST":
-        ids = request.form.getlist("enrolment_id", type=int) or services.enrolled_ids(cohort)
+        ids = request.form.getlist("enrolment_id", type=whole_number) or services.enrolled_ids(cohort)
         services.set_attendance(current_user, cohort, session.id, ids, request.form.get("present") == "1")
         db.session.commit()
         if request.headers.get("HX-Request") and len(ids) == 1:
@@ -305,7 +302,7 @@ def attendance(cohort_id: int, session_id: int):
             return render_template("courses/_attendance_row.html", cohort=cohort, session=session,
                                    line=line, mark=marks.get((session.id, line.id)))
         return redirect(url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
-    page = services.roster(cohort, _page(), current_app.config["PAGE_SIZE"])
+    page = services.roster(cohort, requested_page(), current_app.config["PAGE_SIZE"])
     enrolled = [e for e in page.items if e.holds_seat]
     marks = services.attendance_marks([session.id], [e.id for e in enrolled])
     return render_template("courses/attendance.html", cohort=cohort, session=session, page=page,

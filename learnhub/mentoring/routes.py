@@ -13,6 +13,7 @@ from learnhub.errors import InvalidInput
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import _
+from learnhub.navigation import optional_whole_number, whole_number, whole_numbers
 from learnhub.mentoring import services
 from learnhub.mentoring.forms import (
     WEEKDAYS,
@@ -59,10 +60,8 @@ def new_programme():
                                                   for v in all_versions_for_trainers()]
     programme = run_form(form, lambda: services.create_programme(
         form.name.data, form.service_type.data, form.starts_on.data, form.ends_on.data,
-        [int(i) for i in form.mentor_ids.data or [] if i.isdigit()],
-        [int(i) for i in form.organisation_ids.data or [] if i.isdigit()],
-        (form.mentee_emails.data or "").splitlines(),
-        int(form.learning_set_id.data) if (form.learning_set_id.data or "").isdigit() else None))
+        whole_numbers(form.mentor_ids.data or []), whole_numbers(form.organisation_ids.data or []),
+        (form.mentee_emails.data or "").splitlines(), optional_whole_number(form.learning_set_id.data)))
     if programme:
         db.session.commit()
         flash(_("Mentoring programme created."), "success")
@@ -237,7 +236,7 @@ def remove_participant(session_id: int, user_id: int):
 @login_required
 def attendance(session_id: int):
     session = services.session_for(current_user, session_id)
-    services.record_attendance(current_user, session, set(request.form.getlist("present", type=int)))
+    services.record_attendance(current_user, session, set(request.form.getlist("present", type=whole_number)))
     db.session.commit()
     flash(_("Attendance saved."), "success")
     return redirect(url_for("mentoring.session", session_id=session.id))

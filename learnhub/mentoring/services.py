@@ -30,6 +30,7 @@ from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, to_reader_script
 from learnhub.mail.services import external_url, queue_email, site_host
+from learnhub.navigation import optional_whole_number
 from learnhub.mentoring.models import (
     AvailabilityWindow,
     CalendarFeed,
@@ -611,12 +612,10 @@ def rotate_feed_token(user: User) -> str:
 
 
 def feed_owner(token: str) -> User:
-    user_id, _sep, signature = token.partition("-")
-    # isdigit() alone also accepts digits such as '²' that int() refuses.
-    is_number = user_id.isascii() and user_id.isdigit()
+    number, _sep, signature = token.partition("-")
+    user_id = optional_whole_number(number)
     # A feed is read without anyone signed in: the owner's roles play no part.
-    user = (db.session.get(User, int(user_id), options=[lazyload(User.roles)])
-            if is_number and int(user_id) < 2**31 else None)
+    user = db.session.get(User, user_id, options=[lazyload(User.roles)]) if user_id is not None else None
     if user is None or not hmac.compare_digest(signature, _feed_signature(user.id, _feed_version(user.id))):
         raise NotFound(_("This calendar address is not valid (any more)."))
     return user

@@ -7,6 +7,7 @@ from learnhub.auth.forms import ConfirmForm
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _, common_timezones
+from learnhub.navigation import requested_page
 from learnhub.people import services
 from learnhub.people.forms import (
     EmailChangeForm,
@@ -20,10 +21,6 @@ from learnhub.people.forms import (
 from learnhub.people.models import MembershipRole, Role, ServiceType
 
 bp = Blueprint("people", __name__)
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 # --- own account -----------------------------------------------------------------------
@@ -150,7 +147,7 @@ def remove_member(organisation_id: int, membership_id: int):
 @roles_required(Role.INSTITUTE_ADMIN)
 def admin_users():
     form = SearchForm(request.args)
-    page = services.search_users(form.q.data or "", _page(), current_app.config["PAGE_SIZE"])
+    page = services.search_users(form.q.data or "", requested_page(), current_app.config["PAGE_SIZE"])
     return render_template("people/admin_users.html", form=form, page=page)
 
 
@@ -178,7 +175,7 @@ def admin_user(user_id: int):
 @roles_required(Role.INSTITUTE_ADMIN)
 def admin_organisations():
     form = SearchForm(request.args)
-    page = services.search_organisations(form.q.data or "", _page(), current_app.config["PAGE_SIZE"])
+    page = services.search_organisations(form.q.data or "", requested_page(), current_app.config["PAGE_SIZE"])
     return render_template("people/admin_organisations.html", form=form, page=page)
 
 

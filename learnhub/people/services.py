@@ -13,6 +13,7 @@ from learnhub.audit.models import AuditAction
 from learnhub.caching import kept
 from learnhub.extensions import db
 from learnhub.i18n import _
+from learnhub.navigation import whole_number
 from learnhub.people.models import (
     Membership,
     MembershipRole,
@@ -154,7 +155,7 @@ def create_organisation(name: str, municipality_id: int | str, service_values: l
     if not name.strip() or len(name) > 200:
         raise InvalidInput(_("Please enter the organisation's name (up to 200 characters)."))
     try:
-        municipality = db.session.get(Municipality, int(municipality_id))
+        municipality = db.session.get(Municipality, whole_number(municipality_id))
         services = {ServiceType(value) for value in service_values}
     except ValueError as error:
         raise InvalidInput(_("Please choose from the lists.")) from error

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.caching import kept
 from learnhub.extensions import db
+from learnhub.navigation import optional_whole_number
 from learnhub.i18n import _, format_decimal, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
 from learnhub.people.models import Organisation, ServiceType
@@ -134,7 +135,7 @@ def resolve_name(kind: Named, chosen_id: str | None, typed: str | None) -> NameC
     if typed is None and not chosen_id:
         return NameChoice()
     index = name_index(kind)
-    known = int(chosen_id) if chosen_id and chosen_id.isascii() and chosen_id.isdigit() else None
+    known = optional_whole_number(chosen_id)
     if known in index.names and (typed is None or folded(typed) == index.folded[known]):
         return NameChoice(known, index.names[known])
     if typed is None:

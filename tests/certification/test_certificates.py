@@ -254,6 +254,15 @@ def test_organisation_status_shows_gaps_expiring_and_compliant(app):
     assert [states[o.id] for o in day_care] == ["gaps", "compliant", "expiring"]
 
 
+def test_a_requirement_names_a_learning_set_that_exists(app):
+    learning_set_id = EnrolmentFactory().version.learning_set_id
+    for unknown in (None, learning_set_id + 1000):
+        with pytest.raises(InvalidInput, match="choose from the lists"):
+            services.set_requirement("home_help", unknown, 2)
+    assert services.set_requirement("home_help", learning_set_id, 2).min_staff == 2
+    assert services.set_requirement("home_help", learning_set_id, 3).min_staff == 3  # the same rule, changed
+
+
 def test_other_organisations_certificates_are_not_visible(client):
     certificate = certificate_for(EnrolmentFactory(user=member_of(OrganisationFactory())))
     boss_elsewhere = member_of(OrganisationFactory(), MembershipRole.ORG_ADMIN)
