@@ -1,12 +1,18 @@
 """Time is UTC inside: one helper so every default and comparison agrees."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
     """Naive UTC, the form stored in every *_at column on SQLite and PostgreSQL alike."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of `day`, for periods that include their last day: compared with <=, not with <
+    the next midnight, since 9999-12-31 (a date anyone may type) has no next day."""
+    return datetime.combine(day, time.max)
 
 
 def local_to_utc(local: datetime, zone_name: str) -> datetime:

@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask import has_request_context, request
 from flask_sqlalchemy.pagination import Pagination
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from learnhub.audit.models import AuditAction, AuditEntry
 from learnhub.extensions import db
 from learnhub.people.models import User
+from learnhub.timeutil import end_of_day
 
 # Values under keys like these never reach the log, whatever a caller passes.
 _SECRET_MARKERS = ("password", "token", "secret", "hash")
@@ -51,7 +52,7 @@ def entries(filters: AuditFilter, page: int, per_page: int) -> Pagination:
     if filters.since:
         statement = statement.where(AuditEntry.created_at >= datetime.combine(filters.since, time()))
     if filters.until:
-        statement = statement.where(AuditEntry.created_at < datetime.combine(filters.until + timedelta(days=1), time()))
+        statement = statement.where(AuditEntry.created_at <= end_of_day(filters.until))
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 

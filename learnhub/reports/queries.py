@@ -30,6 +30,7 @@ from learnhub.mentoring.models import (
 )
 from learnhub.people.models import Membership, Organisation, OrganisationService
 from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
+from learnhub.timeutil import end_of_day
 
 EXPIRING_WITHIN = timedelta(days=60)
 
@@ -83,8 +84,7 @@ def _period(column: ColumnElement, filters: ReportFilter) -> list[ColumnElement]
     if filters.since:
         conditions.append(column >= (filters.since if as_date else datetime.combine(filters.since, time())))
     if filters.until:
-        end = filters.until + timedelta(days=1)
-        conditions.append(column < (end if as_date else datetime.combine(end, time())))
+        conditions.append(column <= (filters.until if as_date else end_of_day(filters.until)))
     return conditions
 
 

@@ -159,6 +159,11 @@ def test_admins_filter_the_log_by_action_and_person(client, auth, app):
     assert "Ana Anić" in page and "Bojan Bojić" not in page and "Failed log-in" in page
     assert client.get("/admin/audit?since=not-a-date").status_code == 400
     assert "Bojan Bojić" in client.get("/admin/audit").get_data(as_text=True)
+    today = utcnow().date()
+    for period, shown in ((f"since={today}&until={today}", True), ("until=9999-12-31", True),
+                          ("since=0001-01-01&until=2000-01-01", False)):  # the last day counts in full
+        page = client.get(f"/admin/audit?action=login_failed&{period}").get_data(as_text=True)
+        assert ("Bojan Bojić" in page) is shown, period
 
 
 def test_no_route_edits_or_deletes_the_log(app):

@@ -72,6 +72,13 @@ def test_bad_filters_get_a_clear_400(client, auth, world, query):
     assert client.get(f"/reports/summary.csv?{query}").status_code == 400
 
 
+def test_the_widest_period_there_is_counts_everything(client, auth, world):
+    auth.login("admin@example.org")
+    response = client.get("/reports/?since=0001-01-01&until=9999-12-31")
+    assert response.status_code == 200
+    assert "took part in training" in response.get_data(as_text=True)
+
+
 def test_unknown_table_or_format_is_404(client, auth, world):
     auth.login("admin@example.org")
     assert client.get("/reports/nothing.csv").status_code == 404

@@ -101,6 +101,7 @@ def test_learning_set_rows(world):
 @pytest.mark.parametrize(("filters", "participants", "enrolments"), [
     (ReportFilter(), 4, 5),  # all time: Nikola too
     (ReportFilter(since=date(2025, 1, 1), until=date(2025, 3, 31)), 2, 2),
+    (ReportFilter(since=date(1, 1, 1), until=date(9999, 12, 31)), 4, 5),  # the first and last days there are
     (ReportFilter(municipality_id=-1), 0, 0),
 ])
 def test_period_and_place_filters(world, filters, participants, enrolments):
