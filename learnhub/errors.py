@@ -48,7 +48,7 @@ def _default_message(status: int) -> str:
         404: _("We could not find that page."),
         405: _("That action is not available here."),
         409: _("That could not be done because something changed in the meantime."),
-        413: _("The upload is too large."),
+        413: _("What you sent is too large. Please shorten it and try again."),
         429: _("Too many attempts. Please wait a minute and try again."),
         500: _("Something went wrong on our side. Please try again later."),
         503: _("LearnHub is briefly unavailable. Please try again in a minute."),

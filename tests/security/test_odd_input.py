@@ -94,3 +94,13 @@ def test_whole_numbers_are_ascii_digits_within_the_database_range():
         1, 42, MAX_WHOLE_NUMBER]
     assert optional_whole_number(None) is None
     assert optional_whole_number(str(MAX_WHOLE_NUMBER + 1)) is None
+
+
+def test_a_request_over_the_size_limit_is_a_translated_413_that_changes_nothing(client, app):
+    too_much = "a" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    before = row_count()
+    for path in ("/auth/register", "/auth/login"):
+        response = client.post(path, data={"email": too_much}, headers={"Accept-Language": "sr"})
+        assert response.status_code == 413
+        assert "Poslali ste previše podataka. Skratite unos i pokušajte ponovo." in response.get_data(as_text=True)
+    assert row_count() == before
