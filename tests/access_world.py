@@ -84,18 +84,24 @@ def build_world() -> tuple[dict[str, str], dict]:
     return {role: user.email for role, user in users.items()}, ids
 
 
+def matrix_request(endpoint: str, method: str, ids: dict) -> tuple[str, dict]:
+    """The route's URL and form data from the matrix, naming the world's objects."""
+    url_template, data, _expected = MATRIX[(endpoint, method)]
+    data = {key: [v.format(**ids) for v in value] if isinstance(value, list) else value.format(**ids)
+            for key, value in (data or {}).items()}
+    return url_template.format(**ids), data
+
+
 def check_case(client, emails: dict[str, str], ids: dict, endpoint: str, method: str, role: str) -> None:
     """Sign in as `role`, call the route with A's ids and compare with the matrix; refusals write nothing."""
-    url_template, data, expected = MATRIX[(endpoint, method)]
+    expected = MATRIX[(endpoint, method)][2]
     if role != "anonymous":
         response = client.post("/auth/login", data={"email": emails[role], "password": PASSWORD})
         assert response.status_code == 302
     rows_before = row_count()
 
-    if data:
-        data = {key: [v.format(**ids) for v in value] if isinstance(value, list) else value.format(**ids)
-                for key, value in data.items()}
-    response = client.open(url_template.format(**ids), method=method, data=data)
+    url, data = matrix_request(endpoint, method, ids)
+    response = client.open(url, method=method, data=data or None)
 
     assert response.status_code == expected[role], response.get_data(as_text=True)[:500]
     if method == "GET":

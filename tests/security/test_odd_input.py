@@ -10,7 +10,7 @@ import pytest
 from learnhub.extensions import limiter
 from learnhub.navigation import MAX_WHOLE_NUMBER, optional_whole_number, requested_page, whole_numbers
 from tests.access_matrix import MATRIX
-from tests.access_world import row_count
+from tests.access_world import matrix_request, row_count
 from tests.factories import PASSWORD
 
 HUGE = "99999999999999999999999"  # beyond 64 bits: SQLite cannot bind it, PostgreSQL's bigint overflows
@@ -38,15 +38,13 @@ def route(request, access_world):
     """A client signed in as the case's role, inside an app context: (client, method, url, form data)."""
     endpoint, method, role = request.param
     app, emails, ids = access_world
-    url, data, _expected = MATRIX[(endpoint, method)]
-    data = {key: [v.format(**ids) for v in value] if isinstance(value, list) else value.format(**ids)
-            for key, value in (data or {}).items()}
+    url, data = matrix_request(endpoint, method, ids)
     with app.app_context():
         client = app.test_client()
         if role != "anonymous":
             limiter.reset()
             assert client.post("/auth/login", data={"email": emails[role], "password": PASSWORD}).status_code == 302
-        yield client, method, url.format(**ids), data
+        yield client, method, url, data
 
 
 def test_odd_numbers_never_cause_a_server_error(route):
