@@ -117,3 +117,18 @@ def test_booking_runs_the_same_queries_however_many_sessions_the_mentor_has(clie
     _schedule(mentor, programme, 5, first_day=2)
     # Saying "booked" after the commit reads nothing again: the page's language was settled before it.
     assert book(second) == few <= 11
+
+
+def test_cohort_certificates_page_does_not_grow_with_participants(client, auth, count_queries):
+    from tests.factories import CohortFactory, EnrolmentFactory
+
+    trainer = UserFactory(email="trainer@example.org", roles=[Role.TRAINER])
+    cohort = CohortFactory(trainer=trainer, capacity=20)
+    EnrolmentFactory(cohort=cohort)
+    auth.login("trainer@example.org")
+    url = f"/trainer/cohorts/{cohort.id}/certificates"
+    few = _queries_for(client, count_queries, url)
+    for _ in range(8):
+        EnrolmentFactory(cohort=cohort)
+    assert _queries_for(client, count_queries, url) == few <= 12
+

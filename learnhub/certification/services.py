@@ -97,8 +97,11 @@ def _add_months(moment: date, months: int) -> date:
 
 def cohort_standings(cohort: Cohort) -> list[Standing]:
     """Every enrolled participant's standing against the rule, in a fixed number of queries."""
+    # The page names each person: their user comes in the same query (one query per person before), not
+    # their roles; the cohort is the one already loaded.
     enrolments = list(db.session.scalars(select(Enrolment).where(
-        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED).order_by(Enrolment.id)))
+        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED).order_by(Enrolment.id)
+        .options(joinedload(Enrolment.user).lazyload(User.roles), lazyload(Enrolment.cohort))))
     if not enrolments:
         return []
     ids = [e.id for e in enrolments]
