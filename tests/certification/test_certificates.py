@@ -250,8 +250,21 @@ def test_organisation_status_shows_gaps_expiring_and_compliant(app):
             holder = member_of(organisation)
             expires = now + timedelta(days=30) if index == 2 and holder_number == 0 else None
             certificate_for(EnrolmentFactory(user=holder, cohort=enrolment.cohort), expires_at=expires)
-    states = {s.organisation.id: s.state for s in services.organisation_statuses(None, now)}
-    assert [states[o.id] for o in day_care] == ["gaps", "compliant", "expiring"]
+    # Neither a second certificate of the same holder nor a revoked one adds a certified person.
+    first_holder = day_care[0].memberships[0].user_id
+    certificate_for(EnrolmentFactory(user_id=first_holder, cohort=enrolment.cohort), expires_at=now + timedelta(days=5))
+    certificate_for(EnrolmentFactory(user=member_of(day_care[0]), cohort=enrolment.cohort), revoked_at=now)
+    statuses = {s.organisation.id: s for s in services.organisation_statuses(None, now)}
+    assert [statuses[o.id].state for o in day_care] == ["gaps", "compliant", "expiring"]
+    assert [(r.certified, r.expiring_soon) for o in day_care for r in statuses[o.id].requirements] == [
+        (1, 0), (2, 0), (2, 1)]
+    [own] = services.organisation_statuses([day_care[2].id], now)  # an organisation's admin sees theirs only
+    assert (own.organisation, own.state) == (day_care[2], "expiring")
+
+
+def test_organisation_status_is_empty_without_requirements(app):
+    OrganisationFactory(services=[OrganisationService(service_type="home_help")])
+    assert services.organisation_statuses(None, datetime(2027, 1, 1)) == []
 
 
 def test_a_requirement_names_a_learning_set_that_exists(app):
