@@ -119,6 +119,16 @@ def test_booking_runs_the_same_queries_however_many_sessions_the_mentor_has(clie
     assert book(second) == few <= 11
 
 
+@pytest.mark.parametrize("who", ["mentor@example.org", "mentee@example.org"])
+def test_programme_page_does_not_grow_with_sessions(client, auth, count_queries, mentoring, who):
+    mentor, programme, _mentee = mentoring
+    auth.login(who)
+    url = f"/mentoring/programmes/{programme.id}"
+    few = _queries_for(client, count_queries, url)
+    _schedule(mentor, programme, 30, first_day=2)  # more than a page of them
+    assert _queries_for(client, count_queries, url) == few <= 9
+
+
 def test_cohort_certificates_page_does_not_grow_with_participants(client, auth, count_queries):
     from tests.factories import CohortFactory, EnrolmentFactory
 

@@ -1,7 +1,7 @@
 import re
 from datetime import date, datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learnhub.auth.access import roles_required
@@ -13,7 +13,7 @@ from learnhub.errors import InvalidInput
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import _
-from learnhub.navigation import optional_whole_number, whole_number, whole_numbers
+from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
 from learnhub.mentoring import services
 from learnhub.mentoring.forms import (
     WEEKDAYS,
@@ -24,7 +24,7 @@ from learnhub.mentoring.forms import (
     ProgrammeForm,
     RescheduleForm,
 )
-from learnhub.mentoring.models import PartStat, PlanStatus
+from learnhub.mentoring.models import MentoringProgramme, PartStat, PlanStatus
 from learnhub.mentoring.slots import by_local_day
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import search_organisations, search_users
@@ -72,10 +72,15 @@ def new_programme():
 @bp.get("/mentoring/programmes/<int:programme_id>")
 @login_required
 def programme(programme_id: int):
-    programme = services.programme_for(current_user, programme_id)
+    return _programme_page(services.programme_for(current_user, programme_id), GroupSessionForm())
+
+
+def _programme_page(programme: MentoringProgramme, group_form: GroupSessionForm) -> str:
+    """The programme page, also shown again with the group-session form's errors."""
     return render_template(
-        "mentoring/programme.html", programme=programme, sessions=services.programme_sessions(programme),
-        group_form=GroupSessionForm(), is_mentor=programme.has_mentor(current_user),
+        "mentoring/programme.html", programme=programme,
+        sessions=services.programme_sessions(current_user, programme, requested_page(), current_app.config["PAGE_SIZE"]),
+        group_form=group_form, is_mentor=programme.has_mentor(current_user),
         good_practice=services.good_practice(programme), plans=services.editable_plans(current_user, programme),
     )
 
@@ -92,11 +97,7 @@ def schedule_group_session(programme_id: int):
         db.session.commit()
         flash(_("Group session scheduled; invitations are on their way."), "success")
         return redirect(url_for("mentoring.session", session_id=session.id))
-    return render_template(
-        "mentoring/programme.html", programme=programme, sessions=services.programme_sessions(programme),
-        group_form=form, is_mentor=programme.has_mentor(current_user),
-        good_practice=services.good_practice(programme), plans=services.editable_plans(current_user, programme),
-    ), form_status(form)
+    return _programme_page(programme, form), form_status(form)
 
 
 # --- individual booking --------------------------------------------------------------------------------

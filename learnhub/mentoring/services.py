@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from flask_babel import force_locale
 from sqlalchemy import BindParameter, ColumnElement, CompoundSelect, Select, bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -127,9 +128,16 @@ def programme_mentor_slots(programme: MentoringProgramme, mentor_id: int, now: d
     return found.User, _free_slots_of(found.MentorProfile, now)
 
 
-def programme_sessions(programme: MentoringProgramme) -> list[MentoringSession]:
-    return list(db.session.scalars(select(MentoringSession).where(
-        MentoringSession.programme_id == programme.id).order_by(MentoringSession.starts_at.desc())))
+def programme_sessions(viewer: User, programme: MentoringProgramme, page: int, per_page: int) -> Pagination:
+    """The programme's sessions the viewer may open, latest first, a page at a time (a programme gathers
+    thousands): every one for institute admins; for anyone else those they run or were invited to, as
+    other people's sessions would only lead to "not found"."""
+    in_programme = MentoringSession.programme_id == programme.id
+    statement = select(MentoringSession).where(in_programme)
+    if not viewer.has_role(Role.INSTITUTE_ADMIN):
+        statement = statement.where(MentoringSession.id.in_(_own_session_ids(viewer.id, in_programme)))
+    statement = statement.order_by(MentoringSession.starts_at.desc(), MentoringSession.id.desc()).options(*_SHOWN)
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
 def editable_plans(user: User, programme: MentoringProgramme) -> list[ProgrammeOrganisation]:

@@ -177,6 +177,40 @@ def test_the_booking_page_offers_a_programme_mentors_free_times_and_nothing_of_o
         services.programme_mentor_slots(programme, mentee.id, NOW)
 
 
+def test_the_programme_page_lists_to_each_person_the_sessions_they_can_open(world, client, auth):
+    programme, mentor, mentee, other = world
+    own = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    others = services.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC + timedelta(days=1), now=NOW)
+    group = _group(mentor, programme, starts_at=NOW + timedelta(days=5))
+    left = _group(mentor, programme, starts_at=NOW + timedelta(days=6))
+    services.remove_participant(mentor, left, mentee.id)
+    co_mentor = UserFactory(roles=[Role.MENTOR])
+    programme.mentors.append(ProgrammeMentor(user_id=co_mentor.id))
+    admin = UserFactory(roles=[Role.INSTITUTE_ADMIN])
+    db.session.commit()
+    expected = {mentee: [group, own], other: [left, group, others], mentor: [left, group, others, own],
+                co_mentor: [], admin: [left, group, others, own]}  # latest first
+    for viewer, sessions in expected.items():
+        listed = services.programme_sessions(viewer, programme, 1, 25).items
+        assert listed == sessions
+        assert all(services.session_for(viewer, s.id) for s in listed)  # none of them leads to "not found"
+    auth.login("mentee@example.org")
+    page = client.get(f"/mentoring/programmes/{programme.id}").get_data(as_text=True)
+    assert f"/mentoring/sessions/{own.id}" in page and f"/mentoring/sessions/{others.id}" not in page
+
+
+def test_the_programme_page_shows_its_sessions_a_page_at_a_time(world, client, auth):
+    programme, mentor, _mentee, _other = world
+    sessions = [_group(mentor, programme, starts_at=NOW + timedelta(days=day)) for day in range(1, 28)]
+    db.session.commit()
+    auth.login("mentor@example.org")
+    url = f"/mentoring/programmes/{programme.id}"
+    first = client.get(url).get_data(as_text=True)
+    assert first.count("/mentoring/sessions/") == 25 and f"{url}?page=2" in first
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert [f"/mentoring/sessions/{s.id}\"" in second for s in sessions[:3]] == [True, True, False]
+
+
 def test_rsvp_respects_capacity(world):
     programme, mentor, mentee, other = world
     session = _group(mentor, programme, capacity=1)
