@@ -142,3 +142,15 @@ def test_cohort_certificates_page_does_not_grow_with_participants(client, auth, 
         EnrolmentFactory(cohort=cohort)
     assert _queries_for(client, count_queries, url) == few <= 12
 
+
+@pytest.mark.parametrize("url", ["/trainer/cohorts", "/trainer/learning-sets"])
+def test_trainers_lists_do_not_grow_with_cohorts_or_learning_sets(client, auth, count_queries, url):
+    from tests.factories import CohortFactory
+
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])  # sees every cohort
+    auth.login("admin@example.org")
+    CohortFactory()
+    few = _queries_for(client, count_queries, url)
+    for _ in range(30):  # more than a page of each
+        CohortFactory()
+    assert _queries_for(client, count_queries, url) == few <= 8

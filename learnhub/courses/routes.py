@@ -199,7 +199,8 @@ def ratings_of(form: EvaluationForm) -> dict[str, int]:
 @bp.get("/trainer/cohorts")
 @trainers
 def trainer_cohorts():
-    return render_template("courses/trainer_cohorts.html", cohorts=services.cohorts_for_trainer(current_user))
+    return render_template("courses/trainer_cohorts.html", page=services.cohorts_for_trainer(
+        current_user, requested_page(), current_app.config["PAGE_SIZE"]))
 
 
 def _cohort_form() -> CohortForm:

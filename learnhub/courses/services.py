@@ -84,11 +84,12 @@ def cohort_for_trainer(actor: User, cohort_id: int) -> Cohort:
     raise NotFound(_("We could not find that cohort."))
 
 
-def cohorts_for_trainer(actor: User) -> list[Cohort]:
-    statement = select(Cohort).order_by(Cohort.starts_on.desc())
+def cohorts_for_trainer(actor: User, page: int, per_page: int) -> Pagination:
+    """The cohorts a trainer runs (every cohort for institute admins, thousands of them), latest first."""
+    statement = select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id.desc())
     if not actor.has_role(Role.INSTITUTE_ADMIN):
         statement = statement.join(CohortTrainer).where(CohortTrainer.user_id == actor.id)
-    return list(db.session.scalars(statement))
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
 def own_enrolment(user: User, cohort: Cohort) -> Enrolment | None:

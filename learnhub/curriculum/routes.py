@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -14,6 +14,7 @@ from learnhub.errors import NotFound
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _, to_reader_script
+from learnhub.navigation import requested_page
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
 
@@ -81,7 +82,8 @@ def _rule(form: LearningSetForm) -> dict:
 @bp.get("/trainer/learning-sets")
 @authors
 def authoring_list():
-    return render_template("curriculum/authoring_list.html", versions=services.all_versions_for_trainers())
+    return render_template("curriculum/authoring_list.html",
+                           page=services.authoring_page(requested_page(), current_app.config["PAGE_SIZE"]))
 
 
 @bp.route("/trainer/learning-sets/new", methods=["GET", "POST"])

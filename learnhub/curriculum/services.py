@@ -2,8 +2,9 @@
 
 import re
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from learnhub.curriculum.models import (
     AUTHORED_LANGUAGES,
@@ -59,20 +60,29 @@ def module_of(version: LearningSetVersion, module_slug: str) -> Module:
     raise NotFound(_("We could not find that module."))
 
 
-def all_versions_for_trainers() -> list[LearningSetVersion]:
-    """The newest version of every learning set (drafts included), for the trainers' list."""
+def _newest_versions() -> Select:
+    """The newest version of every learning set (drafts included), by slug; only what lists show."""
     newest = (
         select(LearningSetVersion.learning_set_id, func.max(LearningSetVersion.number).label("number"))
         .group_by(LearningSetVersion.learning_set_id)
         .subquery()
     )
-    return list(db.session.scalars(
-        select(LearningSetVersion)
-        .join(newest, and_(LearningSetVersion.learning_set_id == newest.c.learning_set_id,
-                           LearningSetVersion.number == newest.c.number))
-        .join(LearningSet)
-        .order_by(LearningSet.slug)
-    ))
+    return (select(LearningSetVersion)
+            .join(newest, and_(LearningSetVersion.learning_set_id == newest.c.learning_set_id,
+                               LearningSetVersion.number == newest.c.number))
+            .join(LearningSet)
+            .order_by(LearningSet.slug)
+            .options(lazyload(LearningSetVersion.service_types), lazyload(LearningSetVersion.languages)))
+
+
+def all_versions_for_trainers() -> list[LearningSetVersion]:
+    """Every learning set's newest version, for choosing one in a form."""
+    return list(db.session.scalars(_newest_versions()))
+
+
+def authoring_page(page: int, per_page: int) -> Pagination:
+    """The trainers' curriculum list, a page at a time: an institute may keep hundreds of learning sets."""
+    return db.paginate(_newest_versions(), page=page, per_page=per_page, error_out=False)
 
 
 # --- authoring ----------------------------------------------------------------------------

@@ -89,6 +89,26 @@ def test_catalogue_shows_a_page_at_a_time(client):
     assert second.count('class="card"') == 6
 
 
+def test_trainers_see_their_cohorts_and_admins_all_of_them_a_page_at_a_time(client, auth):
+    trainer = UserFactory(email="trainer@example.org", roles=[Role.TRAINER])
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    today = date.today()
+    cohorts = [CohortFactory(trainer=trainer if number < 2 else None, name=f"Kohorta broj {number:02d}",
+                             starts_on=today + timedelta(days=number), ends_on=today + timedelta(days=number + 2))
+               for number in range(30)]
+    auth.login("trainer@example.org")
+    own = client.get("/trainer/cohorts").get_data(as_text=True)
+    assert re.findall(r"Kohorta broj \d+", own) == ["Kohorta broj 01", "Kohorta broj 00"]  # latest first
+    assert "?page=2" not in own
+    auth.logout()
+    auth.login("admin@example.org")
+    first = client.get("/trainer/cohorts").get_data(as_text=True)
+    assert len(re.findall(r"Kohorta broj \d+", first)) == 25 and "Kohorta broj 29" in first
+    assert "/trainer/cohorts?page=2" in first
+    second = client.get("/trainer/cohorts?page=2").get_data(as_text=True)
+    assert re.findall(r"Kohorta broj \d+", second) == [c.name for c in reversed(cohorts[:5])]
+
+
 def test_learning_set_page_shows_modules_outcomes_hours_points_and_cohorts(client):
     cohort = CohortFactory(name="Ruma, proleće 2027")
     page = client.get(f"/learning-sets/{cohort.version.slug}").get_data(as_text=True)

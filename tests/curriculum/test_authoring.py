@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from learnhub.curriculum import services
@@ -99,6 +101,20 @@ def test_trainer_authors_in_the_browser_with_live_preview(client, trainer):
                                        "hours": "1", "cpd_points": "0", "min_attendance_percent": "80",
                                        "min_mentoring_sessions": "0"}).status_code == 409
     assert "Changed" not in client.get("/learning-sets/trialogue").get_data(as_text=True)
+
+
+def test_the_curriculum_list_shows_each_learning_sets_newest_version_a_page_at_a_time(client):
+    versions = [VersionFactory(learning_set__slug=f"set-{number:02d}", title={"en": f"Learning set no. {number:02d}"})
+                for number in range(27)]
+    db.session.add(LearningSetVersion(learning_set=versions[0].learning_set, number=2, title={"en": "Redrafted"},
+                                      summary={}, state=VersionState.DRAFT))
+    trainer = UserFactory(roles=[Role.TRAINER])
+    client.post("/auth/login", data={"email": trainer.email, "password": PASSWORD})
+    first = client.get("/trainer/learning-sets").get_data(as_text=True)
+    assert "Redrafted" in first and "Learning set no. 00" not in first  # the newest version stands for its set
+    assert first.count("Learning set no.") == 24 and "/trainer/learning-sets?page=2" in first
+    second = client.get("/trainer/learning-sets?page=2").get_data(as_text=True)
+    assert re.findall(r"Learning set no. (\d+)", second) == ["25", "26"]
 
 
 def test_non_trainers_cannot_author(client):
