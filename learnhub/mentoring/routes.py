@@ -27,7 +27,7 @@ from learnhub.mentoring.forms import (
 from learnhub.mentoring.models import MentoringProgramme, PartStat, PlanStatus
 from learnhub.mentoring.slots import by_local_day
 from learnhub.people.models import Role, ServiceType
-from learnhub.people.services import search_organisations, search_users
+from learnhub.people.services import all_organisations, users_with_role
 from learnhub.timeutil import local_to_utc, utcnow
 
 bp = Blueprint("mentoring", __name__)
@@ -52,10 +52,8 @@ def overview():
 def new_programme():
     form = ProgrammeForm()
     form.service_type.choices = [("", "—")] + [(s.value, s.label) for s in ServiceType]
-    mentors = [u for u in search_users("", 1, 500).items if u.has_role(Role.MENTOR)]
-    form.mentor_ids.choices = [(str(u.id), u.display_name) for u in mentors]
-    form.organisation_ids.choices = [(str(o.id), f"{o.name} ({o.municipality.name})")
-                                     for o in search_organisations("", 1, 500).items]
+    form.mentor_ids.choices = [(str(u.id), u.display_name) for u in users_with_role(Role.MENTOR)]
+    form.organisation_ids.choices = [(str(o.id), f"{o.name} ({o.municipality.name})") for o in all_organisations()]
     form.learning_set_id.choices = [("", "—")] + [(str(v.learning_set_id), v.display_title)
                                                   for v in all_versions_for_trainers()]
     programme = run_form(form, lambda: services.create_programme(

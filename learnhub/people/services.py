@@ -3,7 +3,7 @@
 from flask_babel import refresh
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from learnhub.auth.models import Invitation
 from learnhub.auth.services import check_profile
@@ -120,6 +120,20 @@ def search_organisations(query: str, page: int, per_page: int) -> Pagination:
                 func.lower(Municipality.name).like(pattern, escape="\\"))
         )
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def users_with_role(role: Role) -> list[User]:
+    """Everyone who holds `role` and can sign in, by name: to choose, say, a programme's mentors from."""
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)),
+                           User.is_active_account.is_(True), User.erased_at.is_(None))
+        .order_by(User.display_name, User.id).options(lazyload(User.roles))))
+
+
+def all_organisations() -> list[Organisation]:
+    """Every organisation with its municipality, by name: to choose from (their services are not shown)."""
+    return list(db.session.scalars(
+        select(Organisation).order_by(Organisation.name, Organisation.id).options(lazyload(Organisation.services))))
 
 
 def get_user(user_id: int) -> User:

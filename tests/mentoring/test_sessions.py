@@ -1,9 +1,10 @@
+import re
 import threading
 from datetime import datetime, timedelta
 
 import pytest
 import vobject
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from learnhub.errors import Conflict, InvalidInput, NotFound
 from learnhub.extensions import db
@@ -12,7 +13,7 @@ from learnhub.mentoring import services
 from learnhub.mentoring.models import (
     MentoringSession, MentorProfile, PartStat, ProgrammeMentor, SessionKind, SessionStatus,
 )
-from learnhub.people.models import MembershipRole, Role
+from learnhub.people.models import MembershipRole, Organisation, Role, User
 from learnhub.timeutil import utcnow
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
 
@@ -395,6 +396,25 @@ def test_institute_admin_creates_a_programme_with_organisations_and_individual_m
     assert client.post("/mentoring/programmes/new", data={**data, "mentee_emails": "nobody@example.org"}
                        ).status_code == 400
     assert client.post("/mentoring/programmes/new", data={**data, "mentor_ids": [str(admin.id)]}).status_code == 400
+
+
+def test_the_new_programme_form_offers_every_mentor_and_organisation_however_many_there_are(client):
+    admin = UserFactory(roles=[Role.INSTITUTE_ADMIN])
+    municipality_id = OrganisationFactory(name="Aaa first").municipality_id
+    # More people and organisations than the form once looked through, all named before the mentors.
+    db.session.execute(insert(User), [{"email": f"a{n}@example.org", "display_name": f"Aaa {n:03d}",
+                                       "password_hash": "-"} for n in range(500)])
+    db.session.execute(insert(Organisation), [{"name": f"Aaa {n:03d}", "municipality_id": municipality_id}
+                                              for n in range(500)])
+    mentors = [UserFactory(display_name=f"Zora Mentor {n}", roles=[Role.MENTOR]) for n in range(2)]
+    UserFactory(display_name="Zora Former Mentor", roles=[Role.MENTOR], is_active_account=False)
+    last = OrganisationFactory(name="Zzz Dnevni boravak")
+    db.session.commit()
+    client.post("/auth/login", data={"email": admin.email, "password": PASSWORD})
+    page = client.get("/mentoring/programmes/new").get_data(as_text=True)
+    assert re.findall(r'name="mentor_ids" type="checkbox" value="(\d+)"', page) == [str(m.id) for m in mentors]
+    organisations = re.findall(r'name="organisation_ids" type="checkbox" value="(\d+)"', page)
+    assert len(organisations) == 502 and organisations[-1] == str(last.id)
 
 
 def test_overview_shows_next_session_and_invitations_to_answer(world, client):
