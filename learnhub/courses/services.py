@@ -225,6 +225,8 @@ def _check_cohort(details: CohortDetails) -> None:
         raise InvalidInput(_("The largest share of one perspective must be between 10 and 100 percent."))
     if not details.is_online and not details.municipality_id:
         raise InvalidInput(_("An in-person cohort needs a municipality."))
+    if details.municipality_id is not None and db.session.get(Municipality, details.municipality_id) is None:
+        raise InvalidInput(_("Please choose a municipality from the list."))
 
 
 def create_cohort(actor: User, version: LearningSetVersion, details: CohortDetails) -> Cohort:

@@ -25,7 +25,7 @@ from learnhub.caching import Topic, kept_until_changed
 from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from learnhub.courses.services import EvaluationSummary, save_evaluation, summarise_evaluations
 from learnhub.errors import Conflict, InvalidInput, NotFound
-from learnhub.curriculum.models import LearningSetVersion
+from learnhub.curriculum.models import LearningSet, LearningSetVersion
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
@@ -201,6 +201,12 @@ def create_programme(name: str, service_type: str | None, starts_on: date, ends_
     mentors = list(db.session.scalars(select(User).where(User.id.in_(mentor_ids))))
     if not mentors or any(not m.has_role(Role.MENTOR) for m in mentors):
         raise InvalidInput(_("Please choose at least one mentor."))
+    # Ids that name nothing come from a stale form or a hand-made request: refused, not half-saved.
+    found_organisations = db.session.scalar(select(func.count()).select_from(Organisation).where(
+        Organisation.id.in_(set(organisation_ids)))) if organisation_ids else 0
+    if len(mentors) < len(set(mentor_ids)) or found_organisations < len(set(organisation_ids)) or (
+            learning_set_id is not None and db.session.get(LearningSet, learning_set_id) is None):
+        raise InvalidInput(_("Please choose from the lists."))
     emails = {e.strip().lower() for e in mentee_emails if e.strip()}
     mentee_user_ids = list(db.session.scalars(select(User.id).where(User.email.in_(emails))))
     if len(mentee_user_ids) != len(emails):

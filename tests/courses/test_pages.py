@@ -300,7 +300,7 @@ def test_trainer_creates_a_cohort_and_adds_sessions_in_their_time_zone(client, t
 
 
 @pytest.mark.parametrize("field, value", [("starts_on", "yesterday"), ("capacity", "many"), ("capacity", "0"),
-                                          ("ends_on", "2027-03-01")])
+                                          ("ends_on", "2027-03-01"), ("municipality_id", "2147483647")])
 def test_bad_cohort_input_is_refused_with_400_and_nothing_saved(client, trainer, field, value):
     version = VersionFactory()
     data = {"name": "X", "is_online": "y", "language": "en", "starts_on": "2027-03-29", "ends_on": "2027-03-31",

@@ -11,7 +11,7 @@ from learnhub.extensions import db
 from learnhub.mail.services import send_pending
 from learnhub.mentoring import services
 from learnhub.mentoring.models import (
-    MentoringSession, MentorProfile, PartStat, ProgrammeMentor, SessionKind, SessionStatus,
+    MentoringProgramme, MentoringSession, MentorProfile, PartStat, ProgrammeMentor, SessionKind, SessionStatus,
 )
 from learnhub.people.models import MembershipRole, Organisation, Role, User
 from learnhub.timeutil import utcnow
@@ -396,6 +396,12 @@ def test_institute_admin_creates_a_programme_with_organisations_and_individual_m
     assert client.post("/mentoring/programmes/new", data={**data, "mentee_emails": "nobody@example.org"}
                        ).status_code == 400
     assert client.post("/mentoring/programmes/new", data={**data, "mentor_ids": [str(admin.id)]}).status_code == 400
+    # Ids that name no one and nothing (a stale form, or typed by hand): refused, and nothing is written.
+    for unknown in ({"organisation_ids": [str(organisation.id), "2147483647"]},
+                    {"mentor_ids": [str(mentor.id), "2147483647"]}, {"learning_set_id": "2147483647"}):
+        response = client.post("/mentoring/programmes/new", data={**data, **unknown})
+        assert response.status_code == 400 and "Please choose from the lists." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(MentoringProgramme)) == 1
 
 
 def test_the_new_programme_form_offers_every_mentor_and_organisation_however_many_there_are(client):

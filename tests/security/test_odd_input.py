@@ -14,7 +14,7 @@ from tests.access_world import matrix_request, row_count
 from tests.factories import PASSWORD
 
 HUGE = "99999999999999999999999"  # beyond 64 bits: SQLite cannot bind it, PostgreSQL's bigint overflows
-ODD_NUMBERS = [HUGE, str(MAX_WHOLE_NUMBER + 1), "²", "-1"]
+ODD_NUMBERS = [HUGE, str(MAX_WHOLE_NUMBER + 1), "²", "-1", str(MAX_WHOLE_NUMBER)]  # the last: no row has it
 # What routes read by name besides their forms' own fields: page numbers, filters, ticked ids, ratings.
 NAMED_FIELDS = ["page", "municipality", "municipality_id", "learning_set_id", "enrolment_id", "present", "member_ids",
                 "mentor_ids", "organisation_ids", "accessibility", "usefulness", "quality", "scope"]
