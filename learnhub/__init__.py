@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
     from learnhub.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
+    _enforce_references_on_sqlite(app)
     _reads_without_transactions(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -88,6 +89,19 @@ def _init_extensions(app: Flask) -> None:
 
     limiter.init_app(app)
     data_cache.init_app(app)
+
+
+def _enforce_references_on_sqlite(app: Flask) -> None:
+    """SQLite checks foreign keys only on connections that ask for it. Without this, a reference to a row
+    that does not exist was stored where PostgreSQL refuses it (migrations turn it off while they run)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def enforce_foreign_keys(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
 def _reads_without_transactions(app: Flask) -> None:

@@ -85,6 +85,14 @@ def register_error_handlers(app: Flask) -> None:
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, handle_database_unavailable)
 
+    @app.errorhandler(sa_exc.IntegrityError)
+    def handle_refused_write(error: sa_exc.IntegrityError):
+        # The services check input first; what still reaches a constraint is a race (a row removed or
+        # taken between the form and the save). Nothing is saved. The first line names the rule, not values.
+        current_app.logger.warning("Write refused by the database: %s", str(error.orig).splitlines()[0])
+        db.session.rollback()
+        return render_error(409)
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         db.session.rollback()

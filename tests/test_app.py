@@ -74,6 +74,33 @@ def test_unknown_page_is_a_translated_404(client):
     assert translated("sr_Latn", "We could not find that page.") in response.get_data(as_text=True)
 
 
+def test_a_reference_the_database_refuses_is_a_409_that_saves_nothing(make_app, caplog):
+    """The last guard behind the services' own checks (say, a row removed between the form and the save),
+    on SQLite as on PostgreSQL: SQLite enforces foreign keys too."""
+    from sqlalchemy import func, select
+
+    from learnhub.extensions import db
+    from learnhub.people.models import Municipality, Organisation
+
+    app = make_app()
+
+    def save_a_dangling_reference():
+        db.session.add(Municipality(name="Nova", country="RS"))
+        db.session.add(Organisation(name="Nowhere", municipality_id=2147483647))
+        db.session.flush()
+        return "saved"
+
+    app.add_url_rule("/test/dangling", view_func=save_a_dangling_reference, methods=["POST"])
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = app.test_client().post("/test/dangling", headers={"Accept-Language": "sr-Latn"})
+    assert response.status_code == 409
+    assert "foreign key" in caplog.text.lower() and "2147483647" not in caplog.text  # which rule, not the values
+    with app.app_context():
+        assert translated("sr_Latn", "That could not be done because something changed in the meantime.") in \
+            response.get_data(as_text=True)
+        assert db.session.scalar(select(func.count()).select_from(Municipality).where(Municipality.name == "Nova")) == 0
+
+
 def test_static_htmx_is_served_locally(client):
     with client.get("/static/htmx.min.js") as response:
         assert response.status_code == 200
