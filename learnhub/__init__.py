@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, abort, g, has_app_context, request
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import safe_join
@@ -67,8 +67,10 @@ def _init_extensions(app: Flask) -> None:
     from learnhub.i18n import install_template_gettext, select_locale, select_timezone
 
     db.init_app(app)
-    _enforce_references_on_sqlite(app)
-    _reads_without_transactions(app)
+    with app.app_context():
+        engine = db.engine
+    _enforce_references_on_sqlite(engine)
+    _reads_without_transactions(app, engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -91,11 +93,9 @@ def _init_extensions(app: Flask) -> None:
     data_cache.init_app(app)
 
 
-def _enforce_references_on_sqlite(app: Flask) -> None:
+def _enforce_references_on_sqlite(engine: Engine) -> None:
     """SQLite checks foreign keys only on connections that ask for it. Without this, a reference to a row
     that does not exist was stored where PostgreSQL refuses it (migrations turn it off while they run)."""
-    with app.app_context():
-        engine = db.engine
     if engine.dialect.name != "sqlite":
         return
 
@@ -104,7 +104,7 @@ def _enforce_references_on_sqlite(app: Flask) -> None:
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
-def _reads_without_transactions(app: Flask) -> None:
+def _reads_without_transactions(app: Flask, engine: Engine) -> None:
     """GET and HEAD requests run their statements without BEGIN and ROLLBACK around them on PostgreSQL.
 
     They change nothing (tests/security checks every GET route), and under READ COMMITTED each statement
@@ -112,8 +112,6 @@ def _reads_without_transactions(app: Flask) -> None:
     The choice is made when the request starts (in `g`), so a request context that mail or calendar
     rendering opens inside a POST never turns the POST's writes into autocommitted ones.
     """
-    with app.app_context():
-        engine = db.engine
     if engine.dialect.name != "postgresql":
         return
 
