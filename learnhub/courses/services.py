@@ -347,18 +347,31 @@ def _organisation_for(cohort: Cohort, participant: User) -> int | None:
     raise InvalidInput(_("This cohort is only for staff of these services: %(services)s.", services=names))
 
 
+def _perspective_limit(cohort: Cohort) -> int | None:
+    """How many places (held or awaiting approval) one perspective may have; None without a limit."""
+    if not (cohort.records_perspective and cohort.max_share_per_perspective):
+        return None
+    return max(1, cohort.capacity * cohort.max_share_per_perspective // 100)
+
+
+def _places_by_perspective(cohort: Cohort, *perspectives: str | None) -> Counter:
+    """Places held or awaiting approval per perspective (all of them when none is named)."""
+    query = (select(Enrolment.perspective, func.count()).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.status.in_([EnrolmentStatus.ENROLLED, EnrolmentStatus.PENDING]))
+        .group_by(Enrolment.perspective))
+    if perspectives:
+        query = query.where(Enrolment.perspective.in_(perspectives))
+    return Counter(dict(db.session.execute(query).all()))
+
+
 def _check_perspective(cohort: Cohort, perspective: str | None) -> str | None:
     if not cohort.records_perspective:
         return None
     if perspective not in Audience._value2member_map_:
         raise InvalidInput(_("Please say from which perspective you take part."))
-    if cohort.max_share_per_perspective:
-        limit = max(1, cohort.capacity * cohort.max_share_per_perspective // 100)
-        taken = db.session.scalar(select(func.count()).select_from(Enrolment).where(
-            Enrolment.cohort_id == cohort.id, Enrolment.perspective == perspective,
-            Enrolment.status.in_([EnrolmentStatus.ENROLLED, EnrolmentStatus.PENDING])))
-        if taken >= limit:
-            raise Conflict(_("All places for this perspective are taken, so the group stays balanced."))
+    limit = _perspective_limit(cohort)
+    if limit is not None and _places_by_perspective(cohort, perspective)[perspective] >= limit:
+        raise Conflict(_("All places for this perspective are taken, so the group stays balanced."))
     return perspective
 
 
@@ -390,12 +403,14 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
     status = EnrolmentStatus.PENDING if needs_approval else _seat_or_waitlist(cohort.id)
     if enrolment is None:
         enrolment = Enrolment(cohort_id=cohort.id, user_id=participant.id)
-        db.session.add(enrolment)
     enrolment.organisation_id, enrolment.version_id = organisation_id, cohort.version_id
     enrolment.perspective, enrolment.enrolled_by_id = perspective, actor.id
     enrolment.created_at, enrolment.reason, enrolment.status = now, "", status
     if not needs_approval:
         enrolment.decided_at = utcnow()
+    # Added once complete: reading an expired attribute above (actor.id) would otherwise flush a new
+    # row without its status.
+    db.session.add(enrolment)
     try:
         db.session.flush()
     except IntegrityError as error:
@@ -450,6 +465,11 @@ def _next_in_line(cohort: Cohort) -> Enrolment | None:
         select(Enrolment).options(joinedload(Enrolment.organisation))
         .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
         .order_by(Enrolment.created_at, Enrolment.id)))
+    limit = _perspective_limit(cohort)
+    if limit is not None and waiting:
+        # Someone whose perspective already has its share keeps waiting; the place goes to the next.
+        places = _places_by_perspective(cohort)
+        waiting = [enrolment for enrolment in waiting if places[enrolment.perspective] < limit]
     if not waiting or cohort.promotion_policy == PromotionPolicy.FIRST_COME:
         return waiting[0] if waiting else None
     # Fair shares: the first waiting person from the group with the fewest places so far.
@@ -469,19 +489,16 @@ def _next_in_line(cohort: Cohort) -> Enrolment | None:
     return min(waiting, key=lambda e: counts[group(e)])  # min() keeps the earliest among equals
 
 
-def _free_seat(cohort: Cohort, today: date) -> Enrolment | None:
-    """A place became free: give it to the next in line (never once the cohort has started)."""
-    if cohort.starts_on <= today:
-        _release_seat(cohort.id)
-        return None
-    promoted = _next_in_line(cohort)
-    if promoted is None:
-        _release_seat(cohort.id)
-        return None
-    promoted.status, promoted.decided_at = EnrolmentStatus.ENROLLED, utcnow()
-    _audit_decision(AuditAction.ENROLMENT_PROMOTED, None, promoted, EnrolmentStatus.WAITLISTED)
-    db.session.flush()
-    _notify(promoted)
+def _fill_free_places(cohort: Cohort, today: date) -> list[Enrolment]:
+    """Free places go to those waiting, in the cohort's order, until it is full or nobody waiting may
+    take one (their perspective has its share); never once the cohort has started."""
+    promoted = []
+    while cohort.starts_on > today and (candidate := _next_in_line(cohort)) is not None and _take_seat(cohort.id):
+        candidate.status, candidate.decided_at = EnrolmentStatus.ENROLLED, utcnow()
+        _audit_decision(AuditAction.ENROLMENT_PROMOTED, None, candidate, EnrolmentStatus.WAITLISTED)
+        db.session.flush()
+        _notify(candidate)
+        promoted.append(candidate)
     return promoted
 
 
@@ -490,8 +507,8 @@ def _audit_decision(action: AuditAction, actor: User | None, enrolment: Enrolmen
                  before={"status": before}, after={"status": enrolment.status, "cohort_id": enrolment.cohort_id})
 
 
-def withdraw(actor: User, enrolment: Enrolment, reason: str, today: date | None = None) -> Enrolment | None:
-    """Leave a cohort; returns whoever was promoted from the waitlist into the freed place."""
+def withdraw(actor: User, enrolment: Enrolment, reason: str, today: date | None = None) -> list[Enrolment]:
+    """Leave a cohort; returns whoever the waitlist promoted as a result (into the freed place)."""
     cohort = _lock_cohort(enrolment.cohort_id)
     db.session.refresh(enrolment)
     if enrolment.status not in ACTIVE_STATUSES:
@@ -501,7 +518,17 @@ def withdraw(actor: User, enrolment: Enrolment, reason: str, today: date | None 
     _audit_decision(AuditAction.ENROLMENT_WITHDRAWN, actor, enrolment, before)
     db.session.flush()
     _notify(enrolment)
-    return _free_seat(cohort, today or utcnow().date()) if held_seat else None
+    if held_seat:
+        _release_seat(cohort.id)
+    return _after_leaving(cohort, before, today or utcnow().date())
+
+
+def _after_leaving(cohort: Cohort, status: str, today: date) -> list[Enrolment]:
+    """Someone left with `status`: a place they held, or their perspective's share while they waited
+    for approval, may now go to someone waiting."""
+    if status == EnrolmentStatus.ENROLLED or (status == EnrolmentStatus.PENDING and _perspective_limit(cohort)):
+        return _fill_free_places(cohort, today)
+    return []
 
 
 def _check_decider(actor: User, enrolment: Enrolment) -> None:
@@ -528,7 +555,7 @@ def reject(actor: User, enrolment: Enrolment, reason: str) -> None:
     _check_decider(actor, enrolment)
     if not reason.strip():
         raise InvalidInput(_("Please give a reason, so the person knows why."))
-    _lock_cohort(enrolment.cohort_id)
+    cohort = _lock_cohort(enrolment.cohort_id)
     db.session.refresh(enrolment)
     if enrolment.status not in (EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED):
         raise Conflict(_("Only enrolments waiting for approval or on the waitlist can be rejected."))
@@ -537,6 +564,7 @@ def reject(actor: User, enrolment: Enrolment, reason: str) -> None:
     _audit_decision(AuditAction.ENROLMENT_REJECTED, actor, enrolment, before)
     db.session.flush()
     _notify(enrolment)
+    _after_leaving(cohort, before, utcnow().date())
 
 
 # --- rosters, attendance, exports -------------------------------------------------------------------

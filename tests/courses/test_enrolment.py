@@ -79,7 +79,7 @@ def test_withdrawal_promotes_the_next_person_and_notifies_them(app, smtp_sink):
     cohort = CohortFactory(capacity=1)
     first = _enrol(cohort)
     waiting = _enrol(cohort, UserFactory(email="next@example.org"))
-    promoted = services.withdraw(first.user, first, "Sick leave")
+    [promoted] = services.withdraw(first.user, first, "Sick leave")
     db.session.commit()
     assert promoted.id == waiting.id and promoted.status == EnrolmentStatus.ENROLLED
     assert db.session.get(Cohort, cohort.id).seats_taken == 1
@@ -93,7 +93,7 @@ def test_no_promotion_once_the_cohort_has_started(app):
     cohort = CohortFactory(capacity=1, starts_on=date.today(), ends_on=date.today() + timedelta(days=2))
     first = _enrol(cohort)
     waiting = _enrol(cohort)
-    assert services.withdraw(first.user, first, "") is None
+    assert services.withdraw(first.user, first, "") == []
     db.session.commit()
     assert db.session.get(Enrolment, waiting.id).status == EnrolmentStatus.WAITLISTED
     assert db.session.get(Cohort, cohort.id).seats_taken == 0
@@ -127,7 +127,7 @@ def test_fair_shares_promote_the_organisation_with_fewest_places(app):
     big_waiting = _enrol(cohort, big_members[3])  # earlier on the waitlist
     small_waiting = _enrol(cohort, small_member)
     assert big_waiting.status == small_waiting.status == EnrolmentStatus.WAITLISTED
-    promoted = services.withdraw(placed[0].user, placed[0], "")
+    [promoted] = services.withdraw(placed[0].user, placed[0], "")
     db.session.commit()
     assert promoted.id == small_waiting.id
 
@@ -139,7 +139,7 @@ def test_fair_shares_by_municipality(app):
     placed = [_enrol(cohort, member_of(org)) for org in city_orgs[:2]]
     _enrol(cohort, member_of(city_orgs[2]))
     village_waiting = _enrol(cohort, member_of(OrganisationFactory(municipality=village)))
-    assert services.withdraw(placed[0].user, placed[0], "").id == village_waiting.id
+    assert services.withdraw(placed[0].user, placed[0], "") == [village_waiting]
 
 
 def test_first_come_first_served_promotes_the_earliest(app):
@@ -147,7 +147,7 @@ def test_first_come_first_served_promotes_the_earliest(app):
     first = _enrol(cohort)
     earliest = _enrol(cohort)
     _enrol(cohort)
-    assert services.withdraw(first.user, first, "").id == earliest.id
+    assert services.withdraw(first.user, first, "") == [earliest]
 
 
 def test_approval_by_trainer_holds_no_seat_until_approved(app):
@@ -228,3 +228,47 @@ def test_seat_counter_can_never_exceed_capacity_in_the_database(app):
         db.session.execute(db.update(Cohort).where(Cohort.id == cohort.id).values(seats_taken=2))
         db.session.flush()
     db.session.rollback()
+
+
+
+def test_promotion_from_the_waitlist_keeps_the_mix_balanced(app):
+    cohort = CohortFactory(capacity=2, records_perspective=True, max_share_per_perspective=50)
+    family = _enrol(cohort, perspective="family_member")
+    lived = _enrol(cohort, perspective="lived_experience")
+    # The cohort is full, so both professionals wait: neither holds one of the professionals' places yet.
+    waiting = [_enrol(cohort, perspective="professional") for _ in range(2)]
+    assert {e.status for e in waiting} == {EnrolmentStatus.WAITLISTED}
+    assert services.withdraw(family.user, family, "") == [waiting[0]]
+    db.session.commit()
+    # The second professional would be one too many: the place stays free for someone else.
+    assert services.withdraw(lived.user, lived, "") == []
+    db.session.commit()
+    assert db.session.get(Enrolment, waiting[1].id).status == EnrolmentStatus.WAITLISTED
+    assert db.session.get(Cohort, cohort.id).seats_taken == 1
+    assert _enrol(cohort, perspective="lived_experience").status == EnrolmentStatus.ENROLLED
+    # When the first professional leaves, the one waiting comes in.
+    assert services.withdraw(waiting[0].user, waiting[0], "") == [waiting[1]]
+
+
+
+def test_a_refused_approval_frees_its_perspectives_share_for_someone_waiting(app):
+    """Found by tests/courses/test_enrolment_rules.py: a place stayed free while someone waited."""
+    trainer = UserFactory()
+    cohort = CohortFactory(capacity=2, records_perspective=True, max_share_per_perspective=50,
+                           approver=Approver.TRAINER, trainer=trainer)
+
+    def approved(perspective):
+        enrolment = _enrol(cohort, perspective=perspective)
+        services.approve(trainer, enrolment)
+        db.session.commit()
+        return enrolment
+
+    family, _, waiting = approved("family_member"), approved("lived_experience"), approved("professional")
+    assert waiting.status == EnrolmentStatus.WAITLISTED  # approved, but the cohort was full
+    pending = _enrol(cohort, perspective="professional")  # holds the professionals' share meanwhile
+    assert services.withdraw(family.user, family, "") == []
+    db.session.commit()
+    services.reject(trainer, pending, "Molimo prijavite se za sledeću grupu.")
+    db.session.commit()
+    assert db.session.get(Enrolment, waiting.id).status == EnrolmentStatus.ENROLLED
+    assert db.session.get(Cohort, cohort.id).seats_taken == 2
