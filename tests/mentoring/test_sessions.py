@@ -1,5 +1,4 @@
 import re
-import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from learnhub.mentoring.models import (
 from learnhub.people.models import MembershipRole, Organisation, Role, User
 from learnhub.timeutil import utcnow
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
+from tests.parallel import post_at_once, signed_in, skip_unless_postgresql
 
 MONDAY_0800_UTC = datetime(2027, 3, 1, 8, 0)  # 09:00 in Belgrade (CET)
 NOW = datetime(2027, 2, 26, 12, 0)
@@ -346,38 +346,55 @@ def test_plan_changes_keep_history_and_good_practice_is_shared(world):
         services.update_plan(boss, plan, "", "", "", "finished", [], False)
 
 
-def test_parallel_bookings_of_one_slot_give_exactly_one_session(make_app):
+@pytest.fixture
+def parallel_world(make_app):
+    """A programme with eight mentees, on an app of its own that parallel requests can share."""
     app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("parallel writers are a PostgreSQL concern; SQLite runs one writer at a time")
+        skip_unless_postgresql()
         organisation = OrganisationFactory()
         mentor = UserFactory(roles=[Role.MENTOR])
         programme = ProgrammeFactory(mentor=mentor, organisation=organisation)
         mentees = [member_of(organisation) for _ in range(8)]
         db.session.commit()
-        slot = services.programme_mentor_slots(programme, mentor.id, utcnow())[1][0]
-        url = f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book"
-        clients = []
-        for mentee in mentees:
-            client = app.test_client()
-            client.post("/auth/login", data={"email": mentee.email, "password": PASSWORD})
-            clients.append(client)
-    start = threading.Barrier(len(clients))
-    statuses: list[int] = []
+        yield app, programme, mentor, mentees
 
-    def book(client):
-        start.wait()
-        statuses.append(client.post(url, data={"starts_at": slot.starts_at.isoformat()}).status_code)
 
-    threads = [threading.Thread(target=book, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [302] + [409] * 7
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 1
+def test_parallel_bookings_of_one_slot_give_exactly_one_session(parallel_world):
+    app, programme, mentor, mentees = parallel_world
+    slot = services.programme_mentor_slots(programme, mentor.id, utcnow())[1][0]
+    url = f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book"
+    posts = [(signed_in(app, mentee.email), url, {"starts_at": slot.starts_at.isoformat()}) for mentee in mentees]
+    assert sorted(post_at_once(posts)) == [302] + [409] * 7
+    assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 1
+
+
+def test_parallel_answers_never_fill_a_group_session_beyond_its_places(parallel_world):
+    app, programme, mentor, mentees = parallel_world
+    session_id = _group(mentor, programme, capacity=2).id
+    db.session.commit()
+    url = f"/mentoring/sessions/{session_id}/respond"
+    posts = [(signed_in(app, mentee.email), url, {"partstat": PartStat.ACCEPTED}) for mentee in mentees]
+    assert sorted(post_at_once(posts)) == [302] * 2 + [409] * 6
+    db.session.expire_all()
+    participants = db.session.get(MentoringSession, session_id).participants
+    assert sum(p.partstat == PartStat.ACCEPTED for p in participants) == 2
+
+
+def test_parallel_changes_to_a_session_each_raise_its_sequence(parallel_world, smtp_sink):
+    """Calendars ignore an update whose SEQUENCE they have seen: two changes must never share one."""
+    app, programme, mentor, mentees = parallel_world
+    session_id = _group(mentor, programme).id
+    db.session.commit()
+    url = f"/mentoring/sessions/{session_id}/reschedule"
+    posts = [(signed_in(app, mentor.email), url, {"starts_at": f"2027-03-0{day}T10:00", "reason": ""})
+             for day in range(2, 6)]
+    assert post_at_once(posts) == [302] * 4
+    db.session.expire_all()
+    assert db.session.get(MentoringSession, session_id).sequence == 4
+    send_pending()
+    sequences = [sequence for _method, sequence, *_ in _sequences_and_methods(smtp_sink, mentees[0].email)]
+    assert sorted(sequences) == [0, 1, 2, 3, 4]
 
 
 def test_institute_admin_creates_a_programme_with_organisations_and_individual_mentees(client):
@@ -503,3 +520,4 @@ def test_the_overview_shows_plans_needing_attention_and_actions_due(world, clien
     auth.login("boss@example.org")
     page = client.get("/mentoring").get_data(as_text=True)
     assert "Parents&#39; evening (Marija)" in page and "Annual review" not in page  # due in 14 days only
+
