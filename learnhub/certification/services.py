@@ -29,6 +29,7 @@ from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, ngettext
+from learnhub.locking import locked
 from learnhub.mail.services import queue_email
 from learnhub.mentoring.models import MentoringSession, SessionParticipant, SessionStatus
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, ServiceType, User
@@ -251,6 +252,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
         raise NotAllowed(_("Only an institute admin can do that."))
     if not reason.strip():
         raise InvalidInput(_("Please give a reason."))
+    certificate = locked(Certificate, certificate.id)  # a double click revokes (and is logged) once
     if certificate.revoked_at is not None:
         raise Conflict(_("This certificate is already revoked."))
     certificate.revoked_at, certificate.revoked_reason = utcnow(), reason.strip()[:2000]
@@ -261,6 +263,7 @@ def revoke(actor: User, certificate: Certificate, reason: str) -> None:
 def reinstate(actor: User, certificate: Certificate, reason: str) -> None:
     if not actor.has_role(Role.INSTITUTE_ADMIN):
         raise NotAllowed(_("Only an institute admin can do that."))
+    certificate = locked(Certificate, certificate.id)
     if certificate.revoked_at is None:
         raise Conflict(_("This certificate is not revoked."))
     certificate.revoked_at, certificate.revoked_reason = None, ""
@@ -269,20 +272,26 @@ def reinstate(actor: User, certificate: Certificate, reason: str) -> None:
 
 
 def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = None) -> None:
-    """Extend an expiring certificate when the holder earned the rule's CPD points since it was issued."""
+    """Extend an expiring certificate when the holder earned the rule's CPD points since it was issued.
+    Points count towards one renewal only: the next needs activities approved after it."""
     now = now or utcnow()
     if not actor.has_role(Role.INSTITUTE_ADMIN):
         raise NotAllowed(_("Only an institute admin can do that."))
+    certificate = locked(Certificate, certificate.id)
     rule = certificate.version.certification or {}
     needed = rule.get("renewal_cpd_points")
     if certificate.expires_at is None or not needed or certificate.revoked_at is not None:
         raise Conflict(_("This certificate cannot be renewed with CPD points."))
-    earned = db.session.scalar(select(func.coalesce(func.sum(CpdActivity.points), 0)).where(
-        CpdActivity.user_id == certificate.holder_id, CpdActivity.approved_at.is_not(None),
-        CpdActivity.completed_on >= certificate.issued_at.date()))
+    counted = [CpdActivity.user_id == certificate.holder_id, CpdActivity.approved_at.is_not(None),
+               CpdActivity.completed_on >= certificate.issued_at.date()]
+    last_renewal = db.session.scalar(select(func.max(CertificateEvent.created_at)).where(
+        CertificateEvent.certificate_id == certificate.id, CertificateEvent.action == "renewed"))
+    if last_renewal is not None:
+        counted.append(CpdActivity.approved_at > last_renewal)
+    earned = db.session.scalar(select(func.coalesce(func.sum(CpdActivity.points), 0)).where(*counted))
     if earned < needed:
-        raise Conflict(_("%(earned)d of %(needed)d CPD points earned since the certificate was issued.",
-                         earned=earned, needed=needed))
+        raise Conflict(_("%(earned)d of %(needed)d CPD points earned since the certificate was issued or last "
+                         "renewed.", earned=earned, needed=needed))
     certificate.expires_at = _expiry(certificate.version, max(now, certificate.expires_at))
     _audit(certificate, actor, "renewed", _("%(points)d CPD points", points=earned))
     db.session.flush()

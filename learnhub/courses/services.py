@@ -47,6 +47,7 @@ from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
+from learnhub.locking import locked
 from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.pagination import RowPages, RowPagination, paginate_rows
 from learnhub.people.models import Membership, Municipality, Organisation, Role, ServiceType, User
@@ -306,14 +307,6 @@ def _release_seat(cohort_id: int) -> None:
     )
 
 
-def _lock_cohort(cohort_id: int) -> Cohort:
-    """Serialise seat changes of one cohort (a row lock on PostgreSQL)."""
-    return db.session.scalars(
-        select(Cohort).where(Cohort.id == cohort_id).with_for_update(of=Cohort)
-        .execution_options(populate_existing=True)
-    ).one()
-
-
 # Lazy, so each subject is translated in the recipient's language when the mail is rendered.
 SUBJECTS = {
     EnrolmentStatus.ENROLLED: lambda name: _l("You have a place in %(cohort)s", cohort=name),
@@ -509,7 +502,7 @@ def _audit_decision(action: AuditAction, actor: User | None, enrolment: Enrolmen
 
 def withdraw(actor: User, enrolment: Enrolment, reason: str, today: date | None = None) -> list[Enrolment]:
     """Leave a cohort; returns whoever the waitlist promoted as a result (into the freed place)."""
-    cohort = _lock_cohort(enrolment.cohort_id)
+    cohort = locked(Cohort, enrolment.cohort_id)
     db.session.refresh(enrolment)
     if enrolment.status not in ACTIVE_STATUSES:
         raise Conflict(_("This enrolment has already ended."))
@@ -542,7 +535,7 @@ def _check_decider(actor: User, enrolment: Enrolment) -> None:
 
 def approve(actor: User, enrolment: Enrolment) -> None:
     _check_decider(actor, enrolment)
-    _lock_cohort(enrolment.cohort_id)
+    locked(Cohort, enrolment.cohort_id)
     db.session.refresh(enrolment)
     if enrolment.status != EnrolmentStatus.PENDING:
         raise Conflict(_("Only enrolments waiting for approval can be approved."))
@@ -555,7 +548,7 @@ def reject(actor: User, enrolment: Enrolment, reason: str) -> None:
     _check_decider(actor, enrolment)
     if not reason.strip():
         raise InvalidInput(_("Please give a reason, so the person knows why."))
-    cohort = _lock_cohort(enrolment.cohort_id)
+    cohort = locked(Cohort, enrolment.cohort_id)
     db.session.refresh(enrolment)
     if enrolment.status not in (EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED):
         raise Conflict(_("Only enrolments waiting for approval or on the waitlist can be rejected."))

@@ -30,6 +30,7 @@ from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, to_reader_script
+from learnhub.locking import locked
 from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.navigation import optional_whole_number
 from learnhub.mentoring.models import (
@@ -437,19 +438,11 @@ def schedule_group_session(mentor: User, programme: MentoringProgramme, details:
     return session
 
 
-def _lock_session(session: MentoringSession) -> MentoringSession:
-    """Serialise changes to one session (a row lock on PostgreSQL) and read it, with its participants,
-    as it is now: what a parallel request changed is seen rather than overwritten or counted twice."""
-    return db.session.scalars(select(MentoringSession).where(MentoringSession.id == session.id)
-                              .with_for_update(of=MentoringSession)
-                              .execution_options(populate_existing=True)).unique().one()
-
-
 def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reason: str,
                now: datetime | None = None) -> None:
     """Move a session; every participant gets an updated invitation with a higher SEQUENCE."""
     now = now or utcnow()
-    session = _lock_session(session)
+    session = locked(MentoringSession, session.id)
     _check_can_change(actor, session, now)
     profile = _lock_mentor(session.mentor_id)
     duration = session.ends_at - session.starts_at
@@ -472,7 +465,7 @@ def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reas
 
 def cancel_session(actor: User, session: MentoringSession, reason: str, now: datetime | None = None) -> None:
     now = now or utcnow()
-    session = _lock_session(session)
+    session = locked(MentoringSession, session.id)
     _check_can_change(actor, session, now)
     if not reason.strip():
         raise InvalidInput(_("Please give a reason, so the others know why."))
@@ -498,7 +491,7 @@ def remove_participant(actor: User, session: MentoringSession, user_id: int) -> 
     """The removed person gets a CANCEL; the others an updated invitation."""
     if actor.id != session.mentor_id and not actor.has_role(Role.INSTITUTE_ADMIN):
         raise NotFound(_("We could not find that mentoring session."))
-    session = _lock_session(session)
+    session = locked(MentoringSession, session.id)
     participant = next((p for p in session.active_participants if p.user_id == user_id), None)
     if participant is None:
         raise NotFound(_("We could not find that participant."))
@@ -513,7 +506,7 @@ def respond(user: User, session: MentoringSession, partstat: str) -> None:
     """A mentee's RSVP to a group session; accepting respects the capacity."""
     if partstat not in (PartStat.ACCEPTED, PartStat.DECLINED, PartStat.TENTATIVE):
         raise InvalidInput(_("Please choose one of the answers."))
-    session = _lock_session(session)
+    session = locked(MentoringSession, session.id)
     if session.is_cancelled:
         raise Conflict(_("This session has been cancelled."))
     participant = next((p for p in session.active_participants if p.user_id == user.id), None)

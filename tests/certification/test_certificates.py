@@ -28,6 +28,7 @@ from tests.factories import (
     certificate_for,
     member_of,
 )
+from tests.parallel import post_at_once, signed_in, skip_unless_postgresql
 
 RULE = {"min_attendance_percent": 80, "require_all_modules": True, "min_mentoring_sessions": 0,
         "mentoring_within_months": None, "requires_assessment": False, "validity_months": 24}
@@ -222,18 +223,28 @@ def test_cpd_record_counts_certificates_and_approved_activities_per_year(app):
         services.add_cpd_activity(user, "Future", 3, datetime(2030, 1, 1).date(), datetime(2026, 1, 1).date())
 
 
-def test_renewal_by_cpd_extends_the_certificate(app):
+def test_renewal_by_cpd_extends_the_certificate_and_uses_each_point_once(app):
     admin = UserFactory(roles=[Role.INSTITUTE_ADMIN])
     enrolment = EnrolmentFactory()
     enrolment.version.certification = {**RULE, "renewal_cpd_points": 10}
     certificate = certificate_for(enrolment, issued_at=datetime(2025, 1, 1), expires_at=datetime(2027, 1, 1))
-    with pytest.raises(Conflict, match="0 of 10"):
+
+    def renew_after(title: str | None) -> datetime:
+        if title:
+            activity = services.add_cpd_activity(enrolment.user, title, 10, datetime(2026, 5, 1).date(),
+                                                 datetime(2026, 12, 1).date())
+            services.approve_cpd_activity(admin, activity.id)
         services.renew_by_cpd(admin, certificate, now=datetime(2026, 12, 1))
-    activity = services.add_cpd_activity(enrolment.user, "Course", 10, datetime(2026, 5, 1).date(),
-                                         datetime(2026, 12, 1).date())
-    services.approve_cpd_activity(admin, activity.id)
-    services.renew_by_cpd(admin, certificate, now=datetime(2026, 12, 1))
-    assert certificate.expires_at == datetime(2029, 1, 1)
+        return certificate.expires_at
+
+    with pytest.raises(Conflict, match="0 of 10"):
+        renew_after(None)
+    assert renew_after("Course") == datetime(2029, 1, 1)
+    # The same points do not renew it again; points approved since the renewal do.
+    with pytest.raises(Conflict, match="0 of 10 CPD points earned since the certificate was issued or last renewed"):
+        renew_after(None)
+    assert renew_after("Supervision") == datetime(2031, 1, 1)
+    assert [e.action for e in services.history(certificate)] == ["renewed", "renewed"]
 
 
 def test_organisation_status_shows_gaps_expiring_and_compliant(app):
@@ -293,3 +304,16 @@ def test_the_worker_certifies_automatically_only_where_the_cohort_asks_for_it(ap
     [certificate] = db.session.scalars(db.select(Certificate)).all()
     assert certificate.cohort_id == cohort.id and certificate.issuer_id is None
     assert [e.action for e in services.history(certificate)] == ["issued"]
+
+
+def test_parallel_revocations_revoke_once(make_app):
+    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
+    with app.app_context():
+        skip_unless_postgresql()
+        certificate = certificate_for(EnrolmentFactory())
+        admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
+        db.session.commit()
+        url = f"/certificates/{certificate.id}/revoke"
+        posts = [(signed_in(app, admin.email), url, {"reason": "Issued in error"}) for admin in admins]
+        assert sorted(post_at_once(posts)) == [302] + [409] * 3
+        assert [e.action for e in services.history(certificate)] == ["revoked"]
