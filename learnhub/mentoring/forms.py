@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from learnhub.fields import REQUIRED, LocalDateField, LocalDateTimeField, WholeNumberField
@@ -79,3 +79,5 @@ class PlanForm(FlaskForm):
     status = SelectField(_l("Status"), validate_choice=False)
     is_good_practice = BooleanField(_l("Share as a good-practice example with the whole programme"))
     actions = FieldList(FormField(ActionForm), min_entries=1)
+    # Which saved version the edit started from, so that saving over someone else's newer one is refused.
+    based_on = HiddenField()

@@ -281,6 +281,7 @@ def plan(programme_id: int, organisation_id: int):
         for action in plan.actions:
             form.actions.append_entry(action)
         form.actions.append_entry()  # one empty row to add an action
+        form.based_on.data = services.plan_version(plan)
 
     def save():
         rows = [entry.form for entry in form.actions]  # entry.description would be the field's own help text
@@ -290,12 +291,14 @@ def plan(programme_id: int, organisation_id: int):
             raise InvalidInput(_("Every action needs a date by when it should be done."))
         return services.update_plan(current_user, plan, form.goals.data or "", form.challenges.data or "",
                                     form.involvement_strategies.data or "", form.status.data, actions,
-                                    form.is_good_practice.data)
+                                    form.is_good_practice.data, form.based_on.data)
 
     if run_form(form, save):
         db.session.commit()
         flash(_("Plan saved."), "success")
         return redirect(url_for("mentoring.plan", programme_id=programme.id, organisation_id=organisation_id))
+    if form_status(form) == 409:  # told about the newer version: saving again now keeps this one
+        form.based_on.data = services.plan_version(plan)
     return render_template("mentoring/plan.html", programme=programme, plan=plan, form=form,
                            history=services.plan_history(plan)), form_status(form)
 

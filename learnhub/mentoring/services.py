@@ -811,12 +811,25 @@ class ActionInput:
     is_done: bool = False
 
 
+def plan_version(plan: ImplementationPlan) -> str:
+    """Names the saved version of a plan."""
+    return plan.updated_at.isoformat() if plan.id is not None else "new"
+
+
 def update_plan(actor: User, plan: ImplementationPlan, goals: str, challenges: str, strategies: str, status: str,
-                actions: list[ActionInput], is_good_practice: bool) -> None:
+                actions: list[ActionInput], is_good_practice: bool, based_on: str | None = None) -> None:
+    """Save the plan as edited from its version `based_on`: if someone saved another version meanwhile,
+    the save is refused rather than overwriting theirs. Without `based_on` the plan is saved as it is."""
     if status not in PlanStatus._value2member_map_:
         raise InvalidInput(_("Please choose a status from the list."))
     if any(not a.description.strip() or not a.owner.strip() for a in actions):
         raise InvalidInput(_("Every action needs a description and an owner."))
+    if plan.id is not None:
+        plan = locked(ImplementationPlan, plan.id)
+    if based_on is not None and plan_version(plan) != based_on:
+        raise Conflict(_("Someone else saved this plan while you were editing it. Your changes are not saved yet "
+                         "and are still in the form: open the plan in a new tab to see the other changes, then "
+                         "save again to keep yours."))
     before = _snapshot(plan) if plan.id is not None else None
     plan.goals, plan.challenges = goals.strip()[:10_000], challenges.strip()[:10_000]
     plan.involvement_strategies, plan.status = strategies.strip()[:10_000], status

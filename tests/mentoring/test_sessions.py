@@ -346,6 +346,33 @@ def test_plan_changes_keep_history_and_good_practice_is_shared(world):
         services.update_plan(boss, plan, "", "", "", "finished", [], False)
 
 
+def test_saving_over_someone_elses_newer_plan_is_refused_and_keeps_what_you_typed(world, app):
+    programme, mentor, _mentee, _other = world
+    organisation = programme.organisations[0].organisation
+    member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org")
+    db.session.commit()
+    url = f"/mentoring/programmes/{programme.id}/plans/{organisation.id}"
+    boss, other = (signed_in(app, email) for email in ("boss@example.org", "mentor@example.org"))
+
+    def edit(client, goals: str, page: str | None = None):
+        based_on = re.search(r'name="based_on" type="hidden" value="([^"]*)"', page or client.get(url).text).group(1)
+        return client.post(url, data={"goals": goals, "status": "in_progress", "based_on": based_on})
+
+    assert edit(boss, "Involve parents").status_code == 302  # the first version
+    boss_page = boss.get(url).text
+    assert edit(other, "Monthly parents' evenings").status_code == 302  # saved while the boss was typing
+    refused = edit(boss, "Involve parents and service users", boss_page)
+    assert refused.status_code == 409 and "Someone else saved this plan" in refused.text
+    assert "Involve parents and service users</textarea>" in refused.text
+    db.session.expire_all()
+    plan = services.plan_for(mentor, programme, organisation.id)
+    assert plan.goals == "Monthly parents' evenings"
+    # Having been told, saving the same form again keeps the boss's version (and both stay in the history).
+    assert edit(boss, "Involve parents and service users", refused.text).status_code == 302
+    db.session.expire_all()
+    assert plan.goals == "Involve parents and service users" and len(services.plan_history(plan)) == 3
+
+
 @pytest.fixture
 def parallel_world(make_app):
     """A programme with eight mentees, on an app of its own that parallel requests can share."""
