@@ -153,5 +153,5 @@ class EnrolmentRules(RuleBasedStateMachine):
 def test_enrolment_keeps_its_promises_whatever_happens(app):
     cast = _cast()
     run_state_machine_as_test(lambda: EnrolmentRules(cast), settings=settings(
-        max_examples=80, stateful_step_count=20, deadline=None,
+        max_examples=50, stateful_step_count=20, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))
