@@ -335,6 +335,20 @@ def _month_bounds(moment: datetime) -> tuple[datetime, datetime]:
     return first, first + timedelta(days=days)
 
 
+def _check_monthly_limit(profile: MentorProfile, mentee_id: int, starts_at: datetime,
+                         ignore_session_id: int | None = None) -> None:
+    """A mentee has at most the mentor's number of individual sessions with them in a month."""
+    month_start, month_end = _month_bounds(starts_at)
+    booked_this_month = db.session.scalar(
+        select(func.count()).select_from(MentoringSession).join(SessionParticipant).where(
+            MentoringSession.mentor_id == profile.user_id, MentoringSession.kind == SessionKind.INDIVIDUAL,
+            MentoringSession.status == SessionStatus.SCHEDULED, SessionParticipant.user_id == mentee_id,
+            MentoringSession.starts_at >= month_start, MentoringSession.starts_at < month_end,
+            MentoringSession.id != ignore_session_id))
+    if booked_this_month >= profile.max_sessions_per_mentee_per_month:
+        raise Conflict(_("You have already booked the most individual sessions this mentor offers in that month."))
+
+
 def book_slot(mentee: User, programme_id: int, mentor_id: int, starts_at: datetime | None,
               now: datetime | None = None) -> MentoringSession:
     """A mentee books one free 1:1 slot. Taken, past, too-soon or unavailable slots are refused; a
@@ -349,14 +363,7 @@ def book_slot(mentee: User, programme_id: int, mentor_id: int, starts_at: dateti
     profile = _lock_mentor(mentor_id, programme)
     if not _is_free(profile, starts_at, now):
         raise Conflict(_("This time is no longer free. Please choose another slot."))
-    month_start, month_end = _month_bounds(starts_at)
-    booked_this_month = db.session.scalar(
-        select(func.count()).select_from(MentoringSession).join(SessionParticipant).where(
-            MentoringSession.mentor_id == mentor_id, MentoringSession.kind == SessionKind.INDIVIDUAL,
-            MentoringSession.status == SessionStatus.SCHEDULED, SessionParticipant.user_id == mentee.id,
-            MentoringSession.starts_at >= month_start, MentoringSession.starts_at < month_end))
-    if booked_this_month >= profile.max_sessions_per_mentee_per_month:
-        raise Conflict(_("You have already booked the most individual sessions this mentor offers in that month."))
+    _check_monthly_limit(profile, mentee.id, starts_at)
     session = MentoringSession(
         programme_id=programme.id, mentor_id=mentor_id, kind=SessionKind.INDIVIDUAL, starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=profile.slot_minutes),
@@ -449,6 +456,10 @@ def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reas
     if session.kind == SessionKind.INDIVIDUAL:
         if not _is_free(profile, starts_at, now, ignore_session_id=session.id):
             raise Conflict(_("This time is no longer free. Please choose another slot."))
+        # The mentee moving their booking keeps to the monthly limit; the mentor (or an institute admin)
+        # may give more of the mentor's time.
+        if any(p.user_id == actor.id for p in session.active_participants):
+            _check_monthly_limit(profile, actor.id, starts_at, ignore_session_id=session.id)
     else:
         _check_start(starts_at, now)
         _ensure_mentor_free(session.mentor_id, starts_at, starts_at + duration, session.id)

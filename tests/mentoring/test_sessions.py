@@ -104,6 +104,19 @@ def test_monthly_limit_per_mentee(world):
         services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC + timedelta(days=1), now=NOW)
 
 
+def test_the_monthly_limit_holds_when_a_mentee_moves_a_session_into_another_month(world):
+    programme, mentor, mentee, _other = world
+    profile = db.session.get(MentorProfile, mentor.id)
+    profile.max_sessions_per_mentee_per_month, profile.max_days_ahead = 1, 60
+    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    april = services.book_slot(mentee, programme.id, mentor.id, datetime(2027, 4, 5, 7, 0), now=NOW)
+    tuesday_in_march = MONDAY_0800_UTC + timedelta(days=1)
+    with pytest.raises(Conflict, match="most individual sessions"):
+        services.reschedule(mentee, april, tuesday_in_march, "", now=NOW)
+    services.reschedule(mentee, april, datetime(2027, 4, 6, 7, 0), "", now=NOW)  # within its month: fine
+    services.reschedule(mentor, april, tuesday_in_march, "", now=NOW)  # the mentor may give more time
+
+
 def test_a_session_that_began_the_day_before_still_takes_the_time_it_covers(world):
     programme, mentor, mentee, _other = world
     db.session.add(MentoringSession(
