@@ -363,8 +363,12 @@ def _check_perspective(cohort: Cohort, perspective: str | None) -> str | None:
     if perspective not in Audience._value2member_map_:
         raise InvalidInput(_("Please say from which perspective you take part."))
     limit = _perspective_limit(cohort)
-    if limit is not None and _places_by_perspective(cohort, perspective)[perspective] >= limit:
-        raise Conflict(_("All places for this perspective are taken, so the group stays balanced."))
+    if limit is not None:
+        # Counting and enrolling must not interleave with another enrolment in this cohort; cohorts
+        # without a share keep enrolling in parallel (places are taken by a conditional UPDATE).
+        locked(Cohort, cohort.id)
+        if _places_by_perspective(cohort, perspective)[perspective] >= limit:
+            raise Conflict(_("All places for this perspective are taken, so the group stays balanced."))
     return perspective
 
 

@@ -40,3 +40,14 @@ def test_parallel_double_submit_of_the_same_person_enrols_once(app):
     assert sorted(post_at_once([(twin, url, None) for twin in twins])) == [302] + [409] * 7
     db.session.expire_all()
     assert db.session.get(Cohort, cohort.id).seats_taken == 1
+
+
+def test_parallel_enrolments_from_one_perspective_keep_to_its_share(app):
+    cohort = CohortFactory(capacity=10, records_perspective=True, max_share_per_perspective=20)  # two each
+    clients = [signed_in(app, UserFactory().email) for _ in range(8)]
+    url = f"/cohorts/{cohort.id}/enrol"
+
+    statuses = post_at_once([(client, url, {"perspective": "family_member"}) for client in clients])
+    assert sorted(statuses) == [302] * 2 + [409] * 6
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort.id).seats_taken == 2
