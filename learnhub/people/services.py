@@ -2,7 +2,7 @@
 
 from flask_babel import refresh
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from learnhub.auth.models import Invitation
@@ -83,6 +83,11 @@ def remove_member(organisation: Organisation, actor: User, membership_id: int) -
         raise NotFound(_("We could not find that member."))
     if membership.user_id == actor.id:
         raise InvalidInput(_("You cannot remove yourself. Ask another organisation admin."))
+    if membership.is_org_admin and not actor.has_role(Role.INSTITUTE_ADMIN):
+        _keep_another_holder(
+            select(Membership.user_id).where(Membership.organisation_id == organisation.id,
+                                             Membership.role == MembershipRole.ORG_ADMIN),
+            membership.user_id, _("This is the organisation's last admin. Only an institute admin can remove them."))
     audit.record(AuditAction.MEMBER_REMOVED, actor, subject_user_id=membership.user_id, record_type="organisation",
                  record_id=organisation.id, before={"role": membership.role})
     db.session.delete(membership)
@@ -140,18 +145,35 @@ def get_user(user_id: int) -> User:
     return get_or_404(User, user_id, _("We could not find that person."))
 
 
-def set_roles(actor: User, user: User, role_values: list[str]) -> None:
+def set_roles(actor: User | None, user: User, role_values: list[str]) -> None:
+    """Give `user` exactly these roles; `actor` None is the command line (`flask users grant-role`)."""
     try:
         roles = {Role(value) for value in role_values}
     except ValueError as error:
         raise InvalidInput(_("Please choose roles from the list.")) from error
-    if user.id == actor.id and Role.INSTITUTE_ADMIN not in roles:
-        raise Conflict(_("You cannot remove your own institute admin role."))
+    if Role.INSTITUTE_ADMIN not in roles and user.has_role(Role.INSTITUTE_ADMIN):
+        if actor is not None and user.id == actor.id:
+            raise Conflict(_("You cannot remove your own institute admin role."))
+        keep_an_institute_admin(user)
     before = sorted(r.role for r in user.roles)
     user.roles = [UserRole(role=role) for role in sorted(roles)]
     audit.record(AuditAction.ROLES_CHANGED, actor, subject_user_id=user.id, record_type="user", record_id=user.id,
                  before={"roles": before}, after={"roles": sorted(roles)})
     db.session.flush()
+
+
+def _keep_another_holder(holders: Select, leaving_id: int, message: str) -> None:
+    """Refuse to let `leaving_id` (a user) give up a role that nobody else among `holders` (user ids) has.
+    The holders' rows stay locked until the change commits: otherwise two holders taking the role from
+    each other at the same moment would both succeed and leave nobody with it."""
+    if not set(db.session.scalars(holders.with_for_update())) - {leaving_id}:
+        raise Conflict(message)
+
+
+def keep_an_institute_admin(leaving: User) -> None:
+    """Somebody must still be able to give roles and complete erasures."""
+    _keep_another_holder(select(UserRole.user_id).where(UserRole.role == Role.INSTITUTE_ADMIN), leaving.id,
+                         _("LearnHub needs at least one institute admin. Give the role to someone else first."))
 
 
 MUNICIPALITY_LIST_SECONDS = 600
