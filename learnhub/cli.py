@@ -121,6 +121,8 @@ def register_commands(app: Flask) -> None:
     from learnhub.auth.services import find_user_by_email
     from learnhub.mail.services import external_url
     from learnhub.mentoring.services import feed_token
+    from learnhub.people.models import Role
+    from learnhub.people.services import set_roles
 
     curriculum_cli.register(app)
 
@@ -179,3 +181,24 @@ def register_commands(app: Flask) -> None:
         click.echo(external_url("mentoring.calendar_feed", token=feed_token(user)))
 
     app.cli.add_command(calendar)
+
+    users = AppGroup("users", help="People and their roles.")
+
+    @users.command("grant-role")
+    @click.argument("email")
+    @click.argument("role", type=click.Choice([role.value for role in Role]))
+    def grant_role_command(email: str, role: str) -> None:
+        """Give ROLE to the person with this e-mail, keeping their other roles.
+
+        How a new installation gets its first institute admin: that person signs up in the browser,
+        then this gives them the role; from then on roles are given at /admin/users.
+        """
+        user = find_user_by_email(email.strip().lower())
+        if user is None or user.is_erased:
+            raise click.ClickException(
+                f"no user with e-mail {email}; they sign up at {external_url('auth.register')} first")
+        set_roles(None, user, [*user.role_set, role])
+        db.session.commit()
+        click.echo(f"{user.email}: {', '.join(sorted(user.role_set))}")
+
+    app.cli.add_command(users)

@@ -1,5 +1,7 @@
 import pytest
+from sqlalchemy import select
 
+from learnhub.audit.models import AuditAction, AuditEntry
 from learnhub.errors import Conflict
 from learnhub.extensions import db
 from learnhub.people import services
@@ -85,6 +87,24 @@ def test_profile_refuses_bad_values(client, auth, field, value):
     data = {"display_name": "Mira", "language": "en", "time_zone": "Europe/Belgrade", field: value}
     assert client.post("/account", data=data).status_code == 400
     assert db.session.get(User, user.id).display_name != "x" * 121
+
+
+def test_first_institute_admin_is_made_on_the_command_line(client, auth, runner):
+    person = UserFactory(email="director@example.org")
+    db.session.commit()
+    result = runner.invoke(args=["users", "grant-role", "Director@Example.org", "institute_admin"])
+    assert result.exit_code == 0 and "institute_admin, professional" in result.output
+    assert db.session.get(User, person.id).role_set == {Role.PROFESSIONAL, Role.INSTITUTE_ADMIN}
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.ROLES_CHANGED))
+    assert entry.actor_id is None and entry.after == {"roles": ["institute_admin", "professional"]}
+    auth.login("director@example.org")
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_grant_role_names_the_sign_up_page_for_someone_unknown(runner):
+    result = runner.invoke(args=["users", "grant-role", "nobody@example.org", "institute_admin"])
+    assert result.exit_code != 0 and "/auth/register" in result.output
+    assert runner.invoke(args=["users", "grant-role", "nobody@example.org", "emperor"]).exit_code != 0
 
 
 def test_the_last_institute_admin_keeps_the_role(app):
