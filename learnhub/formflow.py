@@ -5,7 +5,7 @@ from typing import TypeVar
 
 from flask_wtf import FlaskForm
 
-from learnhub.errors import DomainError
+from learnhub.errors import DomainError, NotFound
 from learnhub.extensions import db
 
 T = TypeVar("T")
@@ -22,6 +22,8 @@ def run_form(form: FlaskForm, action: Callable[[], T]) -> T | bool | None:
     try:
         result = action()
         return True if result is None else result
+    except NotFound:
+        raise  # what the form acts on is gone (withdrawn, say): there is nothing to show the form for
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(error.message)

@@ -286,14 +286,24 @@ def invite_member(organisation: Organisation, inviter: User, raw_email: str, rol
     return invitation
 
 
-def pending_invitation(token: str) -> Invitation:
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+def _still_pending(invitation: Invitation | None) -> Invitation:
     if invitation is None or not invitation.is_pending:
         raise NotFound(_("This invitation is invalid, was withdrawn, already used or has expired."))
     return invitation
 
 
+def pending_invitation(token: str) -> Invitation:
+    return _still_pending(db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token))))
+
+
+def _locked_invitation(invitation_id: int) -> Invitation | None:
+    """The invitation as it is now, locked: accepting and withdrawing it at the same moment then happen one
+    after the other, instead of the acceptance updating a row the withdrawal has just deleted."""
+    return db.session.get(Invitation, invitation_id, with_for_update={"of": Invitation}, populate_existing=True)
+
+
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
+    invitation = _still_pending(_locked_invitation(invitation.id))
     if user.email != invitation.email:
         raise InvalidInput(_("This invitation was sent to another e-mail address."))
     membership = db.session.scalar(
@@ -316,7 +326,7 @@ def accept_invitation_with_new_account(
 
 
 def revoke_invitation(organisation: Organisation, invitation_id: int) -> None:
-    invitation = db.session.get(Invitation, invitation_id)
+    invitation = _locked_invitation(invitation_id)
     if invitation is None or invitation.organisation_id != organisation.id or invitation.accepted_at:
         raise NotFound(_("We could not find that invitation."))
     db.session.delete(invitation)

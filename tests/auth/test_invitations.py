@@ -1,10 +1,18 @@
 import re
+from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import delete, func, select
 
+from learnhub.auth import services
+from learnhub.auth.models import Invitation
+from learnhub.auth.tokens import new_token, token_hash
+from learnhub.errors import NotFound
 from learnhub.extensions import db
 from learnhub.people.models import Membership, MembershipRole
+from learnhub.timeutil import utcnow
 from tests.factories import OrganisationFactory, UserFactory, member_of
+from tests.parallel import post_at_once, signed_in, skip_unless_postgresql
 
 GOOD_PASSWORD = "river lantern orchard 42"
 
@@ -91,3 +99,47 @@ def test_inviting_a_current_member_is_a_conflict(client, auth, smtp_sink):
     assert response.status_code == 409
     assert "already a member" in response.get_data(as_text=True)
     assert smtp_sink.to("already@example.org") == []
+
+
+def _invitation(organisation, email: str) -> tuple[Invitation, str]:
+    token = new_token()
+    invitation = Invitation(organisation_id=organisation.id, email=email, token_hash=token_hash(token),
+                            expires_at=utcnow() + timedelta(days=7))
+    db.session.add(invitation)
+    return invitation, token
+
+
+def test_invitation_withdrawn_while_being_accepted_is_refused_cleanly(app):
+    organisation = OrganisationFactory()
+    invitee = UserFactory(email="nova@example.org")
+    _invitation_row, token = _invitation(organisation, "nova@example.org")
+    db.session.commit()
+    invitation = services.pending_invitation(token)  # the acceptance has read the invitation...
+    with db.engine.begin() as admins_request:  # ...when the organisation admin's withdrawal commits
+        admins_request.execute(delete(Invitation))
+    with pytest.raises(NotFound):
+        services.accept_invitation(invitation, invitee)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Membership)) == 0
+
+
+def test_accepting_and_withdrawing_at_once_do_one_or_the_other(make_app):
+    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
+    with app.app_context():
+        skip_unless_postgresql()
+        organisation = OrganisationFactory()
+        member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org")
+        invitees = [UserFactory() for _ in range(4)]
+        invitations = [_invitation(organisation, invitee.email) for invitee in invitees]
+        db.session.commit()
+        boss = signed_in(app, "boss@example.org")
+        posts = [post for invitee, (invitation, token) in zip(invitees, invitations)
+                 for post in ((signed_in(app, invitee.email), f"/auth/invitation/{token}", None),
+                              (boss, f"/organisations/{organisation.id}/invitations/{invitation.id}/revoke", None))]
+        statuses = post_at_once(posts)
+        # Each pair: accepted (the withdrawal finds nothing to withdraw) or withdrawn (the link is dead).
+        assert sorted(statuses) == [302] * 4 + [404] * 4
+        members = set(db.session.scalars(select(Membership.user_id).where(Membership.role == MembershipRole.MEMBER)))
+        accepted = set(db.session.scalars(select(Invitation.email).where(Invitation.accepted_at.is_not(None))))
+        assert {invitee.email for invitee in invitees if invitee.id in members} == accepted
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == len(accepted)
