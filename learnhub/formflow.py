@@ -12,7 +12,8 @@ T = TypeVar("T")
 
 
 def run_form(form: FlaskForm, action: Callable[[], T]) -> T | bool | None:
-    """Validate the form and run `action`; a rule it breaks becomes a message on the form.
+    """Validate the form and run `action`; a rule it breaks becomes a message on the form, except
+    NotFound, which shows the not-found page.
 
     Returns the action's result (True when it returns nothing), or None when the form was
     not sent, not valid, or refused.
