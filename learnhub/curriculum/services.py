@@ -19,6 +19,7 @@ from learnhub.curriculum.models import (
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _
+from learnhub.locking import locked
 from learnhub.people.models import ServiceType, User
 from learnhub.timeutil import utcnow
 
@@ -147,7 +148,10 @@ def create_learning_set(actor: User, slug: str, title: dict, summary: dict, serv
 
 
 def _require_draft(version: LearningSetVersion) -> None:
-    if not version.is_editable:
+    """Refuse changes to a version that is no longer a draft. The version is read afresh and locked until
+    the change commits, so a publication at the same moment either waits for the change or refuses it:
+    learners never see a published version change under them."""
+    if not locked(LearningSetVersion, version.id).is_editable:
         raise Conflict(_("Published versions cannot be changed. Start a new draft to edit."))
 
 
@@ -231,7 +235,7 @@ def publish(version: LearningSetVersion) -> None:
 
 
 def archive(version: LearningSetVersion) -> None:
-    if version.state != VersionState.PUBLISHED:
+    if locked(LearningSetVersion, version.id).state != VersionState.PUBLISHED:
         raise Conflict(_("Only a published learning set can be archived."))
     version.state = VersionState.ARCHIVED
     db.session.flush()

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from sqlalchemy import update
 
 from learnhub.curriculum import services
 from learnhub.curriculum.models import LearningSetVersion, VersionState
@@ -122,3 +123,18 @@ def test_non_trainers_cannot_author(client):
     client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
     assert client.get("/trainer/learning-sets").status_code == 403
     assert client.post("/trainer/preview", data={"body_en": "x"}).status_code == 403
+
+
+def test_a_draft_published_meanwhile_is_not_changed(app, trainer):
+    draft = services.create_learning_set(trainer, "trialogue", **FIELDS)
+    module = services.save_module(draft, None, {"en": "Three voices"}, {"en": "Content"}, ["Listen"], 90, True)
+    db.session.commit()
+    assert draft.is_editable  # this trainer's request has read the draft...
+    with db.engine.begin() as other_trainers_request:  # ...when another trainer's publication commits
+        other_trainers_request.execute(update(LearningSetVersion).values(state=VersionState.PUBLISHED))
+    with pytest.raises(Conflict, match="cannot be changed"):
+        services.save_module(draft, module.id, {"en": "Three voices"}, {"en": "Rewritten"}, [], 90, True)
+    with pytest.raises(Conflict, match="cannot be changed"):
+        services.update_draft(draft, **FIELDS | {"hours": 99})
+    db.session.rollback()
+    assert (module.body, draft.hours) == ({"en": "Content"}, 16)
