@@ -15,3 +15,8 @@ def locked(model: type[M], row_id: int) -> M:
     Only this row is locked, not those its relationships load with it."""
     return db.session.scalars(select(model).where(model.id == row_id).with_for_update(of=model)
                               .execution_options(populate_existing=True)).unique().one()
+
+
+def locked_or_none(model: type[M], row_id: int) -> M | None:
+    """As `locked`, for a row that a parallel request may have deleted: None when it is gone."""
+    return db.session.get(model, row_id, with_for_update={"of": model}, populate_existing=True)

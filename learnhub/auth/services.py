@@ -19,6 +19,7 @@ from learnhub.auth.passwords import hash_password, needs_rehash, spend_one_check
 from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, is_valid_timezone
+from learnhub.locking import locked_or_none
 from learnhub.mail.services import external_url, queue_email
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, User, UserRole
 from learnhub.timeutil import utcnow
@@ -296,14 +297,10 @@ def pending_invitation(token: str) -> Invitation:
     return _still_pending(db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token))))
 
 
-def _locked_invitation(invitation_id: int) -> Invitation | None:
-    """The invitation as it is now, locked: accepting and withdrawing it at the same moment then happen one
-    after the other, instead of the acceptance updating a row the withdrawal has just deleted."""
-    return db.session.get(Invitation, invitation_id, with_for_update={"of": Invitation}, populate_existing=True)
-
-
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
-    invitation = _still_pending(_locked_invitation(invitation.id))
+    # Locked, as when it is withdrawn: the two happen one after the other, and the later finds it used or
+    # gone, instead of the acceptance updating a row the withdrawal has just deleted.
+    invitation = _still_pending(locked_or_none(Invitation, invitation.id))
     if user.email != invitation.email:
         raise InvalidInput(_("This invitation was sent to another e-mail address."))
     membership = db.session.scalar(
@@ -326,7 +323,7 @@ def accept_invitation_with_new_account(
 
 
 def revoke_invitation(organisation: Organisation, invitation_id: int) -> None:
-    invitation = _locked_invitation(invitation_id)
+    invitation = locked_or_none(Invitation, invitation_id)
     if invitation is None or invitation.organisation_id != organisation.id or invitation.accepted_at:
         raise NotFound(_("We could not find that invitation."))
     db.session.delete(invitation)

@@ -29,7 +29,7 @@ from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, ngettext
-from learnhub.locking import locked
+from learnhub.locking import locked, locked_or_none
 from learnhub.mail.services import queue_email
 from learnhub.mentoring.models import MentoringSession, SessionParticipant, SessionStatus
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, ServiceType, User
@@ -443,7 +443,10 @@ def pending_cpd_activities() -> list[CpdActivity]:
 
 
 def approve_cpd_activity(actor: User, activity_id: int) -> None:
-    activity = get_or_404(CpdActivity, activity_id, _("We could not find that activity."))
+    # Locked: two admins approving at once approve once, and an activity erased meanwhile is gone (404).
+    activity = locked_or_none(CpdActivity, activity_id)
+    if activity is None:
+        raise NotFound(_("We could not find that activity."))
     if activity.approved_at is not None:
         raise Conflict(_("This activity is already approved."))
     activity.approved_by_id, activity.approved_at = actor.id, utcnow()

@@ -20,6 +20,7 @@ from learnhub.curriculum.models import Module, ModuleProgress
 from learnhub.errors import Conflict, NotFound
 from learnhub.extensions import db
 from learnhub.i18n import _
+from learnhub.locking import locked_or_none
 from learnhub.mail.models import OutboxMessage
 from learnhub.mentoring.models import (
     CalendarFeed,
@@ -137,8 +138,7 @@ def complete_erasure(actor: User, request_id: int) -> User:
     their own comments and reasons, and anything still to be mailed to them. Notes a mentor wrote stay
     with the sessions they describe, now under the anonymised name."""
     # Locked, so two admins completing it at once erase (and log) it once.
-    erasure = db.session.get(ErasureRequest, request_id, with_for_update={"of": ErasureRequest},
-                             populate_existing=True)
+    erasure = locked_or_none(ErasureRequest, request_id)
     if erasure is None or erasure.completed_at is not None:
         raise NotFound(_("We could not find that erasure request."))
     if erasure.user_id == actor.id:

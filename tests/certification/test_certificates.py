@@ -247,6 +247,22 @@ def test_renewal_by_cpd_extends_the_certificate_and_uses_each_point_once(app):
     assert [e.action for e in services.history(certificate)] == ["renewed", "renewed"]
 
 
+def test_parallel_approvals_approve_once(make_app):
+    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
+    with app.app_context():
+        skip_unless_postgresql()
+        activity = services.add_cpd_activity(UserFactory(), "Supervision", 4, datetime(2026, 2, 1).date(),
+                                             datetime(2026, 3, 1).date())
+        admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
+        db.session.commit()
+        posts = [(signed_in(app, admin.email), f"/admin/cpd/{activity.id}/approve", None) for admin in admins]
+        statuses = post_at_once(posts)
+        assert sorted(statuses) == [302] + [409] * 3
+        db.session.refresh(activity)
+        assert activity.approved_by_id == admins[statuses.index(302)].id
+        assert signed_in(app, admins[0].email).post("/admin/cpd/999999/approve").status_code == 404
+
+
 def test_organisation_status_shows_gaps_expiring_and_compliant(app):
     now = datetime(2027, 1, 1)
     enrolment = EnrolmentFactory()
