@@ -717,8 +717,12 @@ def mark_module_complete(user: User, module: Module) -> None:
         raise NotFound(_("We could not find that module."))
     if not db.session.scalar(select(exists().where(
             ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id))):
-        db.session.add(ModuleProgress(user_id=user.id, module_id=module.id))
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(ModuleProgress(user_id=user.id, module_id=module.id))
+                db.session.flush()
+        except IntegrityError:
+            pass  # marked at the same moment (a double tap on a slow phone): complete either way
 
 
 @dataclass(frozen=True)

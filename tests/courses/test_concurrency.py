@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from learnhub.courses.models import Cohort, Enrolment, EnrolmentStatus
+from learnhub.curriculum.models import ModuleProgress
 from learnhub.extensions import db
-from tests.factories import CohortFactory, UserFactory
+from tests.factories import CohortFactory, EnrolmentFactory, UserFactory
 from tests.parallel import post_at_once, signed_in, skip_unless_postgresql
 
 
@@ -51,3 +52,11 @@ def test_parallel_enrolments_from_one_perspective_keep_to_its_share(app):
     assert sorted(statuses) == [302] * 2 + [409] * 6
     db.session.expire_all()
     assert db.session.get(Cohort, cohort.id).seats_taken == 2
+
+
+def test_a_double_tap_on_module_complete_is_no_error(app):
+    enrolment = EnrolmentFactory()
+    taps = [signed_in(app, enrolment.user.email) for _ in range(4)]
+    url = f"/versions/{enrolment.version_id}/modules/01-first/complete"
+    assert post_at_once([(tap, url, None) for tap in taps]) == [302] * 4
+    assert db.session.scalar(select(func.count()).select_from(ModuleProgress)) == 1
