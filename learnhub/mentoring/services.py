@@ -349,6 +349,12 @@ def _check_monthly_limit(profile: MentorProfile, mentee_id: int, starts_at: date
         raise Conflict(_("You have already booked the most individual sessions this mentor offers in that month."))
 
 
+_OWN_BOOKING = select(MentoringSession).join(SessionParticipant).where(
+    MentoringSession.mentor_id == bindparam("mentor_id"), MentoringSession.starts_at == bindparam("starts_at"),
+    MentoringSession.kind == SessionKind.INDIVIDUAL, MentoringSession.status == SessionStatus.SCHEDULED,
+    SessionParticipant.user_id == bindparam("mentee_id"), SessionParticipant.removed_at.is_(None))
+
+
 def book_slot(mentee: User, programme_id: int, mentor_id: int, starts_at: datetime | None,
               now: datetime | None = None) -> MentoringSession:
     """A mentee books one free 1:1 slot. Taken, past, too-soon or unavailable slots are refused; a
@@ -362,6 +368,12 @@ def book_slot(mentee: User, programme_id: int, mentor_id: int, starts_at: dateti
         raise InvalidInput(_("Please choose one of the offered times."))
     profile = _lock_mentor(mentor_id, programme)
     if not _is_free(profile, starts_at, now):
+        # A double tap: the first tap booked it, so the second shows that booking (and mails nothing again)
+        # rather than telling the mentee, who has it, that it is taken.
+        own = db.session.scalar(_OWN_BOOKING, {"mentor_id": mentor_id, "starts_at": starts_at,
+                                               "mentee_id": mentee.id})
+        if own is not None:
+            return own
         raise Conflict(_("This time is no longer free. Please choose another slot."))
     _check_monthly_limit(profile, mentee.id, starts_at)
     session = MentoringSession(

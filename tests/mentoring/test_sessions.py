@@ -96,6 +96,14 @@ def test_a_slot_cannot_be_taken_twice(world):
         services.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
 
 
+def test_booking_a_slot_one_already_has_shows_that_booking(world, smtp_sink):
+    programme, mentor, mentee, _other = world
+    first = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    assert services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW) is first
+    db.session.commit()
+    assert send_pending() == (2, 0)  # one invitation each for the mentee and the mentor
+
+
 def test_monthly_limit_per_mentee(world):
     programme, mentor, mentee, _other = world
     db.session.get(MentorProfile, mentor.id).max_sessions_per_mentee_per_month = 1
@@ -406,6 +414,15 @@ def test_parallel_bookings_of_one_slot_give_exactly_one_session(parallel_world):
     url = f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book"
     posts = [(signed_in(app, mentee.email), url, {"starts_at": slot.starts_at.isoformat()}) for mentee in mentees]
     assert sorted(post_at_once(posts)) == [302] + [409] * 7
+    assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 1
+
+
+def test_a_double_tap_on_book_shows_the_booking_twice(parallel_world):
+    app, programme, mentor, [mentee, *_others] = parallel_world
+    slot = services.programme_mentor_slots(programme, mentor.id, utcnow())[1][0]
+    url = f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book"
+    taps = [(signed_in(app, mentee.email), url, {"starts_at": slot.starts_at.isoformat()}) for _ in range(4)]
+    assert post_at_once(taps) == [302] * 4
     assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 1
 
 
