@@ -18,6 +18,7 @@ from learnhub import create_app
 from learnhub.config import TestConfig
 from learnhub.extensions import db, limiter
 from tests.access_world import build_world
+from tests.parallel import skip_unless_postgresql
 from tests.smtp import SmtpSink
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -116,6 +117,16 @@ def make_app(database_url, smtp_sink):
         reset_app(app, smtp_sink)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def parallel_app(make_app):
+    """An app of its own for real parallel requests (tests/parallel.py), with no sign-in limit in their way;
+    PostgreSQL only: SQLite runs one writer at a time."""
+    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
+    with app.app_context():
+        skip_unless_postgresql()
+        yield app
 
 
 class FreshContextClient(FlaskClient):

@@ -12,7 +12,7 @@ from learnhub.extensions import db
 from learnhub.people.models import Membership, MembershipRole
 from learnhub.timeutil import utcnow
 from tests.factories import OrganisationFactory, UserFactory, member_of
-from tests.parallel import post_at_once, signed_in, skip_unless_postgresql
+from tests.parallel import post_at_once, signed_in
 
 GOOD_PASSWORD = "river lantern orchard 42"
 
@@ -123,23 +123,20 @@ def test_invitation_withdrawn_while_being_accepted_is_refused_cleanly(app):
     assert db.session.scalar(select(func.count()).select_from(Membership)) == 0
 
 
-def test_accepting_and_withdrawing_at_once_do_one_or_the_other(make_app):
-    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
-        skip_unless_postgresql()
-        organisation = OrganisationFactory()
-        member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org")
-        invitees = [UserFactory() for _ in range(4)]
-        invitations = [_invitation(organisation, invitee.email) for invitee in invitees]
-        db.session.commit()
-        boss = signed_in(app, "boss@example.org")
-        posts = [post for invitee, (invitation, token) in zip(invitees, invitations)
-                 for post in ((signed_in(app, invitee.email), f"/auth/invitation/{token}", None),
-                              (boss, f"/organisations/{organisation.id}/invitations/{invitation.id}/revoke", None))]
-        statuses = post_at_once(posts)
-        # Each pair: accepted (the withdrawal finds nothing to withdraw) or withdrawn (the link is dead).
-        assert sorted(statuses) == [302] * 4 + [404] * 4
-        members = set(db.session.scalars(select(Membership.user_id).where(Membership.role == MembershipRole.MEMBER)))
-        accepted = set(db.session.scalars(select(Invitation.email).where(Invitation.accepted_at.is_not(None))))
-        assert {invitee.email for invitee in invitees if invitee.id in members} == accepted
-        assert db.session.scalar(select(func.count()).select_from(Invitation)) == len(accepted)
+def test_accepting_and_withdrawing_at_once_do_one_or_the_other(parallel_app):
+    organisation = OrganisationFactory()
+    member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org")
+    invitees = [UserFactory() for _ in range(4)]
+    invitations = [_invitation(organisation, invitee.email) for invitee in invitees]
+    db.session.commit()
+    boss = signed_in(parallel_app, "boss@example.org")
+    posts = [post for invitee, (invitation, token) in zip(invitees, invitations)
+             for post in ((signed_in(parallel_app, invitee.email), f"/auth/invitation/{token}", None),
+                          (boss, f"/organisations/{organisation.id}/invitations/{invitation.id}/revoke", None))]
+    statuses = post_at_once(posts)
+    # Each pair: accepted (the withdrawal finds nothing to withdraw) or withdrawn (the link is dead).
+    assert sorted(statuses) == [302] * 4 + [404] * 4
+    members = set(db.session.scalars(select(Membership.user_id).where(Membership.role == MembershipRole.MEMBER)))
+    accepted = set(db.session.scalars(select(Invitation.email).where(Invitation.accepted_at.is_not(None))))
+    assert {invitee.email for invitee in invitees if invitee.id in members} == accepted
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == len(accepted)

@@ -28,7 +28,7 @@ from tests.factories import (
     certificate_for,
     member_of,
 )
-from tests.parallel import post_at_once, signed_in, skip_unless_postgresql
+from tests.parallel import post_at_once, signed_in
 
 RULE = {"min_attendance_percent": 80, "require_all_modules": True, "min_mentoring_sessions": 0,
         "mentoring_within_months": None, "requires_assessment": False, "validity_months": 24}
@@ -247,20 +247,17 @@ def test_renewal_by_cpd_extends_the_certificate_and_uses_each_point_once(app):
     assert [e.action for e in services.history(certificate)] == ["renewed", "renewed"]
 
 
-def test_parallel_approvals_approve_once(make_app):
-    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
-        skip_unless_postgresql()
-        activity = services.add_cpd_activity(UserFactory(), "Supervision", 4, datetime(2026, 2, 1).date(),
-                                             datetime(2026, 3, 1).date())
-        admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
-        db.session.commit()
-        posts = [(signed_in(app, admin.email), f"/admin/cpd/{activity.id}/approve", None) for admin in admins]
-        statuses = post_at_once(posts)
-        assert sorted(statuses) == [302] + [409] * 3
-        db.session.refresh(activity)
-        assert activity.approved_by_id == admins[statuses.index(302)].id
-        assert signed_in(app, admins[0].email).post("/admin/cpd/999999/approve").status_code == 404
+def test_parallel_approvals_approve_once(parallel_app):
+    activity = services.add_cpd_activity(UserFactory(), "Supervision", 4, datetime(2026, 2, 1).date(),
+                                         datetime(2026, 3, 1).date())
+    admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
+    db.session.commit()
+    posts = [(signed_in(parallel_app, admin.email), f"/admin/cpd/{activity.id}/approve", None) for admin in admins]
+    statuses = post_at_once(posts)
+    assert sorted(statuses) == [302] + [409] * 3
+    db.session.refresh(activity)
+    assert activity.approved_by_id == admins[statuses.index(302)].id
+    assert signed_in(parallel_app, admins[0].email).post("/admin/cpd/999999/approve").status_code == 404
 
 
 def test_organisation_status_shows_gaps_expiring_and_compliant(app):
@@ -322,14 +319,11 @@ def test_the_worker_certifies_automatically_only_where_the_cohort_asks_for_it(ap
     assert [e.action for e in services.history(certificate)] == ["issued"]
 
 
-def test_parallel_revocations_revoke_once(make_app):
-    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
-        skip_unless_postgresql()
-        certificate = certificate_for(EnrolmentFactory())
-        admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
-        db.session.commit()
-        url = f"/certificates/{certificate.id}/revoke"
-        posts = [(signed_in(app, admin.email), url, {"reason": "Issued in error"}) for admin in admins]
-        assert sorted(post_at_once(posts)) == [302] + [409] * 3
-        assert [e.action for e in services.history(certificate)] == ["revoked"]
+def test_parallel_revocations_revoke_once(parallel_app):
+    certificate = certificate_for(EnrolmentFactory())
+    admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
+    db.session.commit()
+    url = f"/certificates/{certificate.id}/revoke"
+    posts = [(signed_in(parallel_app, admin.email), url, {"reason": "Issued in error"}) for admin in admins]
+    assert sorted(post_at_once(posts)) == [302] + [409] * 3
+    assert [e.action for e in services.history(certificate)] == ["revoked"]

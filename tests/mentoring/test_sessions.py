@@ -15,7 +15,7 @@ from learnhub.mentoring.models import (
 from learnhub.people.models import MembershipRole, Organisation, Role, User
 from learnhub.timeutil import utcnow
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
-from tests.parallel import post_at_once, signed_in, skip_unless_postgresql
+from tests.parallel import post_at_once, signed_in
 
 MONDAY_0800_UTC = datetime(2027, 3, 1, 8, 0)  # 09:00 in Belgrade (CET)
 NOW = datetime(2027, 2, 26, 12, 0)
@@ -395,17 +395,14 @@ def test_saving_over_someone_elses_newer_plan_is_refused_and_keeps_what_you_type
 
 
 @pytest.fixture
-def parallel_world(make_app):
+def parallel_world(parallel_app):
     """A programme with eight mentees, on an app of its own that parallel requests can share."""
-    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
-        skip_unless_postgresql()
-        organisation = OrganisationFactory()
-        mentor = UserFactory(roles=[Role.MENTOR])
-        programme = ProgrammeFactory(mentor=mentor, organisation=organisation)
-        mentees = [member_of(organisation) for _ in range(8)]
-        db.session.commit()
-        yield app, programme, mentor, mentees
+    organisation = OrganisationFactory()
+    mentor = UserFactory(roles=[Role.MENTOR])
+    programme = ProgrammeFactory(mentor=mentor, organisation=organisation)
+    mentees = [member_of(organisation) for _ in range(8)]
+    db.session.commit()
+    return parallel_app, programme, mentor, mentees
 
 
 def test_parallel_bookings_of_one_slot_give_exactly_one_session(parallel_world):

@@ -19,7 +19,7 @@ from learnhub.reports import queries
 from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
 from learnhub.timeutil import utcnow
 from tests.factories import PASSWORD, EnrolmentFactory, OrganisationFactory, UserFactory, certificate_for, member_of
-from tests.parallel import post_at_once, signed_in, skip_unless_postgresql
+from tests.parallel import post_at_once, signed_in
 
 
 def _person_with_history(language: str = "en"):
@@ -119,35 +119,29 @@ def test_erasure_requests_list_for_admins(client, auth, app):
     assert "Mira Mirić" in client.get("/admin/erasure-requests").get_data(as_text=True)
 
 
-def test_parallel_completions_erase_once(make_app):
-    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
-        skip_unless_postgresql()
-        person, _enrolment, _certificate = _person_with_history()
-        erasure = ErasureRequest(user_id=person.id)
-        db.session.add(erasure)
-        admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
-        db.session.commit()
-        url = f"/admin/erasure-requests/{erasure.id}/complete"
-        assert sorted(post_at_once([(signed_in(app, admin.email), url, None) for admin in admins])) == [302] + [404] * 3
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                                 .where(AuditEntry.action == AuditAction.ERASURE_COMPLETED)) == 1
+def test_parallel_completions_erase_once(parallel_app):
+    person, _enrolment, _certificate = _person_with_history()
+    erasure = ErasureRequest(user_id=person.id)
+    db.session.add(erasure)
+    admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
+    db.session.commit()
+    url = f"/admin/erasure-requests/{erasure.id}/complete"
+    assert sorted(post_at_once([(signed_in(parallel_app, admin.email), url, None) for admin in admins])) == [302] + [404] * 3
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == AuditAction.ERASURE_COMPLETED)) == 1
 
 
-def test_two_admins_erasing_each_other_leave_one(make_app):
-    app = make_app(LOGIN_RATE_LIMIT="1000 per minute")
-    with app.app_context():
-        skip_unless_postgresql()
-        admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(2)]
-        clients = [signed_in(app, admin.email) for admin in admins]  # before the requests close their sessions
-        erasures = [ErasureRequest(user_id=admin.id) for admin in admins]
-        db.session.add_all(erasures)
-        db.session.commit()
-        posts = [(client, f"/admin/erasure-requests/{erasure.id}/complete", None)
-                 for client, erasure in zip(clients, reversed(erasures))]
-        # The second is refused (409), or if it began after the first finished, its admin was already
-        # erased and signed out, and is sent to the sign-in page (302).
-        assert sorted(post_at_once(posts)) in ([302, 302], [302, 409])
-        assert len(users_with_role(Role.INSTITUTE_ADMIN)) == 1
-        assert db.session.scalar(select(func.count()).select_from(ErasureRequest)
-                                 .where(ErasureRequest.completed_at.is_not(None))) == 1
+def test_two_admins_erasing_each_other_leave_one(parallel_app):
+    admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(2)]
+    clients = [signed_in(parallel_app, admin.email) for admin in admins]  # before the requests close their sessions
+    erasures = [ErasureRequest(user_id=admin.id) for admin in admins]
+    db.session.add_all(erasures)
+    db.session.commit()
+    posts = [(client, f"/admin/erasure-requests/{erasure.id}/complete", None)
+             for client, erasure in zip(clients, reversed(erasures))]
+    # The second is refused (409), or if it began after the first finished, its admin was already
+    # erased and signed out, and is sent to the sign-in page (302).
+    assert sorted(post_at_once(posts)) in ([302, 302], [302, 409])
+    assert len(users_with_role(Role.INSTITUTE_ADMIN)) == 1
+    assert db.session.scalar(select(func.count()).select_from(ErasureRequest)
+                             .where(ErasureRequest.completed_at.is_not(None))) == 1
