@@ -1,5 +1,8 @@
 """Extension objects, created once and bound to an app in create_app()."""
 
+from collections.abc import Callable
+
+from flask import current_app
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -32,3 +35,17 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 cache = Cache()
+
+
+def configured_limit(setting: str) -> Callable[[], str]:
+    """A rate limit read from the app's settings when a request is counted."""
+    return lambda: current_app.config[setting]
+
+
+# Forms that check a password (signing in; changing one's password or e-mail address; asking for erasure)
+# share one limit per client address, and forms that send mail to an address the sender types (sign-up,
+# password reset, e-mail change, invitations) share another: spreading attempts over forms gains nothing.
+password_checks = limiter.shared_limit(configured_limit("LOGIN_RATE_LIMIT"), scope="password-checks",
+                                       methods=["POST"])
+mail_to_typed_addresses = limiter.shared_limit(configured_limit("MAIL_RATE_LIMIT"), scope="mail-to-typed-addresses",
+                                               methods=["POST"])

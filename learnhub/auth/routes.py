@@ -3,20 +3,12 @@ from flask_login import current_user, login_user, logout_user
 
 from learnhub.auth import services
 from learnhub.auth.forms import AccountSetupForm, ConfirmForm, EmailForm, LoginForm, NewPasswordForm
-from learnhub.extensions import db, limiter
+from learnhub.extensions import db, mail_to_typed_addresses, password_checks
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _, common_timezones, select_locale
 from learnhub.navigation import safe_next_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _mail_limit() -> str:
-    return current_app.config["MAIL_RATE_LIMIT"]
 
 
 def _setup_form() -> AccountSetupForm:
@@ -37,7 +29,7 @@ def _sign_in(user) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@password_checks
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -62,7 +54,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_mail_limit, methods=["POST"])
+@mail_to_typed_addresses
 def register():
     form = EmailForm()
     if run_form(form, lambda: services.start_signup(form.email.data, select_locale())):
@@ -88,7 +80,7 @@ def complete_signup(token: str):
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_mail_limit, methods=["POST"])
+@mail_to_typed_addresses
 def request_reset():
     form = EmailForm()
     if form.validate_on_submit():

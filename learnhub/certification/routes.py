@@ -1,4 +1,4 @@
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from learnhub.auth.access import roles_required
@@ -8,7 +8,7 @@ from learnhub.certification.documents import credential_for, pdf_for, verificati
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RequirementForm
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
-from learnhub.extensions import db, limiter
+from learnhub.extensions import configured_limit, db, limiter
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import _, select_locale
 from learnhub.navigation import optional_whole_number, whole_number
@@ -18,10 +18,6 @@ from learnhub.timeutil import utcnow
 bp = Blueprint("certification", __name__)
 teachers = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
 admins = roles_required(Role.INSTITUTE_ADMIN)
-
-
-def _verify_limit() -> str:
-    return current_app.config["VERIFY_RATE_LIMIT"]
 
 
 # --- trainers and admins: who may be certified ------------------------------------------------------------
@@ -127,7 +123,7 @@ def renew(certificate_id: int):
 # --- public verification ------------------------------------------------------------------------------
 
 @bp.get("/verify/<code>")
-@limiter.limit(_verify_limit)
+@limiter.limit(configured_limit("VERIFY_RATE_LIMIT"))
 def verify(code: str):
     certificate = services.certificate_by_code(code)
     if certificate is None:
@@ -136,7 +132,7 @@ def verify(code: str):
 
 
 @bp.get("/verify/<code>.json")
-@limiter.limit(_verify_limit)
+@limiter.limit(configured_limit("VERIFY_RATE_LIMIT"))
 def verify_json(code: str):
     certificate = services.certificate_by_code(code)
     if certificate is None:

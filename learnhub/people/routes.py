@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user
 from learnhub.auth import services as auth_services
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
-from learnhub.extensions import db
+from learnhub.extensions import db, mail_to_typed_addresses, password_checks
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _, common_timezones
 from learnhub.navigation import requested_page
@@ -43,6 +43,7 @@ def profile():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@password_checks
 def change_password():
     form = PasswordChangeForm()
     if run_form(form, lambda: auth_services.change_password(
@@ -56,6 +57,8 @@ def change_password():
 
 @bp.route("/account/email", methods=["GET", "POST"])
 @login_required
+@password_checks
+@mail_to_typed_addresses
 def change_email():
     form = EmailChangeForm()
     if run_form(form, lambda: auth_services.request_email_change(
@@ -102,6 +105,7 @@ def members(organisation_id: int):
 
 @bp.post("/organisations/<int:organisation_id>/invitations")
 @login_required
+@mail_to_typed_addresses
 def invite(organisation_id: int):
     organisation = services.organisation_for_admin(current_user, organisation_id)
     form = _invite_form()

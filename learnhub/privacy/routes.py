@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
-from learnhub.extensions import db
+from learnhub.extensions import db, password_checks
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import _
 from learnhub.people.models import Role
@@ -36,6 +36,7 @@ def download():
 
 @bp.post("/account/erasure")
 @login_required
+@password_checks
 def request_erasure():
     form = ErasureForm()
     if run_form(form, lambda: services.request_erasure(current_user, form.current_password.data)):

@@ -4,7 +4,8 @@ from sqlalchemy import func, select
 
 from learnhub.auth.models import LoginSession
 from learnhub.extensions import db
-from tests.factories import PASSWORD, UserFactory
+from learnhub.people.models import MembershipRole
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory, member_of
 
 NEW_PASSWORD = "meadow copper violin 9"
 
@@ -92,6 +93,40 @@ def test_password_reset_requests_are_rate_limited(make_app):
     client = make_app(MAIL_RATE_LIMIT="2 per minute").test_client()
     statuses = [client.post("/auth/reset", data={"email": "x@example.org"}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_every_form_that_checks_a_password_counts_against_one_limit(make_app):
+    """Someone holding a stolen session cookie cannot guess the password through the account forms."""
+    app = make_app(LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    with app.app_context():
+        UserFactory(email="mira@example.org")
+        db.session.commit()
+    assert client.post("/auth/login", data={"email": "mira@example.org", "password": PASSWORD}).status_code == 302
+    wrong = {"current_password": "a guess, and wrong", "new_password": NEW_PASSWORD, "new_email": "x@example.org"}
+    assert client.post("/account/password", data=wrong).status_code == 400
+    assert client.post("/account/email", data=wrong).status_code == 400
+    assert [client.post(url, data=wrong).status_code
+            for url in ("/account/password", "/account/email", "/account/erasure", "/auth/login")] == [429] * 4
+
+
+def test_every_form_that_mails_a_typed_address_counts_against_one_limit(make_app, smtp_sink):
+    """Nobody can make LearnHub send more than a few e-mails a minute to addresses they type."""
+    app = make_app(MAIL_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    with app.app_context():
+        organisation = OrganisationFactory()
+        member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org")
+        db.session.commit()
+        url = f"/organisations/{organisation.id}/invitations"
+    client.post("/auth/login", data={"email": "boss@example.org", "password": PASSWORD})
+    statuses = [client.post(url, data={"email": f"person{n}@example.org", "role": "member"}).status_code
+                for n in range(3)]
+    assert statuses == [302, 302, 429]
+    assert client.post("/auth/reset", data={"email": "boss@example.org"}).status_code == 429
+    assert client.post("/account/email", data={"current_password": PASSWORD,
+                                               "new_email": "new@example.org"}).status_code == 429
+    assert smtp_sink.to("person2@example.org") == [] and smtp_sink.to("new@example.org") == []
 
 
 def _reset_link(smtp_sink, address):
