@@ -186,9 +186,10 @@ def register_commands(app: Flask) -> None:
 
     @users.command("grant-role")
     @click.argument("email")
-    @click.argument("role", type=click.Choice([role.value for role in Role]))
+    @click.argument("role", type=click.Choice([role.value for role in Role]), metavar="ROLE")
     def grant_role_command(email: str, role: str) -> None:
-        """Give ROLE to the person with this e-mail, keeping their other roles.
+        """Give ROLE (professional, mentor, trainer or institute_admin) to the person with this e-mail,
+        keeping their other roles.
 
         How a new installation gets its first institute admin: that person signs up in the browser,
         then this gives them the role; from then on roles are given at /admin/users.
