@@ -24,8 +24,17 @@ def test_mentee_books_a_slot_and_the_mentor_sees_it(live_server, page):
     assert "Europe/Sarajevo" in page.locator("main").inner_text()
     first_slot = page.locator(".slots button").first
     chosen = first_slot.text_content()  # with the day its heading names, as screen readers hear it
-    first_slot.click()
+    # A slow connection, and a second tap while the first is on its way: the form is sent once.
+    network = page.context.new_cdp_session(page)
+    network.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 600, "downloadThroughput": -1, "uploadThroughput": -1})
+    bookings = []
+    page.on("request", lambda request: bookings.append(request) if request.method == "POST" else None)
+    first_slot.evaluate("button => { button.click(); setTimeout(() => button.click(), 200); }")
     page.get_by_text("Booked. You will receive an invitation by e-mail.").wait_for()
+    assert len(bookings) == 1
+    network.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
     assert page.get_by_role("heading", level=1).inner_text() == "Individual mentoring"
     page.get_by_role("button", name="Log out").click()
 
