@@ -126,7 +126,8 @@ def test_parallel_completions_erase_once(parallel_app):
     admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
     db.session.commit()
     url = f"/admin/erasure-requests/{erasure.id}/complete"
-    assert sorted(post_at_once([(signed_in(parallel_app, admin.email), url, None) for admin in admins])) == [302] + [404] * 3
+    posts = [(signed_in(parallel_app, admin.email), url, None) for admin in admins]
+    assert sorted(post_at_once(posts)) == [302] + [404] * 3
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == AuditAction.ERASURE_COMPLETED)) == 1
 
