@@ -26,6 +26,8 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# One worker per core (pytest-xdist); each has databases of its own (tests/conftest.py).
+PYTEST_ARGS ?= -n auto
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

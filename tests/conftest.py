@@ -13,11 +13,13 @@ import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import make_url
 
 from learnhub import create_app
 from learnhub.config import TestConfig
 from learnhub.extensions import db, limiter
 from tests.access_world import build_world
+from tests.databases import create_database, drop_database
 from tests.parallel import skip_unless_postgresql
 from tests.smtp import SmtpSink
 
@@ -40,12 +42,20 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory) -> str:
-    """A database with the schema built by `flask db upgrade` from an empty start."""
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A database with the schema built by `flask db upgrade` from an empty start.
+
+    Under pytest-xdist (`make test` runs a worker per core) each worker has a PostgreSQL database of its
+    own beside TEST_DATABASE_URL's (test_gw0, ...), dropped at the end: every test deletes all rows.
+    """
+    shared, worker = os.environ.get("TEST_DATABASE_URL", ""), os.environ.get("PYTEST_XDIST_WORKER")
+    own_database = f"{make_url(shared).database}_{worker}" if request.param == "postgresql" and worker else None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    elif own_database:
+        url = create_database(shared, own_database, if_missing=True)
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        url = shared
     app = create_app(TestConfig(url))
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -55,7 +65,9 @@ def database_url(request, tmp_path_factory) -> str:
 
         upgrade()
         db.engine.dispose()
-    return url
+    yield url
+    if own_database:
+        drop_database(shared, own_database)
 
 
 def _delete_all_rows() -> None:

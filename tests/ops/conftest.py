@@ -4,11 +4,9 @@ import os
 import socket
 import uuid
 
-import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
-from sqlalchemy.engine import make_url
+
+from tests.databases import create_database, drop_database, libpq_url
 
 
 def server_url() -> str:
@@ -16,11 +14,7 @@ def server_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
+    return libpq_url(url)
 
 
 @pytest.fixture
@@ -31,16 +25,12 @@ def scratch_database():
     url = server_url()
 
     def create() -> str:
-        name = f"learnhub_scratch_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(make_conninfo(url), autocommit=True) as server:
-            server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        created.append(name)
-        return with_database(url, name)
+        created.append(f"learnhub_scratch_{uuid.uuid4().hex[:12]}")
+        return create_database(url, created[-1])
 
     yield create
-    with psycopg.connect(make_conninfo(url), autocommit=True) as server:
-        for name in created:
-            server.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    for name in created:
+        drop_database(url, name)
 
 
 def closed_port() -> int:
