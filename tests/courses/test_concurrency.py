@@ -1,4 +1,4 @@
-"""Capacity holds under real parallel requests on PostgreSQL (SQLite serialises writers anyway)."""
+"""Enrolment and progress hold under real parallel requests on PostgreSQL (SQLite serialises writers anyway)."""
 
 from sqlalchemy import func, select
 
