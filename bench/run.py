@@ -236,11 +236,16 @@ def _post(name: str, label: str, route: str, calls: list[Call]) -> Endpoint:
 
 # --- running -----------------------------------------------------------------------------------------
 
-def reset_database(name: str) -> str:
+def drop_database(name: str) -> None:
     if name not in DATABASES.values():
         raise ValueError(f"bench/run.py only recreates {sorted(DATABASES.values())}, not {name}")
     with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def reset_database(name: str) -> str:
+    drop_database(name)
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return f"{SERVER_URL}/{name}"
 
@@ -426,6 +431,8 @@ def bench(anchor: str) -> dict:
         for server, _url in servers.values():
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
+        for name in DATABASES.values():  # ×10 takes several hundred MB; nothing needs it afterwards
+            drop_database(name)
     return {f"x{scale}": {"seed_seconds": fixtures[scale]["seed_seconds"], "rows": fixtures[scale]["rows"],
                           "peak_rss_mb": rss[scale], "endpoints": results[scale]} for scale in DATABASES}
 
