@@ -151,7 +151,7 @@ def set_roles(actor: User | None, user: User, role_values: list[str]) -> None:
         roles = {Role(value) for value in role_values}
     except ValueError as error:
         raise InvalidInput(_("Please choose roles from the list.")) from error
-    if Role.INSTITUTE_ADMIN not in roles and user.has_role(Role.INSTITUTE_ADMIN):
+    if Role.INSTITUTE_ADMIN not in roles:
         if actor is not None and user.id == actor.id:
             raise Conflict(_("You cannot remove your own institute admin role."))
         keep_an_institute_admin(user)
@@ -171,9 +171,11 @@ def _keep_another_holder(holders: Select, leaving_id: int, message: str) -> None
 
 
 def keep_an_institute_admin(leaving: User) -> None:
-    """Somebody must still be able to give roles and complete erasures."""
-    _keep_another_holder(select(UserRole.user_id).where(UserRole.role == Role.INSTITUTE_ADMIN), leaving.id,
-                         _("LearnHub needs at least one institute admin. Give the role to someone else first."))
+    """Before `leaving` loses their roles: somebody must still be able to give roles and complete erasures."""
+    if leaving.has_role(Role.INSTITUTE_ADMIN):
+        _keep_another_holder(
+            select(UserRole.user_id).where(UserRole.role == Role.INSTITUTE_ADMIN), leaving.id,
+            _("LearnHub needs at least one institute admin. Give the role to someone else first."))
 
 
 MUNICIPALITY_LIST_SECONDS = 600
