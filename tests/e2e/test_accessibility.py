@@ -1,0 +1,100 @@
+"""Accessibility of every page each kind of user reaches, checked in Chromium on a 360 px phone.
+
+On the demo data (`make run`), each demo account (and a visitor who is not signed in) follows every link
+it is offered, one page per route. On each page axe-core (WCAG 2.1 A and AA, and its best practices)
+finds nothing, and nothing makes the page wider than the phone: wide tables scroll in a box of their own.
+"""
+
+import re
+from collections import deque
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.exceptions import HTTPException
+
+from learnhub.config import PROJECT_ROOT
+from learnhub.demo import ACCOUNTS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+PHONE_WIDTH = 360
+# Downloads, feeds and signing out are not pages to check.
+NOT_A_PAGE = re.compile(r"/auth/logout|\.(ics|pdf|csv|xlsx|json|zip)$|/static/|/export")
+
+
+@pytest.fixture
+def demo(live_server):
+    app, base_url = live_server
+    runner = app.test_cli_runner()
+    for args in (["curriculum", "import", str(PROJECT_ROOT / "curriculum")], ["seed-demo"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    return app, base_url
+
+
+def _log_in(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/dashboard")
+
+
+def _problems(page, path: str) -> list[str]:
+    found = [f"{path}: {violation['id']} ({violation['help']}) at {node['html'][:200]}"
+             for violation in Axe().run(page).response["violations"] for node in violation["nodes"][:3]]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE_WIDTH:
+        found.append(f"{path}: {width} px wide on a {PHONE_WIDTH} px phone")
+    return found
+
+
+def _crawl(page, app, base_url: str, start: str) -> tuple[set[str], list[str]]:
+    """Every route reachable by links from `start`, once each; returns the routes and what axe found."""
+    urls = app.url_map.bind("127.0.0.1")
+    seen: set[str] = set()
+    problems: list[str] = []
+    queue = deque([start])
+    while queue:
+        path = queue.popleft()
+        try:
+            endpoint, _values = urls.match(urlsplit(path).path)
+        except HTTPException:
+            continue
+        if endpoint in seen:
+            continue
+        seen.add(endpoint)
+        response = page.goto(base_url + path)
+        if response.status != 200 or not response.headers["content-type"].startswith("text/html"):
+            continue
+        problems += _problems(page, path)
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)"):
+            if href.startswith(base_url) and not NOT_A_PAGE.search(urlsplit(href).path):
+                queue.append(href.removeprefix(base_url).split("#")[0])
+    return seen, problems
+
+
+# One account of each kind: institute admin, trainer, mentor, organisation admin (in Cyrillic), professional.
+KINDS_OF_USER = [email for email, *_rest in ACCOUNTS][:5]
+
+
+@pytest.mark.parametrize("email", KINDS_OF_USER)
+def test_every_page_a_demo_account_reaches_passes_axe_on_a_phone(demo, page, email):
+    app, base_url = demo
+    _log_in(page, base_url, email)
+    routes, problems = _crawl(page, app, base_url, "/dashboard")
+    assert len(routes) >= 10  # the crawl really went round the signed-in pages
+    assert not problems, "\n".join(problems)
+
+
+def test_public_pages_and_a_form_with_errors_pass_axe_on_a_phone(demo, page):
+    app, base_url = demo
+    routes, problems = _crawl(page, app, base_url, "/")
+    assert {"courses.catalogue", "auth.login", "auth.register"} <= routes
+    page.goto(f"{base_url}/auth/register")
+    page.get_by_role("button", name="Send me the link").click()
+    error = page.locator(".has-error").first
+    assert error.locator("[aria-invalid=true]").get_attribute("aria-describedby")  # the error is read out
+    problems += _problems(page, "/auth/register (sent empty)")
+    assert not problems, "\n".join(problems)
