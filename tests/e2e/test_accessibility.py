@@ -98,3 +98,20 @@ def test_public_pages_and_a_form_with_errors_pass_axe_on_a_phone(demo, page):
     assert error.locator("[aria-invalid=true]").get_attribute("aria-describedby")  # the error is read out
     problems += _problems(page, "/auth/register (sent empty)")
     assert not problems, "\n".join(problems)
+
+
+def test_taking_attendance_by_keyboard_keeps_the_focus_on_the_row(demo, page):
+    """The toggle is replaced by the server's answer; focus stays on it, so the trainer goes on with Tab."""
+    _app, base_url = demo
+    _log_in(page, base_url, "trainer@learnhub.example")
+    page.goto(f"{base_url}/trainer/cohorts")
+    page.get_by_role("link", name="Vranje i Bela Palanka").click()  # the demo cohort that has met
+    page.get_by_role("link", name="Attendance", exact=True).first.click()
+    first = page.locator("button.toggle").first
+    before = first.inner_text()
+    first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("text => document.querySelector('button.toggle').innerText !== text", arg=before)
+    assert page.evaluate("document.activeElement === document.querySelector('button.toggle')")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement === document.querySelectorAll('button.toggle')[1]")
