@@ -88,7 +88,7 @@ def test_every_page_a_demo_account_reaches_passes_axe_on_a_phone(demo, page, ema
     assert not problems, "\n".join(problems)
 
 
-def test_public_pages_and_a_form_with_errors_pass_axe_on_a_phone(demo, page):
+def test_public_pages_a_form_with_errors_and_the_error_page_pass_axe_on_a_phone(demo, page):
     app, base_url = demo
     routes, problems = _crawl(page, app, base_url, "/")
     assert {"courses.catalogue", "auth.login", "auth.register"} <= routes
@@ -97,6 +97,8 @@ def test_public_pages_and_a_form_with_errors_pass_axe_on_a_phone(demo, page):
     error = page.locator(".has-error").first
     assert error.locator("[aria-invalid=true]").get_attribute("aria-describedby")  # the error is read out
     problems += _problems(page, "/auth/register (sent empty)")
+    assert page.goto(f"{base_url}/no-such-page").status == 404
+    problems += _problems(page, "/no-such-page")
     assert not problems, "\n".join(problems)
 
 
