@@ -1,7 +1,11 @@
+import re
+
 import pytest
 
 from learnhub import create_app
 from learnhub.config import Config, sqlalchemy_url
+from learnhub.extensions import db
+from tests.factories import UserFactory
 from tests.i18n import translated
 
 
@@ -79,7 +83,6 @@ def test_a_reference_the_database_refuses_is_a_409_that_saves_nothing(make_app, 
     on SQLite as on PostgreSQL: SQLite enforces foreign keys too."""
     from sqlalchemy import func, select
 
-    from learnhub.extensions import db
     from learnhub.people.models import Municipality, Organisation
 
     app = make_app()
@@ -105,3 +108,15 @@ def test_static_htmx_is_served_locally(client):
     with client.get("/static/htmx.min.js") as response:
         assert response.status_code == 200
         assert b"htmx" in response.data[:200]
+
+
+def test_the_menu_marks_the_page_shown(client, auth):
+    user = UserFactory()
+    db.session.commit()
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', client.get("/auth/login").get_data(as_text=True)) \
+        == ["/auth/login"]
+    auth.login(user.email)
+    for path in ("/dashboard", "/catalogue", "/account"):
+        page = client.get(path).get_data(as_text=True)
+        assert re.findall(r'<a href="([^"]+)" aria-current="page">', page) == [path]
+    assert "aria-current" not in client.get("/account/password").get_data(as_text=True)  # not a menu page
