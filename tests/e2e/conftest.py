@@ -26,13 +26,13 @@ def live_server(make_app):
     thread.join()
 
 
-def log_in(page, base_url: str, email: str) -> None:
-    """Sign in through the login form, as a person would."""
+def log_in(page, base_url: str, email: str, password: str | None = None) -> None:
+    """Sign in through the login form, as a person would (with the factories' password unless given)."""
     from tests.factories import PASSWORD
 
     page.goto(f"{base_url}/auth/login")
     page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password or PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base_url}/dashboard")
 

@@ -7,7 +7,7 @@ finds nothing, and nothing makes the page wider than the phone: wide tables scro
 
 import re
 from collections import deque
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from learnhub.config import PROJECT_ROOT
 from learnhub.demo import ACCOUNTS, DEMO_PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -31,14 +32,6 @@ def demo(live_server):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
     return app, base_url
-
-
-def _log_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base_url}/dashboard")
 
 
 def _problems(page, path: str) -> list[str]:
@@ -82,7 +75,7 @@ KINDS_OF_USER = [email for email, *_rest in ACCOUNTS][:5]
 @pytest.mark.parametrize("email", KINDS_OF_USER)
 def test_every_page_a_demo_account_reaches_passes_axe_on_a_phone(demo, page, email):
     app, base_url = demo
-    _log_in(page, base_url, email)
+    log_in(page, base_url, email, DEMO_PASSWORD)
     routes, problems = _crawl(page, app, base_url, "/dashboard")
     assert len(routes) >= 10  # the crawl really went round the signed-in pages
     assert not problems, "\n".join(problems)
@@ -94,8 +87,9 @@ def test_public_pages_a_form_with_errors_and_the_error_page_pass_axe_on_a_phone(
     assert {"courses.catalogue", "auth.login", "auth.register"} <= routes
     page.goto(f"{base_url}/auth/register")
     page.get_by_role("button", name="Send me the link").click()
-    error = page.locator(".has-error").first
-    assert error.locator("[aria-invalid=true]").get_attribute("aria-describedby")  # the error is read out
+    # A field in error names its message, so screen readers read it out with the field.
+    described_by = page.locator(".has-error [aria-invalid=true]").first.get_attribute("aria-describedby")
+    assert page.locator(f"#{described_by.split()[-1]}").inner_text().strip()
     problems += _problems(page, "/auth/register (sent empty)")
     assert page.goto(f"{base_url}/no-such-page").status == 404
     problems += _problems(page, "/no-such-page")
@@ -105,7 +99,7 @@ def test_public_pages_a_form_with_errors_and_the_error_page_pass_axe_on_a_phone(
 def test_taking_attendance_by_keyboard_keeps_the_focus_on_the_row(demo, page):
     """The toggle is replaced by the server's answer; focus stays on it, so the trainer goes on with Tab."""
     _app, base_url = demo
-    _log_in(page, base_url, "trainer@learnhub.example")
+    log_in(page, base_url, "trainer@learnhub.example", DEMO_PASSWORD)
     page.goto(f"{base_url}/trainer/cohorts")
     page.get_by_role("link", name="Vranje i Bela Palanka").click()  # the demo cohort that has met
     page.get_by_role("link", name="Attendance", exact=True).first.click()
