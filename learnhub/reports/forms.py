@@ -30,6 +30,10 @@ _UNKNOWN_ID = {
 }
 
 
+# The help under each named filter: part of a name is enough to find it.
+_TYPE_PART = _l("Type part of the name.")
+
+
 class ReportFilterForm(FlaskForm):
     """Read from the query string, so a filtered report is a link people can share and bookmark.
 
@@ -45,11 +49,11 @@ class ReportFilterForm(FlaskForm):
     municipality = SelectField(_l("Municipality"), coerce=_optional_int, validators=[Optional()])
     service_type = SelectField(_l("Service type"), validators=[Optional()])
     learning_set = HiddenField()
-    learning_set_name = SearchField(_l("Learning set"))
+    learning_set_name = SearchField(_l("Learning set"), description=_TYPE_PART)
     programme = HiddenField()
-    programme_name = SearchField(_l("Mentoring programme"))
+    programme_name = SearchField(_l("Mentoring programme"), description=_TYPE_PART)
     organisation = HiddenField()
-    organisation_name = SearchField(_l("Organisation"))
+    organisation_name = SearchField(_l("Organisation"), description=_TYPE_PART)
 
     def __init__(self, formdata) -> None:
         super().__init__(formdata=formdata)

@@ -70,6 +70,9 @@ def test_a_name_that_fits_none_or_several_is_a_400_with_choices(client, auth, wo
     response = client.get(f"/reports/?organisation_name={typed}")
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page and "took part in training" not in page
+    # The box names its help and the error, which screen readers read out with it.
+    assert 'aria-describedby="organisation_name-help organisation_name-errors"' in page
+    assert message in re.search(r'id="organisation_name-errors">(.*?)</div>', page).group(1)
     if typed == "a":
         assert f'organisation={world.day_care.id}">Dnevni boravak</a>' in page
 
