@@ -6,7 +6,7 @@ PYBABEL := $(VENV)/bin/pybabel
 TRANSLATIONS := learnhub/translations
 LOCALES := sr_Latn bs
 
-.PHONY: run test install translations compile-translations bench clean
+.PHONY: run test install chromium translations compile-translations bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -26,9 +26,22 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The end-to-end tests drive Debian's chromium (never a browser Playwright downloads): installed here
+# when missing and we are root; otherwise one line says what to install, before any test runs.
+CHROMIUM ?= chromium
+APT_GET ?= apt-get
+chromium:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test needs Debian's chromium for the browser tests: run 'sudo apt-get install chromium' first." >&2; \
+	    exit 1; \
+	  fi; }
+
 # One worker per core (pytest-xdist); each has databases of its own (tests/conftest.py).
 PYTEST_ARGS ?= -n auto
-test: install
+test: chromium install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Re-extract strings after changing code or templates; sr_Cyrl is derived from sr_Latn.

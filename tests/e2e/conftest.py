@@ -14,7 +14,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @pytest.fixture
 def live_server(make_app):
     if not shutil.which(CHROMIUM):
-        pytest.fail("Debian's chromium is not installed: apt-get install chromium (see .ci/run)")
+        pytest.fail("Debian's chromium is not installed: apt-get install chromium (make test does it as root)")
     app = make_app(WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in pages and mail lead here
