@@ -117,7 +117,8 @@ def _show_worker_log() -> None:
 
 def register_commands(app: Flask) -> None:
     from learnhub.curriculum import cli as curriculum_cli
-    from learnhub.demo import DEMO_PASSWORD, seed_demo
+    from learnhub.demo import DEMO_PASSWORD, load_curriculum_if_empty, seed_demo
+    from learnhub.i18n import _
     from learnhub.auth.services import find_user_by_email
     from learnhub.mail.services import external_url
     from learnhub.mentoring.services import feed_token
@@ -128,7 +129,12 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
-        """Load demo municipalities, organisations and one account per role (idempotent)."""
+        """Load demo municipalities, organisations and one account per role (idempotent); the bundled
+        curriculum first when no learning set exists."""
+        loaded = load_curriculum_if_empty()
+        if loaded is not None:
+            click.echo(_("No learning sets yet: loaded the bundled curriculum (%(slugs)s).",
+                         slugs=", ".join(loaded.created)))
         accounts = seed_demo()
         db.session.commit()
         click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)

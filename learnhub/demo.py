@@ -2,11 +2,13 @@
 
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from learnhub.auth.passwords import hash_password
 from learnhub.certification.models import Certificate, OrganisationRequirement
 from learnhub.certification.services import new_code
+from learnhub.config import PROJECT_ROOT
 from learnhub.courses.models import (
     Attendance,
     Cohort,
@@ -17,7 +19,8 @@ from learnhub.courses.models import (
     Evaluation,
     PromotionPolicy,
 )
-from learnhub.curriculum.models import LearningSet, LearningSetVersion, VersionState
+from learnhub.curriculum.files import ImportReport, import_tree
+from learnhub.curriculum.models import LearningSet, LearningSetVersion, Module, ModuleProgress, VersionState
 from learnhub.extensions import db
 from learnhub.mentoring.models import (
     AvailabilityWindow,
@@ -40,7 +43,7 @@ from learnhub.people.models import (
     User,
     UserRole,
 )
-from learnhub.timeutil import utcnow
+from learnhub.timeutil import local_to_utc
 
 DEMO_PASSWORD = "learnhub-demo-2025"
 
@@ -91,8 +94,27 @@ COHORTS = [
 ]
 
 
-def seed_demo() -> list[tuple[str, str]]:
-    """Create what is missing and leave what exists: running it twice changes nothing."""
+def workday(day: date) -> date:
+    """`day`, or the Monday after it when it falls on a weekend: nobody trains or mentors on Sundays."""
+    return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+
+
+def local_time(day: date, hour: int, minute: int = 0) -> datetime:
+    """A time on the institute's clock (LEARNHUB_TIMEZONE), stored as naive UTC."""
+    return local_to_utc(datetime.combine(day, time(hour, minute)), current_app.config["LEARNHUB_TIMEZONE"])
+
+
+def load_curriculum_if_empty() -> ImportReport | None:
+    """A demo without learning sets has no courses or certificates: load the bundled ones first."""
+    if db.session.scalar(select(LearningSet.id).limit(1)) is not None:
+        return None
+    return import_tree(PROJECT_ROOT / "curriculum")
+
+
+def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
+    """Create what is missing and leave what exists: running it twice changes nothing. Dates count from
+    `today` (the real one unless given)."""
+    today = today or date.today()
     municipalities = {m.name: m for m in db.session.scalars(select(Municipality))}
     for country, names in MUNICIPALITIES.items():
         for name in names:
@@ -125,14 +147,14 @@ def seed_demo() -> list[tuple[str, str]]:
             user.memberships.append(Membership(organisation=organisations[organisation], role=org_role))
         db.session.add(user)
     db.session.flush()
-    _seed_cohorts(municipalities)
-    _seed_mentoring(organisations)
-    _seed_certification()
-    _seed_outcomes(password_hash or hash_password(DEMO_PASSWORD))
+    _seed_cohorts(municipalities, today)
+    _seed_mentoring(organisations, today)
+    _seed_certification(today)
+    _seed_outcomes(password_hash or hash_password(DEMO_PASSWORD), today)
     return listed
 
 
-def _seed_certification() -> None:
+def _seed_certification(today: date) -> None:
     """Day-care providers need two staff certified in the parents' learning set; one professional is."""
     learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == "working-with-parents"))
     past_cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Vranje i Bela Palanka"))
@@ -145,14 +167,35 @@ def _seed_certification() -> None:
     if db.session.scalar(select(Certificate.id).where(Certificate.holder_id == professional.id)):
         return
     membership = professional.memberships[0]
-    db.session.add(Enrolment(cohort_id=past_cohort.id, user_id=professional.id, version_id=past_cohort.version_id,
-                             organisation_id=membership.organisation_id, status=EnrolmentStatus.ENROLLED))
-    past_cohort.seats_taken += 1
-    issued_at = utcnow() - timedelta(days=30)
-    db.session.add(Certificate(code=new_code(), holder_id=professional.id, version_id=past_cohort.version_id,
-                               cohort_id=past_cohort.id, issued_at=issued_at,
-                               expires_at=issued_at + timedelta(days=48 * 30), cpd_points=past_cohort.version.cpd_points))
+    enrolment = Enrolment(cohort_id=past_cohort.id, user_id=professional.id, version_id=past_cohort.version_id,
+                          organisation_id=membership.organisation_id, status=EnrolmentStatus.ENROLLED)
+    db.session.add(enrolment)
     db.session.flush()
+    past_cohort.seats_taken += 1
+    _record_completed_training(past_cohort, enrolment)
+    _add_certificate(past_cohort, professional.id, today)
+    db.session.flush()
+
+
+def _record_completed_training(cohort: Cohort, enrolment: Enrolment, present_days: int | None = None) -> None:
+    """Attendance at each session (all unless `present_days`) and, for those who attended all, every module
+    complete: with the held mentoring session that is what the learning set's rule asks for a certificate."""
+    present_days = len(cohort.sessions) if present_days is None else present_days
+    db.session.add_all([Attendance(session_id=session.id, enrolment_id=enrolment.id, is_present=day < present_days)
+                        for day, session in enumerate(cohort.sessions)])
+    if present_days == len(cohort.sessions):
+        db.session.add_all([ModuleProgress(user_id=enrolment.user_id, module_id=module_id)
+                            for module_id in db.session.scalars(select(Module.id).where(
+                                Module.version_id == cohort.version_id))])
+
+
+def _add_certificate(cohort: Cohort, holder_id: int, today: date) -> None:
+    """Issued after the cohort's graduates met their mentor (the held session, a week ago)."""
+    issued_at = local_time(workday(today - timedelta(days=5)), 11)
+    months = (cohort.version.certification or {}).get("validity_months")
+    db.session.add(Certificate(code=new_code(), holder_id=holder_id, version_id=cohort.version_id,
+                               cohort_id=cohort.id, issued_at=issued_at, cpd_points=cohort.version.cpd_points,
+                               expires_at=issued_at + timedelta(days=months * 30) if months else None))
 
 
 PROGRAMME = "Mentorstvo za pružaoce usluga za decu i porodice"
@@ -160,15 +203,19 @@ PROGRAMME_ORGANISATIONS = [
     "Dnevni boravak za decu sa smetnjama u razvoju Ruma",
     "Pomoć u kući Šid",
     "Savetovalište za brak i porodicu Loznica",
+    # the finished cohort's providers: their staff need a mentoring session for the certificate
+    "Dnevni centar Vranje",
+    "Centar za socijalni rad Užice",
+    "Psihosocijalna podrška Prijepolje",
+    "Centar za socijalni rad Sremska Mitrovica",
 ]
 
 
-def _seed_mentoring(organisations: dict[str, Organisation]) -> None:
+def _seed_mentoring(organisations: dict[str, Organisation], today: date) -> None:
     """The field report's mentoring: day care, home help and family counselling providers, group and 1:1."""
     if db.session.scalar(select(MentoringProgramme.id).where(MentoringProgramme.name == PROGRAMME)):
         return
     mentor = db.session.scalar(select(User).where(User.email == "mentor@learnhub.example"))
-    today = date.today()
     programme = MentoringProgramme(
         name=PROGRAMME, service_type=ServiceType.DAY_CARE_CHILDREN_DISABILITIES, starts_on=today - timedelta(days=14),
         ends_on=today + timedelta(days=300), mentors=[ProgrammeMentor(user_id=mentor.id)],
@@ -180,7 +227,7 @@ def _seed_mentoring(organisations: dict[str, Organisation]) -> None:
         windows=[AvailabilityWindow(weekday=day, start=time(9), end=time(13)) for day in range(4)],
     ))
     db.session.flush()
-    group_start = datetime.combine(today + timedelta(days=10), time(9))  # 10:00 in Belgrade in winter
+    group_start = local_time(workday(today + timedelta(days=10)), 10)
     members = db.session.scalars(select(Membership.user_id).where(
         Membership.organisation_id.in_([organisations[name].id for name in PROGRAMME_ORGANISATIONS])))
     db.session.add(MentoringSession(
@@ -192,27 +239,30 @@ def _seed_mentoring(organisations: dict[str, Organisation]) -> None:
     db.session.flush()
 
 
-def _seed_cohorts(municipalities: dict[str, Municipality]) -> None:
+def _seed_cohorts(municipalities: dict[str, Municipality], today: date) -> None:
     """Cohorts for the imported learning sets, taught by the demo trainer (skipped if not imported)."""
     trainer = db.session.scalar(select(User).where(User.email == "trainer@learnhub.example"))
     existing = set(db.session.scalars(select(Cohort.name)))
-    today = date.today()
     for slug, name, municipality, start_in_days in COHORTS:
         version = db.session.scalar(select(LearningSetVersion).join(LearningSet).where(
             LearningSet.slug == slug, LearningSetVersion.state == VersionState.PUBLISHED))
         if version is None or name in existing:
             continue
-        starts_on = today + timedelta(days=start_in_days)
+        days = [workday(today + timedelta(days=start_in_days))]
+        while len(days) < 3:
+            days.append(workday(days[-1] + timedelta(days=1)))
+        starts_on = days[0]
         cohort = Cohort(
             version_id=version.id, name=name, is_online=municipality is None,
             municipality=municipalities.get(municipality or ""), language="sr_Latn" if municipality != "Sarajevo" else "bs",
-            starts_on=starts_on, ends_on=starts_on + timedelta(days=2), capacity=12,
-            enrolment_opens_at=utcnow() - timedelta(days=60), enrolment_closes_at=utcnow() + timedelta(days=max(start_in_days - 2, 1)),
+            starts_on=starts_on, ends_on=days[-1], capacity=12,
+            enrolment_opens_at=local_time(today - timedelta(days=60), 8),
+            enrolment_closes_at=local_time(starts_on - timedelta(days=2), 20),
             records_perspective=slug == "trialogue", max_share_per_perspective=50 if slug == "trialogue" else None,
             promotion_policy=PromotionPolicy.FAIR_BY_ORGANISATION, trainers=[CohortTrainer(user_id=trainer.id)],
         )
-        for day in range(3):
-            start = datetime.combine(starts_on + timedelta(days=day), time(8, 0))  # 09:00 in Belgrade in winter
+        for day in days:
+            start = local_time(day, 9)
             cohort.sessions.append(CohortSession(starts_at=start, ends_at=start + timedelta(hours=4),
                                                  place="" if municipality is None else f"{municipality}, sala opštine",
                                                  online_url="https://meet.example.org/learnhub" if municipality is None else ""))
@@ -230,14 +280,13 @@ PARTICIPANTS = [
 ]
 
 
-def _seed_outcomes(password_hash: str) -> None:
+def _seed_outcomes(password_hash: str, today: date) -> None:
     """A finished cohort with attendance, evaluations and certificates, and a held group mentoring
     session, so the reports dashboard shows real figures on a fresh install."""
     past_cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Vranje i Bela Palanka"))
     if past_cohort is None or db.session.scalar(select(User.id).where(User.email == "participant01@learnhub.example")):
         return
     organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
-    issued_at = datetime.combine(past_cohort.ends_on + timedelta(days=7), time(10))
     for number, (name, organisation_name) in enumerate(PARTICIPANTS, start=1):
         organisation = organisations[organisation_name]
         user = User(email=f"participant{number:02d}@learnhub.example", display_name=name, password_hash=password_hash,
@@ -251,17 +300,14 @@ def _seed_outcomes(password_hash: str) -> None:
         db.session.flush()
         past_cohort.seats_taken += 1
         present_days = 3 if number % 4 else 1  # every fourth person missed two days
-        db.session.add_all([Attendance(session_id=session.id, enrolment_id=enrolment.id, is_present=day < present_days)
-                            for day, session in enumerate(past_cohort.sessions)])
+        _record_completed_training(past_cohort, enrolment, present_days)
         db.session.add(Evaluation(cohort_id=past_cohort.id, user_id=user.id, accessibility=4 + number % 2,
                                   usefulness=5 - (number % 3 == 0), quality=5 - (number % 4 == 0)))
         if present_days == 3:
-            db.session.add(Certificate(code=new_code(), holder_id=user.id, version_id=past_cohort.version_id,
-                                       cohort_id=past_cohort.id, issued_at=issued_at, cpd_points=past_cohort.version.cpd_points,
-                                       expires_at=issued_at + timedelta(days=48 * 30)))
+            _add_certificate(past_cohort, user.id, today)
     programme = db.session.scalar(select(MentoringProgramme).where(MentoringProgramme.name == PROGRAMME))
     if programme is not None:
-        held_at = datetime.combine(date.today() - timedelta(days=7), time(9))
+        held_at = local_time(workday(today - timedelta(days=9)), 10)
         members = db.session.scalars(select(Membership.user_id).join(Organisation).where(
             Organisation.name.in_(PROGRAMME_ORGANISATIONS)))
         db.session.add(MentoringSession(
