@@ -8,7 +8,10 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from learnhub.config import PROJECT_ROOT
+from learnhub.curriculum.export import export_version
 from learnhub.curriculum.files import CurriculumInvalid, import_tree, load_tree
+from learnhub.curriculum.services import published_version
+from learnhub.errors import NotFound
 from learnhub.extensions import db
 from learnhub.i18n import _, ngettext
 
@@ -42,10 +45,12 @@ def validate_command(path: Path) -> None:
 
 @group.command("import")
 @path_argument
-def import_command(path: Path) -> None:
+@click.option("--force", is_flag=True,
+              help="Also replace learning sets published in the browser since their files were imported.")
+def import_command(path: Path, force: bool) -> None:
     """Publish changed learning sets as new versions (nothing is written if a file has a problem)."""
     try:
-        report = import_tree(path)
+        report = import_tree(path, force=force)
     except CurriculumInvalid as error:
         _exit_with_problems(error)
     db.session.commit()
@@ -55,3 +60,21 @@ def import_command(path: Path) -> None:
         click.echo(_("%(slug)s: new version %(number)s", slug=slug, number=number))
     for slug in report.unchanged:
         click.echo(_("%(slug)s: unchanged", slug=slug))
+    for slug, version in report.skipped.items():
+        author = version.created_by.display_name if version.created_by else _("someone")
+        click.echo(_("%(slug)s: skipped: published in the browser on %(date)s by %(name)s. To keep both, write it "
+                     "to files with 'flask curriculum export %(slug)s', bring in the file changes and import "
+                     "again; --force replaces it with the files.",
+                     slug=slug, date=f"{version.published_at:%Y-%m-%d %H:%M} UTC", name=author))
+
+
+@group.command("export")
+@click.argument("slug")
+@path_argument
+def export_command(slug: str, path: Path) -> None:
+    """Write the published version of learning set SLUG to PATH/SLUG as files, in the format import reads."""
+    try:
+        folder = export_version(published_version(slug), path)
+    except NotFound as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(_("%(slug)s: written to %(folder)s", slug=slug, folder=folder))

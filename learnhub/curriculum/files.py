@@ -73,7 +73,7 @@ class ModuleSource:
     title: dict[str, str]
     duration_minutes: int
     is_required: bool
-    outcomes: list[str]
+    outcomes: dict[str, list[str]]  # language -> outcomes, like the body
     body: dict[str, str]
 
 
@@ -97,6 +97,8 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: dict[str, int] = field(default_factory=dict)  # slug -> number of the new version
     unchanged: list[str] = field(default_factory=list)
+    # slug -> the version a trainer published in the browser, which the files would have replaced
+    skipped: dict[str, LearningSetVersion] = field(default_factory=dict)
 
 
 # --- reading and validating --------------------------------------------------------------------------
@@ -206,9 +208,9 @@ def _read_modules(folder: Path, texts: dict[Path, str | None], problems: list[Pr
     if not module_names:
         problems.append(Problem(folder, 0, _("there are no module files (01-name.md, 02-name.md, …) in this folder")))
 
-    front: dict[str, _Fields] = {}
     values: dict[str, dict[str, Any]] = {}
     bodies: dict[str, dict[str, str]] = {}
+    outcomes: dict[str, dict[str, list[str]]] = {}
     orders: dict[int, Path] = {}
     for path, match in matches.items():
         if match["language"]:
@@ -220,8 +222,9 @@ def _read_modules(folder: Path, texts: dict[Path, str | None], problems: list[Pr
                 "order %(order)s is also used by %(other)s", order=order, other=orders[order].name)))
         orders.setdefault(order, path)
         if module_file:
-            front[slug], bodies[slug] = module_file.fields, {"en": module_file.body}
+            bodies[slug] = {"en": module_file.body}
             values[slug] = _module_values(module_file.fields, order)
+            outcomes[slug] = {"en": values[slug]["outcomes"]}
     for path, match in matches.items():
         if not match["language"]:
             continue
@@ -231,20 +234,24 @@ def _read_modules(folder: Path, texts: dict[Path, str | None], problems: list[Pr
                                                name=f"{slug}.md")))
             continue
         module_file = _read_module_file(path, texts[path], module_names, problems)
-        if module_file and slug in front:
-            data, original = module_file.fields.data, front[slug].data
-            if data != original:
-                differing = next(k for k in {**original, **data} if data.get(k) != original.get(k))
-                module_file.fields.report(_("the front matter must be the same as in %(name)s", name=f"{slug}.md"),
-                                          differing)
+        if module_file and slug in values:
+            # A translation's front matter holds only what is translated there: its outcomes.
+            translated = module_file.fields.strings("outcomes")
+            module_file.fields.reject_unknown_keys(["outcomes"])
+            english = values[slug]["outcomes"]
+            if translated and english and len(translated) != len(english):
+                module_file.fields.report(_("outcomes: %(name)s has %(english)s, this translation %(count)s",
+                                            name=f"{slug}.md", english=len(english), count=len(translated)),
+                                          "outcomes")
             bodies[slug][match["language"]] = module_file.body
+            outcomes[slug][match["language"]] = translated or []
     for order in range(1, max(orders, default=0) + 1):
         if order not in orders:
             problems.append(Problem(folder, 0, _("there is no module number %(order)s: number modules 1, 2, 3 … "
                                                  "without gaps", order=order)))
     return [
         ModuleSource(slug=slug, position=v["order"], title=v["title"], duration_minutes=v["duration_minutes"],
-                     is_required=v["required"], outcomes=v["outcomes"], body=bodies[slug])
+                     is_required=v["required"], outcomes=outcomes[slug], body=bodies[slug])
         for slug, v in values.items()
     ]
 
@@ -454,14 +461,47 @@ class _Fields:
 
 # --- importing ------------------------------------------------------------------------------------------
 
-def import_tree(root: Path, *, actor: User | None = None) -> ImportReport:
-    """Publish a new version of every learning set whose files changed; older versions stay as they are."""
+def _comparable_rule(rule: dict) -> dict:
+    return {key: value for key, value in (rule or {}).items() if not (key == "renewal_cpd_points" and value is None)}
+
+
+def same_content(source: LearningSetSource, version: LearningSetVersion) -> bool:
+    """Whether importing `source` would publish what `version` already holds (e.g. files just exported)."""
+    def modules(items) -> list[tuple]:
+        return sorted((m.slug, m.position, m.title, m.duration_minutes, m.is_required, m.outcomes, m.body)
+                      for m in items)
+
+    return (source.title == version.title and source.summary == version.summary
+            and list(source.audience) == list(version.audience) and source.hours == version.hours
+            and source.cpd_points == version.cpd_points
+            and _comparable_rule(source.certification) == _comparable_rule(version.certification)
+            and sorted(source.service_types) == sorted(version.service_type_values)
+            and sorted(source.languages) == sorted(version.language_codes)
+            and modules(source.modules) == modules(version.modules))
+
+
+def newest_published(learning_set_id: int) -> LearningSetVersion | None:
+    return db.session.scalar(select(LearningSetVersion).where(
+        LearningSetVersion.learning_set_id == learning_set_id, LearningSetVersion.state == VersionState.PUBLISHED)
+        .order_by(LearningSetVersion.number.desc()).limit(1))
+
+
+def import_tree(root: Path, *, actor: User | None = None, force: bool = False) -> ImportReport:
+    """Publish a new version of every learning set whose files changed; older versions stay as they are.
+
+    Files and the browser are both ways to author, and neither silently replaces the other: a set whose
+    published version was made in the browser is skipped (unless `force`) until its files hold that text
+    (`flask curriculum export`)."""
     report = ImportReport()
     for source in load_tree(root):
         learning_set = db.session.scalar(select(LearningSet).where(LearningSet.slug == source.slug))
         newest = latest_version(learning_set.id) if learning_set else None
-        if newest is not None and newest.source_digest == source.digest:
+        published = newest_published(learning_set.id) if learning_set else None
+        if newest is not None and (newest.source_digest == source.digest or same_content(source, newest)):
             report.unchanged.append(source.slug)
+            continue
+        if published is not None and published.source_digest is None and not force:
+            report.skipped[source.slug] = published
             continue
         version = LearningSetVersion(
             learning_set=learning_set or LearningSet(slug=source.slug),

@@ -49,7 +49,10 @@ class ModuleForm(FlaskForm):
     body_en = TextAreaField(_l("Content in English (Markdown)"), validators=[Length(max=100_000)])
     body_sr_Latn = TextAreaField(_l("Content in Serbian, Latin script (Markdown)"), validators=[Length(max=100_000)])
     body_bs = TextAreaField(_l("Content in Bosnian (Markdown)"), validators=[Length(max=100_000)])
-    outcomes = TextAreaField(_l("Learning outcomes, one per line"), validators=[Length(max=5000)])
+    outcomes_en = TextAreaField(_l("Learning outcomes in English, one per line"), validators=[Length(max=5000)])
+    outcomes_sr_Latn = TextAreaField(_l("Learning outcomes in Serbian (Latin script), one per line"),
+                                     validators=[Length(max=5000)])
+    outcomes_bs = TextAreaField(_l("Learning outcomes in Bosnian, one per line"), validators=[Length(max=5000)])
     duration_minutes = WholeNumberField(_l("Duration in minutes"),
                                     validators=[InputRequired(_NUMBER), NumberRange(1, 1440, _NUMBER)])
     is_required = BooleanField(_l("Required for certification"), default=True)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.extensions import db
 from learnhub.i18n import _l
-from learnhub.people.models import ServiceType
+from learnhub.people.models import ServiceType, User
 from learnhub.timeutil import utcnow
 
 # Languages authored in files and the editor; sr_Cyrl is always derived from sr_Latn.
@@ -41,16 +41,27 @@ AUDIENCE_LABELS = {
 }
 
 
+# Where a reader's language is missing, the text shown instead, in this order (sr_Cyrl readers get the
+# Serbian Latin text, transliterated when it is shown). The one place this order is stated.
+FALLBACKS = {
+    "en": ("en", "sr_Latn", "bs"),
+    "sr_Latn": ("sr_Latn", "bs", "en"),
+    "sr_Cyrl": ("sr_Latn", "bs", "en"),
+    "bs": ("bs", "sr_Latn", "en"),
+}
+
+
+def shown_language(texts: dict | None, locale: str | None = None) -> str | None:
+    """The language of `texts` shown to a reader of `locale` (the current one unless given)."""
+    locale = locale or str(get_locale())
+    return next((candidate for candidate in FALLBACKS.get(locale, FALLBACKS["en"]) if (texts or {}).get(candidate)),
+                next(iter(texts or {}), None))
+
+
 def pick_language(texts: dict[str, str] | None) -> str:
-    """The text for the reader's language: Cyrillic readers get the Serbian text (transliterated later)."""
-    if not texts:
-        return ""
-    locale = str(get_locale())
-    key = "sr_Latn" if locale == "sr_Cyrl" else locale
-    for candidate in (key, "sr_Latn" if key == "bs" else "bs", "en"):
-        if texts.get(candidate):
-            return texts[candidate]
-    return next(iter(texts.values()), "")
+    """The text for the reader's language, or the nearest one there is (FALLBACKS)."""
+    language = shown_language(texts)
+    return texts[language] if texts and language else ""
 
 
 class Titled:
@@ -97,6 +108,7 @@ class LearningSetVersion(Titled, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by: Mapped[User | None] = relationship()
 
     learning_set: Mapped[LearningSet] = relationship(back_populates="versions", lazy="joined")
     modules: Mapped[list["Module"]] = relationship(
@@ -154,7 +166,7 @@ class Module(Titled, db.Model):
     title: Mapped[dict] = mapped_column(JSON)
     duration_minutes: Mapped[int] = mapped_column(default=60)
     is_required: Mapped[bool] = mapped_column(default=True)
-    outcomes: Mapped[list] = mapped_column(JSON, default=list)
+    outcomes: Mapped[dict] = mapped_column(JSON, default=dict)  # language -> list of outcomes
     body: Mapped[dict] = mapped_column(JSON)  # language -> Markdown
 
     version: Mapped[LearningSetVersion] = relationship(back_populates="modules")
@@ -162,6 +174,20 @@ class Module(Titled, db.Model):
     @property
     def display_body(self) -> str:
         return pick_language(self.body)
+
+    @property
+    def body_language(self) -> str | None:
+        """The language the reader is shown the body in (their own unless it is missing)."""
+        return shown_language(self.body)
+
+    @property
+    def is_in_readers_language(self) -> bool:
+        return self.body_language == FALLBACKS.get(str(get_locale()), FALLBACKS["en"])[0]
+
+    @property
+    def display_outcomes(self) -> list[str]:
+        language = shown_language(self.outcomes)
+        return list(self.outcomes[language]) if language else []
 
 
 class ModuleProgress(db.Model):

@@ -151,7 +151,7 @@ def _module_form(current=None) -> ModuleForm:
         for lang in AUTHORED_LANGUAGES:
             getattr(form, f"title_{lang}").data = current.title.get(lang, "")
             getattr(form, f"body_{lang}").data = current.body.get(lang, "")
-        form.outcomes.data = "\n".join(current.outcomes)
+            getattr(form, f"outcomes_{lang}").data = "\n".join(current.outcomes.get(lang, []))
         form.duration_minutes.data, form.is_required.data = current.duration_minutes, current.is_required
     return form
 
@@ -166,7 +166,8 @@ def edit_module(version_id: int, module_id: int | None):
         raise NotFound(_("We could not find that module."))
     form = _module_form(current)
     saved = run_form(form, lambda: services.save_module(
-        version, module_id, _texts(form, "title"), _texts(form, "body"), (form.outcomes.data or "").splitlines(),
+        version, module_id, _texts(form, "title"), _texts(form, "body"),
+        {lang: text.splitlines() for lang, text in _texts(form, "outcomes").items()},
         form.duration_minutes.data, form.is_required.data))
     if saved:
         db.session.commit()

@@ -184,7 +184,7 @@ def start_new_draft(actor: User, learning_set_id: int) -> LearningSetVersion:
         languages=[VersionLanguage(language=lang.language) for lang in current.languages],
         modules=[
             Module(slug=m.slug, position=m.position, title=dict(m.title), duration_minutes=m.duration_minutes,
-                   is_required=m.is_required, outcomes=list(m.outcomes), body=dict(m.body))
+                   is_required=m.is_required, outcomes=dict(m.outcomes), body=dict(m.body))
             for m in current.modules
         ],
     )
@@ -194,10 +194,10 @@ def start_new_draft(actor: User, learning_set_id: int) -> LearningSetVersion:
 
 
 def save_module(version: LearningSetVersion, module_id: int | None, title: dict, body: dict,
-                outcomes: list[str], duration_minutes: int, is_required: bool) -> Module:
+                outcomes: dict[str, list[str]], duration_minutes: int, is_required: bool) -> Module:
     _require_draft(version)
     title, body = _texts(title), _texts(body)
-    outcomes = [o.strip() for o in outcomes if o.strip()]
+    outcomes = {lang: kept for lang, lines in outcomes.items() if (kept := [o.strip() for o in lines if o.strip()])}
     if not title.get("en"):
         raise InvalidInput(_("Please give the module a title in English."))
     if not body:

@@ -25,7 +25,7 @@ def test_draft_to_published_to_archived(app, trainer):
     draft = services.create_learning_set(trainer, "trialogue", **FIELDS)
     with pytest.raises(InvalidInput, match="at least one module"):
         services.publish(draft)
-    services.save_module(draft, None, {"en": "Three voices"}, {"en": "Content"}, ["Listen"], 90, True)
+    services.save_module(draft, None, {"en": "Three voices"}, {"en": "Content"}, {"en": ["Listen"]}, 90, True)
     services.publish(draft)
     assert draft.state == VersionState.PUBLISHED and draft.published_at
     services.archive(draft)
@@ -39,7 +39,7 @@ def test_published_version_is_immutable_and_editing_starts_a_new_draft(app, trai
     with pytest.raises(Conflict, match="cannot be changed"):
         services.update_draft(published, **FIELDS)
     with pytest.raises(Conflict):
-        services.save_module(published, published.modules[0].id, {"en": "X"}, {"en": "Y"}, [], 10, True)
+        services.save_module(published, published.modules[0].id, {"en": "X"}, {"en": "Y"}, {}, 10, True)
     draft = services.start_new_draft(trainer, published.learning_set_id)
     assert (draft.number, draft.state, len(draft.modules)) == (2, VersionState.DRAFT, 2)
     assert services.start_new_draft(trainer, published.learning_set_id).id == draft.id  # one draft at a time
@@ -92,7 +92,7 @@ def test_trainer_authors_in_the_browser_with_live_preview(client, trainer):
                           headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<strong>Three</strong>" in preview and "<script" not in preview
     response = client.post(edit_url + "/modules/new", data={
-        "title_en": "Three voices", "body_en": "## Listening", "outcomes": "Listen\nReflect",
+        "title_en": "Three voices", "body_en": "## Listening", "outcomes_en": "Listen\nReflect", "outcomes_bs": "Slušati\nPromišljati",
         "duration_minutes": "90", "is_required": "y"})
     assert response.status_code == 302
     assert client.post(edit_url + "/publish").status_code == 302
@@ -127,13 +127,13 @@ def test_non_trainers_cannot_author(client):
 
 def test_a_draft_published_meanwhile_is_not_changed(app, trainer):
     draft = services.create_learning_set(trainer, "trialogue", **FIELDS)
-    module = services.save_module(draft, None, {"en": "Three voices"}, {"en": "Content"}, ["Listen"], 90, True)
+    module = services.save_module(draft, None, {"en": "Three voices"}, {"en": "Content"}, {"en": ["Listen"]}, 90, True)
     db.session.commit()
     assert draft.is_editable  # this trainer's request has read the draft...
     with db.engine.begin() as other_trainers_request:  # ...when another trainer's publication commits
         other_trainers_request.execute(update(LearningSetVersion).values(state=VersionState.PUBLISHED))
     with pytest.raises(Conflict, match="cannot be changed"):
-        services.save_module(draft, module.id, {"en": "Three voices"}, {"en": "Rewritten"}, [], 90, True)
+        services.save_module(draft, module.id, {"en": "Three voices"}, {"en": "Rewritten"}, {}, 90, True)
     with pytest.raises(Conflict, match="cannot be changed"):
         services.update_draft(draft, **FIELDS | {"hours": 99})
     db.session.rollback()

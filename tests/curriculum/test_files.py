@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from learnhub.config import PROJECT_ROOT
+from learnhub.curriculum import services
 from learnhub.curriculum.files import CurriculumInvalid, Problem, import_tree, load_tree, validate_tree
 from learnhub.curriculum.models import LearningSet, LearningSetVersion, Module, ModuleProgress, VersionState
 from learnhub.extensions import db
@@ -49,7 +50,7 @@ outcomes:
 ---
 """
 MODULE_1 = FRONT_1 + "Recovery is a journey. Next: [practice](02-practice.md#start).\n"
-MODULE_1_SR = FRONT_1 + "Oporavak je put.\n"
+MODULE_1_SR = "---\noutcomes:\n  - Objasniti šta znači oporavak\n---\nOporavak je put.\n"
 MODULE_2 = """\
 ---
 title: {en: Practice, sr_Latn: Praksa}
@@ -129,9 +130,13 @@ BROKEN = [
      "trialogue/02-practice.fr.md", 0, "unknown language 'fr'"),
     ("translation without its module", {"trialogue/03-extra.bs.md": MODULE_2}, "trialogue/03-extra.bs.md", 0,
      "no English module file 03-extra.md"),
-    ("translation with other front matter",
-     {M1_SR: MODULE_1_SR.replace("duration_minutes: 90", "duration_minutes: 45")},
-     M1_SR, 6, "the same as in 01-understanding-recovery.md"),
+    ("translation with other front matter", {M1_SR: MODULE_1_SR.replace("outcomes:", "order: 2\noutcomes:")},
+     M1_SR, 2, "unknown key 'order'"),
+    ("translation without outcomes", {M1_SR: "---\noutcomes: []\n---\nOporavak je put.\n"},
+     M1_SR, 2, "outcomes must be a list"),
+    ("translation with more outcomes",
+     {M1_SR: MODULE_1_SR.replace("oporavak\n", "oporavak\n  - Još jedan\n")},
+     M1_SR, 2, "01-understanding-recovery.md has 1, this translation 2"),
 ]
 
 
@@ -171,6 +176,8 @@ def test_loading_reads_modules_with_their_translations(tmp_path):
     assert [(m.slug, m.position, m.is_required) for m in source.modules] == [
         ("01-understanding-recovery", 1, True), ("02-practice", 2, False)]
     assert source.modules[0].body == {"en": MODULE_1.removeprefix(FRONT_1).strip(), "sr_Latn": "Oporavak je put."}
+    assert source.modules[0].outcomes == {"en": ["Explain what recovery means"],
+                                          "sr_Latn": ["Objasniti šta znači oporavak"]}
 
 
 def test_the_project_curriculum_is_valid():
@@ -256,3 +263,57 @@ def test_import_command_reports_created_unchanged_and_new_versions(runner, tmp_p
     outputs.append(runner.invoke(args=["curriculum", "import", str(tmp_path)]).output)
     assert outputs == ["trialogue: created\n", "trialogue: unchanged\n", "trialogue: new version 2\n"]
     assert db.session.scalar(select(func.count()).select_from(Module)) == 4
+
+
+# --- files and the browser ---------------------------------------------------------------------------
+
+def _publish_in_the_browser(trainer) -> LearningSetVersion:
+    [published] = _versions()
+    draft = services.start_new_draft(trainer, published.learning_set_id)
+    services.save_module(draft, draft.modules[0].id, {"en": "Understanding recovery", "sr_Latn": "Razumevanje oporavka"},
+                         {"en": "Edited in the browser.", "sr_Latn": "Oporavak je put."},
+                         {"en": ["Explain what recovery means"], "sr_Latn": ["Objasniti šta znači oporavak"]}, 90, True)
+    services.publish(draft)
+    return draft
+
+
+def test_import_skips_a_learning_set_published_in_the_browser_and_says_so(app, runner, tmp_path):
+    write_tree(tmp_path)
+    import_tree(tmp_path)
+    trainer = UserFactory(display_name="Milan Petrović")
+    browser_version = _publish_in_the_browser(trainer)
+    db.session.commit()
+
+    result = runner.invoke(args=["curriculum", "import", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "trialogue: skipped: published in the browser on" in result.output and "Milan Petrović" in result.output
+    assert [v.state for v in _versions()] == [VersionState.ARCHIVED, VersionState.PUBLISHED]
+    assert browser_version.modules[0].body["en"] == "Edited in the browser."
+
+    result = runner.invoke(args=["curriculum", "import", "--force", str(tmp_path)])
+    assert "trialogue: new version 3" in result.output
+    assert [v.state for v in _versions()] == [VersionState.ARCHIVED, VersionState.ARCHIVED, VersionState.PUBLISHED]
+
+
+def test_export_writes_the_published_version_as_files_that_import_unchanged(app, runner, tmp_path):
+    write_tree(tmp_path / "source")
+    import_tree(tmp_path / "source")
+    _publish_in_the_browser(UserFactory())
+    db.session.commit()
+
+    result = runner.invoke(args=["curriculum", "export", "trialogue", str(tmp_path / "exported")])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "exported" / "trialogue"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "01-understanding-recovery.md", "01-understanding-recovery.sr_Latn.md", "02-practice.md", "learning-set.yaml"]
+    assert "Edited in the browser." in (folder / "01-understanding-recovery.md").read_text(encoding="utf-8")
+    assert validate_tree(tmp_path / "exported") == []
+
+    result = runner.invoke(args=["curriculum", "import", str(tmp_path / "exported")])
+    assert "trialogue: unchanged" in result.output
+    assert len(_versions()) == 2
+
+
+def test_export_of_an_unknown_learning_set_says_so(runner, tmp_path):
+    result = runner.invoke(args=["curriculum", "export", "no-such-set", str(tmp_path)])
+    assert result.exit_code != 0 and "could not find" in result.output

@@ -65,7 +65,7 @@ def poison_world(payload: str, locales: dict[str, str]) -> tuple[dict[str, str],
     for module in db.session.scalars(select(Module)):
         module.title = dict(languages)
         module.body = {language: payload + MARKDOWN for language in languages}
-        module.outcomes = [payload]
+        module.outcomes = {"en": [payload]}
     link = "https://example.org/?q=" + payload  # services accept only http(s) links: the rest is the payload
     for cohort in db.session.scalars(select(Cohort)):
         cohort.name = payload
