@@ -15,6 +15,7 @@ from flask import Flask, current_app, g, has_request_context, request, request_s
 from flask.logging import wsgi_errors_stream
 from flask_login import current_user
 from sqlalchemy import event, inspect
+from sqlalchemy.exc import SQLAlchemyError
 
 from learnhub.extensions import db
 
@@ -89,5 +90,10 @@ def _loggable_path() -> str:
 def _user_id() -> int | None:
     # The identity survives commit and session close, so reading it never runs a query
     # (current_user.get_id() is the session token, which must not be logged).
-    state = inspect(current_user._get_current_object(), raiseerr=False)
+    try:
+        user = current_user._get_current_object()
+    except SQLAlchemyError:  # not loaded yet and the database is down: the log line must not fail the response
+        db.session.rollback()
+        return None
+    state = inspect(user, raiseerr=False)
     return state.identity[0] if state is not None and state.identity else None

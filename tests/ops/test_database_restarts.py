@@ -127,3 +127,14 @@ def test_readiness_check_reports_the_outage(down_client):
     response = down_client.get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "error", "database": "unavailable"}
+
+
+def test_readiness_check_answers_503_during_an_outage_whatever_cookies_arrive(make_app, down_client):
+    """The request log asks who is signed in, which loads the user: during an outage that must not make
+    /healthz a bare 500."""
+    working = make_app()
+    client, _cohort_page = _signed_in_client(working)
+    down_client.set_cookie("session", client.get_cookie("session").value)
+    response = down_client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "database": "unavailable"}
