@@ -5,7 +5,7 @@ from wtforms.validators import Optional, ValidationError
 from learnhub.fields import LocalDateField
 from learnhub.i18n import _, _l
 from learnhub.people.models import ServiceType
-from learnhub.reports.scope import ReportFilter
+from learnhub.reports.scope import ReportFilter, ReportScope
 from learnhub.reports.services import Named, NameChoice, resolve_name
 
 
@@ -61,7 +61,8 @@ class ReportFilterForm(FlaskForm):
         self._typed = {kind: formdata.get(f"{kind}_name") for kind in Named}
         self.chosen: dict[Named, NameChoice] = {}
 
-    def offer(self, municipalities: dict[int, str], scopes: list) -> None:
+    def offer(self, municipalities: dict[int, str], scopes: list[ReportScope], scope: ReportScope) -> None:
+        self.report_scope = scope  # names are looked up among what it may report on
         anything = ("", _("All"))
         self.scope.choices = [(s.key, s.label) for s in scopes]
         self.municipality.choices = [anything, *municipalities.items()]
@@ -81,7 +82,7 @@ class ReportFilterForm(FlaskForm):
         self._resolve(Named.ORGANISATION, field)
 
     def _resolve(self, kind: Named, field) -> None:
-        choice = self.chosen[kind] = resolve_name(kind, self[kind].data, self._typed[kind])
+        choice = self.chosen[kind] = resolve_name(kind, self[kind].data, self._typed[kind], self.report_scope)
         self[kind].data, field.data = (str(choice.id) if choice.id else ""), choice.name
         if choice.candidates:
             raise ValidationError(_SEVERAL[kind] % {"name": choice.name})

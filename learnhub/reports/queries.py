@@ -9,7 +9,7 @@ took part for two organisations appears in both rows but once in the totals.
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Float, String, and_, case, distinct, exists, false, func, null, or_, select
+from sqlalchemy import Float, Select, String, and_, case, distinct, exists, false, func, null, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -99,6 +99,27 @@ def _programme_participant(organisation_id: ColumnElement, user_id: ColumnElemen
 
 def _mentor_programmes(mentor_id: int):
     return select(ProgrammeMentor.programme_id).where(ProgrammeMentor.user_id == mentor_id)
+
+
+def reportable_organisations(scope: ReportScope) -> Select:
+    """The ids of the organisations a (non-institute) scope may name: its own, those of its cohorts'
+    participants, those in its mentoring programmes."""
+    if scope.kind is ScopeKind.ORGANISATION:
+        return select(Organisation.id).where(Organisation.id == scope.subject_id)
+    if scope.kind is ScopeKind.TRAINER:
+        return select(Enrolment.organisation_id).join(CohortTrainer, CohortTrainer.cohort_id == Enrolment.cohort_id) \
+            .where(CohortTrainer.user_id == scope.subject_id)
+    return select(ProgrammeOrganisation.organisation_id).where(
+        ProgrammeOrganisation.programme_id.in_(_mentor_programmes(scope.subject_id)))
+
+
+def reportable_programmes(scope: ReportScope) -> Select:
+    """The ids of the mentoring programmes a (non-institute) scope may name; trainers see no mentoring."""
+    if scope.kind is ScopeKind.ORGANISATION:
+        return select(ProgrammeOrganisation.programme_id).where(ProgrammeOrganisation.organisation_id == scope.subject_id)
+    if scope.kind is ScopeKind.MENTOR:
+        return _mentor_programmes(scope.subject_id)
+    return select(MentoringProgramme.id).where(false())
 
 
 def _organisation_conditions(organisation_id: ColumnElement, filters: ReportFilter,

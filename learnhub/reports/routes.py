@@ -16,7 +16,7 @@ FORMATS = ("csv", "xlsx")
 def _report_from_request(for_page: bool) -> tuple[ReportFilterForm, services.Report | None]:
     scope, scopes = scope_for(current_user, request.args.get("scope"))
     form = ReportFilterForm(formdata=request.args)
-    form.offer(services.municipality_names(), scopes)
+    form.offer(services.municipality_names(), scopes, scope)
     form.scope.data = scope.key
     if not form.validate():
         return form, None
@@ -32,9 +32,9 @@ def _refused_filters(form: ReportFilterForm):
 @login_required
 def names(kind: str):
     """Names offered while the viewer types into a searched filter (htmx fills the box's datalist)."""
-    scope_for(current_user, None)  # only people with a report search names
+    scope, _scopes = scope_for(current_user, request.args.get("scope"))  # only people with a report search names
     typed = request.args.get(f"{kind}_name", "")
-    return render_template("reports/_names.html", names=services.find_names(services.Named(kind), typed))
+    return render_template("reports/_names.html", names=services.find_names(services.Named(kind), typed, scope))
 
 
 @bp.get("/")

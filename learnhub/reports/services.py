@@ -24,7 +24,7 @@ from learnhub.people.services import municipality_choices
 from learnhub.reports import queries
 from learnhub.reports.charts import report_charts
 from learnhub.reports.queries import RATED, RatingSummary
-from learnhub.reports.scope import ReportFilter, ReportScope
+from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
 
 Cell = str | int | float | None
 PAGE_ROWS = 25  # rows of a long table the page shows; downloads hold them all
@@ -89,9 +89,12 @@ def folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
-def name_index(kind: Named) -> NameIndex:
-    """Kept like the figures, per language: titles are picked for the reader's language."""
-    return _kept(f"report-names:{kind}:{get_locale()}", lambda: _index(_NAME_LOADERS[kind]()))
+def name_index(kind: Named, scope: ReportScope) -> NameIndex:
+    """Kept like the figures, per language (titles are picked for the reader's language) and per scope:
+    a viewer is offered only the programmes and organisations they may report on."""
+    scoped = kind is not Named.LEARNING_SET and scope.kind is not ScopeKind.INSTITUTE
+    key = f"report-names:{kind}:{get_locale()}" + (f":{scope.key}-{scope.subject_id}" if scoped else "")
+    return _kept(key, lambda: _index(_NAME_LOADERS[kind](scope)))
 
 
 def _index(pairs: dict[int, str]) -> NameIndex:
@@ -107,16 +110,30 @@ def _learning_set_titles() -> dict[int, str]:
     return titles
 
 
-_NAME_LOADERS: dict[Named, Callable[[], dict[int, str]]] = {
-    Named.LEARNING_SET: _learning_set_titles,
-    Named.PROGRAMME: lambda: dict(db.session.execute(select(MentoringProgramme.id, MentoringProgramme.name)).all()),
-    Named.ORGANISATION: lambda: dict(db.session.execute(select(Organisation.id, Organisation.name)).all()),
+def _programme_names(scope: ReportScope) -> dict[int, str]:
+    query = select(MentoringProgramme.id, MentoringProgramme.name)
+    if scope.kind is not ScopeKind.INSTITUTE:
+        query = query.where(MentoringProgramme.id.in_(queries.reportable_programmes(scope)))
+    return dict(db.session.execute(query).all())
+
+
+def _organisation_names(scope: ReportScope) -> dict[int, str]:
+    query = select(Organisation.id, Organisation.name)
+    if scope.kind is not ScopeKind.INSTITUTE:
+        query = query.where(Organisation.id.in_(queries.reportable_organisations(scope)))
+    return dict(db.session.execute(query).all())
+
+
+_NAME_LOADERS: dict[Named, Callable[[ReportScope], dict[int, str]]] = {
+    Named.LEARNING_SET: lambda _scope: _learning_set_titles(),  # the catalogue is public
+    Named.PROGRAMME: _programme_names,
+    Named.ORGANISATION: _organisation_names,
 }
 
 
-def find_names(kind: Named, text: str, limit: int = SUGGESTIONS) -> list[tuple[int, str]]:
+def find_names(kind: Named, text: str, scope: ReportScope, limit: int = SUGGESTIONS) -> list[tuple[int, str]]:
     """Names containing what was typed: exact matches first, then those starting with it, then the rest."""
-    return [(i, name) for i, name, _exact in _search(name_index(kind), folded(text))[:limit]]
+    return [(i, name) for i, name, _exact in _search(name_index(kind, scope), folded(text))[:limit]]
 
 
 def _search(index: NameIndex, wanted: str) -> list[tuple[int, str, bool]]:
@@ -127,14 +144,14 @@ def _search(index: NameIndex, wanted: str) -> list[tuple[int, str, bool]]:
     return [(i, index.names[i], rank == (False, False)) for rank, i in found]
 
 
-def resolve_name(kind: Named, chosen_id: str | None, typed: str | None) -> NameChoice:
+def resolve_name(kind: Named, chosen_id: str | None, typed: str | None, scope: ReportScope) -> NameChoice:
     """The filter a viewer meant. A link carries the id alone; the form carries the id last chosen and the
     name as it is now typed, so a changed name is searched again and an emptied one clears the filter."""
     if typed is not None and not typed.strip():
         return NameChoice()
     if typed is None and not chosen_id:
         return NameChoice()
-    index = name_index(kind)
+    index = name_index(kind, scope)
     known = optional_whole_number(chosen_id)
     if known in index.names and (typed is None or folded(typed) == index.folded[known]):
         return NameChoice(known, index.names[known])
@@ -304,7 +321,7 @@ def _learning_set_table(report: Report, now: datetime) -> Table:
     scope, filters = report.scope, report.filters
     training = {row.key: row for row in queries.training(filters, scope, "learning_set")}
     certificates = {row.key: row for row in queries.certificates(filters, scope, now, "learning_set")}
-    titles = name_index(Named.LEARNING_SET).names
+    titles = name_index(Named.LEARNING_SET, scope).names
     rows = []
     for learning_set_id in set(training) | set(certificates):
         t, c = training.get(learning_set_id), certificates.get(learning_set_id)

@@ -6,10 +6,12 @@ import re
 import pytest
 
 from learnhub.people.models import Role
+from learnhub.reports.scope import ReportScope, ScopeKind
 from learnhub.reports.services import Named, find_names, folded, resolve_name
 from tests.factories import OrganisationFactory, UserFactory
 
 YEAR = "since=2025-01-01&until=2025-12-31"
+INSTITUTE = ReportScope(ScopeKind.INSTITUTE, 0, "The whole institute")
 
 
 def test_folding_sets_case_script_and_accents_aside():
@@ -17,38 +19,38 @@ def test_folding_sets_case_script_and_accents_aside():
 
 
 def test_a_name_is_found_however_it_is_typed(app, world):
-    assert resolve_name(Named.ORGANISATION, None, "pomoc").id == world.home_help.id
-    assert resolve_name(Named.ORGANISATION, None, "САВЕТОВАЛИШТЕ").id == world.counselling.id
+    assert resolve_name(Named.ORGANISATION, None, "pomoc", INSTITUTE).id == world.home_help.id
+    assert resolve_name(Named.ORGANISATION, None, "САВЕТОВАЛИШТЕ", INSTITUTE).id == world.counselling.id
 
 
 def test_an_exact_name_wins_over_longer_ones(app, world):
     OrganisationFactory(name="Dnevni boravak Sjenica")
-    assert resolve_name(Named.ORGANISATION, None, "dnevni boravak").id == world.day_care.id
+    assert resolve_name(Named.ORGANISATION, None, "dnevni boravak", INSTITUTE).id == world.day_care.id
 
 
 def test_several_matches_are_offered_nearest_first(app, world):
     second = OrganisationFactory(name="Savetovalište za mlade")
-    choice = resolve_name(Named.ORGANISATION, None, "vetova")
+    choice = resolve_name(Named.ORGANISATION, None, "vetova", INSTITUTE)
     assert choice.id is None and not choice.unknown
     assert choice.candidates == ((world.counselling.id, "Savetovalište"), (second.id, "Savetovalište za mlade"))
-    assert find_names(Named.ORGANISATION, "sav") == list(choice.candidates)
+    assert find_names(Named.ORGANISATION, "sav", INSTITUTE) == list(choice.candidates)
 
 
 def test_a_link_carries_the_id_alone_and_an_emptied_box_clears_the_filter(app, world):
-    assert resolve_name(Named.ORGANISATION, str(world.day_care.id), None).name == "Dnevni boravak"
-    assert resolve_name(Named.ORGANISATION, str(world.day_care.id), "").id is None
-    assert resolve_name(Named.ORGANISATION, "999999", None).unknown
-    assert resolve_name(Named.ORGANISATION, "x²", None).unknown
+    assert resolve_name(Named.ORGANISATION, str(world.day_care.id), None, INSTITUTE).name == "Dnevni boravak"
+    assert resolve_name(Named.ORGANISATION, str(world.day_care.id), "", INSTITUTE).id is None
+    assert resolve_name(Named.ORGANISATION, "999999", None, INSTITUTE).unknown
+    assert resolve_name(Named.ORGANISATION, "x²", None, INSTITUTE).unknown
 
 
 def test_a_changed_name_is_searched_again(app, world):
-    assert resolve_name(Named.ORGANISATION, str(world.day_care.id), "Pomoć u kući").id == world.home_help.id
+    assert resolve_name(Named.ORGANISATION, str(world.day_care.id), "Pomoć u kući", INSTITUTE).id == world.home_help.id
 
 
 def test_learning_sets_and_programmes_are_searched_by_their_titles(app, world):
     title = world.first_set.title["en"]
-    assert resolve_name(Named.LEARNING_SET, None, title).id == world.first_set.learning_set_id
-    assert resolve_name(Named.PROGRAMME, None, world.programme.name).id == world.programme.id
+    assert resolve_name(Named.LEARNING_SET, None, title, INSTITUTE).id == world.first_set.learning_set_id
+    assert resolve_name(Named.PROGRAMME, None, world.programme.name, INSTITUTE).id == world.programme.id
 
 
 def test_typing_a_name_filters_the_report_and_links_keep_the_choice(client, auth, world):
@@ -100,3 +102,24 @@ def test_only_people_with_a_report_may_search_names(client, auth, world):
     assert client.get("/reports/names/organisation?organisation_name=a").status_code in (302, 401)
     auth.login("someone@example.org")
     assert client.get("/reports/names/organisation?organisation_name=a").status_code == 403
+
+
+def test_an_organisation_admin_is_offered_only_their_own_organisations_name(client, auth, world):
+    auth.login("boss@example.org")
+    offered = client.get("/reports/names/organisation?organisation_name=a").get_data(as_text=True)
+    assert "Dnevni boravak" in offered
+    assert "Pomoć u kući" not in offered and "Savetovalište" not in offered
+
+
+def test_an_organisation_admin_cannot_have_another_organisations_name_echoed(client, auth, world):
+    auth.login("boss@example.org")
+    response = client.get(f"/reports/?organisation={world.home_help.id}")
+    assert response.status_code == 400
+    assert "Pomoć u kući" not in response.get_data(as_text=True)
+
+
+def test_a_trainer_is_offered_the_organisations_of_their_cohorts_participants(client, auth, world):
+    auth.login("trainer@example.org")
+    offered = client.get("/reports/names/organisation?organisation_name=a").get_data(as_text=True)
+    assert "Savetovalište" in offered  # summer's participants
+    assert "Dnevni boravak" not in offered and "Pomoć u kući" not in offered
