@@ -310,8 +310,8 @@ def attendance(cohort_id: int, session_id: int):
                            enrolled=enrolled, marks=marks, confirm_form=ConfirmForm())
 
 
-def _csv(text: str, filename: str) -> Response:
-    return Response(text, mimetype="text/csv; charset=utf-8",
+def _csv(text: bytes, filename: str) -> Response:
+    return Response(text, mimetype="text/csv",  # Flask adds "; charset=utf-8" to text types
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -4,8 +4,6 @@ Capacity is guarded by a conditional UPDATE of `cohort.seats_taken` (atomic on e
 and a CHECK constraint; withdrawals lock the cohort row so promotions never race.
 """
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,6 +46,7 @@ from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
 from learnhub.locking import locked
+from learnhub.spreadsheets import csv_bytes
 from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.pagination import RowPages, RowPagination, paginate_rows
 from learnhub.people.models import Membership, Municipality, Organisation, Role, ServiceType, User
@@ -664,29 +663,23 @@ def _all_roster_lines(cohort: Cohort) -> list[RosterLine]:
                                                            {"cohort_id": cohort.id})]
 
 
-def roster_csv(cohort: Cohort) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Name"), _("E-mail"), _("Organisation"), _("Municipality"), _("Perspective"), _("Status")])
-    for line in _all_roster_lines(cohort):
-        writer.writerow([line.name, line.email, line.organisation or "", line.municipality or "",
-                         line.perspective_label, line.status_label])
-    return "\ufeff" + buffer.getvalue()  # BOM so spreadsheet programs read UTF-8
+def roster_csv(cohort: Cohort) -> bytes:
+    return csv_bytes([_("Name"), _("E-mail"), _("Organisation"), _("Municipality"), _("Perspective"), _("Status")],
+                     [[line.name, line.email, line.organisation or "", line.municipality or "", line.perspective_label,
+                       line.status_label] for line in _all_roster_lines(cohort)])
 
 
-def attendance_csv(cohort: Cohort, format_session) -> str:
+def attendance_csv(cohort: Cohort, format_session) -> bytes:
     lines = [line for line in _all_roster_lines(cohort) if line.holds_seat]
     marks = attendance_marks([s.id for s in cohort.sessions], [line.id for line in lines])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Name"), _("Organisation")] + [format_session(s) for s in cohort.sessions])
-    for line in lines:
-        cells = []
-        for session in cohort.sessions:
-            mark = marks.get((session.id, line.id))
-            cells.append("" if mark is None else (_("present") if mark else _("absent")))
-        writer.writerow([line.name, line.organisation or ""] + cells)
-    return "\ufeff" + buffer.getvalue()
+
+    def mark_text(session: CohortSession, line) -> str:
+        mark = marks.get((session.id, line.id))
+        return "" if mark is None else (_("present") if mark else _("absent"))
+
+    return csv_bytes([_("Name"), _("Organisation")] + [format_session(s) for s in cohort.sessions],
+                     [[line.name, line.organisation or ""] + [mark_text(session, line) for session in cohort.sessions]
+                      for line in lines])
 
 
 def cohort_calendar(cohort: Cohort, now: datetime) -> bytes:
