@@ -6,7 +6,7 @@ from itertools import chain
 from pathlib import Path
 
 from flask import Flask, abort, g, has_app_context, request
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import get_locale, get_timezone
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -157,7 +157,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from learnhub.curriculum.models import pick_language
-    from learnhub.i18n import LANGUAGES, format_decimal, to_reader_script
+    from learnhub.i18n import LANGUAGES, format_date, format_datetime, format_decimal, to_reader_script
     from learnhub.mail.services import send_pending
 
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -1,8 +1,10 @@
 """Form fields whose parse errors are translated (WTForms' own messages are English only)."""
 
+from datetime import date, datetime
+
 from wtforms import DateField, DateTimeLocalField, IntegerField
 
-from learnhub.i18n import _l
+from learnhub.i18n import _, _l
 
 
 class _TranslatedParseError:
@@ -16,11 +18,28 @@ class _TranslatedParseError:
             raise ValueError(str(self.invalid_message)) from error
 
 
-class LocalDateField(_TranslatedParseError, DateField):
+# Every date a person types falls in this range: a year like 0001 or 9999 is a slip of the finger, and such a
+# time breaks calendars and zone conversions later. Domains add their own, narrower rules.
+FIRST_YEAR, YEARS_AHEAD = 1900, 10
+
+
+class _PlausibleDate(_TranslatedParseError):
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            day = self.data.date() if isinstance(self.data, datetime) else self.data
+            last_year = date.today().year + YEARS_AHEAD
+            if not FIRST_YEAR <= day.year <= last_year:
+                self.data = None
+                raise ValueError(_("Please enter a date between %(first)s and %(last)s.",
+                                   first=FIRST_YEAR, last=last_year))
+
+
+class LocalDateField(_PlausibleDate, DateField):
     invalid_message = _l("Please enter a date.")
 
 
-class LocalDateTimeField(_TranslatedParseError, DateTimeLocalField):
+class LocalDateTimeField(_PlausibleDate, DateTimeLocalField):
     invalid_message = _l("Please enter a date and time.")
 
 

@@ -13,6 +13,7 @@ from zoneinfo import available_timezones
 import cyrtranslit
 from babel import numbers
 from flask import current_app, g, has_app_context, has_request_context, request
+import flask_babel
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -142,6 +143,22 @@ def format_decimal(number: float | int, format: str | None = None) -> str:
 @lru_cache(maxsize=4096)
 def _format_decimal(number: float | int, format: str | None, locale: str) -> str:
     return numbers.format_decimal(number, format=format, locale=locale)
+
+
+def format_datetime(moment, format: str | None = None) -> str:
+    """flask_babel's, in the reader's zone; a stored time so far off that the zone cannot hold it (year 9999
+    in UTC+14) is shown in UTC rather than failing the page."""
+    try:
+        return flask_babel.format_datetime(moment, format)
+    except OverflowError:
+        return flask_babel.format_datetime(moment, format, rebase=False)
+
+
+def format_date(moment, format: str | None = None) -> str:
+    try:
+        return flask_babel.format_date(moment, format)
+    except OverflowError:
+        return flask_babel.format_date(moment, format, rebase=False)
 
 
 def locale_from_accept_language() -> str:

@@ -29,3 +29,9 @@ def local_to_utc(local: datetime, zone_name: str) -> datetime:
 
 def utc_to_local(moment: datetime, zone_name: str) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+
+
+def is_in_calendar_range(moment: datetime) -> bool:
+    """Whether a stored time can be moved into any zone (UTC-12 to UTC+14) and written to a calendar:
+    a time typed before the date rule existed may sit at the very edge of year 1 or 9999."""
+    return datetime(1, 1, 2) <= moment <= datetime(9999, 12, 30)

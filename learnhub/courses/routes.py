@@ -1,7 +1,6 @@
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -15,7 +14,7 @@ from learnhub.curriculum.models import Audience
 from learnhub.curriculum.services import module_of, get_version
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
-from learnhub.i18n import LANGUAGES, _
+from learnhub.i18n import LANGUAGES, _, format_datetime
 from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (

@@ -50,7 +50,7 @@ from learnhub.spreadsheets import csv_bytes
 from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.pagination import RowPages, RowPagination, paginate_rows
 from learnhub.people.models import Membership, Municipality, Organisation, Role, ServiceType, User
-from learnhub.timeutil import utcnow
+from learnhub.timeutil import is_in_calendar_range, utcnow
 
 ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
 
@@ -689,7 +689,7 @@ def cohort_calendar(cohort: Cohort, now: datetime) -> bytes:
     events = [ical.CalendarEvent(uid=f"cohort-session-{s.id}@{host}", sequence=0, starts_at=s.starts_at,
                                  ends_at=s.ends_at, summary=name, description="", location=s.place or s.online_url,
                                  url=url, time_zone=current_app.config["LEARNHUB_TIMEZONE"])
-              for s in cohort.sessions]
+              for s in cohort.sessions if is_in_calendar_range(s.starts_at) and is_in_calendar_range(s.ends_at)]
     return ical.to_bytes(ical.feed(events, name, now))
 
 
