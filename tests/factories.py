@@ -129,10 +129,11 @@ class VersionFactory(_Factory):
     languages = factory.LazyFunction(lambda: [VersionLanguage(language="sr_Latn"), VersionLanguage(language="en")])
     modules = factory.LazyFunction(lambda: [
         Module(slug="01-first", position=1, title={"en": "First steps", "sr_Latn": "Prvi koraci"},
-               duration_minutes=60, outcomes={"en": ["Name the first step"]},
+               duration_minutes=60, outcomes={"en": ["Name the first step"], "sr_Latn": ["Navesti prvi korak"]},
                body={"en": "Read [the next module](02-second.md).", "sr_Latn": "Pročitajte sledeći modul."}),
         Module(slug="02-second", position=2, title={"en": "Second steps"}, duration_minutes=90,
-               outcomes={}, body={"en": "## Practice\n\nWork in pairs."}),
+               outcomes={"en": ["Practise in pairs"], "sr_Latn": ["Vežbati u paru"]},
+               body={"en": "## Practice\n\nWork in pairs.", "sr_Latn": "## Vežba\n\nRadite u paru."}),
     ])
 
 

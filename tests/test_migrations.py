@@ -21,3 +21,32 @@ def test_postgresql_knows_that_each_enrolment_pair_occurs_once(app):
     statistics = db.session.execute(text(
         "SELECT stxname, stxkind FROM pg_statistic_ext WHERE stxrelid = 'enrolment'::regclass")).all()
     assert [(name, list(kind)) for name, kind in statistics] == [("st_enrolment_cohort_user", ["d"])]
+
+
+def test_outcomes_become_per_language_and_versions_keep_only_languages_they_have(tmp_path):
+    """Migrations 0009 and 0010 on data written before them: outcomes move under "en"; a version that
+    listed Bosnian with no Bosnian text lists only what its modules are written in."""
+    from flask_migrate import upgrade
+
+    from learnhub import create_app
+    from learnhub.config import TestConfig
+
+    app = create_app(TestConfig(f"sqlite:///{tmp_path / 'old.sqlite'}"))
+    with app.app_context():
+        upgrade(revision="7c1e2f4a9b30")
+        db.session.execute(text("INSERT INTO learning_set (id, slug, created_at) VALUES (1, 'trialogue', '2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO learning_set_version (id, learning_set_id, number, state, title, summary, audience, hours, "
+            "cpd_points, certification, created_at) VALUES (1, 1, 1, 'published', '{}', '{}', '[]', 8, 4, '{}', "
+            "'2026-01-01')"))
+        db.session.execute(text(
+            "INSERT INTO module (id, version_id, slug, position, title, duration_minutes, is_required, outcomes, body) "
+            "VALUES (1, 1, '01-a', 1, '{}', 60, 1, '[\"Listen\"]', '{\"en\": \"Text\", \"sr_Latn\": \"Tekst\"}')"))
+        for language in ("en", "sr_Latn", "sr_Cyrl", "bs"):
+            db.session.execute(text("INSERT INTO version_language (version_id, language) VALUES (1, :language)"),
+                               {"language": language})
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(text("SELECT outcomes FROM module")).scalar() == '{"en": ["Listen"]}'
+        assert sorted(db.session.scalars(text("SELECT language FROM version_language"))) == ["en"]
+        db.engine.dispose()

@@ -24,7 +24,7 @@ from learnhub.curriculum.models import (
     VersionServiceType,
     VersionState,
 )
-from learnhub.curriculum.services import SLUG, latest_version, publish
+from learnhub.curriculum.services import SLUG, latest_version, missing_translations, publish
 from learnhub.errors import InvalidInput
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, latin_to_cyrillic, ngettext
@@ -139,6 +139,12 @@ def _read_learning_set(folder: Path, slugs: dict[str, Path], problems: list[Prob
     elif (text := texts[set_path]) is not None and (fields := _parse_yaml(set_path, text, 1, problems)):
         values = _learning_set_values(fields, slugs)
     modules = _read_modules(folder, {p: t for p, t in texts.items() if p.suffix == ".md"}, problems)
+    if values is not None and values["languages"] and len(problems) == before:
+        for slug, language in missing_translations(values["languages"], modules):
+            suffix = "" if language == "en" else f".{language}"
+            fields.report(_("languages lists %(language)s, but %(module)s has no text or outcomes in it: write "
+                            "%(file)s", language=language, module=f"{slug}.md", file=f"{slug}{suffix}.md"),
+                          "languages")
     if values is None or len(problems) > before:
         return None
     digest = hashlib.sha256()

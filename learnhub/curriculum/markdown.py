@@ -4,6 +4,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from learnhub.i18n import to_reader_script
+
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 ALLOWED_TAGS = {
@@ -23,3 +25,15 @@ def render_markdown(text: str) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)
+
+
+# A Serbian reading list cites foreign works in their own script, as Serbian Cyrillic publications do.
+_READING = "<h2>Literatura</h2>"
+
+
+def module_html_for_reader(text: str) -> Markup:
+    """A module body as the reader sees it: Cyrillic readers get the text transliterated, up to its
+    reading list, whose titles and authors stay as written."""
+    html = str(render_markdown(text))
+    body, heading, references = html.partition(_READING)
+    return Markup(to_reader_script(body) + to_reader_script(heading) + references)

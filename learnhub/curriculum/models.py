@@ -181,6 +181,11 @@ class Module(Titled, db.Model):
         return shown_language(self.body)
 
     @property
+    def written_languages(self) -> list[str]:
+        """The authored languages the module has both its text and its outcomes in."""
+        return [lang for lang in AUTHORED_LANGUAGES if self.body.get(lang) and self.outcomes.get(lang)]
+
+    @property
     def is_in_readers_language(self) -> bool:
         return self.body_language == FALLBACKS.get(str(get_locale()), FALLBACKS["en"])[0]
 

@@ -8,9 +8,9 @@ from learnhub.caching import kept_for_readers
 from learnhub.courses import services as courses
 from learnhub.curriculum import services
 from learnhub.curriculum.forms import LearningSetForm, ModuleForm
-from learnhub.curriculum.markdown import render_markdown
+from learnhub.curriculum.markdown import module_html_for_reader, render_markdown
 from learnhub.curriculum.models import AUTHORED_LANGUAGES
-from learnhub.errors import NotFound
+from learnhub.errors import InvalidInput, NotFound
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _, to_reader_script
@@ -49,7 +49,7 @@ def module(version_id: int, module_slug: str):
     current = services.module_of(version, module_slug.removesuffix(".md"))
     done = services.completed_module_ids(current_user, [version.id])
     return render_template("curriculum/module.html", version=version, module=current, done=done,
-                           body=render_markdown(current.display_body), form=ConfirmForm())
+                           body=module_html_for_reader(current.display_body), form=ConfirmForm())
 
 
 # --- authoring ----------------------------------------------------------------------------------
@@ -112,8 +112,17 @@ def edit_version(version_id: int):
         db.session.commit()
         flash(_("Draft saved."), "success")
         return redirect(url_for("curriculum.edit_version", version_id=version.id))
-    return render_template("curriculum/learning_set_form.html", form=form, version=version,
-                           confirm_form=ConfirmForm()), form_status(form)
+    return _version_page(form, version), form_status(form)
+
+
+def _version_page(form: LearningSetForm, version) -> str:
+    """The draft's details and modules, each module with the languages it is written in and those the
+    learning set lists but the module still lacks (publishing waits for them)."""
+    missing: dict[str, list[str]] = {}
+    for slug, language in services.missing_translations(version.language_codes, version.modules):
+        missing.setdefault(slug, []).append(LANGUAGES[language])
+    return render_template("curriculum/learning_set_form.html", form=form, version=version, missing=missing,
+                           confirm_form=ConfirmForm())
 
 
 @bp.post("/trainer/learning-sets/<int:learning_set_id>/drafts")
@@ -129,7 +138,11 @@ def start_draft(learning_set_id: int):
 @authors
 def publish(version_id: int):
     version = services.get_version(version_id)
-    services.publish(version)
+    try:
+        services.publish(version)
+    except InvalidInput as refusal:  # said on the page the trainer publishes from, not on an error page
+        flash(str(refusal), "error")
+        return _version_page(_learning_set_form(version), version), 400
     db.session.commit()
     flash(_("Version %(number)d is published.", number=version.number), "success")
     return redirect(url_for("curriculum.edit_version", version_id=version.id))

@@ -1,6 +1,8 @@
 """Publishing rules for learning sets, and what learners completed."""
 
 import re
+from collections.abc import Iterable
+from typing import Protocol
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, func, select
@@ -18,7 +20,7 @@ from learnhub.curriculum.models import (
 )
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
-from learnhub.i18n import LANGUAGES, _
+from learnhub.i18n import LANGUAGES, _, to_reader_script
 from learnhub.locking import locked
 from learnhub.people.models import ServiceType, User
 from learnhub.timeutil import utcnow
@@ -220,11 +222,35 @@ def save_module(version: LearningSetVersion, module_id: int | None, title: dict,
     return module
 
 
+class Translatable(Protocol):
+    slug: str
+    body: dict[str, str]
+    outcomes: dict[str, list[str]]
+
+
+def missing_translations(languages: Iterable[str], modules: Iterable[Translatable]) -> list[tuple[str, str]]:
+    """(module slug, language) for each declared language a module has no body or outcomes in: a learning set
+    claims only the languages it really has. Cyrillic is derived from Serbian Latin, so it needs that."""
+    missing = []
+    for module in modules:
+        for language in dict.fromkeys("sr_Latn" if lang == "sr_Cyrl" else lang for lang in languages):
+            if not module.body.get(language) or not module.outcomes.get(language):
+                missing.append((module.slug, language))
+    return missing
+
+
 def publish(version: LearningSetVersion) -> None:
     """Draft → published; the previously published version of the set is archived."""
     _require_draft(version)
     if not version.modules:
         raise InvalidInput(_("Add at least one module before publishing."))
+    if missing := missing_translations(version.language_codes, version.modules):
+        titles = {m.slug: m.display_title for m in version.modules}
+        slug, language = missing[0]
+        raise InvalidInput(_("The module “%(module)s” has no text or learning outcomes in %(language)s, which this "
+                             "learning set lists among its languages. Add them, or take the language off the "
+                             "learning set's details.", module=to_reader_script(titles[slug]),
+                             language=LANGUAGES[language]))
     for other in db.session.scalars(select(LearningSetVersion).where(
             LearningSetVersion.learning_set_id == version.learning_set_id,
             LearningSetVersion.state == VersionState.PUBLISHED)):

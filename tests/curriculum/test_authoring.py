@@ -25,7 +25,11 @@ def test_draft_to_published_to_archived(app, trainer):
     draft = services.create_learning_set(trainer, "trialogue", **FIELDS)
     with pytest.raises(InvalidInput, match="at least one module"):
         services.publish(draft)
-    services.save_module(draft, None, {"en": "Three voices"}, {"en": "Content"}, {"en": ["Listen"]}, 90, True)
+    module = services.save_module(draft, None, {"en": "Three voices"}, {"en": "Content"}, {"en": ["Listen"]}, 90, True)
+    with pytest.raises(InvalidInput, match="“Three voices” has no text or learning outcomes in Srpski"):
+        services.publish(draft)  # the set lists Serbian, the module has none
+    services.save_module(draft, module.id, {"en": "Three voices"}, {"en": "Content", "sr_Latn": "Sadržaj"},
+                         {"en": ["Listen"], "sr_Latn": ["Slušati"]}, 90, True)
     services.publish(draft)
     assert draft.state == VersionState.PUBLISHED and draft.published_at
     services.archive(draft)
@@ -92,9 +96,20 @@ def test_trainer_authors_in_the_browser_with_live_preview(client, trainer):
                           headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<strong>Three</strong>" in preview and "<script" not in preview
     response = client.post(edit_url + "/modules/new", data={
-        "title_en": "Three voices", "body_en": "## Listening", "outcomes_en": "Listen\nReflect", "outcomes_bs": "Slušati\nPromišljati",
+        "title_en": "Three voices", "body_en": "## Listening", "outcomes_en": "Listen\nReflect",
+        "body_sr_Latn": "## Slušanje", "outcomes_sr_Latn": "Slušati\nPromišljati",
         "duration_minutes": "90", "is_required": "y"})
     assert response.status_code == 302
+    refused = client.post(edit_url + "/publish")  # the set lists Bosnian too: said on the draft's own page
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "has no text or learning outcomes in Bosanski" in page
+    assert "Still missing: Bosanski" in page and "Add a module" in page
+    module_url = edit_url + "/modules/" + str(db.session.scalar(db.select(LearningSetVersion)).modules[0].id)
+    assert client.post(module_url, data={
+        "title_en": "Three voices", "body_en": "## Listening", "outcomes_en": "Listen\nReflect",
+        "body_sr_Latn": "## Slušanje", "outcomes_sr_Latn": "Slušati\nPromišljati",
+        "body_bs": "## Slušanje", "outcomes_bs": "Slušati\nPromišljati",
+        "duration_minutes": "90", "is_required": "y"}).status_code == 302
     assert client.post(edit_url + "/publish").status_code == 302
     assert "Three voices" in client.get("/learning-sets/trialogue").get_data(as_text=True)
     # a published version refuses edits with 409 and changes nothing

@@ -61,7 +61,9 @@ outcomes: [Run a meeting]
 ---
 Read [the basics](01-understanding-recovery.md) and [the guide](https://example.org/guide).
 """
-VALID_TREE = {SET: SET_YAML, M1: MODULE_1, M1_SR: MODULE_1_SR, M2: MODULE_2}
+M2_SR = "trialogue/02-practice.sr_Latn.md"
+MODULE_2_SR = "---\noutcomes: [Voditi sastanak]\n---\nPročitajte [osnove](01-understanding-recovery.md).\n"
+VALID_TREE = {SET: SET_YAML, M1: MODULE_1, M1_SR: MODULE_1_SR, M2: MODULE_2, M2_SR: MODULE_2_SR}
 
 
 def write_tree(root: Path, changes: dict[str, str | None] | None = None) -> Path:
@@ -104,7 +106,11 @@ BROKEN = [
     ("no Serbian title", {SET: SET_YAML.replace("  sr_Latn: Trijalog\n", "")},
      SET, 2, "title needs the text in sr_Latn"),
     ("no learning-set.yaml", {SET: None}, SET, 0, "missing"),
-    ("no modules", {M1: None, M1_SR: None, M2: None}, "trialogue", 0, "no module files"),
+    ("no modules", {M1: None, M1_SR: None, M2: None, M2_SR: None}, "trialogue", 0, "no module files"),
+    ("a declared language without its translation", {M2_SR: None},
+     SET, 11, "languages lists sr_Latn, but 02-practice.md has no text or outcomes in it: write 02-practice.sr_Latn.md"),
+    ("Bosnian declared but not written", {SET: SET_YAML.replace("[en, sr_Latn]", "[en, sr_Latn, sr_Cyrl, bs]")},
+     SET, 11, "languages lists bs, but 01-understanding-recovery.md has no text or outcomes in it"),
     ("duplicate slug across folders",
      {"copy/learning-set.yaml": SET_YAML, "copy/01-understanding-recovery.md": MODULE_1,
       "copy/02-practice.md": MODULE_2},
@@ -163,7 +169,7 @@ def test_a_problem_reads_as_file_line_message():
 
 
 def test_loading_an_invalid_tree_raises_with_the_problems(tmp_path):
-    write_tree(tmp_path, {M2: None})
+    write_tree(tmp_path, {M2: None, M2_SR: None})
     with pytest.raises(CurriculumInvalid) as raised:
         load_tree(tmp_path)
     assert [p.line for p in raised.value.problems] == [11]
@@ -305,7 +311,8 @@ def test_export_writes_the_published_version_as_files_that_import_unchanged(app,
     assert result.exit_code == 0, result.output
     folder = tmp_path / "exported" / "trialogue"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "01-understanding-recovery.md", "01-understanding-recovery.sr_Latn.md", "02-practice.md", "learning-set.yaml"]
+        "01-understanding-recovery.md", "01-understanding-recovery.sr_Latn.md", "02-practice.md",
+        "02-practice.sr_Latn.md", "learning-set.yaml"]
     assert "Edited in the browser." in (folder / "01-understanding-recovery.md").read_text(encoding="utf-8")
     assert validate_tree(tmp_path / "exported") == []
 

@@ -25,6 +25,10 @@ def test_trainer_publishes_a_module_and_a_professional_enrols_and_progresses(liv
     page.get_by_label("Content in English (Markdown)").fill("## Listening first\n\nAsk **what matters** to them.")
     page.locator("#preview-en strong").wait_for()
     assert page.locator("#preview-en h2").inner_text() == "Listening first"
+    page.get_by_label("Learning outcomes in English, one per line").fill("Ask what matters")
+    # the learning set is offered in Serbian too, so the module needs its Serbian text before publishing
+    page.get_by_label("Content in Serbian, Latin script (Markdown)").fill("## Prvo slušanje\n\nPitajte **šta im je važno**.")
+    page.get_by_label("Learning outcomes in Serbian (Latin script), one per line").fill("Pitati šta je važno")
     page.get_by_label("Duration in minutes").fill("45")
     page.get_by_role("button", name="Save module").click()
     page.get_by_role("button", name="Publish").click()
