@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from learnhub import ical
 from learnhub.extensions import db
-from learnhub.i18n import recipient_time_zone, to_reader_script
+from learnhub.i18n import force_timezone, to_reader_script
 from learnhub.mail.models import OutboxMessage
 from learnhub.timeutil import utcnow
 
@@ -73,15 +73,13 @@ def render(message: OutboxMessage) -> None:
     if message.text_body is not None:
         return
     context = _SNAPSHOT.loads(message.context)
-    zone_token = recipient_time_zone.set(message.time_zone)
-    try:
-        # Rendered as if requested at BASE_URL, so links are right behind proxies and in workers.
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
-                force_locale(message.language):
-            text_body = render_template(f"email/{message.template}.txt", **context)
-            html_body = render_template(f"email/{message.template}.html", **context)
-    finally:
-        recipient_time_zone.reset(zone_token)
+    zone = message.time_zone or current_app.config["LEARNHUB_TIMEZONE"]
+    # Rendered as if requested at BASE_URL, so links are right behind proxies and in workers; in the
+    # recipient's language and zone, whatever the request or the batch's previous mail used.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
+            force_locale(message.language), force_timezone(zone):
+        text_body = render_template(f"email/{message.template}.txt", **context)
+        html_body = render_template(f"email/{message.template}.html", **context)
     if message.calendar:
         event, method = _SNAPSHOT.loads(message.calendar)
         invitation = ical.invitation(ical.event_from_data(event), method, stamp=message.created_at)

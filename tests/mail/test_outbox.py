@@ -12,6 +12,7 @@ from learnhub.mail.services import queue_email, retry_delay, send_pending
 from learnhub.timeutil import utcnow
 from tests.factories import UserFactory
 from tests.i18n import translated
+from tests.smtp import SmtpSink
 
 
 def _queue(address="ana@example.org", language="en"):
@@ -143,3 +144,27 @@ def test_an_invitation_is_rendered_from_the_event_as_queued(app, smtp_sink):
     assert vevent.decoded("DTSTART").astimezone(UTC).replace(tzinfo=None) == event.starts_at
     queued_at = db.session.scalar(select(OutboxMessage)).created_at  # DTSTAMP: when the invitation was made
     assert vevent.decoded("DTSTAMP").replace(tzinfo=None) == queued_at.replace(microsecond=0)
+
+
+def _when_line(message) -> str:
+    return next(line for line in SmtpSink.text_of(message).splitlines() if line.startswith(("When:", "Kada:")))
+
+
+def test_each_mail_of_a_batch_gives_the_time_in_its_recipients_zone_and_language(app, smtp_sink):
+    # One session on Monday 1 March 2027 at 08:00 UTC, mailed to people in three zones in one batch.
+    facts = {"id": 7, "programme": "Mentorstvo", "mentor": "Amra Mentor", "starts_at": datetime(2027, 3, 1, 8, 0),
+             "place": "", "online_url": "", "sequence": 0, "cancel_reason": ""}
+    recipients = [("ny@example.org", "en", "America/New_York"), ("bg@example.org", "sr_Latn", "Europe/Belgrade"),
+                  ("tokyo@example.org", "en", "Asia/Tokyo"), ("sa@example.org", "bs", "Europe/Sarajevo")]
+    for address, language, zone in recipients:
+        queue_email(address, language, "mentoring_invitation", lazy_gettext("Mentoring session: %(programme)s",
+                                                                             programme="Mentorstvo"),
+                    time_zone=zone, session=facts, method="REQUEST", name="Ana")
+    db.session.commit()
+    assert send_pending() == (4, 0)  # one batch, in the app context of this test
+
+    new_york, belgrade, tokyo, sarajevo = (_when_line(smtp_sink.to(address)[0]) for address, *_ in recipients)
+    assert "3:00" in new_york and "Eastern" in new_york and "Monday" in new_york
+    assert "09:00" in belgrade and "ponedeljak" in belgrade and "3:00" not in belgrade
+    assert "5:00" in tokyo and "Japan" in tokyo and "Monday" in tokyo
+    assert "09:00" in sarajevo and "ponedjeljak" in sarajevo

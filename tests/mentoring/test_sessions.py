@@ -13,7 +13,7 @@ from learnhub.mentoring.models import (
     MentoringProgramme, MentoringSession, MentorProfile, PartStat, ProgrammeMentor, SessionKind, SessionStatus,
 )
 from learnhub.people.models import MembershipRole, Organisation, Role, User
-from learnhub.timeutil import utcnow
+from learnhub.timeutil import utc_to_local, utcnow
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
 from tests.parallel import post_at_once, signed_in
 
@@ -575,3 +575,22 @@ def test_the_overview_shows_plans_needing_attention_and_actions_due(world, clien
     page = client.get("/mentoring").get_data(as_text=True)
     assert "Parents&#39; evening (Marija)" in page and "Annual review" not in page  # due in 14 days only
 
+
+
+def test_a_booking_mails_each_person_the_time_in_their_own_zone(world, client, auth, smtp_sink):
+    programme, mentor, mentee, _other = world
+    mentee.time_zone = "America/New_York"
+    db.session.commit()
+    _mentor, slots = services.programme_mentor_slots(programme, mentor.id, utcnow())
+    starts_at = slots[0].starts_at
+    auth.login("mentee@example.org")
+    client.post(f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book",
+                data={"starts_at": starts_at.isoformat()})
+
+    def when(address: str) -> str:
+        text = smtp_sink.text_of(smtp_sink.to(address)[0])
+        return next(line for line in text.splitlines() if line.startswith("When:"))
+
+    belgrade, new_york = utc_to_local(starts_at, "Europe/Belgrade"), utc_to_local(starts_at, "America/New_York")
+    assert f"{belgrade.hour}:00" in when("mentor@example.org") and "Central European" in when("mentor@example.org")
+    assert f"{new_york.hour}:00" in when("mentee@example.org") and "Eastern" in when("mentee@example.org")
