@@ -65,11 +65,12 @@ class CalendarEvent:
 
 
 def invitation(event: CalendarEvent, method: str, stamp: datetime) -> Calendar:
-    """An iTIP message for e-mail: REQUEST (new or changed), CANCEL, or PUBLISH (a download)."""
+    """An iTIP message for e-mail: REQUEST (new or changed) or CANCEL to attendees, or PUBLISH (a
+    download, or the organiser's own copy: they are no attendee to ask)."""
     if method not in METHODS:
         raise ValueError(f"unsupported iTIP method {method!r}")
-    if method != "PUBLISH" and event.organizer is None:
-        raise ValueError("REQUEST and CANCEL need an organizer (RFC 5546)")
+    if method != "PUBLISH" and (event.organizer is None or not event.attendees):
+        raise ValueError("REQUEST and CANCEL need an organizer and attendees (RFC 5546 §3.2.2, §3.2.5)")
     calendar = _calendar(method)
     cancelled = event.cancelled or method == "CANCEL"
     _add_timezones(calendar, [event])

@@ -209,6 +209,8 @@ def test_publish_download_of_a_cancelled_session_says_cancelled():
     (make_event(), "REPLY"),  # we never answer on behalf of attendees
     (make_event(organizer=None), "REQUEST"),  # RFC 5546: a REQUEST needs its organizer
     (make_event(organizer=None), "CANCEL"),
+    (make_event(attendees=()), "REQUEST"),  # RFC 5546 §3.2.2: a REQUEST names its attendees
+    (make_event(attendees=()), "CANCEL"),
     (make_event(attendees=(Attendee(MENTEE, partstat="MAYBE"),)), "REQUEST"),
 ])
 def test_invalid_itip_messages_are_refused(event, method):

@@ -81,8 +81,11 @@ def render(message: OutboxMessage) -> None:
         text_body = render_template(f"email/{message.template}.txt", **context)
         html_body = render_template(f"email/{message.template}.html", **context)
     if message.calendar:
-        event, method = _SNAPSHOT.loads(message.calendar)
-        invitation = ical.invitation(ical.event_from_data(event), method, stamp=message.created_at)
+        data, method = _SNAPSHOT.loads(message.calendar)
+        event = ical.event_from_data(data)
+        if not event.attendees:  # an organiser's own copy, queued as a REQUEST or CANCEL before they were published
+            method = "PUBLISH"
+        invitation = ical.invitation(event, method, stamp=message.created_at)
         message.ics_body, message.ics_method = ical.to_bytes(invitation).decode(), method
     message.text_body, message.html_body = text_body, html_body
 

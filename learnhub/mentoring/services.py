@@ -595,18 +595,22 @@ SUBJECTS = {
 
 
 def _send_invitations(session: MentoringSession, participants: list[SessionParticipant], cancel: bool = False) -> None:
-    """One mail per person (and the mentor), each invitation naming only the organiser and its recipient."""
+    """One mail per person (and the mentor), each invitation naming only the organiser and its recipient.
+
+    The mentor organises the session, so their copy is no iTIP request to themselves (RFC 5546 wants
+    attendees in those): it is PUBLISHed, cancelled sessions with STATUS:CANCELLED, and replaces the
+    stored event by its UID and higher SEQUENCE."""
     method = "CANCEL" if cancel or session.is_cancelled else "REQUEST"
     subject_key = method if method == "CANCEL" or session.sequence == 0 else "UPDATE"
-    recipients = [(p.user, [p]) for p in participants]
+    recipients = [(p.user, [p], method) for p in participants]
     if not cancel:  # the mentor keeps their own calendar in step too
-        recipients.append((session.mentor, []))
+        recipients.append((session.mentor, [], "PUBLISH"))
     facts = _session_facts(session)
-    for person, attendees in recipients:
+    for person, attendees, calendar_method in recipients:
         with force_locale(person.preferred_language):
             event = calendar_event(session, attendees)
         queue_email(person.email, person.preferred_language, "mentoring_invitation",
-                    SUBJECTS[subject_key](session.programme.name), calendar=(event, method),
+                    SUBJECTS[subject_key](session.programme.name), calendar=(event, calendar_method),
                     time_zone=person.time_zone, session=facts, method=method, name=person.display_name)
 
 

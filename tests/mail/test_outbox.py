@@ -168,3 +168,16 @@ def test_each_mail_of_a_batch_gives_the_time_in_its_recipients_zone_and_language
     assert "09:00" in belgrade and "ponedeljak" in belgrade and "3:00" not in belgrade
     assert "5:00" in tokyo and "Japan" in tokyo and "Monday" in tokyo
     assert "09:00" in sarajevo and "ponedjeljak" in sarajevo
+
+
+def test_an_organisers_copy_queued_as_a_request_goes_out_published(app, smtp_sink):
+    event = ical.CalendarEvent(
+        uid="session-1@learnhub.test", sequence=0, starts_at=datetime(2027, 3, 1, 8, 30),
+        ends_at=datetime(2027, 3, 1, 9, 30), summary="Individual mentoring: Recovery", description="",
+        organizer=ical.Person("Mira Mentor", "mira@example.org"))
+    queue_email("mira@example.org", "en", "email_taken", "Invitation", calendar=(event, "REQUEST"))
+    db.session.commit()
+    assert send_pending() == (1, 0)
+    [message] = smtp_sink.to("mira@example.org")
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar" and not p.get_filename()]
+    assert part.get_param("method") == "PUBLISH" and "METHOD:PUBLISH" in part.get_content()

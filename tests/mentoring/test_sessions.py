@@ -1,6 +1,7 @@
 import re
 from datetime import datetime, timedelta
 
+import icalendar
 import pytest
 import vobject
 from sqlalchemy import func, insert, select
@@ -265,6 +266,30 @@ def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(world, smtp_s
         ("REQUEST", 0, "CONFIRMED"), ("REQUEST", 1, "CONFIRMED"), ("CANCEL", 2, "CANCELLED")]
     assert len({uid for _m, _s, uid, _st in history}) == 1
     assert db.session.get(MentoringSession, session.id).status == SessionStatus.CANCELLED
+
+
+def test_the_mentor_is_sent_their_copy_to_publish_and_every_request_or_cancel_names_an_attendee(world, smtp_sink):
+    programme, mentor, mentee, other = world
+    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    services.reschedule(mentee, session, MONDAY_0800_UTC + timedelta(days=1), "Sick child", now=NOW)
+    services.cancel_session(mentor, session, "Mentor ill", now=NOW)
+    group = _group(mentor, programme, starts_at=MONDAY_0800_UTC + timedelta(days=2))
+    services.remove_participant(mentor, group, other.id)
+    db.session.commit()
+    send_pending()
+
+    own_copies = [_calendar_part(mail) for mail in smtp_sink.to("mentor@example.org")]
+    assert [(method, int(copy.vevent.sequence.value), copy.vevent.status.value) for method, copy in own_copies] == [
+        ("PUBLISH", 0, "CONFIRMED"), ("PUBLISH", 1, "CONFIRMED"), ("PUBLISH", 2, "CANCELLED"),
+        ("PUBLISH", 0, "CONFIRMED"), ("PUBLISH", 1, "CONFIRMED")]
+    assert all(copy.method.value == "PUBLISH" and copy.vevent.organizer.value == "mailto:mentor@example.org"
+               for _method, copy in own_copies)
+    for mail in smtp_sink.messages:  # RFC 5546 §3.2.2 and §3.2.5: a REQUEST or CANCEL names its attendees
+        method, copy = _calendar_part(mail)
+        [event] = icalendar.Calendar.from_ical(copy.serialize()).walk("VEVENT")
+        if method in ("REQUEST", "CANCEL"):
+            assert copy.vevent.attendee_list and event.get("ATTENDEE")
+            assert copy.vevent.organizer.value != f"mailto:{mail['To']}"
 
 
 def test_cancelling_needs_a_reason_and_a_cancelled_session_cannot_change(world):
