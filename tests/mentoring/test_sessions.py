@@ -292,6 +292,38 @@ def test_the_mentor_is_sent_their_copy_to_publish_and_every_request_or_cancel_na
             assert copy.vevent.organizer.value != f"mailto:{mail['To']}"
 
 
+def test_a_move_tells_its_reason_and_someone_removed_after_it_is_not_told_it_as_a_cancellation(world, smtp_sink):
+    programme, mentor, mentee, other = world
+    session = _group(mentor, programme)  # Monday 09:00-11:00 in Belgrade
+    services.reschedule(mentor, session, MONDAY_0800_UTC + timedelta(days=1), "Room flooded", now=NOW)
+    services.remove_participant(mentor, session, other.id)
+    db.session.commit()
+    send_pending()
+
+    _invited, moved, _still_there = smtp_sink.to("mentee@example.org")
+    text = smtp_sink.text_of(moved)
+    assert "This mentoring session has changed" in text and "Why the time changed: Room flooded" in text
+    [when] = [line for line in text.splitlines() if line.startswith("When:")]
+    assert re.search(r"Tuesday, March 2, 2027, 9:00\W*AM\W*11:00\W*AM", when) and ":00:00" not in when
+    _method, calendar = _calendar_part(moved)
+    assert "Room flooded" in calendar.vevent.description.value
+
+    _invited, _moved, removed = smtp_sink.to("other@example.org")
+    method, calendar = _calendar_part(removed)
+    text = smtp_sink.text_of(removed)
+    assert method == "CANCEL" and "Room flooded" not in text and "Room flooded" not in calendar.serialize()
+    assert "You are no longer taking part in this mentoring session." in text
+
+    stored = db.session.get(MentoringSession, session.id)
+    assert (stored.reschedule_reason, stored.cancel_reason) == ("Room flooded", "")
+    services.cancel_session(mentor, stored, "Mentor ill", now=NOW)
+    db.session.commit()
+    smtp_sink.clear()
+    send_pending()
+    text = smtp_sink.text_of(smtp_sink.to("mentee@example.org")[0])
+    assert "This mentoring session has been cancelled. Mentor ill" in text and "Room flooded" not in text
+
+
 def test_cancelling_needs_a_reason_and_a_cancelled_session_cannot_change(world):
     programme, mentor, mentee, _other = world
     session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
