@@ -90,7 +90,7 @@ def cohort(cohort_id: int):
 def cohort_ics(cohort_id: int):
     """'Add to calendar': every session of the cohort."""
     cohort = services.get_cohort(cohort_id)
-    return Response(services.cohort_calendar(cohort, utcnow()), mimetype="text/calendar; charset=utf-8",
+    return Response(services.cohort_calendar(cohort, utcnow()), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}.ics"'})
 
 
@@ -311,7 +311,7 @@ def attendance(cohort_id: int, session_id: int):
 
 
 def _csv(text: str, filename: str) -> Response:
-    return Response(text, mimetype="text/csv; charset=utf-8",
+    return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

@@ -3,6 +3,7 @@
 import smtplib
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
@@ -104,9 +105,15 @@ def external_url(endpoint: str, **values: object) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
+# Parts that are not ASCII go quoted-printable or base64 (whichever is shorter), never 8bit: we do not
+# ask whether the server speaks 8BITMIME, and a relay that does not may break such a part. CRLF line
+# ends, as SMTP and iCalendar want them, also inside encoded parts.
+_MAIL_POLICY = SMTP.clone(cte_type="7bit")
+
+
 def build_message(row: OutboxMessage) -> EmailMessage:
     config = current_app.config
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_MAIL_POLICY)
     msg["From"] = config["MAIL_DEFAULT_SENDER"]
     msg["To"] = row.to_address
     msg["Subject"] = row.subject

@@ -59,7 +59,7 @@ def export(name: str, fmt: str):
         raise NotFound(_("We could not find that table."))
     if fmt == "csv":
         delimiter = exports.DELIMITERS.get(request.args.get("delimiter", "comma"), ",")
-        body, mimetype = exports.table_csv(tables[0], delimiter), "text/csv; charset=utf-8"
+        body, mimetype = exports.table_csv(tables[0], delimiter), "text/csv"
     else:
         body = exports.tables_xlsx(tables)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

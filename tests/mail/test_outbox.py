@@ -181,3 +181,26 @@ def test_an_organisers_copy_queued_as_a_request_goes_out_published(app, smtp_sin
     [message] = smtp_sink.to("mira@example.org")
     [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar" and not p.get_filename()]
     assert part.get_param("method") == "PUBLISH" and "METHOD:PUBLISH" in part.get_content()
+
+
+def test_non_ascii_parts_travel_in_seven_bits_so_no_relay_can_break_them(app, smtp_sink):
+    # Without 8BITMIME a relay may strip the eighth bit or refuse the mail: every part is encoded.
+    event = ical.CalendarEvent(
+        uid="session-1@learnhub.test", sequence=0, starts_at=datetime(2027, 3, 1, 8, 30),
+        ends_at=datetime(2027, 3, 1, 9, 30), summary="Менторство: Đurđevdan", description="Čćžšđ",
+        organizer=ical.Person("Mira Mentor", "mira@example.org"),
+        attendees=(ical.Attendee(ical.Person("Љиљана Ђорђевић", "ljilja@example.org")),))
+    queue_email("ljilja@example.org", "sr_Cyrl", "password_reset", lazy_gettext("Reset your LearnHub password"),
+                calendar=(event, "REQUEST"), name="Ljiljana Đorđević", link="https://learnhub.example/r/1")
+    db.session.commit()
+    assert send_pending() == (1, 0)
+
+    [raw] = smtp_sink.raw
+    assert raw.isascii()
+    [message] = smtp_sink.to("ljilja@example.org")
+    leaves = [part for part in message.walk() if not part.is_multipart()]
+    assert {part["Content-Transfer-Encoding"] for part in leaves} <= {"7bit", "quoted-printable", "base64"}
+    assert "Љиљана Ђорђевић" in smtp_sink.text_of(message)
+    calendars = [part.get_content() for part in leaves if part.get_content_type() == "text/calendar"]
+    assert all(ical.Calendar.from_ical(text).walk("VEVENT")[0]["SUMMARY"] == "Менторство: Đurđevdan"
+               for text in calendars) and len(calendars) == 2

@@ -367,7 +367,7 @@ def test_feed_lists_my_sessions_without_anyones_address_and_rotation_kills_the_o
     db.session.commit()
     token = services.feed_token(mentee)
     response = client.get(f"/calendar/{token}.ics")
-    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.get_data(as_text=True)
     calendar = vobject.readOne(body)
     assert calendar.method.value == "PUBLISH" and "REFRESH-INTERVAL" in body
