@@ -10,12 +10,13 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, render_template, request, url_for
 from flask.json.tag import JSONTag, TaggedJSONSerializer
 from flask_babel import force_locale
-from sqlalchemy import select
+from markupsafe import escape
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from learnhub import ical
 from learnhub.extensions import db
-from learnhub.i18n import force_timezone, to_reader_script
+from learnhub.i18n import force_timezone, latin_to_cyrillic, to_reader_script
 from learnhub.mail.models import OutboxMessage
 from learnhub.timeutil import utcnow
 
@@ -89,6 +90,46 @@ def render(message: OutboxMessage) -> None:
         invitation = ical.invitation(event, method, stamp=message.created_at)
         message.ics_body, message.ics_method = ical.to_bytes(invitation).decode(), method
     message.text_body, message.html_body = text_body, html_body
+
+
+def erase_from_outbox(address: str, name: str, erased_address: str, erased_name: str) -> None:
+    """Leave a person whose data is erased in no stored mail, sent or not: mail to them (at this address,
+    at earlier ones their address changes were mailed to, and confirmations of a change) goes; mail to
+    others that names them keeps going, with `erased_name` and `erased_address` in their place, and is
+    rendered again from that. Mail queued with its bodies already rendered that names them goes too."""
+    addresses = {address.lower()}
+    name_forms = {name, str(escape(name)), latin_to_cyrillic(name), _SNAPSHOT.dumps(name)[1:-1]} - {""}
+    needles = addresses | name_forms
+    columns = (OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.context, OutboxMessage.calendar,
+               OutboxMessage.text_body, OutboxMessage.html_body, OutboxMessage.ics_body)
+    rows = db.session.scalars(select(OutboxMessage).where(or_(
+        *(column.contains(needle, autoescape=True) for column in columns for needle in needles)))).all()
+
+    def erased(value: object) -> object:
+        if isinstance(value, str):
+            return {name: erased_name}.get(value, erased_address if value.lower() in addresses else value)
+        if isinstance(value, dict):
+            return {key: erased(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(erased(item) for item in value)
+        return value
+
+    # Where their address was changed from: that mail says the new address.
+    for row in rows:
+        if row.template == "email_changed" and str(_SNAPSHOT.loads(row.context).get("new_email", "")).lower() in addresses:
+            addresses.add(row.to_address.lower())
+    for row in rows:
+        context = _SNAPSHOT.loads(row.context) if row.context else None
+        if row.to_address.lower() in addresses or row.template is None or (
+                row.template == "email_change" and context.get("name") == name):
+            db.session.delete(row)
+            continue
+        calendar = _SNAPSHOT.loads(row.calendar) if row.calendar else None
+        if erased(context) == context and erased(calendar) == calendar:
+            continue  # their name or address only as part of other words
+        row.context, row.calendar = _SNAPSHOT.dumps(erased(context)), calendar and _SNAPSHOT.dumps(erased(calendar))
+        row.subject = _single_line(row.subject.replace(name, erased_name))
+        row.text_body = row.html_body = row.ics_body = row.ics_method = None
 
 
 def site_host() -> str:

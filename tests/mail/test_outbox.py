@@ -204,3 +204,23 @@ def test_non_ascii_parts_travel_in_seven_bits_so_no_relay_can_break_them(app, sm
     calendars = [part.get_content() for part in leaves if part.get_content_type() == "text/calendar"]
     assert all(ical.Calendar.from_ical(text).walk("VEVENT")[0]["SUMMARY"] == "Менторство: Đurđevdan"
                for text in calendars) and len(calendars) == 2
+
+
+def test_erasing_a_person_from_the_outbox_finds_their_earlier_addresses_and_keeps_others_mail(app):
+    from learnhub.mail.services import erase_from_outbox
+
+    queue_email("old@example.org", "en", "email_changed", "Changed", name="Ana Đukić", new_email="ana@example.org")
+    queue_email("typed@example.org", "en", "email_change", "Confirm", name="Ana Đukić", link="https://x/1")
+    queue_email("ana@example.org", "en", "password_reset", "Reset", name="Ana Đukić", link="https://x/2")
+    queue_email("boss@example.org", "en", "invitation", "Join", organisation="Dnevni boravak", inviter="Ana Đukić",
+                link="https://x/3")
+    queue_email("ivo@example.org", "en", "password_reset", "Reset", name="Ivo Anić", link="https://x/4")
+    db.session.commit()
+    send_pending()
+
+    erase_from_outbox("ana@example.org", "Ana Đukić", "erased-1@erased.invalid", "—")
+    db.session.commit()
+    rows = {row.to_address: row for row in db.session.scalars(select(OutboxMessage))}
+    assert sorted(rows) == ["boss@example.org", "ivo@example.org"]
+    assert "Ana" not in rows["boss@example.org"].context and rows["boss@example.org"].text_body is None
+    assert "Ivo Anić" in rows["ivo@example.org"].text_body  # someone else's mail is left as it was
