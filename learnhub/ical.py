@@ -16,7 +16,9 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import TZPATH, ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration, vRecur, vText
+from icalendar import (
+    Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration, vRecur, vText,
+)
 
 __all__ = [
     "Person", "Attendee", "CalendarEvent", "METHODS", "PRODID",

@@ -11,7 +11,7 @@ from flask import current_app, has_request_context, render_template, request, ur
 from flask.json.tag import JSONTag, TaggedJSONSerializer
 from flask_babel import force_locale
 from markupsafe import escape
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from learnhub import ical
@@ -116,7 +116,7 @@ def erase_from_outbox(address: str, name: str, erased_address: str, erased_name:
 
     # Where their address was changed from: that mail says the new address.
     for row in rows:
-        if row.template == "email_changed" and str(_SNAPSHOT.loads(row.context).get("new_email", "")).lower() in addresses:
+        if row.template == "email_changed" and str(_SNAPSHOT.loads(row.context).get("new_email")).lower() in addresses:
             addresses.add(row.to_address.lower())
     for row in rows:
         context = _SNAPSHOT.loads(row.context) if row.context else None
