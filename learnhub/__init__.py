@@ -157,7 +157,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from learnhub.curriculum.models import pick_language
-    from learnhub.i18n import LANGUAGES, format_date, format_datetime, format_decimal, to_reader_script
+    from learnhub.i18n import LANGUAGES, format_date, format_datetime, format_decimal, format_time_span, to_reader_script
     from learnhub.mail.services import send_pending
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -165,7 +165,7 @@ def _register_hooks(app: Flask) -> None:
     app.jinja_env.filters["pick_language"] = pick_language
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, format_date=format_date, format_datetime=format_datetime,
-        format_decimal=format_decimal, now_utc=utcnow
+        format_decimal=format_decimal, format_time_span=format_time_span, now_utc=utcnow
     )
 
     @app.context_processor

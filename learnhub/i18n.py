@@ -6,22 +6,26 @@ placeholders, markup and listed foreign words untouched.
 """
 
 import re
-from contextvars import ContextVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from functools import cache, lru_cache
+from types import SimpleNamespace
 from zoneinfo import available_timezones
 
 import cyrtranslit
+import flask_babel
 from babel import numbers
 from flask import current_app, g, has_app_context, has_request_context, request
-import flask_babel
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from pytz import timezone as pytz_timezone
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-__all__ = ["_", "_l", "ngettext", "LANGUAGES", "select_locale", "select_timezone", "to_reader_script"]
+__all__ = ["_", "_l", "ngettext", "LANGUAGES", "select_locale", "select_timezone", "force_timezone", "to_reader_script"]
 
 LANGUAGES: dict[str, str] = {
     "en": "English",
@@ -161,6 +165,18 @@ def format_date(moment, format: str | None = None) -> str:
         return flask_babel.format_date(moment, format, rebase=False)
 
 
+def format_time_span(starts_at: datetime, ends_at: datetime | None = None) -> str:
+    """A session's day, start and end to the minute and the zone, in the reader's language and zone
+    ("Monday, March 1, 2027, 9:00 AM–10:00 AM (Central European Standard Time)"): Babel's "full"
+    date and time would give seconds and no end."""
+    day, start = flask_babel.format_date(starts_at, "full"), flask_babel.format_time(starts_at, "short")
+    zone = flask_babel.format_datetime(starts_at, "zzzz")
+    if ends_at is None:
+        return _("%(day)s, %(start)s (%(zone)s)", day=day, start=start, zone=zone)
+    end = flask_babel.format_time(ends_at, "short")
+    return _("%(day)s, %(start)s–%(end)s (%(zone)s)", day=day, start=start, end=end, zone=zone)
+
+
 def locale_from_accept_language() -> str:
     for value, _quality in request.accept_languages:
         tag = value.lower().replace("_", "-")
@@ -182,16 +198,27 @@ def select_locale() -> str:
     return locale_from_accept_language()
 
 
-# Set while a mail is rendered, so its times read in the recipient's zone, not the sender's.
-recipient_time_zone: ContextVar[str | None] = ContextVar("recipient_time_zone", default=None)
-
-
 def select_timezone() -> str:
-    if recipient_time_zone.get():
-        return recipient_time_zone.get()
     if has_request_context() and current_user and current_user.is_authenticated and current_user.time_zone:
         return current_user.time_zone
     return current_app.config["LEARNHUB_TIMEZONE"]
+
+
+@contextmanager
+def force_timezone(zone_name: str) -> Iterator[None]:
+    """Times formatted inside read in `zone_name`, like force_locale for the language: a mail shows its
+    recipient's zone. Flask-Babel keeps the zone it first computed on `g`, which one app context shares
+    by every request context pushed inside it (a request's mail, a worker's batch), so it is set there."""
+    state = g.setdefault("_flask_babel", SimpleNamespace())
+    had_zone, zone = hasattr(state, "babel_tzinfo"), getattr(state, "babel_tzinfo", None)
+    state.babel_tzinfo = pytz_timezone(zone_name)  # what Flask-Babel's formatters expect
+    try:
+        yield
+    finally:
+        if had_zone:
+            state.babel_tzinfo = zone
+        else:
+            del state.babel_tzinfo
 
 
 def is_valid_timezone(name: str) -> bool:

@@ -6,13 +6,19 @@ Pure functions: the caller passes everything in, already translated, and gets an
 with a VTIMEZONE, so recipients' clients show the wall-clock time the organiser meant.
 """
 
+import calendar as month_calendar
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vDuration, vText
+from icalendar import (
+    Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration, vRecur, vText,
+)
 
 __all__ = [
     "Person", "Attendee", "CalendarEvent", "METHODS", "PRODID",
@@ -61,15 +67,16 @@ class CalendarEvent:
 
 
 def invitation(event: CalendarEvent, method: str, stamp: datetime) -> Calendar:
-    """An iTIP message for e-mail: REQUEST (new or changed), CANCEL, or PUBLISH (a download)."""
+    """An iTIP message for e-mail: REQUEST (new or changed) or CANCEL to attendees, or PUBLISH (a
+    download, or the organiser's own copy: they are no attendee to ask)."""
     if method not in METHODS:
         raise ValueError(f"unsupported iTIP method {method!r}")
-    if method != "PUBLISH" and event.organizer is None:
-        raise ValueError("REQUEST and CANCEL need an organizer (RFC 5546)")
+    if method != "PUBLISH" and (event.organizer is None or not event.attendees):
+        raise ValueError("REQUEST and CANCEL need an organizer and attendees (RFC 5546 §3.2.2, §3.2.5)")
     calendar = _calendar(method)
     cancelled = event.cancelled or method == "CANCEL"
-    calendar.add_component(_vevent(event, stamp, cancelled=cancelled, with_attendees=True))
     _add_timezones(calendar, [event])
+    calendar.add_component(_vevent(event, stamp, cancelled=cancelled, with_attendees=True))
     return calendar
 
 
@@ -83,9 +90,9 @@ def feed(events: Iterable[CalendarEvent], name: str, stamp: datetime,
     calendar.add("x-wr-calname", vText(_one_line(name)))
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(refresh))  # what Outlook and older Apple clients read instead
+    _add_timezones(calendar, listed)
     for event in listed:
         calendar.add_component(_vevent(event, stamp, cancelled=event.cancelled, with_attendees=False))
-    _add_timezones(calendar, listed)
     return calendar
 
 
@@ -124,7 +131,8 @@ def _calendar(method: str) -> Calendar:
 
 
 def _vevent(event: CalendarEvent, stamp: datetime, *, cancelled: bool, with_attendees: bool) -> Event:
-    zone = ZoneInfo(event.time_zone)
+    # A zone whose rules a VTIMEZONE cannot carry (see _zone_rules) leaves in UTC: the same moments.
+    zone = ZoneInfo(event.time_zone) if _zone_rules(event.time_zone) else UTC
     vevent = Event()
     vevent.add("uid", _one_line(event.uid))
     vevent.add("sequence", event.sequence)
@@ -179,12 +187,151 @@ def _mailto(email: str) -> str:
 
 
 def _add_timezones(calendar: Calendar, events: list[CalendarEvent]) -> None:
-    """One VTIMEZONE per zone used, covering only the years the events fall in (a day's margin for offsets)."""
-    if not events:
-        return
-    first = min(event.starts_at for event in events) - timedelta(days=1)
-    last = max(event.ends_at for event in events) + timedelta(days=1)
-    calendar.add_missing_timezones(first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1))
+    """One VTIMEZONE per zone used, before the events that use it."""
+    for zone_name in sorted({event.time_zone for event in events}):
+        if rules := _zone_rules(zone_name):
+            calendar.add_component(_vtimezone(zone_name, rules))
+
+
+# --- time zones ------------------------------------------------------------------------------------------
+# Every VTIMEZONE for a zone is the same whatever the events' dates: the zone's present rules as yearly
+# RRULEs from 1970, without end. Clients keep the first definition of a TZID they meet (vobject does;
+# Outlook builds its zone from the invitation), so a definition covering only some years made later
+# invitations an hour wrong. icalendar only writes dated observances for a range of years, so the
+# rules come from the zone file's POSIX TZ string (RFC 8536 §3.3), which tzdata writes for exactly this.
+
+_NAME = r"(?:[A-Za-z]{3,}|<[+\-0-9A-Za-z]+>)"
+_OFFSET = r"[+-]?\d{1,2}(?::\d{2}(?::\d{2})?)?"
+_DAY_RULE = rf"M(\d{{1,2}})\.([1-5])\.([0-6])(?:/({_OFFSET}))?"
+_POSIX_TZ = re.compile(rf"({_NAME})({_OFFSET})(?:({_NAME})({_OFFSET})?,{_DAY_RULE},{_DAY_RULE})?")
+_WEEKDAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")  # POSIX numbers them from Sunday
+_RULES_FROM = 1970
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A yearly change of offset: on the `week`th (5: last) `weekday` of `month`, at `at` local time."""
+    month: int
+    week: int
+    weekday: int
+    at: timedelta
+    to_offset: timedelta
+    name: str
+    is_daylight: bool
+
+
+@dataclass(frozen=True)
+class _ZoneRules:
+    standard_offset: timedelta
+    standard_name: str
+    changes: tuple[_Change, ...]  # none, or to daylight time and back
+
+
+def _duration(text: str) -> timedelta:
+    sign = -1 if text.startswith("-") else 1
+    hours, minutes, seconds = ([int(part) for part in text.lstrip("+-").split(":")] + [0, 0])[:3]
+    return sign * timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _posix_tz_string(zone_name: str) -> str:
+    """The last line of the zone's TZif file (RFC 8536 §3.3), from where ZoneInfo reads the zone."""
+    for directory in TZPATH:
+        path = Path(directory, zone_name)
+        if path.is_file():
+            data = path.read_bytes()
+            break
+    else:
+        data = resources.files("tzdata.zoneinfo").joinpath(*zone_name.split("/")).read_bytes()
+    if not data.startswith(b"TZif") or data[4:5] < b"2" or not data.endswith(b"\n"):
+        return ""
+    return data[:-1].rpartition(b"\n")[2].decode("ascii", "replace")
+
+
+@cache
+def _zone_rules(zone_name: str) -> _ZoneRules | None:
+    """The zone's present rules, or None for UTC and for the few zones whose rules an RRULE cannot
+    say (a change at 24:00 or later, or before midnight, or Morocco's dated changes)."""
+    zone = ZoneInfo(zone_name)  # refuses names that are no zone
+    if zone_name in ("UTC", "Etc/UTC"):
+        return None
+    found = _POSIX_TZ.fullmatch(_posix_tz_string(zone_name))
+    if found is None:
+        return None
+    std_name, std_offset, dst_name, dst_offset = found.group(1, 2, 3, 4)
+    standard = -_duration(std_offset)  # POSIX counts hours west of Greenwich
+    changes: tuple[_Change, ...] = ()
+    if dst_name:
+        daylight = -_duration(dst_offset) if dst_offset else standard + timedelta(hours=1)
+        start, end = found.group(5, 6, 7, 8), found.group(9, 10, 11, 12)
+        changes = tuple(
+            _Change(int(month), int(week), int(weekday), _duration(at or "2"), offset, name.strip("<>"), is_daylight)
+            for (month, week, weekday, at), offset, name, is_daylight in (
+                (start, daylight, dst_name, True), (end, standard, std_name, False)))
+        if any(not timedelta(0) <= change.at < timedelta(hours=24) for change in changes):
+            return None
+    rules = _ZoneRules(standard, std_name.strip("<>"), changes)
+    return rules if _agrees_with_zoneinfo(rules, zone) else None
+
+
+def _change_day(change: _Change, year: int) -> datetime:
+    days_in_month = month_calendar.monthrange(year, change.month)[1]
+    first_weekday = (month_calendar.weekday(year, change.month, 1) + 1) % 7  # counted from Sunday
+    day = 1 + (change.weekday - first_weekday) % 7 + 7 * (change.week - 1)
+    while day > days_in_month:  # week 5: the last one
+        day -= 7
+    return datetime(year, change.month, day) + change.at
+
+
+def _offset_at(rules: _ZoneRules, moment: datetime) -> timedelta:
+    """The offset the rules give at `moment` (naive UTC)."""
+    if not rules.changes:
+        return rules.standard_offset
+    changes = sorted((_change_day(change, moment.year) - previous.to_offset, change)
+                     for change, previous in zip(rules.changes, rules.changes[::-1]))
+    offset = changes[-1][1].to_offset  # the year's last change holds until the year's first
+    for at_utc, change in changes:
+        if moment >= at_utc:
+            offset = change.to_offset
+    return offset
+
+
+def _agrees_with_zoneinfo(rules: _ZoneRules, zone: ZoneInfo) -> bool:
+    """Whether the rules give the zone's offsets from last year to ten years on (where the zone's file
+    lists dated changes instead, as for Morocco, they do not): around each change and every day."""
+    this_year = datetime.now(UTC).year
+    moments = [datetime(year, 1, 1) + timedelta(days=day, hours=12)
+               for year in range(this_year - 1, this_year + 11) for day in range(0, 365, 1)]
+    for year in range(this_year - 1, this_year + 11):
+        for change, previous in zip(rules.changes, rules.changes[::-1]):
+            at_utc = _change_day(change, year) - previous.to_offset
+            moments += [at_utc - timedelta(minutes=1), at_utc]
+    return all(moment.replace(tzinfo=UTC).astimezone(zone).utcoffset() == _offset_at(rules, moment)
+               for moment in moments)
+
+
+def _vtimezone(zone_name: str, rules: _ZoneRules) -> Timezone:
+    timezone = Timezone()
+    timezone.add("tzid", zone_name)
+    timezone.add("x-lic-location", zone_name)  # libical clients (Thunderbird, Evolution) match their own zone
+    if not rules.changes:
+        standard = TimezoneStandard()
+        standard.add("dtstart", datetime(_RULES_FROM, 1, 1))
+        standard.add("tzoffsetfrom", rules.standard_offset)
+        standard.add("tzoffsetto", rules.standard_offset)
+        standard.add("tzname", rules.standard_name)
+        timezone.add_component(standard)
+        return timezone
+    for change, previous in zip(rules.changes, rules.changes[::-1]):
+        observance = TimezoneDaylight() if change.is_daylight else TimezoneStandard()
+        observance.add("dtstart", _change_day(change, _RULES_FROM))
+        observance.add("tzoffsetfrom", previous.to_offset)
+        observance.add("tzoffsetto", change.to_offset)
+        observance.add("tzname", change.name)
+        week = -1 if change.week == 5 else change.week
+        observance.add("rrule", vRecur({"FREQ": "YEARLY", "BYMONTH": change.month,
+                                        "BYDAY": f"{week}{_WEEKDAYS[change.weekday]}"}))
+        timezone.add_component(observance)
+    return timezone
 
 
 def _one_line(text: str) -> str:

@@ -104,6 +104,7 @@ def check_case(client, emails: dict[str, str], ids: dict, endpoint: str, method:
     response = client.open(url, method=method, data=data or None)
 
     assert response.status_code == expected[role], response.get_data(as_text=True)[:500]
+    assert response.headers.get("Content-Type", "").count("charset") <= 1, response.headers["Content-Type"]
     if method == "GET":
         assert row_count() == rows_before, "a GET request changed the database"
     if response.status_code in (403, 404):

@@ -17,12 +17,14 @@ class _Handler:
         message = email.message_from_bytes(envelope.content, policy=default)
         with self.sink.lock:
             self.sink.messages.append(message)
+            self.sink.raw.append(envelope.content)
         return "250 Message accepted for delivery"
 
 
 class SmtpSink:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # as received, in the same order
         self.lock = threading.Lock()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -38,6 +40,7 @@ class SmtpSink:
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
+            self.raw.clear()
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -81,6 +82,49 @@ def test_invitation_times_are_in_the_event_zone_with_its_vtimezone(starts_at, of
     assert theirs.vevent.dtstart.value == utc(starts_at)
     assert theirs.vevent.dtend.value == utc(starts_at + timedelta(minutes=90))
     assert theirs.vtimezone.tzid.value == "Europe/Belgrade"
+
+
+WINTER_2026_0800_UTC = datetime(2026, 12, 14, 8, 0)  # 09:00 in Belgrade (CET)
+
+
+@pytest.mark.parametrize("order", [
+    [(SUMMER_0800_UTC, timedelta(hours=2)), (WINTER_2026_0800_UTC, timedelta(hours=1))],
+    [(WINTER_2026_0800_UTC, timedelta(hours=1)), (SUMMER_0800_UTC, timedelta(hours=2))],
+])
+def test_invitations_read_in_either_order_in_one_process_keep_their_offsets(monkeypatch, order):
+    # vobject keeps the first VTIMEZONE it reads for a TZID, as Outlook builds its zone from the first
+    # invitation; start each order from an empty cache, as a fresh process would.
+    monkeypatch.setattr(vobject.icalendar, "__tzidMap", {"UTC": vobject.icalendar.getTzid("UTC")})
+    for starts_at, offset in order:
+        data = to_bytes(invitation(make_event(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1)),
+                                   "REQUEST", STAMP))
+        assert b"only works" not in data
+        parsed = vobject.readOne(data.decode())
+        assert parsed.vevent.dtstart.value.utcoffset() == offset
+        assert parsed.vevent.dtstart.value == utc(starts_at)
+
+
+ZONES = ["Europe/Belgrade", "America/New_York", "Australia/Sydney", "Europe/Dublin", "Asia/Kolkata", "Asia/Tokyo",
+         "America/Sao_Paulo", "Pacific/Chatham", "Asia/Jerusalem", "Africa/Casablanca", "UTC"]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_every_invitation_of_a_zone_carries_one_definition_that_holds_for_years(monkeypatch, zone):
+    monkeypatch.setattr(vobject.icalendar, "__tzidMap", {"UTC": vobject.icalendar.getTzid("UTC")})
+    moments = [datetime(2026, 1, 1, 12) + timedelta(days=days) for days in range(0, 10 * 366, 29)]
+    definitions = set()
+    for moment in moments:
+        data = to_bytes(invitation(make_event(starts_at=moment, ends_at=moment + timedelta(hours=1), time_zone=zone),
+                                   "REQUEST", STAMP))
+        calendar = icalendar.Calendar.from_ical(data)
+        definitions.add(b"".join(tz.to_ical() for tz in calendar.walk("VTIMEZONE")))
+        start = vobject.readOne(data.decode()).vevent.dtstart.value
+        assert start == utc(moment)
+        if calendar.walk("VTIMEZONE"):  # else in UTC: zones whose rules a VTIMEZONE cannot carry
+            assert start.utcoffset() == utc(moment).astimezone(ZoneInfo(zone)).utcoffset()
+    assert len(definitions) == 1  # the same whatever the date: the zone's rules, not some years' dates
+    [definition] = definitions
+    assert b"only works" not in definition and b"RDATE" not in definition
 
 
 def test_request_carries_the_itip_header_and_event_fields():
@@ -165,6 +209,8 @@ def test_publish_download_of_a_cancelled_session_says_cancelled():
     (make_event(), "REPLY"),  # we never answer on behalf of attendees
     (make_event(organizer=None), "REQUEST"),  # RFC 5546: a REQUEST needs its organizer
     (make_event(organizer=None), "CANCEL"),
+    (make_event(attendees=()), "REQUEST"),  # RFC 5546 §3.2.2: a REQUEST names its attendees
+    (make_event(attendees=()), "CANCEL"),
     (make_event(attendees=(Attendee(MENTEE, partstat="MAYBE"),)), "REQUEST"),
 ])
 def test_invalid_itip_messages_are_refused(event, method):

@@ -89,7 +89,7 @@ def cohort(cohort_id: int):
 def cohort_ics(cohort_id: int):
     """'Add to calendar': every session of the cohort."""
     cohort = services.get_cohort(cohort_id)
-    return Response(services.cohort_calendar(cohort, utcnow()), mimetype="text/calendar; charset=utf-8",
+    return Response(services.cohort_calendar(cohort, utcnow()), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}.ics"'})
 
 

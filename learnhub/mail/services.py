@@ -3,18 +3,20 @@
 import smtplib
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, request, url_for
 from flask.json.tag import JSONTag, TaggedJSONSerializer
 from flask_babel import force_locale
-from sqlalchemy import select
+from markupsafe import escape
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from learnhub import ical
 from learnhub.extensions import db
-from learnhub.i18n import recipient_time_zone, to_reader_script
+from learnhub.i18n import force_timezone, latin_to_cyrillic, to_reader_script
 from learnhub.mail.models import OutboxMessage
 from learnhub.timeutil import utcnow
 
@@ -73,20 +75,61 @@ def render(message: OutboxMessage) -> None:
     if message.text_body is not None:
         return
     context = _SNAPSHOT.loads(message.context)
-    zone_token = recipient_time_zone.set(message.time_zone)
-    try:
-        # Rendered as if requested at BASE_URL, so links are right behind proxies and in workers.
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
-                force_locale(message.language):
-            text_body = render_template(f"email/{message.template}.txt", **context)
-            html_body = render_template(f"email/{message.template}.html", **context)
-    finally:
-        recipient_time_zone.reset(zone_token)
+    zone = message.time_zone or current_app.config["LEARNHUB_TIMEZONE"]
+    # Rendered as if requested at BASE_URL, so links are right behind proxies and in workers; in the
+    # recipient's language and zone, whatever the request or the batch's previous mail used.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
+            force_locale(message.language), force_timezone(zone):
+        text_body = render_template(f"email/{message.template}.txt", **context)
+        html_body = render_template(f"email/{message.template}.html", **context)
     if message.calendar:
-        event, method = _SNAPSHOT.loads(message.calendar)
-        invitation = ical.invitation(ical.event_from_data(event), method, stamp=message.created_at)
+        data, method = _SNAPSHOT.loads(message.calendar)
+        event = ical.event_from_data(data)
+        if not event.attendees:  # an organiser's own copy, queued as a REQUEST or CANCEL before they were published
+            method = "PUBLISH"
+        invitation = ical.invitation(event, method, stamp=message.created_at)
         message.ics_body, message.ics_method = ical.to_bytes(invitation).decode(), method
     message.text_body, message.html_body = text_body, html_body
+
+
+def erase_from_outbox(address: str, name: str, erased_address: str, erased_name: str) -> None:
+    """Leave a person whose data is erased in no stored mail, sent or not: mail to them (at this address,
+    at earlier ones their address changes were mailed to, and confirmations of a change) goes; mail to
+    others that names them keeps going, with `erased_name` and `erased_address` in their place, and is
+    rendered again from that. Mail queued with its bodies already rendered that names them goes too."""
+    addresses = {address.lower()}
+    name_forms = {name, str(escape(name)), latin_to_cyrillic(name), _SNAPSHOT.dumps(name)[1:-1]} - {""}
+    needles = addresses | name_forms
+    columns = (OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.context, OutboxMessage.calendar,
+               OutboxMessage.text_body, OutboxMessage.html_body, OutboxMessage.ics_body)
+    rows = db.session.scalars(select(OutboxMessage).where(or_(
+        *(column.contains(needle, autoescape=True) for column in columns for needle in needles)))).all()
+
+    def erased(value: object) -> object:
+        if isinstance(value, str):
+            return {name: erased_name}.get(value, erased_address if value.lower() in addresses else value)
+        if isinstance(value, dict):
+            return {key: erased(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(erased(item) for item in value)
+        return value
+
+    # Where their address was changed from: that mail says the new address.
+    for row in rows:
+        if row.template == "email_changed" and str(_SNAPSHOT.loads(row.context).get("new_email")).lower() in addresses:
+            addresses.add(row.to_address.lower())
+    for row in rows:
+        context = _SNAPSHOT.loads(row.context) if row.context else None
+        if row.to_address.lower() in addresses or row.template is None or (
+                row.template == "email_change" and context.get("name") == name):
+            db.session.delete(row)
+            continue
+        calendar = _SNAPSHOT.loads(row.calendar) if row.calendar else None
+        if erased(context) == context and erased(calendar) == calendar:
+            continue  # their name or address only as part of other words
+        row.context, row.calendar = _SNAPSHOT.dumps(erased(context)), calendar and _SNAPSHOT.dumps(erased(calendar))
+        row.subject = _single_line(row.subject.replace(name, erased_name))
+        row.text_body = row.html_body = row.ics_body = row.ics_method = None
 
 
 def site_host() -> str:
@@ -103,9 +146,15 @@ def external_url(endpoint: str, **values: object) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
+# Parts that are not ASCII go quoted-printable or base64 (whichever is shorter), never 8bit: we do not
+# ask whether the server speaks 8BITMIME, and a relay that does not may break such a part. CRLF line
+# ends, as SMTP and iCalendar want them, also inside encoded parts.
+_MAIL_POLICY = SMTP.clone(cte_type="7bit")
+
+
 def build_message(row: OutboxMessage) -> EmailMessage:
     config = current_app.config
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_MAIL_POLICY)
     msg["From"] = config["MAIL_DEFAULT_SENDER"]
     msg["To"] = row.to_address
     msg["Subject"] = row.subject

@@ -143,6 +143,7 @@ class MentoringSession(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=SessionStatus.SCHEDULED)
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: +1 on every significant change
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    reschedule_reason: Mapped[str] = mapped_column(Text, default="")  # why it was last moved
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     programme: Mapped[MentoringProgramme] = relationship(lazy="joined")

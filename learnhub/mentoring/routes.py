@@ -184,7 +184,7 @@ def session(session_id: int):
 @login_required
 def session_ics(session_id: int):
     session = services.session_for(current_user, session_id)
-    return Response(services.session_ics(session, current_user), mimetype="text/calendar; charset=utf-8",
+    return Response(services.session_ics(session, current_user), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="mentoring-{session.id}.ics"'})
 
 
@@ -323,5 +323,5 @@ def calendar_settings():
 
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
-    return Response(services.feed_for_token(token, utcnow()), mimetype="text/calendar; charset=utf-8",
+    return Response(services.feed_for_token(token, utcnow()), mimetype="text/calendar",
                     headers={"Cache-Control": "private, max-age=300"})

@@ -477,7 +477,7 @@ def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reas
         _ensure_mentor_free(session.mentor_id, starts_at, starts_at + duration, session.id)
     session.starts_at, session.ends_at = starts_at, starts_at + duration
     session.sequence += 1
-    session.cancel_reason = reason.strip()[:1000]
+    session.reschedule_reason = reason.strip()[:1000]
     try:
         with db.session.begin_nested():
             db.session.flush()
@@ -564,13 +564,18 @@ def session_uid(session: MentoringSession) -> str:
     return f"session-{session.id}@{site_host()}"
 
 
-def calendar_event(session: MentoringSession, attendees: list[SessionParticipant]) -> ical.CalendarEvent:
-    """The session as an iCalendar event, worded in the current (recipient's) language."""
+def calendar_event(session: MentoringSession, attendees: list[SessionParticipant],
+                   is_removal: bool = False) -> ical.CalendarEvent:
+    """The session as an iCalendar event, worded in the current (recipient's) language; for someone
+    removed from it, without why it was moved."""
     kind = _("Group mentoring") if session.is_group else _("Individual mentoring")
     summary = to_reader_script(f"{kind}: {session.programme.name}")
     description = to_reader_script(session.agenda or "")
     if session.is_cancelled and session.cancel_reason:
         description = to_reader_script(_("Cancelled: %(reason)s", reason=session.cancel_reason))
+    elif session.reschedule_reason and not is_removal:
+        moved = _("Why the time changed: %(reason)s", reason=session.reschedule_reason)
+        description = to_reader_script(f"{session.agenda}\n\n{moved}" if session.agenda else moved)
     return ical.CalendarEvent(
         uid=session_uid(session), sequence=session.sequence, starts_at=session.starts_at, ends_at=session.ends_at,
         summary=summary, description=description, location=session.place or session.online_url,
@@ -595,26 +600,31 @@ SUBJECTS = {
 
 
 def _send_invitations(session: MentoringSession, participants: list[SessionParticipant], cancel: bool = False) -> None:
-    """One mail per person (and the mentor), each invitation naming only the organiser and its recipient."""
+    """One mail per person (and the mentor), each invitation naming only the organiser and its recipient.
+
+    The mentor organises the session, so their copy is no iTIP request to themselves (RFC 5546 wants
+    attendees in those): it is PUBLISHed, cancelled sessions with STATUS:CANCELLED, and replaces the
+    stored event by its UID and higher SEQUENCE."""
     method = "CANCEL" if cancel or session.is_cancelled else "REQUEST"
     subject_key = method if method == "CANCEL" or session.sequence == 0 else "UPDATE"
-    recipients = [(p.user, [p]) for p in participants]
+    recipients = [(p.user, [p], method) for p in participants]
     if not cancel:  # the mentor keeps their own calendar in step too
-        recipients.append((session.mentor, []))
+        recipients.append((session.mentor, [], "PUBLISH"))
     facts = _session_facts(session)
-    for person, attendees in recipients:
+    for person, attendees, calendar_method in recipients:
         with force_locale(person.preferred_language):
-            event = calendar_event(session, attendees)
+            event = calendar_event(session, attendees, is_removal=cancel)
         queue_email(person.email, person.preferred_language, "mentoring_invitation",
-                    SUBJECTS[subject_key](session.programme.name), calendar=(event, method),
+                    SUBJECTS[subject_key](session.programme.name), calendar=(event, calendar_method),
                     time_zone=person.time_zone, session=facts, method=method, name=person.display_name)
 
 
 def _session_facts(session: MentoringSession) -> dict:
     """What invitations and reminders say about a session, as it is now."""
     return {"id": session.id, "programme": session.programme.name, "mentor": session.mentor.display_name,
-            "starts_at": session.starts_at, "place": session.place, "online_url": session.online_url,
-            "sequence": session.sequence, "cancel_reason": session.cancel_reason}
+            "starts_at": session.starts_at, "ends_at": session.ends_at, "place": session.place,
+            "online_url": session.online_url, "sequence": session.sequence, "is_cancelled": session.is_cancelled,
+            "cancel_reason": session.cancel_reason, "reschedule_reason": session.reschedule_reason}
 
 
 def session_ics(session: MentoringSession, viewer: User) -> bytes:

@@ -21,7 +21,7 @@ from learnhub.errors import Conflict, NotFound
 from learnhub.extensions import db
 from learnhub.i18n import _
 from learnhub.locking import locked_or_none
-from learnhub.mail.models import OutboxMessage
+from learnhub.mail.services import erase_from_outbox
 from learnhub.mentoring.models import (
     CalendarFeed,
     MentoringEvaluation,
@@ -135,7 +135,8 @@ def pending_erasures() -> list[ErasureRequest]:
 def complete_erasure(actor: User, request_id: int) -> User:
     """Anonymise the person. Kept: enrolments, attendance, ratings and certificates without a name,
     so statistics and certificate checks stay true. Removed: name, e-mail, password, memberships,
-    their own comments and reasons, and anything still to be mailed to them. Notes a mentor wrote stay
+    their own comments and reasons, and every stored mail to them or naming them (mail to others still
+goes, without them). Notes a mentor wrote stay
     with the sessions they describe, now under the anonymised name."""
     # Locked, so two admins completing it at once erase (and log) it once.
     erasure = locked_or_none(ErasureRequest, request_id)
@@ -145,7 +146,7 @@ def complete_erasure(actor: User, request_id: int) -> User:
         raise Conflict(_("Another institute admin must complete the erasure of your own account."))
     user = erasure.user
     keep_an_institute_admin(user)
-    old_address = user.email
+    old_address, old_name = user.email, user.display_name
     user.display_name = "—"  # templates say "erased" in the reader's language where it matters
     user.email = f"erased-{user.id}@erased.invalid"
     user.password_hash = "!" + secrets.token_hex(16)  # matches no password
@@ -159,8 +160,7 @@ def complete_erasure(actor: User, request_id: int) -> User:
     db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id).values(reason=""))
     for model in (Evaluation, MentoringEvaluation):
         db.session.execute(update(model).where(model.user_id == user.id).values(comment=""))
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at.is_(None),
-                                                   OutboxMessage.to_address == old_address))
+    erase_from_outbox(old_address, old_name, user.email, user.display_name)
     db.session.execute(delete(Invitation).where(Invitation.email == old_address))
     erasure.completed_at, erasure.completed_by_id = utcnow(), actor.id
     audit.record(AuditAction.ERASURE_COMPLETED, actor, subject_user_id=user.id, record_type="erasure_request",

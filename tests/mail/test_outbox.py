@@ -12,6 +12,7 @@ from learnhub.mail.services import queue_email, retry_delay, send_pending
 from learnhub.timeutil import utcnow
 from tests.factories import UserFactory
 from tests.i18n import translated
+from tests.smtp import SmtpSink
 
 
 def _queue(address="ana@example.org", language="en"):
@@ -143,3 +144,83 @@ def test_an_invitation_is_rendered_from_the_event_as_queued(app, smtp_sink):
     assert vevent.decoded("DTSTART").astimezone(UTC).replace(tzinfo=None) == event.starts_at
     queued_at = db.session.scalar(select(OutboxMessage)).created_at  # DTSTAMP: when the invitation was made
     assert vevent.decoded("DTSTAMP").replace(tzinfo=None) == queued_at.replace(microsecond=0)
+
+
+def _when_line(message) -> str:
+    return next(line for line in SmtpSink.text_of(message).splitlines() if line.startswith(("When:", "Kada:")))
+
+
+def test_each_mail_of_a_batch_gives_the_time_in_its_recipients_zone_and_language(app, smtp_sink):
+    # One session on Monday 1 March 2027 at 08:00 UTC, mailed to people in three zones in one batch.
+    facts = {"id": 7, "programme": "Mentorstvo", "mentor": "Amra Mentor", "starts_at": datetime(2027, 3, 1, 8, 0),
+             "place": "", "online_url": "", "sequence": 0, "cancel_reason": ""}
+    recipients = [("ny@example.org", "en", "America/New_York"), ("bg@example.org", "sr_Latn", "Europe/Belgrade"),
+                  ("tokyo@example.org", "en", "Asia/Tokyo"), ("sa@example.org", "bs", "Europe/Sarajevo")]
+    for address, language, zone in recipients:
+        queue_email(address, language, "mentoring_invitation", lazy_gettext("Mentoring session: %(programme)s",
+                                                                             programme="Mentorstvo"),
+                    time_zone=zone, session=facts, method="REQUEST", name="Ana")
+    db.session.commit()
+    assert send_pending() == (4, 0)  # one batch, in the app context of this test
+
+    new_york, belgrade, tokyo, sarajevo = (_when_line(smtp_sink.to(address)[0]) for address, *_ in recipients)
+    assert "3:00" in new_york and "Eastern" in new_york and "Monday" in new_york
+    assert "09:00" in belgrade and "ponedeljak" in belgrade and "3:00" not in belgrade
+    assert "5:00" in tokyo and "Japan" in tokyo and "Monday" in tokyo
+    assert "09:00" in sarajevo and "ponedjeljak" in sarajevo
+
+
+def test_an_organisers_copy_queued_as_a_request_goes_out_published(app, smtp_sink):
+    event = ical.CalendarEvent(
+        uid="session-1@learnhub.test", sequence=0, starts_at=datetime(2027, 3, 1, 8, 30),
+        ends_at=datetime(2027, 3, 1, 9, 30), summary="Individual mentoring: Recovery", description="",
+        organizer=ical.Person("Mira Mentor", "mira@example.org"))
+    queue_email("mira@example.org", "en", "email_taken", "Invitation", calendar=(event, "REQUEST"))
+    db.session.commit()
+    assert send_pending() == (1, 0)
+    [message] = smtp_sink.to("mira@example.org")
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar" and not p.get_filename()]
+    assert part.get_param("method") == "PUBLISH" and "METHOD:PUBLISH" in part.get_content()
+
+
+def test_non_ascii_parts_travel_in_seven_bits_so_no_relay_can_break_them(app, smtp_sink):
+    # Without 8BITMIME a relay may strip the eighth bit or refuse the mail: every part is encoded.
+    event = ical.CalendarEvent(
+        uid="session-1@learnhub.test", sequence=0, starts_at=datetime(2027, 3, 1, 8, 30),
+        ends_at=datetime(2027, 3, 1, 9, 30), summary="Менторство: Đurđevdan", description="Čćžšđ",
+        organizer=ical.Person("Mira Mentor", "mira@example.org"),
+        attendees=(ical.Attendee(ical.Person("Љиљана Ђорђевић", "ljilja@example.org")),))
+    queue_email("ljilja@example.org", "sr_Cyrl", "password_reset", lazy_gettext("Reset your LearnHub password"),
+                calendar=(event, "REQUEST"), name="Ljiljana Đorđević", link="https://learnhub.example/r/1")
+    db.session.commit()
+    assert send_pending() == (1, 0)
+
+    [raw] = smtp_sink.raw
+    assert raw.isascii()
+    [message] = smtp_sink.to("ljilja@example.org")
+    leaves = [part for part in message.walk() if not part.is_multipart()]
+    assert {part["Content-Transfer-Encoding"] for part in leaves} <= {"7bit", "quoted-printable", "base64"}
+    assert "Љиљана Ђорђевић" in smtp_sink.text_of(message)
+    calendars = [part.get_content() for part in leaves if part.get_content_type() == "text/calendar"]
+    assert all(ical.Calendar.from_ical(text).walk("VEVENT")[0]["SUMMARY"] == "Менторство: Đurđevdan"
+               for text in calendars) and len(calendars) == 2
+
+
+def test_erasing_a_person_from_the_outbox_finds_their_earlier_addresses_and_keeps_others_mail(app):
+    from learnhub.mail.services import erase_from_outbox
+
+    queue_email("old@example.org", "en", "email_changed", "Changed", name="Ana Đukić", new_email="ana@example.org")
+    queue_email("typed@example.org", "en", "email_change", "Confirm", name="Ana Đukić", link="https://x/1")
+    queue_email("ana@example.org", "en", "password_reset", "Reset", name="Ana Đukić", link="https://x/2")
+    queue_email("boss@example.org", "en", "invitation", "Join", organisation="Dnevni boravak", inviter="Ana Đukić",
+                link="https://x/3")
+    queue_email("ivo@example.org", "en", "password_reset", "Reset", name="Ivo Anić", link="https://x/4")
+    db.session.commit()
+    send_pending()
+
+    erase_from_outbox("ana@example.org", "Ana Đukić", "erased-1@erased.invalid", "—")
+    db.session.commit()
+    rows = {row.to_address: row for row in db.session.scalars(select(OutboxMessage))}
+    assert sorted(rows) == ["boss@example.org", "ivo@example.org"]
+    assert "Ana" not in rows["boss@example.org"].context and rows["boss@example.org"].text_body is None
+    assert "Ivo Anić" in rows["ivo@example.org"].text_body  # someone else's mail is left as it was

@@ -1,6 +1,7 @@
 import re
 from datetime import datetime, timedelta
 
+import icalendar
 import pytest
 import vobject
 from sqlalchemy import func, insert, select
@@ -13,7 +14,7 @@ from learnhub.mentoring.models import (
     MentoringProgramme, MentoringSession, MentorProfile, PartStat, ProgrammeMentor, SessionKind, SessionStatus,
 )
 from learnhub.people.models import MembershipRole, Organisation, Role, User
-from learnhub.timeutil import utcnow
+from learnhub.timeutil import utc_to_local, utcnow
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, UserFactory, member_of
 from tests.parallel import post_at_once, signed_in
 
@@ -267,6 +268,62 @@ def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(world, smtp_s
     assert db.session.get(MentoringSession, session.id).status == SessionStatus.CANCELLED
 
 
+def test_the_mentor_is_sent_their_copy_to_publish_and_every_request_or_cancel_names_an_attendee(world, smtp_sink):
+    programme, mentor, mentee, other = world
+    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    services.reschedule(mentee, session, MONDAY_0800_UTC + timedelta(days=1), "Sick child", now=NOW)
+    services.cancel_session(mentor, session, "Mentor ill", now=NOW)
+    group = _group(mentor, programme, starts_at=MONDAY_0800_UTC + timedelta(days=2))
+    services.remove_participant(mentor, group, other.id)
+    db.session.commit()
+    send_pending()
+
+    own_copies = [_calendar_part(mail) for mail in smtp_sink.to("mentor@example.org")]
+    assert [(method, int(copy.vevent.sequence.value), copy.vevent.status.value) for method, copy in own_copies] == [
+        ("PUBLISH", 0, "CONFIRMED"), ("PUBLISH", 1, "CONFIRMED"), ("PUBLISH", 2, "CANCELLED"),
+        ("PUBLISH", 0, "CONFIRMED"), ("PUBLISH", 1, "CONFIRMED")]
+    assert all(copy.method.value == "PUBLISH" and copy.vevent.organizer.value == "mailto:mentor@example.org"
+               for _method, copy in own_copies)
+    for mail in smtp_sink.messages:  # RFC 5546 §3.2.2 and §3.2.5: a REQUEST or CANCEL names its attendees
+        method, copy = _calendar_part(mail)
+        [event] = icalendar.Calendar.from_ical(copy.serialize()).walk("VEVENT")
+        if method in ("REQUEST", "CANCEL"):
+            assert copy.vevent.attendee_list and event.get("ATTENDEE")
+            assert copy.vevent.organizer.value != f"mailto:{mail['To']}"
+
+
+def test_a_move_tells_its_reason_and_someone_removed_after_it_is_not_told_it_as_a_cancellation(world, smtp_sink):
+    programme, mentor, mentee, other = world
+    session = _group(mentor, programme)  # Monday 09:00-11:00 in Belgrade
+    services.reschedule(mentor, session, MONDAY_0800_UTC + timedelta(days=1), "Room flooded", now=NOW)
+    services.remove_participant(mentor, session, other.id)
+    db.session.commit()
+    send_pending()
+
+    _invited, moved, _still_there = smtp_sink.to("mentee@example.org")
+    text = smtp_sink.text_of(moved)
+    assert "This mentoring session has changed" in text and "Why the time changed: Room flooded" in text
+    [when] = [line for line in text.splitlines() if line.startswith("When:")]
+    assert re.search(r"Tuesday, March 2, 2027, 9:00\W*AM\W*11:00\W*AM", when) and ":00:00" not in when
+    _method, calendar = _calendar_part(moved)
+    assert "Room flooded" in calendar.vevent.description.value
+
+    _invited, _moved, removed = smtp_sink.to("other@example.org")
+    method, calendar = _calendar_part(removed)
+    text = smtp_sink.text_of(removed)
+    assert method == "CANCEL" and "Room flooded" not in text and "Room flooded" not in calendar.serialize()
+    assert "You are no longer taking part in this mentoring session." in text
+
+    stored = db.session.get(MentoringSession, session.id)
+    assert (stored.reschedule_reason, stored.cancel_reason) == ("Room flooded", "")
+    services.cancel_session(mentor, stored, "Mentor ill", now=NOW)
+    db.session.commit()
+    smtp_sink.clear()
+    send_pending()
+    text = smtp_sink.text_of(smtp_sink.to("mentee@example.org")[0])
+    assert "This mentoring session has been cancelled. Mentor ill" in text and "Room flooded" not in text
+
+
 def test_cancelling_needs_a_reason_and_a_cancelled_session_cannot_change(world):
     programme, mentor, mentee, _other = world
     session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
@@ -310,7 +367,7 @@ def test_feed_lists_my_sessions_without_anyones_address_and_rotation_kills_the_o
     db.session.commit()
     token = services.feed_token(mentee)
     response = client.get(f"/calendar/{token}.ics")
-    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.get_data(as_text=True)
     calendar = vobject.readOne(body)
     assert calendar.method.value == "PUBLISH" and "REFRESH-INTERVAL" in body
@@ -575,3 +632,22 @@ def test_the_overview_shows_plans_needing_attention_and_actions_due(world, clien
     page = client.get("/mentoring").get_data(as_text=True)
     assert "Parents&#39; evening (Marija)" in page and "Annual review" not in page  # due in 14 days only
 
+
+
+def test_a_booking_mails_each_person_the_time_in_their_own_zone(world, client, auth, smtp_sink):
+    programme, mentor, mentee, _other = world
+    mentee.time_zone = "America/New_York"
+    db.session.commit()
+    _mentor, slots = services.programme_mentor_slots(programme, mentor.id, utcnow())
+    starts_at = slots[0].starts_at
+    auth.login("mentee@example.org")
+    client.post(f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book",
+                data={"starts_at": starts_at.isoformat()})
+
+    def when(address: str) -> str:
+        text = smtp_sink.text_of(smtp_sink.to(address)[0])
+        return next(line for line in text.splitlines() if line.startswith("When:"))
+
+    belgrade, new_york = utc_to_local(starts_at, "Europe/Belgrade"), utc_to_local(starts_at, "America/New_York")
+    assert f"{belgrade.hour}:00" in when("mentor@example.org") and "Central European" in when("mentor@example.org")
+    assert f"{new_york.hour}:00" in when("mentee@example.org") and "Eastern" in when("mentee@example.org")

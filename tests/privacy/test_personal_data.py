@@ -12,13 +12,17 @@ from learnhub.audit.models import AuditAction, AuditEntry
 from learnhub.courses.models import Enrolment, Evaluation
 from learnhub.extensions import db
 from learnhub.mail.models import OutboxMessage
+from learnhub.mail.services import send_pending
+from learnhub.mentoring import services as mentoring
 from learnhub.people.models import Membership, MembershipRole, Role, User
 from learnhub.people.services import users_with_role
 from learnhub.privacy.models import ErasureRequest
 from learnhub.reports import queries
 from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
 from learnhub.timeutil import utcnow
-from tests.factories import PASSWORD, EnrolmentFactory, OrganisationFactory, UserFactory, certificate_for, member_of
+from tests.factories import (
+    PASSWORD, EnrolmentFactory, OrganisationFactory, ProgrammeFactory, UserFactory, certificate_for, member_of,
+)
 from tests.parallel import post_at_once, signed_in
 
 
@@ -99,6 +103,47 @@ def test_completed_erasure_anonymises_but_keeps_statistics_and_verification(clie
     credential = client.get(f"/verify/{certificate.code}.json").json
     assert "name" not in credential["credentialSubject"] and "Đorđević" not in json.dumps(credential)
     assert admin.id != person.id
+
+
+def _stored_mail_text() -> str:
+    """Everything the outbox holds, each row's columns joined."""
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    return "\n".join(str(value) for row in rows for value in (
+        row.to_address, row.subject, row.context, row.calendar, row.text_body, row.html_body, row.ics_body))
+
+
+def test_completed_erasure_leaves_the_person_in_no_stored_mail_to_or_about_them(client, auth, app, smtp_sink):
+    organisation = OrganisationFactory()
+    mentor = UserFactory(email="mira.mentor@example.org", display_name="Mira Đukić", roles=[Role.MENTOR])
+    programme = ProgrammeFactory(mentor=mentor, organisation=organisation)
+    mentee = member_of(organisation, email="nikola@example.org", display_name="Nikola Mentee")
+    admin = UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    db.session.commit()
+    _mentor, slots = mentoring.programme_mentor_slots(programme, mentor.id, utcnow())
+    session = mentoring.book_slot(mentee, programme.id, mentor.id, slots[0].starts_at)
+    db.session.commit()
+    assert send_pending() == (2, 0)  # sent: the invitations to both
+    auth.login("admin@example.org")  # a POST: it sends what is queued, so before the change is queued
+    mentoring.reschedule(mentee, session, slots[1].starts_at, "")  # queued, not sent yet
+    db.session.add(ErasureRequest(user_id=mentor.id))
+    db.session.commit()
+    names = ["mira.mentor@example.org", "Mira Đukić", json.dumps("Mira Đukić")[1:-1]]
+    assert all(name in _stored_mail_text() for name in names)
+    smtp_sink.clear()
+
+    [erasure] = db.session.scalars(select(ErasureRequest))
+    assert client.post(f"/admin/erasure-requests/{erasure.id}/complete").status_code == 302
+
+    db.session.expire_all()
+    stored = _stored_mail_text()
+    assert not [name for name in names if name in stored]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.to_address == "nikola@example.org")) == 2  # the mentee's mail stays, without her
+    [update] = smtp_sink.to("nikola@example.org")  # the change still reaches the mentee
+    raw = update.as_string()
+    assert "Mira" not in raw and "mira.mentor" not in raw and "Đukić" not in smtp_sink.text_of(update)
+    assert smtp_sink.to("mira.mentor@example.org") == []
+    assert admin.id != mentor.id
 
 
 def test_an_admin_cannot_complete_their_own_erasure(client, auth, app):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -74,9 +75,14 @@ def test_bad_filters_get_a_clear_400(client, auth, world, query):
 
 def test_the_widest_period_there_is_counts_everything(client, auth, world):
     auth.login("admin@example.org")
-    response = client.get("/reports/?since=0001-01-01&until=9999-12-31")
+    response = client.get(f"/reports/?since=1900-01-01&until={date.today().year + 10}-12-31")
     assert response.status_code == 200
     assert "took part in training" in response.get_data(as_text=True)
+    # years nobody means are answered at the field, with what was typed kept
+    refused = client.get("/reports/?since=0001-01-01&until=9999-12-31")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and page.count("Please enter a date between 1900 and") == 2
+    assert 'value="9999-12-31"' in page
 
 
 def test_unknown_table_or_format_is_404(client, auth, world):
