@@ -1,10 +1,11 @@
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.certification import services
-from learnhub.certification.documents import credential_for, pdf_for, verification_url
+from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RequirementForm
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
@@ -128,7 +129,8 @@ def verify(code: str):
     certificate = services.certificate_by_code(code)
     if certificate is None:
         return render_template("certification/verify.html", certificate=None, code=code[:40]), 404
-    return render_template("certification/verify.html", certificate=certificate, status=certificate.status)
+    return render_template("certification/verify.html", certificate=certificate, status=certificate.status,
+                           issuer=institute_name(str(get_locale())))
 
 
 @bp.get("/verify/<code>.json")
