@@ -72,7 +72,7 @@ def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
         issued_at=certificate.issued_at,
         valid_until=certificate.expires_at,
         status=status.value,
-        revoked_reason=certificate.revoked_reason,
+        revoked_reason=certificate.revoked_public_reason,  # never the internal note
         cpd_points=certificate.cpd_points,
         language=language.replace("_", "-"),  # BCP 47: sr-Latn, sr-Cyrl
     ))

@@ -6,7 +6,7 @@ from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.certification import services
 from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
-from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RequirementForm
+from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RequirementForm, RevocationForm
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.extensions import configured_limit, db, limiter
@@ -77,10 +77,15 @@ def add_cpd():
 @bp.get("/certificates/<int:certificate_id>")
 @login_required
 def certificate(certificate_id: int):
-    certificate = services.certificate_for(current_user, certificate_id)
+    return _certificate_page(services.certificate_for(current_user, certificate_id))
+
+
+def _certificate_page(certificate, revocation_form: RevocationForm | None = None):
+    """The certificate's page; an admin's refused action shows on it with what they typed."""
     return render_template("certification/certificate.html", certificate=certificate,
                            share_url=verification_url(certificate), history=services.history(certificate),
-                           form=ReasonedForm())
+                           form=ReasonedForm(formdata=None),
+                           revocation_form=revocation_form or RevocationForm(formdata=None))
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -105,7 +110,14 @@ def _admin_action(certificate_id: int, action, message: str):
 @bp.post("/certificates/<int:certificate_id>/revoke")
 @admins
 def revoke(certificate_id: int):
-    return _admin_action(certificate_id, services.revoke, _("The certificate has been revoked."))
+    certificate = services.get_certificate(certificate_id)
+    form = RevocationForm()
+    if run_form(form, lambda: services.revoke(current_user, certificate, form.note.data,
+                                              form.public_reason.data or "")):
+        db.session.commit()
+        flash(_("The certificate has been revoked."), "success")
+        return redirect(url_for("certification.certificate", certificate_id=certificate.id))
+    return _certificate_page(certificate, revocation_form=form), form_status(form)
 
 
 @bp.post("/certificates/<int:certificate_id>/reinstate")

@@ -149,11 +149,12 @@ def new_code() -> str:
     return base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")  # 160 bits, 32 characters
 
 
-def _audit(certificate: Certificate, actor: User | None, action: str, reason: str = "") -> None:
+def _audit(certificate: Certificate, actor: User | None, action: str, reason: str = "", **details: str) -> None:
     db.session.add(CertificateEvent(certificate_id=certificate.id, actor_id=actor.id if actor else None,
                                     action=action, reason=reason[:2000]))
+    after = {key: value[:2000] for key, value in {"reason": reason, **details}.items() if value}
     audit.record(AuditAction("certificate_" + action), actor, subject_user_id=certificate.holder_id,
-                 record_type="certificate", record_id=certificate.id, after={"reason": reason[:2000]} if reason else None)
+                 record_type="certificate", record_id=certificate.id, after=after or None)
 
 
 def _expiry(version: LearningSetVersion, issued_at: datetime) -> datetime | None:
@@ -247,16 +248,18 @@ def certificate_for(viewer: User, certificate_id: int) -> Certificate:
     raise NotFound(_("We could not find that certificate."))
 
 
-def revoke(actor: User, certificate: Certificate, reason: str) -> None:
+def revoke(actor: User, certificate: Certificate, note: str, public_reason: str = "") -> None:
+    """Revoke with an internal note for admins and, when chosen, a reason shown to anyone who verifies."""
     if not actor.has_role(Role.INSTITUTE_ADMIN):
         raise NotAllowed(_("Only an institute admin can do that."))
-    if not reason.strip():
-        raise InvalidInput(_("Please give a reason."))
+    if not note.strip():
+        raise InvalidInput(_("Please write an internal note: why the certificate is revoked."))
     certificate = locked(Certificate, certificate.id)  # a double click revokes (and is logged) once
     if certificate.revoked_at is not None:
         raise Conflict(_("This certificate is already revoked."))
-    certificate.revoked_at, certificate.revoked_reason = utcnow(), reason.strip()[:2000]
-    _audit(certificate, actor, "revoked", reason)
+    certificate.revoked_at = utcnow()
+    certificate.revoked_note, certificate.revoked_public_reason = note.strip()[:2000], public_reason.strip()[:2000]
+    _audit(certificate, actor, "revoked", certificate.revoked_note, public_reason=certificate.revoked_public_reason)
     db.session.flush()
 
 
@@ -266,7 +269,7 @@ def reinstate(actor: User, certificate: Certificate, reason: str) -> None:
     certificate = locked(Certificate, certificate.id)
     if certificate.revoked_at is None:
         raise Conflict(_("This certificate is not revoked."))
-    certificate.revoked_at, certificate.revoked_reason = None, ""
+    certificate.revoked_at, certificate.revoked_note, certificate.revoked_public_reason = None, "", ""
     _audit(certificate, actor, "reinstated", reason)
     db.session.flush()
 

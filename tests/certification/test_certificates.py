@@ -160,7 +160,7 @@ def test_verification_answers_with_one_query(client, count_queries):
 
 def test_unknown_malformed_and_revoked_codes_are_told_apart(client):
     certificate = certificate_for(EnrolmentFactory(), revoked_at=utcnow() - timedelta(days=1),
-                                  revoked_reason="Issued in error")
+                                  revoked_note="Issued in error")
     db.session.commit()
     assert "was revoked" in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     unknown = client.get("/verify/" + "A" * 32)
@@ -324,6 +324,6 @@ def test_parallel_revocations_revoke_once(parallel_app):
     admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
     db.session.commit()
     url = f"/certificates/{certificate.id}/revoke"
-    posts = [(signed_in(parallel_app, admin.email), url, {"reason": "Issued in error"}) for admin in admins]
+    posts = [(signed_in(parallel_app, admin.email), url, {"note": "Issued in error"}) for admin in admins]
     assert sorted(post_at_once(posts)) == [302] + [409] * 3
     assert [e.action for e in services.history(certificate)] == ["revoked"]

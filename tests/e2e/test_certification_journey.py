@@ -37,7 +37,7 @@ def test_admin_issues_a_certificate_that_verifies_valid_then_revoked(live_server
     assert "This certificate is valid." in public.locator("main").inner_text()
     assert "Dragana Ilić" in public.locator("main").inner_text()
 
-    page.locator("#reason-1").fill("Issued to the wrong cohort")
+    page.get_by_label("Internal note").fill("Issued to the wrong cohort")
     page.get_by_role("button", name="Revoke", exact=True).click()
     page.get_by_text("The certificate has been revoked.").wait_for()
     public.reload()
