@@ -58,7 +58,7 @@ def record_assessment(cohort_id: int, enrolment_id: int):
 @login_required
 def my_certificates():
     return render_template("certification/mine.html", certificates=services.certificates_of(current_user),
-                           record=services.cpd_record(current_user, utcnow().date()), form=CpdActivityForm())
+                           record=services.cpd_record(current_user, services.institute_today()), form=CpdActivityForm())
 
 
 @bp.post("/cpd")
@@ -66,12 +66,12 @@ def my_certificates():
 def add_cpd():
     form = CpdActivityForm()
     if run_form(form, lambda: services.add_cpd_activity(current_user, form.title.data, form.points.data,
-                                                        form.completed_on.data, utcnow().date())):
+                                                        form.completed_on.data, services.institute_today())):
         db.session.commit()
         flash(_("Activity recorded. It counts once the institute approves it."), "success")
         return redirect(url_for("certification.my_certificates"))
     return render_template("certification/mine.html", certificates=services.certificates_of(current_user),
-                           record=services.cpd_record(current_user, utcnow().date()), form=form), form_status(form)
+                           record=services.cpd_record(current_user, services.institute_today()), form=form), form_status(form)
 
 
 @bp.get("/certificates/<int:certificate_id>")

@@ -33,7 +33,7 @@ from learnhub.locking import locked, locked_or_none
 from learnhub.mail.services import queue_email
 from learnhub.mentoring.models import MentoringSession, SessionParticipant, SessionStatus
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, ServiceType, User
-from learnhub.timeutil import utcnow
+from learnhub.timeutil import utc_to_local, utcnow
 
 # --- eligibility ---------------------------------------------------------------------------------
 
@@ -286,7 +286,7 @@ def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = N
     if certificate.expires_at is None or not needed or certificate.revoked_at is not None:
         raise Conflict(_("This certificate cannot be renewed with CPD points."))
     counted = [CpdActivity.user_id == certificate.holder_id, CpdActivity.approved_at.is_not(None),
-               CpdActivity.completed_on >= certificate.issued_at.date()]
+               CpdActivity.completed_on >= institute_date(certificate.issued_at)]
     last_renewal = db.session.scalar(select(func.max(CertificateEvent.created_at)).where(
         CertificateEvent.certificate_id == certificate.id, CertificateEvent.action == "renewed"))
     if last_renewal is not None:
@@ -400,12 +400,23 @@ class CpdRecord:
         return sum(y.total for y in self.years if self.period_start <= y.year <= self.period_end)
 
 
+def institute_date(moment: datetime) -> date:
+    """The date of a UTC moment on the institute's calendar (LEARNHUB_TIMEZONE), by which periods are counted."""
+    return utc_to_local(moment, current_app.config["LEARNHUB_TIMEZONE"]).date()
+
+
+def institute_today(now: datetime | None = None) -> date:
+    return institute_date(now or utcnow())
+
+
 def cpd_record(user: User, today: date) -> CpdRecord:
     """Points per year from certificates and approved activities, against the licence-period requirement."""
-    by_certificate = dict(db.session.execute(
-        select(func.extract("year", Certificate.issued_at), func.sum(Certificate.cpd_points))
-        .where(Certificate.holder_id == user.id, Certificate.revoked_at.is_(None))
-        .group_by(func.extract("year", Certificate.issued_at))).all())
+    # The year a certificate counts in is the one on the institute's calendar, not in UTC: one issued
+    # at 00:30 on 1 January in Belgrade belongs to the new year (and perhaps a new licence period).
+    by_certificate: Counter[int] = Counter()
+    for issued_at, points in db.session.execute(select(Certificate.issued_at, Certificate.cpd_points).where(
+            Certificate.holder_id == user.id, Certificate.revoked_at.is_(None))):
+        by_certificate[institute_date(issued_at).year] += points
     by_activity = dict(db.session.execute(
         select(func.extract("year", CpdActivity.completed_on), func.sum(CpdActivity.points))
         .where(CpdActivity.user_id == user.id, CpdActivity.approved_at.is_not(None))
@@ -417,7 +428,7 @@ def cpd_record(user: User, today: date) -> CpdRecord:
     activities = list(db.session.scalars(select(CpdActivity).where(CpdActivity.user_id == user.id)
                                          .order_by(CpdActivity.completed_on.desc())))
     return CpdRecord(
-        years=[CpdYear(y, int(_year_value(by_certificate, y)), int(_year_value(by_activity, y))) for y in years],
+        years=[CpdYear(y, by_certificate[y], int(_year_value(by_activity, y))) for y in years],
         period_start=period_start, period_end=period_start + period_years - 1,
         required=current_app.config["CPD_REQUIRED_POINTS"], activities=activities)
 
