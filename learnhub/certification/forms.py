@@ -32,3 +32,8 @@ class RevocationForm(FlaskForm):
                                   validators=[Length(max=2000)],
                                   description=_l("Shown on the verification page and in the machine-readable "
                                                  "certificate. Leave it empty to say only that it was revoked."))
+
+
+class RenewalForm(FlaskForm):
+    override_reason = TextAreaField(_l("Reason for renewing early"), validators=[Length(max=2000)],
+                                    description=_l("Recorded in the certificate's history and the audit log."))

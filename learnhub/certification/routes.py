@@ -6,7 +6,7 @@ from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.certification import services
 from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
-from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RequirementForm, RevocationForm
+from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.extensions import configured_limit, db, limiter
@@ -80,12 +80,16 @@ def certificate(certificate_id: int):
     return _certificate_page(services.certificate_for(current_user, certificate_id))
 
 
-def _certificate_page(certificate, revocation_form: RevocationForm | None = None):
+def _certificate_page(certificate, revocation_form: RevocationForm | None = None,
+                      renewal_form: RenewalForm | None = None):
     """The certificate's page; an admin's refused action shows on it with what they typed."""
+    is_admin = current_user.has_role(Role.INSTITUTE_ADMIN)
     return render_template("certification/certificate.html", certificate=certificate,
                            share_url=verification_url(certificate), history=services.history(certificate),
                            form=ReasonedForm(formdata=None),
-                           revocation_form=revocation_form or RevocationForm(formdata=None))
+                           revocation_form=revocation_form or RevocationForm(formdata=None),
+                           renewal=services.renewal_standing(certificate) if is_admin else None,
+                           renewal_form=renewal_form or RenewalForm(formdata=None))
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -129,8 +133,14 @@ def reinstate(certificate_id: int):
 @bp.post("/certificates/<int:certificate_id>/renew")
 @admins
 def renew(certificate_id: int):
-    return _admin_action(certificate_id, lambda actor, certificate, _reason: services.renew_by_cpd(actor, certificate),
-                         _("The certificate has been renewed."))
+    certificate = services.get_certificate(certificate_id)
+    form = RenewalForm()
+    if run_form(form, lambda: services.renew_by_cpd(current_user, certificate,
+                                                    override_reason=form.override_reason.data or "")):
+        db.session.commit()
+        flash(_("The certificate has been renewed."), "success")
+        return redirect(url_for("certification.certificate", certificate_id=certificate.id))
+    return _certificate_page(certificate, renewal_form=form), form_status(form)
 
 
 # --- public verification ------------------------------------------------------------------------------

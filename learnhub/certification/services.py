@@ -7,9 +7,10 @@ import math
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import format_date
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
@@ -33,7 +34,7 @@ from learnhub.locking import locked, locked_or_none
 from learnhub.mail.services import queue_email
 from learnhub.mentoring.models import MentoringSession, SessionParticipant, SessionStatus
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, ServiceType, User
-from learnhub.timeutil import utc_to_local, utcnow
+from learnhub.timeutil import local_to_utc, utc_to_local, utcnow
 
 # --- eligibility ---------------------------------------------------------------------------------
 
@@ -274,29 +275,78 @@ def reinstate(actor: User, certificate: Certificate, reason: str) -> None:
     db.session.flush()
 
 
-def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = None) -> None:
-    """Extend an expiring certificate when the holder earned the rule's CPD points since it was issued.
+@dataclass(frozen=True)
+class RenewalStanding:
+    """Where a certificate stands for renewal with CPD points."""
+
+    opens_on: date  # on the institute's calendar: RENEWAL_WINDOW_DAYS before the expiry date
+    is_open: bool
+    earned: int  # since the certificate was issued or last renewed
+    needed: int
+
+    @property
+    def has_points(self) -> bool:
+        return self.earned >= self.needed
+
+    @property
+    def can_renew(self) -> bool:
+        return self.is_open and self.has_points
+
+    @property
+    def points_message(self) -> str:
+        return ngettext("%(earned)d of %(num)d CPD point earned since the certificate was issued or last renewed.",
+                        "%(earned)d of %(num)d CPD points earned since the certificate was issued or last renewed.",
+                        self.needed, earned=self.earned)
+
+
+_RENEWALS = ("renewed", "renewed_by_override")
+
+
+def renewal_standing(certificate: Certificate, now: datetime | None = None) -> RenewalStanding | None:
+    """None when the certificate cannot be renewed with CPD points at all (no expiry, no such rule, revoked).
     Points count towards one renewal only: the next needs activities approved after it."""
+    needed = (certificate.version.certification or {}).get("renewal_cpd_points")
+    if certificate.expires_at is None or not needed or certificate.revoked_at is not None:
+        return None
+    counted = [CpdActivity.user_id == certificate.holder_id, CpdActivity.approved_at.is_not(None),
+               CpdActivity.completed_on >= institute_date(certificate.issued_at)]
+    last_renewal = db.session.scalar(select(func.max(CertificateEvent.created_at)).where(
+        CertificateEvent.certificate_id == certificate.id, CertificateEvent.action.in_(_RENEWALS)))
+    if last_renewal is not None:
+        counted.append(CpdActivity.approved_at > last_renewal)
+    earned = db.session.scalar(select(func.coalesce(func.sum(CpdActivity.points), 0)).where(*counted))
+    # The window opens at the start of a day as the institute's calendar shows it, the day the page names.
+    zone = current_app.config["LEARNHUB_TIMEZONE"]
+    opens_on = institute_date(certificate.expires_at) - timedelta(days=current_app.config["RENEWAL_WINDOW_DAYS"])
+    opens_at = local_to_utc(datetime.combine(opens_on, time.min), zone)
+    return RenewalStanding(opens_on=opens_on, is_open=(now or utcnow()) >= opens_at, earned=int(earned),
+                           needed=needed)
+
+
+def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = None,
+                 override_reason: str = "") -> None:
+    """Extend a certificate whose renewal window has opened (RENEWAL_WINDOW_DAYS before expiry, or after it)
+    when the holder earned the rule's CPD points since it was issued or last renewed. Earlier only with an
+    institute admin's reason, recorded as an override: renewing again at once would push validity years ahead."""
     now = now or utcnow()
     if not actor.has_role(Role.INSTITUTE_ADMIN):
         raise NotAllowed(_("Only an institute admin can do that."))
     certificate = locked(Certificate, certificate.id)
-    rule = certificate.version.certification or {}
-    needed = rule.get("renewal_cpd_points")
-    if certificate.expires_at is None or not needed or certificate.revoked_at is not None:
+    standing = renewal_standing(certificate, now)
+    if standing is None:
         raise Conflict(_("This certificate cannot be renewed with CPD points."))
-    counted = [CpdActivity.user_id == certificate.holder_id, CpdActivity.approved_at.is_not(None),
-               CpdActivity.completed_on >= institute_date(certificate.issued_at)]
-    last_renewal = db.session.scalar(select(func.max(CertificateEvent.created_at)).where(
-        CertificateEvent.certificate_id == certificate.id, CertificateEvent.action == "renewed"))
-    if last_renewal is not None:
-        counted.append(CpdActivity.approved_at > last_renewal)
-    earned = db.session.scalar(select(func.coalesce(func.sum(CpdActivity.points), 0)).where(*counted))
-    if earned < needed:
-        raise Conflict(_("%(earned)d of %(needed)d CPD points earned since the certificate was issued or last "
-                         "renewed.", earned=earned, needed=needed))
+    override_reason = override_reason.strip()
+    if not standing.is_open and not override_reason:
+        raise Conflict(_("This certificate can be renewed from %(date)s.",
+                         date=format_date(standing.opens_on, "long")))
+    if not standing.has_points:
+        raise Conflict(standing.points_message)
     certificate.expires_at = _expiry(certificate.version, max(now, certificate.expires_at))
-    _audit(certificate, actor, "renewed", _("%(points)d CPD points", points=earned))
+    points = ngettext("%(num)d CPD point", "%(num)d CPD points", standing.earned)
+    if standing.is_open:
+        _audit(certificate, actor, "renewed", points)
+    else:
+        _audit(certificate, actor, "renewed_by_override", override_reason, cpd_points=points)
     db.session.flush()
 
 
