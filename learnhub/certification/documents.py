@@ -5,7 +5,7 @@ from flask_babel import force_locale, format_date, get_locale
 
 from learnhub.certification.badges import CredentialData, open_badge_credential
 from learnhub.certification.models import Certificate
-from learnhub.i18n import _, latin_to_cyrillic, to_reader_script
+from learnhub.i18n import _, latin_to_cyrillic, ngettext, to_reader_script
 from learnhub.mail.services import external_url
 from learnhub.timeutil import utcnow
 
@@ -55,8 +55,9 @@ def pdf_for(certificate: Certificate, language: str) -> bytes:
 def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
     version = certificate.version
     rule = version.certification or {}
-    criteria = _("At least %(percent)d%% attendance; modules completed; %(sessions)d mentoring sessions.",
-                 percent=rule.get("min_attendance_percent", 0), sessions=rule.get("min_mentoring_sessions") or 0)
+    criteria = ngettext("At least %(percent)d%% attendance; modules completed; %(num)d mentoring session.",
+                        "At least %(percent)d%% attendance; modules completed; %(num)d mentoring sessions.",
+                        rule.get("min_mentoring_sessions") or 0, percent=rule.get("min_attendance_percent", 0))
     status = certificate.status_at(utcnow())
     language = str(get_locale())  # the page's language: criteria and names are written in it
     return open_badge_credential(CredentialData(

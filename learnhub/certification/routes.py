@@ -11,7 +11,7 @@ from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.extensions import configured_limit, db, limiter
 from learnhub.formflow import form_status, run_form
-from learnhub.i18n import _, select_locale
+from learnhub.i18n import _, ngettext, select_locale
 from learnhub.navigation import optional_whole_number, whole_number
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
@@ -38,7 +38,7 @@ def issue(cohort_id: int):
     issued = services.issue_certificates(current_user, cohort, request.form.getlist("enrolment_id", type=whole_number),
                                          override_reason=ReasonedForm().reason.data or "")
     db.session.commit()
-    flash(_("%(count)d certificates issued.", count=len(issued)), "success")
+    flash(ngettext("%(num)d certificate issued.", "%(num)d certificates issued.", len(issued)), "success")
     return redirect(url_for("certification.cohort_certificates", cohort_id=cohort.id))
 
 

@@ -62,12 +62,14 @@ def missing_requirements(rule: dict, facts: Facts) -> list[str]:
     missing = []
     needed = needed_sessions(rule, facts.sessions_total)
     if facts.sessions_attended < needed:
-        missing.append(_("attended %(attended)d of %(total)d sessions; needs %(needed)d",
-                         attended=facts.sessions_attended, total=facts.sessions_total, needed=needed))
+        missing.append(ngettext("attended %(attended)d of %(num)d session; needs %(needed)d",
+                                "attended %(attended)d of %(num)d sessions; needs %(needed)d", facts.sessions_total,
+                                attended=facts.sessions_attended, needed=needed))
     done, total = ((facts.all_modules_done, facts.all_modules) if rule.get("require_all_modules")
                    else (facts.required_modules_done, facts.required_modules))
     if done < total:
-        missing.append(_("completed %(done)d of %(total)d modules", done=done, total=total))
+        missing.append(ngettext("completed %(done)d of %(num)d module", "completed %(done)d of %(num)d modules", total,
+                                done=done))
     sessions = rule.get("min_mentoring_sessions") or 0
     if facts.mentoring_attended < sessions:
         missing.append(ngettext("attended %(attended)d of %(num)d mentoring session",
