@@ -11,7 +11,14 @@ from learnhub.curriculum.models import ModuleProgress
 from learnhub.errors import Conflict
 from learnhub.extensions import db
 from learnhub.people.models import Role
-from tests.factories import PASSWORD, CohortFactory, CohortSessionFactory, EnrolmentFactory, UserFactory, certificate_for
+from tests.factories import (
+    PASSWORD,
+    CohortFactory,
+    CohortSessionFactory,
+    EnrolmentFactory,
+    UserFactory,
+    certificate_for,
+)
 
 
 def facts(**changes):

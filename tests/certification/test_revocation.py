@@ -1,6 +1,5 @@
 """Revoking keeps an internal note for admins and publishes only a reason chosen to be shown."""
 
-import json
 
 import pytest
 
