@@ -123,3 +123,17 @@ def test_an_admin_renews_early_from_the_page_with_a_reason(client, auth):
     assert "The certificate has been renewed." in response.get_data(as_text=True)
     db.session.refresh(certificate)
     assert certificate.expires_at == datetime(utcnow().year + 4, 6, 1, 10)
+
+
+@pytest.mark.parametrize("language, message", [
+    ("sr_Latn", "Ovaj sertifikat može da se obnovi od 3. oktobar 2028."),
+    ("bs", "Ovaj certifikat se može obnoviti od 3. oktobar 2028."),
+])
+def test_the_refusal_reads_well_in_serbian_and_bosnian(app, language, message):
+    """Their long dates end with a full stop already: the sentence does not add a second one."""
+    from flask_babel import force_locale
+
+    admin, certificate = _renewable(datetime(2029, 1, 1, 10))
+    with app.test_request_context(), force_locale(language), pytest.raises(Conflict) as refusal:
+        services.renew_by_cpd(admin, certificate, now=datetime(2028, 6, 1))
+    assert refusal.value.message == message
