@@ -317,7 +317,8 @@ def seed_shard(world: World, shard: int) -> dict:
             "holder_id": enrolment["user_id"], "version_id": enrolment["version_id"],
             "cohort_id": enrolment["cohort_id"], "issued_at": issued_at,
             "expires_at": issued_at + timedelta(days=30 * months) if months else None,
-            "cpd_points": source.cpd_points, "issuer_id": trainer_id, "is_override": False, "revoked_reason": "",
+            "cpd_points": source.cpd_points, "issuer_id": trainer_id, "is_override": False, "revoked_note": "",
+            "revoked_public_reason": "",
         })
         events.append({"id": first_event + offset, "certificate_id": first_certificate + offset, "actor_id": trainer_id,
                        "action": "issued", "reason": "", "created_at": issued_at})

@@ -63,7 +63,14 @@ class Config:
     CPD_REQUIRED_POINTS = int(os.environ.get("CPD_REQUIRED_POINTS", "120"))
     CPD_PERIOD_YEARS = int(os.environ.get("CPD_PERIOD_YEARS", "6"))
     CPD_PERIOD_FIRST_YEAR = int(os.environ.get("CPD_PERIOD_FIRST_YEAR", "2024"))
+    # Renewal with CPD points opens this many days before expiry (and stays open after it); earlier
+    # only by an institute admin's override with a reason, which is recorded.
+    RENEWAL_WINDOW_DAYS = int(os.environ.get("RENEWAL_WINDOW_DAYS", "90"))
+    # The institute's name per language, on certificates, their verification page and credentials
+    # (Serbian Cyrillic is derived from the Latin name).
     INSTITUTE_NAME = os.environ.get("INSTITUTE_NAME", "Institute for Social Protection")
+    INSTITUTE_NAME_SR_LATN = os.environ.get("INSTITUTE_NAME_SR_LATN", "Zavod za socijalnu zaštitu")
+    INSTITUTE_NAME_BS = os.environ.get("INSTITUTE_NAME_BS", "Zavod za socijalnu zaštitu")
 
     PASSWORD_HASH_METHOD = "argon2id"  # or any werkzeug method, e.g. "scrypt" (learnhub/auth/passwords.py)
     LOGIN_SESSION_LIFETIME = timedelta(days=14)

@@ -181,7 +181,7 @@ MATRIX = {
     # The certificate belongs to organisation A's member: A's admin and institute admins may see it.
     ("certification.certificate", "GET"): ("/certificates/{certificate_id}", None, organisation_admins(200)),
     ("certification.certificate_pdf", "GET"): ("/certificates/{certificate_id}.pdf", None, organisation_admins(200)),
-    ("certification.revoke", "POST"): ("/certificates/{certificate_id}/revoke", {"reason": "Error"},
+    ("certification.revoke", "POST"): ("/certificates/{certificate_id}/revoke", {"note": "Error"},
                                        institute_admins(302)),
     ("certification.reinstate", "POST"): ("/certificates/{certificate_id}/reinstate", {}, institute_admins(409)),
     ("certification.renew", "POST"): ("/certificates/{certificate_id}/renew", {}, institute_admins(409)),

@@ -1,9 +1,14 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
+from learnhub import create_app
+from learnhub.config import TestConfig as MigratedConfig
 from learnhub.extensions import db
+from learnhub.timeutil import utcnow
+from tests.factories import EnrolmentFactory, certificate_for
 
 
 def test_models_and_migrations_agree(app):
@@ -49,4 +54,21 @@ def test_outcomes_become_per_language_and_versions_keep_only_languages_they_have
         upgrade()
         assert db.session.execute(text("SELECT outcomes FROM module")).scalar() == '{"en": ["Listen"]}'
         assert sorted(db.session.scalars(text("SELECT language FROM version_language"))) == ["en"]
+
+
+def test_a_revocation_reason_becomes_the_internal_note_and_nothing_is_published(tmp_path):
+    """Migration 0012 on SQLite (batch operations): reasons written before it were never meant for the public."""
+    app = create_app(MigratedConfig(f"sqlite:///{tmp_path / 'migrated.sqlite'}"))
+    with app.app_context():
+        upgrade()
+        certificate = certificate_for(EnrolmentFactory(), revoked_at=utcnow())
+        db.session.commit()
+        downgrade(revision="9d4b6e2f1a75")  # the schema before the note and the public reason
+        db.session.execute(text("UPDATE certificate SET revoked_reason = 'Fraud suspected'"))
+        db.session.commit()
+        upgrade()
+        row = db.session.execute(text("SELECT revoked_note, revoked_public_reason FROM certificate WHERE id = :id"),
+                                 {"id": certificate.id}).one()
+        assert tuple(row) == ("Fraud suspected", "")
+        db.session.remove()
         db.engine.dispose()

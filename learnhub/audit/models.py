@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     CERTIFICATE_REVOKED = "certificate_revoked"
     CERTIFICATE_REINSTATED = "certificate_reinstated"
     CERTIFICATE_RENEWED = "certificate_renewed"
+    CERTIFICATE_RENEWED_BY_OVERRIDE = "certificate_renewed_by_override"  # before the renewal window opened
     PLAN_CHANGED = "plan_changed"
     PERSONAL_DATA_EXPORTED = "personal_data_exported"
     ERASURE_REQUESTED = "erasure_requested"
@@ -54,6 +55,7 @@ ACTION_LABELS = {
     AuditAction.CERTIFICATE_REVOKED: _l("Certificate revoked"),
     AuditAction.CERTIFICATE_REINSTATED: _l("Certificate reinstated"),
     AuditAction.CERTIFICATE_RENEWED: _l("Certificate renewed"),
+    AuditAction.CERTIFICATE_RENEWED_BY_OVERRIDE: _l("Certificate renewed early by override"),
     AuditAction.PLAN_CHANGED: _l("Implementation plan changed"),
     AuditAction.PERSONAL_DATA_EXPORTED: _l("Personal data downloaded"),
     AuditAction.ERASURE_REQUESTED: _l("Erasure requested"),

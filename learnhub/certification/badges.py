@@ -43,7 +43,7 @@ class CredentialData:
     issued_at: datetime        # naive UTC
     valid_until: datetime | None
     status: str                # one of STATUSES
-    revoked_reason: str = ""
+    revoked_reason: str = ""   # published: the reason chosen to be shown, never an internal note
     cpd_points: int = 0
     language: str = "en"
 

@@ -1,13 +1,24 @@
 """The certificate as a PDF and as an Open Badges 3.0 credential, worded in the reader's language."""
 
 from flask import current_app
-from flask_babel import format_date, force_locale
+from flask_babel import force_locale, format_date, get_locale
 
 from learnhub.certification.badges import CredentialData, open_badge_credential
 from learnhub.certification.models import Certificate
-from learnhub.i18n import _, to_reader_script
+from learnhub.i18n import _, latin_to_cyrillic, ngettext, to_reader_script
 from learnhub.mail.services import external_url
 from learnhub.timeutil import utcnow
+
+
+def institute_name(language: str) -> str:
+    """The institute's name as written in `language` (INSTITUTE_NAME, INSTITUTE_NAME_SR_LATN,
+    INSTITUTE_NAME_BS); Serbian Cyrillic is the Latin name transliterated, and a language without
+    a name of its own gets the English one."""
+    config = current_app.config
+    english = config["INSTITUTE_NAME"]
+    if language == "sr_Cyrl":
+        return latin_to_cyrillic(config["INSTITUTE_NAME_SR_LATN"] or english)
+    return {"sr_Latn": config["INSTITUTE_NAME_SR_LATN"], "bs": config["INSTITUTE_NAME_BS"]}.get(language) or english
 
 
 def verification_url(certificate: Certificate) -> str:
@@ -33,7 +44,7 @@ def pdf_for(certificate: Certificate, language: str) -> bytes:
             statement=_("has completed the learning set"),
             learning_set_title=to_reader_script(certificate.version.display_title),
             details=tuple(details),
-            issuer=to_reader_script(current_app.config["INSTITUTE_NAME"]),
+            issuer=institute_name(language),
             verification_url=verification_url(certificate),
             short_code=certificate.readable_code,
             verify_hint=_("Check this certificate at"),
@@ -44,14 +55,16 @@ def pdf_for(certificate: Certificate, language: str) -> bytes:
 def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
     version = certificate.version
     rule = version.certification or {}
-    criteria = _("At least %(percent)d%% attendance; modules completed; %(sessions)d mentoring sessions.",
-                 percent=rule.get("min_attendance_percent", 0), sessions=rule.get("min_mentoring_sessions") or 0)
+    criteria = ngettext("At least %(percent)d%% attendance; modules completed; %(num)d mentoring session.",
+                        "At least %(percent)d%% attendance; modules completed; %(num)d mentoring sessions.",
+                        rule.get("min_mentoring_sessions") or 0, percent=rule.get("min_attendance_percent", 0))
     status = certificate.status_at(utcnow())
+    language = str(get_locale())  # the page's language: criteria and names are written in it
     return open_badge_credential(CredentialData(
         credential_url=external_url("certification.verify_json", code=certificate.code),
         verification_url=verification_url(certificate),
         issuer_url=current_app.config["BASE_URL"],
-        issuer_name=current_app.config["INSTITUTE_NAME"],
+        issuer_name=institute_name(language),
         achievement_url=external_url("curriculum.learning_set", slug=version.slug) + f"#v{version.number}",
         achievement_name=version.display_title,
         achievement_description=version.display_summary,
@@ -60,6 +73,7 @@ def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
         issued_at=certificate.issued_at,
         valid_until=certificate.expires_at,
         status=status.value,
-        revoked_reason=certificate.revoked_reason,
+        revoked_reason=certificate.revoked_public_reason,  # never the internal note
         cpd_points=certificate.cpd_points,
+        language=language.replace("_", "-"),  # BCP 47: sr-Latn, sr-Cyrl
     ))

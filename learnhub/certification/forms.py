@@ -22,3 +22,18 @@ class RequirementForm(FlaskForm):
 
 class ReasonedForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
+
+
+class RevocationForm(FlaskForm):
+    note = TextAreaField(_l("Internal note"), validators=[
+        DataRequired(_l("Please write an internal note: why the certificate is revoked.")), Length(max=2000)],
+        description=_l("Why the certificate is revoked. Only institute admins see it."))
+    public_reason = TextAreaField(_l("Public reason, shown to anyone who verifies this certificate (optional)"),
+                                  validators=[Length(max=2000)],
+                                  description=_l("Shown on the verification page and in the machine-readable "
+                                                 "certificate. Leave it empty to say only that it was revoked."))
+
+
+class RenewalForm(FlaskForm):
+    override_reason = TextAreaField(_l("Reason for renewing early"), validators=[Length(max=2000)],
+                                    description=_l("Recorded in the certificate's history and the audit log."))

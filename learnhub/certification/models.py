@@ -37,7 +37,8 @@ class Certificate(db.Model):
     issuer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))  # None: automatic
     is_override: Mapped[bool] = mapped_column(default=False)  # issued without meeting the rule
     revoked_at: Mapped[datetime | None]
-    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    revoked_note: Mapped[str] = mapped_column(Text, default="")  # why, for admins only
+    revoked_public_reason: Mapped[str] = mapped_column(Text, default="")  # shown to anyone who verifies; may be empty
 
     holder: Mapped[User] = relationship(foreign_keys=[holder_id], lazy="joined")
     version: Mapped[LearningSetVersion] = relationship(lazy="joined")

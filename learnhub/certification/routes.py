@@ -1,16 +1,17 @@
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.certification import services
-from learnhub.certification.documents import credential_for, pdf_for, verification_url
-from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RequirementForm
+from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
+from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.extensions import configured_limit, db, limiter
 from learnhub.formflow import form_status, run_form
-from learnhub.i18n import _, select_locale
+from learnhub.i18n import _, ngettext, select_locale
 from learnhub.navigation import optional_whole_number, whole_number
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
@@ -37,7 +38,7 @@ def issue(cohort_id: int):
     issued = services.issue_certificates(current_user, cohort, request.form.getlist("enrolment_id", type=whole_number),
                                          override_reason=ReasonedForm().reason.data or "")
     db.session.commit()
-    flash(_("%(count)d certificates issued.", count=len(issued)), "success")
+    flash(ngettext("%(num)d certificate issued.", "%(num)d certificates issued.", len(issued)), "success")
     return redirect(url_for("certification.cohort_certificates", cohort_id=cohort.id))
 
 
@@ -57,7 +58,7 @@ def record_assessment(cohort_id: int, enrolment_id: int):
 @login_required
 def my_certificates():
     return render_template("certification/mine.html", certificates=services.certificates_of(current_user),
-                           record=services.cpd_record(current_user, utcnow().date()), form=CpdActivityForm())
+                           record=services.cpd_record(current_user, services.institute_today()), form=CpdActivityForm())
 
 
 @bp.post("/cpd")
@@ -65,21 +66,30 @@ def my_certificates():
 def add_cpd():
     form = CpdActivityForm()
     if run_form(form, lambda: services.add_cpd_activity(current_user, form.title.data, form.points.data,
-                                                        form.completed_on.data, utcnow().date())):
+                                                        form.completed_on.data, services.institute_today())):
         db.session.commit()
         flash(_("Activity recorded. It counts once the institute approves it."), "success")
         return redirect(url_for("certification.my_certificates"))
     return render_template("certification/mine.html", certificates=services.certificates_of(current_user),
-                           record=services.cpd_record(current_user, utcnow().date()), form=form), form_status(form)
+                           record=services.cpd_record(current_user, services.institute_today()), form=form), form_status(form)
 
 
 @bp.get("/certificates/<int:certificate_id>")
 @login_required
 def certificate(certificate_id: int):
-    certificate = services.certificate_for(current_user, certificate_id)
+    return _certificate_page(services.certificate_for(current_user, certificate_id))
+
+
+def _certificate_page(certificate, revocation_form: RevocationForm | None = None,
+                      renewal_form: RenewalForm | None = None):
+    """The certificate's page; an admin's refused action shows on it with what they typed."""
+    is_admin = current_user.has_role(Role.INSTITUTE_ADMIN)
     return render_template("certification/certificate.html", certificate=certificate,
                            share_url=verification_url(certificate), history=services.history(certificate),
-                           form=ReasonedForm())
+                           form=ReasonedForm(formdata=None),
+                           revocation_form=revocation_form or RevocationForm(formdata=None),
+                           renewal=services.renewal_standing(certificate) if is_admin else None,
+                           renewal_form=renewal_form or RenewalForm(formdata=None))
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -104,7 +114,14 @@ def _admin_action(certificate_id: int, action, message: str):
 @bp.post("/certificates/<int:certificate_id>/revoke")
 @admins
 def revoke(certificate_id: int):
-    return _admin_action(certificate_id, services.revoke, _("The certificate has been revoked."))
+    certificate = services.get_certificate(certificate_id)
+    form = RevocationForm()
+    if run_form(form, lambda: services.revoke(current_user, certificate, form.note.data,
+                                              form.public_reason.data or "")):
+        db.session.commit()
+        flash(_("The certificate has been revoked."), "success")
+        return redirect(url_for("certification.certificate", certificate_id=certificate.id))
+    return _certificate_page(certificate, revocation_form=form), form_status(form)
 
 
 @bp.post("/certificates/<int:certificate_id>/reinstate")
@@ -116,8 +133,14 @@ def reinstate(certificate_id: int):
 @bp.post("/certificates/<int:certificate_id>/renew")
 @admins
 def renew(certificate_id: int):
-    return _admin_action(certificate_id, lambda actor, certificate, _reason: services.renew_by_cpd(actor, certificate),
-                         _("The certificate has been renewed."))
+    certificate = services.get_certificate(certificate_id)
+    form = RenewalForm()
+    if run_form(form, lambda: services.renew_by_cpd(current_user, certificate,
+                                                    override_reason=form.override_reason.data or "")):
+        db.session.commit()
+        flash(_("The certificate has been renewed."), "success")
+        return redirect(url_for("certification.certificate", certificate_id=certificate.id))
+    return _certificate_page(certificate, renewal_form=form), form_status(form)
 
 
 # --- public verification ------------------------------------------------------------------------------
@@ -128,7 +151,8 @@ def verify(code: str):
     certificate = services.certificate_by_code(code)
     if certificate is None:
         return render_template("certification/verify.html", certificate=None, code=code[:40]), 404
-    return render_template("certification/verify.html", certificate=certificate, status=certificate.status)
+    return render_template("certification/verify.html", certificate=certificate, status=certificate.status,
+                           issuer=institute_name(str(get_locale())))
 
 
 @bp.get("/verify/<code>.json")

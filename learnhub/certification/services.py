@@ -7,9 +7,10 @@ import math
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import format_date
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
@@ -33,7 +34,7 @@ from learnhub.locking import locked, locked_or_none
 from learnhub.mail.services import queue_email
 from learnhub.mentoring.models import MentoringSession, SessionParticipant, SessionStatus
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, ServiceType, User
-from learnhub.timeutil import utcnow
+from learnhub.timeutil import local_to_utc, utc_to_local, utcnow
 
 # --- eligibility ---------------------------------------------------------------------------------
 
@@ -61,12 +62,14 @@ def missing_requirements(rule: dict, facts: Facts) -> list[str]:
     missing = []
     needed = needed_sessions(rule, facts.sessions_total)
     if facts.sessions_attended < needed:
-        missing.append(_("attended %(attended)d of %(total)d sessions; needs %(needed)d",
-                         attended=facts.sessions_attended, total=facts.sessions_total, needed=needed))
+        missing.append(ngettext("attended %(attended)d of %(num)d session; needs %(needed)d",
+                                "attended %(attended)d of %(num)d sessions; needs %(needed)d", facts.sessions_total,
+                                attended=facts.sessions_attended, needed=needed))
     done, total = ((facts.all_modules_done, facts.all_modules) if rule.get("require_all_modules")
                    else (facts.required_modules_done, facts.required_modules))
     if done < total:
-        missing.append(_("completed %(done)d of %(total)d modules", done=done, total=total))
+        missing.append(ngettext("completed %(done)d of %(num)d module", "completed %(done)d of %(num)d modules", total,
+                                done=done))
     sessions = rule.get("min_mentoring_sessions") or 0
     if facts.mentoring_attended < sessions:
         missing.append(ngettext("attended %(attended)d of %(num)d mentoring session",
@@ -149,11 +152,12 @@ def new_code() -> str:
     return base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")  # 160 bits, 32 characters
 
 
-def _audit(certificate: Certificate, actor: User | None, action: str, reason: str = "") -> None:
+def _audit(certificate: Certificate, actor: User | None, action: str, reason: str = "", **details: str) -> None:
     db.session.add(CertificateEvent(certificate_id=certificate.id, actor_id=actor.id if actor else None,
                                     action=action, reason=reason[:2000]))
+    after = {key: value[:2000] for key, value in {"reason": reason, **details}.items() if value}
     audit.record(AuditAction("certificate_" + action), actor, subject_user_id=certificate.holder_id,
-                 record_type="certificate", record_id=certificate.id, after={"reason": reason[:2000]} if reason else None)
+                 record_type="certificate", record_id=certificate.id, after=after or None)
 
 
 def _expiry(version: LearningSetVersion, issued_at: datetime) -> datetime | None:
@@ -247,16 +251,18 @@ def certificate_for(viewer: User, certificate_id: int) -> Certificate:
     raise NotFound(_("We could not find that certificate."))
 
 
-def revoke(actor: User, certificate: Certificate, reason: str) -> None:
+def revoke(actor: User, certificate: Certificate, note: str, public_reason: str = "") -> None:
+    """Revoke with an internal note for admins and, when chosen, a reason shown to anyone who verifies."""
     if not actor.has_role(Role.INSTITUTE_ADMIN):
         raise NotAllowed(_("Only an institute admin can do that."))
-    if not reason.strip():
-        raise InvalidInput(_("Please give a reason."))
+    if not note.strip():
+        raise InvalidInput(_("Please write an internal note: why the certificate is revoked."))
     certificate = locked(Certificate, certificate.id)  # a double click revokes (and is logged) once
     if certificate.revoked_at is not None:
         raise Conflict(_("This certificate is already revoked."))
-    certificate.revoked_at, certificate.revoked_reason = utcnow(), reason.strip()[:2000]
-    _audit(certificate, actor, "revoked", reason)
+    certificate.revoked_at = utcnow()
+    certificate.revoked_note, certificate.revoked_public_reason = note.strip()[:2000], public_reason.strip()[:2000]
+    _audit(certificate, actor, "revoked", certificate.revoked_note, public_reason=certificate.revoked_public_reason)
     db.session.flush()
 
 
@@ -266,34 +272,83 @@ def reinstate(actor: User, certificate: Certificate, reason: str) -> None:
     certificate = locked(Certificate, certificate.id)
     if certificate.revoked_at is None:
         raise Conflict(_("This certificate is not revoked."))
-    certificate.revoked_at, certificate.revoked_reason = None, ""
+    certificate.revoked_at, certificate.revoked_note, certificate.revoked_public_reason = None, "", ""
     _audit(certificate, actor, "reinstated", reason)
     db.session.flush()
 
 
-def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = None) -> None:
-    """Extend an expiring certificate when the holder earned the rule's CPD points since it was issued.
+@dataclass(frozen=True)
+class RenewalStanding:
+    """Where a certificate stands for renewal with CPD points."""
+
+    opens_on: date  # on the institute's calendar: RENEWAL_WINDOW_DAYS before the expiry date
+    is_open: bool
+    earned: int  # since the certificate was issued or last renewed
+    needed: int
+
+    @property
+    def has_points(self) -> bool:
+        return self.earned >= self.needed
+
+    @property
+    def can_renew(self) -> bool:
+        return self.is_open and self.has_points
+
+    @property
+    def points_message(self) -> str:
+        return ngettext("%(earned)d of %(num)d CPD point earned since the certificate was issued or last renewed.",
+                        "%(earned)d of %(num)d CPD points earned since the certificate was issued or last renewed.",
+                        self.needed, earned=self.earned)
+
+
+_RENEWALS = ("renewed", "renewed_by_override")
+
+
+def renewal_standing(certificate: Certificate, now: datetime | None = None) -> RenewalStanding | None:
+    """None when the certificate cannot be renewed with CPD points at all (no expiry, no such rule, revoked).
     Points count towards one renewal only: the next needs activities approved after it."""
+    needed = (certificate.version.certification or {}).get("renewal_cpd_points")
+    if certificate.expires_at is None or not needed or certificate.revoked_at is not None:
+        return None
+    counted = [CpdActivity.user_id == certificate.holder_id, CpdActivity.approved_at.is_not(None),
+               CpdActivity.completed_on >= institute_date(certificate.issued_at)]
+    last_renewal = db.session.scalar(select(func.max(CertificateEvent.created_at)).where(
+        CertificateEvent.certificate_id == certificate.id, CertificateEvent.action.in_(_RENEWALS)))
+    if last_renewal is not None:
+        counted.append(CpdActivity.approved_at > last_renewal)
+    earned = db.session.scalar(select(func.coalesce(func.sum(CpdActivity.points), 0)).where(*counted))
+    # The window opens at the start of a day as the institute's calendar shows it, the day the page names.
+    zone = current_app.config["LEARNHUB_TIMEZONE"]
+    opens_on = institute_date(certificate.expires_at) - timedelta(days=current_app.config["RENEWAL_WINDOW_DAYS"])
+    opens_at = local_to_utc(datetime.combine(opens_on, time.min), zone)
+    return RenewalStanding(opens_on=opens_on, is_open=(now or utcnow()) >= opens_at, earned=int(earned),
+                           needed=needed)
+
+
+def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = None,
+                 override_reason: str = "") -> None:
+    """Extend a certificate whose renewal window has opened (RENEWAL_WINDOW_DAYS before expiry, or after it)
+    when the holder earned the rule's CPD points since it was issued or last renewed. Earlier only with an
+    institute admin's reason, recorded as an override: renewing again at once would push validity years ahead."""
     now = now or utcnow()
     if not actor.has_role(Role.INSTITUTE_ADMIN):
         raise NotAllowed(_("Only an institute admin can do that."))
     certificate = locked(Certificate, certificate.id)
-    rule = certificate.version.certification or {}
-    needed = rule.get("renewal_cpd_points")
-    if certificate.expires_at is None or not needed or certificate.revoked_at is not None:
+    standing = renewal_standing(certificate, now)
+    if standing is None:
         raise Conflict(_("This certificate cannot be renewed with CPD points."))
-    counted = [CpdActivity.user_id == certificate.holder_id, CpdActivity.approved_at.is_not(None),
-               CpdActivity.completed_on >= certificate.issued_at.date()]
-    last_renewal = db.session.scalar(select(func.max(CertificateEvent.created_at)).where(
-        CertificateEvent.certificate_id == certificate.id, CertificateEvent.action == "renewed"))
-    if last_renewal is not None:
-        counted.append(CpdActivity.approved_at > last_renewal)
-    earned = db.session.scalar(select(func.coalesce(func.sum(CpdActivity.points), 0)).where(*counted))
-    if earned < needed:
-        raise Conflict(_("%(earned)d of %(needed)d CPD points earned since the certificate was issued or last "
-                         "renewed.", earned=earned, needed=needed))
+    override_reason = override_reason.strip()
+    if not standing.is_open and not override_reason:
+        raise Conflict(_("This certificate can be renewed from %(date)s.",
+                         date=format_date(standing.opens_on, "long")))
+    if not standing.has_points:
+        raise Conflict(standing.points_message)
     certificate.expires_at = _expiry(certificate.version, max(now, certificate.expires_at))
-    _audit(certificate, actor, "renewed", _("%(points)d CPD points", points=earned))
+    points = ngettext("%(num)d CPD point", "%(num)d CPD points", standing.earned)
+    if standing.is_open:
+        _audit(certificate, actor, "renewed", points)
+    else:
+        _audit(certificate, actor, "renewed_by_override", override_reason, cpd_points=points)
     db.session.flush()
 
 
@@ -397,12 +452,23 @@ class CpdRecord:
         return sum(y.total for y in self.years if self.period_start <= y.year <= self.period_end)
 
 
+def institute_date(moment: datetime) -> date:
+    """The date of a UTC moment on the institute's calendar (LEARNHUB_TIMEZONE), by which periods are counted."""
+    return utc_to_local(moment, current_app.config["LEARNHUB_TIMEZONE"]).date()
+
+
+def institute_today(now: datetime | None = None) -> date:
+    return institute_date(now or utcnow())
+
+
 def cpd_record(user: User, today: date) -> CpdRecord:
     """Points per year from certificates and approved activities, against the licence-period requirement."""
-    by_certificate = dict(db.session.execute(
-        select(func.extract("year", Certificate.issued_at), func.sum(Certificate.cpd_points))
-        .where(Certificate.holder_id == user.id, Certificate.revoked_at.is_(None))
-        .group_by(func.extract("year", Certificate.issued_at))).all())
+    # The year a certificate counts in is the one on the institute's calendar, not in UTC: one issued
+    # at 00:30 on 1 January in Belgrade belongs to the new year (and perhaps a new licence period).
+    by_certificate: Counter[int] = Counter()
+    for issued_at, points in db.session.execute(select(Certificate.issued_at, Certificate.cpd_points).where(
+            Certificate.holder_id == user.id, Certificate.revoked_at.is_(None))):
+        by_certificate[institute_date(issued_at).year] += points
     by_activity = dict(db.session.execute(
         select(func.extract("year", CpdActivity.completed_on), func.sum(CpdActivity.points))
         .where(CpdActivity.user_id == user.id, CpdActivity.approved_at.is_not(None))
@@ -414,7 +480,7 @@ def cpd_record(user: User, today: date) -> CpdRecord:
     activities = list(db.session.scalars(select(CpdActivity).where(CpdActivity.user_id == user.id)
                                          .order_by(CpdActivity.completed_on.desc())))
     return CpdRecord(
-        years=[CpdYear(y, int(_year_value(by_certificate, y)), int(_year_value(by_activity, y))) for y in years],
+        years=[CpdYear(y, by_certificate[y], int(_year_value(by_activity, y))) for y in years],
         period_start=period_start, period_end=period_start + period_years - 1,
         required=current_app.config["CPD_REQUIRED_POINTS"], activities=activities)
 

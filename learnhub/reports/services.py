@@ -399,6 +399,12 @@ def period_phrase(filters: ReportFilter) -> str:
     return _("So far")
 
 
+def _hours_form(hours: float) -> int:
+    """The number whose plural form a count of hours takes: a fraction takes the form of two
+    ("1.5 hours", "1,5 sata")."""
+    return int(hours) if hours == int(hours) else 2
+
+
 def narrative(report: Report) -> str:
     """A paragraph a funder's report can quote, in the viewer's language."""
     t, c = report.training, report.certificates
@@ -414,19 +420,21 @@ def narrative(report: Report) -> str:
                                 count=n(t.municipalities)),
         enrolments=ngettext("%(count)s enrolment", "%(count)s enrolments", t.enrolments, count=n(t.enrolments)),
     )]
-    sentences.append(_(
-        "%(completions)s ended with a certificate; %(certificates)s were issued, of which %(valid)s are valid today.",
+    sentences.append(ngettext(
+        "%(completions)s ended with a certificate; %(count)s certificate was issued (%(valid)s valid today).",
+        "%(completions)s ended with a certificate; %(count)s certificates were issued (%(valid)s valid today).",
+        c.issued,
         completions=ngettext("%(count)s enrolment", "%(count)s enrolments", t.completions, count=n(t.completions)),
-        certificates=ngettext("%(count)s certificate", "%(count)s certificates", c.issued, count=n(c.issued)),
-        valid=n(c.valid),
+        count=n(c.issued), valid=n(c.valid),
     ))
     if report.mentoring and report.mentees:
         m, p = report.mentoring, report.mentees
         sessions = m.group_sessions + m.individual_sessions
+        hours = round(report.mentoring_hours, 1)
         sentences.append(_(
-            "Mentors held %(sessions)s (%(hours)s hours) with %(people)s from %(organisations)s in %(municipalities)s.",
+            "Mentors held %(sessions)s (%(hours)s) with %(people)s from %(organisations)s in %(municipalities)s.",
             sessions=ngettext("%(count)s mentoring session", "%(count)s mentoring sessions", sessions, count=n(sessions)),
-            hours=n(round(report.mentoring_hours, 1)),
+            hours=ngettext("%(count)s hour", "%(count)s hours", _hours_form(hours), count=n(hours)),
             people=ngettext("%(count)s person", "%(count)s people", p.people, count=n(p.people)),
             organisations=ngettext("%(count)s organisation", "%(count)s organisations", p.organisations,
                                    count=n(p.organisations)),

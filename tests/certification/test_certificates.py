@@ -160,7 +160,7 @@ def test_verification_answers_with_one_query(client, count_queries):
 
 def test_unknown_malformed_and_revoked_codes_are_told_apart(client):
     certificate = certificate_for(EnrolmentFactory(), revoked_at=utcnow() - timedelta(days=1),
-                                  revoked_reason="Issued in error")
+                                  revoked_note="Issued in error")
     db.session.commit()
     assert "was revoked" in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     unknown = client.get("/verify/" + "A" * 32)
@@ -229,21 +229,21 @@ def test_renewal_by_cpd_extends_the_certificate_and_uses_each_point_once(app):
     enrolment.version.certification = {**RULE, "renewal_cpd_points": 10}
     certificate = certificate_for(enrolment, issued_at=datetime(2025, 1, 1), expires_at=datetime(2027, 1, 1))
 
-    def renew_after(title: str | None) -> datetime:
+    def renew_after(title: str | None, now: datetime) -> datetime:
         if title:
             activity = services.add_cpd_activity(enrolment.user, title, 10, datetime(2026, 5, 1).date(),
                                                  datetime(2026, 12, 1).date())
             services.approve_cpd_activity(admin, activity.id)
-        services.renew_by_cpd(admin, certificate, now=datetime(2026, 12, 1))
+        services.renew_by_cpd(admin, certificate, now=now)
         return certificate.expires_at
 
     with pytest.raises(Conflict, match="0 of 10"):
-        renew_after(None)
-    assert renew_after("Course") == datetime(2029, 1, 1)
-    # The same points do not renew it again; points approved since the renewal do.
+        renew_after(None, datetime(2026, 12, 1))
+    assert renew_after("Course", datetime(2026, 12, 1)) == datetime(2029, 1, 1)
+    # When the next renewal opens, the same points do not renew it again; points approved since the renewal do.
     with pytest.raises(Conflict, match="0 of 10 CPD points earned since the certificate was issued or last renewed"):
-        renew_after(None)
-    assert renew_after("Supervision") == datetime(2031, 1, 1)
+        renew_after(None, datetime(2028, 12, 1))
+    assert renew_after("Supervision", datetime(2028, 12, 1)) == datetime(2031, 1, 1)
     assert [e.action for e in services.history(certificate)] == ["renewed", "renewed"]
 
 
@@ -324,6 +324,6 @@ def test_parallel_revocations_revoke_once(parallel_app):
     admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
     db.session.commit()
     url = f"/certificates/{certificate.id}/revoke"
-    posts = [(signed_in(parallel_app, admin.email), url, {"reason": "Issued in error"}) for admin in admins]
+    posts = [(signed_in(parallel_app, admin.email), url, {"note": "Issued in error"}) for admin in admins]
     assert sorted(post_at_once(posts)) == [302] + [409] * 3
     assert [e.action for e in services.history(certificate)] == ["revoked"]

@@ -384,3 +384,17 @@ def test_my_learning_runs_the_same_queries_for_one_or_many_enrolments(client, au
     with count_queries() as many:
         assert client.get("/my/learning").status_code == 200
     assert len(many) == len(one) <= 3
+
+
+def test_one_module_and_one_place_are_counted_in_the_singular(client, trainer):
+    """"0 of 1 module completed", "0 of 1 place taken": a number and its noun agree (issue 23, item 10)."""
+    cohort = CohortFactory(trainer=trainer, capacity=1)
+    cohort.version.modules = cohort.version.modules[:1]
+    enrolment = EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+    db.session.commit()
+    assert "0 of 1 place taken" in client.get(f"/trainer/cohorts/{cohort.id}").get_data(as_text=True)
+    client.post("/auth/logout")
+    enrolment.status = EnrolmentStatus.ENROLLED
+    db.session.commit()
+    _login(client, enrolment.user)
+    assert "0 of 1 module completed" in client.get("/my/learning").get_data(as_text=True)

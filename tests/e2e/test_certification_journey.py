@@ -27,7 +27,7 @@ def test_admin_issues_a_certificate_that_verifies_valid_then_revoked(live_server
     page.goto(f"{base_url}/trainer/cohorts/{cohort_id}/certificates")
     assert "Eligible" in page.locator("main").inner_text()
     page.get_by_role("button", name="Issue certificates to the selected people").click()
-    page.get_by_text("1 certificates issued.").wait_for()
+    page.get_by_text("1 certificate issued.").wait_for()
     page.get_by_role("link", name="Certified").click()
     verify_url = page.get_by_label("Share this link so others can check the certificate").input_value()
 
@@ -37,7 +37,7 @@ def test_admin_issues_a_certificate_that_verifies_valid_then_revoked(live_server
     assert "This certificate is valid." in public.locator("main").inner_text()
     assert "Dragana Ilić" in public.locator("main").inner_text()
 
-    page.locator("#reason-1").fill("Issued to the wrong cohort")
+    page.get_by_label("Internal note").fill("Issued to the wrong cohort")
     page.get_by_role("button", name="Revoke", exact=True).click()
     page.get_by_text("The certificate has been revoked.").wait_for()
     public.reload()

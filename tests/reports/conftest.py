@@ -91,7 +91,7 @@ def world(app) -> World:
 
     certificate_for(ana_spring, issued_at=datetime(2025, 5, 1), cpd_points=10)
     certificate_for(bojan_summer, issued_at=datetime(2025, 6, 1), cpd_points=10, revoked_at=datetime(2025, 7, 1),
-                    revoked_reason="Issued by mistake")
+                    revoked_note="Issued by mistake")
     certificate_for(dragana_summer, issued_at=datetime(2025, 6, 1), cpd_points=10,
                     expires_at=utcnow() + timedelta(days=30))
     certificate_for(nikola_2024, issued_at=datetime(2024, 12, 15), cpd_points=10)

@@ -169,3 +169,19 @@ def test_narrative_in_the_readers_language(world, app, language, opening):
 
     with app.test_request_context(), force_locale(language):
         assert build_report(INSTITUTE, YEAR_2025, utcnow()).narrative.startswith(opening)
+
+
+def test_narrative_counts_one_certificate_and_one_hour_in_the_singular(world):
+    from dataclasses import replace
+
+    from learnhub.reports.services import narrative
+
+    report = build_report(INSTITUTE, YEAR_2025, utcnow())
+    one = replace(report, training=replace(report.training, completions=1),
+                  certificates=replace(report.certificates, issued=1, valid=1),
+                  mentoring=replace(report.mentoring, group_sessions=1, individual_sessions=0, group_hours=1.0,
+                                    individual_hours=0.0))
+    text = narrative(one)
+    assert "1 enrolment ended with a certificate; 1 certificate was issued (1 valid today)." in text
+    assert "Mentors held 1 mentoring session (1 hour) with" in text
+    assert "(2.5 hours)" in narrative(replace(one, mentoring=replace(one.mentoring, group_hours=2.5)))

@@ -1,0 +1,71 @@
+"""Revoking keeps an internal note for admins and publishes only a reason chosen to be shown."""
+
+
+import pytest
+
+from learnhub.certification import services
+from learnhub.errors import InvalidInput
+from learnhub.extensions import db
+from learnhub.people.models import Role
+from tests.factories import PASSWORD, EnrolmentFactory, UserFactory, certificate_for
+
+NOTE = "Complaint from the employer: the holder was absent for half of the cohort."
+PUBLIC = "Issued in error."
+
+
+def _admin_and_certificate():
+    admin = UserFactory(roles=[Role.INSTITUTE_ADMIN])
+    return admin, certificate_for(EnrolmentFactory())
+
+
+def test_the_internal_note_is_never_published(client):
+    admin, certificate = _admin_and_certificate()
+    services.revoke(admin, certificate, note=NOTE)
+    db.session.commit()
+    answer = client.get(f"/verify/{certificate.code}.json")
+    assert answer.json["credentialStatus"]["status"] == "revoked"
+    assert "reason" not in answer.json["credentialStatus"]
+    assert "absent" not in answer.get_data(as_text=True)
+    assert "absent" not in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+
+
+def test_a_public_reason_is_shown_to_anyone_who_verifies(client):
+    admin, certificate = _admin_and_certificate()
+    services.revoke(admin, certificate, note=NOTE, public_reason=PUBLIC)
+    db.session.commit()
+    answer = client.get(f"/verify/{certificate.code}.json")
+    assert answer.json["credentialStatus"]["reason"] == PUBLIC and "absent" not in answer.get_data(as_text=True)
+    page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert PUBLIC in page and "absent" not in page
+
+
+def test_revoking_needs_an_internal_note(app):
+    admin, certificate = _admin_and_certificate()
+    with pytest.raises(InvalidInput, match="internal note"):
+        services.revoke(admin, certificate, note=" ", public_reason=PUBLIC)
+
+
+def test_the_admin_chooses_both_on_the_certificate_page_and_sees_the_note_in_the_history(client, auth):
+    admin, certificate = _admin_and_certificate()
+    db.session.commit()
+    auth.login(admin.email, PASSWORD)
+    page = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
+    assert "Internal note" in page and "shown to anyone who verifies this certificate" in page
+    response = client.post(f"/certificates/{certificate.id}/revoke", data={"note": NOTE, "public_reason": PUBLIC},
+                           follow_redirects=True)
+    assert "The certificate has been revoked." in response.get_data(as_text=True)
+    assert NOTE in response.get_data(as_text=True)  # in the history, for admins
+    db.session.refresh(certificate)
+    assert (certificate.revoked_note, certificate.revoked_public_reason) == (NOTE, PUBLIC)
+
+
+def test_revoking_without_a_note_is_answered_on_the_certificate_page(client, auth):
+    admin, certificate = _admin_and_certificate()
+    db.session.commit()
+    auth.login(admin.email, PASSWORD)
+    response = client.post(f"/certificates/{certificate.id}/revoke", data={"note": "", "public_reason": PUBLIC})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Please write an internal note" in html
+    assert PUBLIC in html  # what they typed is still there
+    db.session.refresh(certificate)
+    assert certificate.revoked_at is None
