@@ -1,6 +1,6 @@
 """Time is UTC inside: one helper so every default and comparison agrees."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -29,3 +29,12 @@ def local_to_utc(local: datetime, zone_name: str) -> datetime:
 
 def utc_to_local(moment: datetime, zone_name: str) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+
+
+def nearest_due_lead(starts_at: datetime, now: datetime, leads_minutes: tuple[int, ...]) -> int | None:
+    """Of the reminder lead times (minutes before `starts_at`), the shortest one that has been reached,
+    or None if none has: only the nearest reminder is sent, so a session booked at short notice
+    gets one reminder, not every one that is already due."""
+    ahead = starts_at - now
+    due = [lead for lead in leads_minutes if ahead <= timedelta(minutes=lead)]
+    return min(due) if due else None
