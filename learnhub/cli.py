@@ -40,6 +40,7 @@ def run_mail_round(app: Flask) -> RoundReport:
     are taken with SKIP LOCKED. Each step commits on its own, so no step holds its locks for long.
     """
     from learnhub.certification.services import auto_issue, send_expiry_notices
+    from learnhub.courses.reminders import send_session_reminders
     from learnhub.mail.services import send_pending
     from learnhub.mentoring.services import send_reminders
     from learnhub.timeutil import utcnow
@@ -47,7 +48,10 @@ def run_mail_round(app: Flask) -> RoundReport:
     now = utcnow()
     certificates = auto_issue(now)
     db.session.commit()
-    reminders = send_reminders(now, app.config["REMINDER_LEAD_MINUTES"])
+    leads = app.config["REMINDER_LEAD_MINUTES"]
+    reminders = send_reminders(now, leads)
+    db.session.commit()
+    reminders += send_session_reminders(now, leads)
     db.session.commit()
     expiry_notices = send_expiry_notices(now)
     db.session.commit()

@@ -56,7 +56,7 @@ class Config:
     MAIL_SEND_AFTER_REQUEST = os.environ.get("MAIL_SEND_AFTER_REQUEST", "1") == "1"
     MAIL_MAX_ATTEMPTS = 8
 
-    # Minutes before a mentoring session that reminders go out (24 h and 1 h).
+    # Minutes before a mentoring or cohort session that reminders go out (24 h and 1 h; only the nearest one due).
     REMINDER_LEAD_MINUTES = tuple(int(m) for m in os.environ.get("REMINDER_LEAD_MINUTES", "1440,60").split(","))
 
     # CPD: points required per licence period (periods of CPD_PERIOD_YEARS from CPD_PERIOD_FIRST_YEAR).
