@@ -11,6 +11,7 @@ from learnhub.courses.reminders import send_session_reminders
 from learnhub.extensions import db
 from learnhub.timeutil import utcnow
 from tests.factories import CohortFactory, CohortSessionFactory, EnrolmentFactory, UserFactory
+from tests.i18n import translated
 
 LEARNERS = {"ana@example.org": "en", "bojan@example.org": "sr_Latn", "cvijeta@example.org": "bs",
             "dragan@example.org": "sr_Cyrl"}
@@ -43,7 +44,8 @@ def test_enrolled_people_are_reminded_of_a_cohort_session_in_their_language_and_
     assert london in text and "Sala opštine" in text and f"/cohorts/{cohort.id}" in text
     assert "Oporavak, Novi Sad" in english["Subject"]
     [serbian] = smtp_sink.to("bojan@example.org")
-    assert "Oporavak, Novi Sad" in serbian["Subject"]
+    assert serbian["Subject"] == translated("sr_Latn", "Reminder: session of %(cohort)s", cohort="Oporavak, Novi Sad")
+    assert "Sala opštine" in smtp_sink.text_of(serbian)
 
 
 def test_each_enrolled_person_is_reminded_once_per_lead_time(app, smtp_sink):
