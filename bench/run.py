@@ -280,8 +280,9 @@ def start_gunicorn(database_url: str, cache_url: str, port: int, log_path: Path)
         "DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key", "BASE_URL": f"http://127.0.0.1:{port}",
         "LEARNHUB_BENCH": "1",  # X-Query-Count and /bench/hello
         "MAIL_SEND_AFTER_REQUEST": "0",  # queued in the outbox, as in production (the worker sends)
-        # The workers share report figures through Redis, as several production instances would.
-        "CACHE_REDIS_URL": cache_url,
+        # The workers share report figures and rate limits through Redis, as several production instances
+        # would (production refuses per-process rate limits).
+        "CACHE_REDIS_URL": cache_url, "RATELIMIT_STORAGE_URI": cache_url,
         # One client address makes every request: the limits would measure 429 pages instead.
         "LOGIN_RATE_LIMIT": "1000000 per minute", "MAIL_RATE_LIMIT": "1000000 per minute",
         "VERIFY_RATE_LIMIT": "1000000 per minute",

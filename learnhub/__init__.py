@@ -41,6 +41,11 @@ def create_app(config: object | None = None) -> Flask:
     if app.config["ENV_NAME"] == "production":
         if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
             raise RuntimeError("Refusing to start in production with the default SECRET_KEY; set SECRET_KEY.")
+        if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+            # Each gunicorn worker would count alone: the installation would allow every limit once per worker.
+            raise RuntimeError("Refusing to start in production with rate limits counted in each process "
+                               "(RATELIMIT_STORAGE_URI=memory://); set RATELIMIT_STORAGE_URI=redis://host:6379/0 "
+                               "so every worker and instance shares one count.")
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if proxies := app.config.get("TRUSTED_PROXY_COUNT", 0):
         # Behind reverse proxies the client's address and scheme come from the headers they add.

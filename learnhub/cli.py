@@ -22,6 +22,7 @@ class RoundReport:
     expiry_notices: int
     sent: int
     failed: int
+    mail_left: bool = False  # its time for sending ran out with due mail that no worker is sending queued
 
     @property
     def is_idle(self) -> bool:
@@ -37,22 +38,27 @@ def run_mail_round(app: Flask) -> RoundReport:
 
     Safe in several processes at once: unique constraints let each certificate, reminder and warning
     be recorded once (a second worker's insert waits for the first and then skips), and outbox rows
-    are taken with SKIP LOCKED. Each step commits on its own, so no step holds its locks for long.
+    are taken one at a time with SKIP LOCKED, each recorded as sent as soon as the SMTP server has it.
+    Each step commits on its own, so no step holds its locks for long.
     """
     from learnhub.certification.services import auto_issue, send_expiry_notices
-    from learnhub.mail.services import send_pending
+    from learnhub.courses.reminders import send_session_reminders
+    from learnhub.mail.services import has_due_mail, send_pending
     from learnhub.mentoring.services import send_reminders
     from learnhub.timeutil import utcnow
 
     now = utcnow()
     certificates = auto_issue(now)
     db.session.commit()
-    reminders = send_reminders(now, app.config["REMINDER_LEAD_MINUTES"])
+    leads = app.config["REMINDER_LEAD_MINUTES"]
+    reminders = send_reminders(now, leads)
+    db.session.commit()
+    reminders += send_session_reminders(now, leads)
     db.session.commit()
     expiry_notices = send_expiry_notices(now)
     db.session.commit()
     sent, failed = send_pending()
-    return RoundReport(certificates, reminders, expiry_notices, sent, failed)
+    return RoundReport(certificates, reminders, expiry_notices, sent, failed, mail_left=has_due_mail())
 
 
 class StopFlag:
@@ -70,12 +76,18 @@ class StopFlag:
 
 
 def run_worker(app: Flask, interval: float, once: bool = False, stop: StopFlag | None = None) -> bool:
-    """Run rounds every `interval` seconds until stopped (or one round); False if the last round failed."""
+    """Run rounds every `interval` seconds until stopped (or one round); False if the last round failed.
+
+    While a round leaves due mail behind (its time for sending ran out), the next one starts at once.
+    """
     stop = stop or StopFlag()
     while True:
-        succeeded = _run_round_logged(app, interval)
+        report = _run_round_logged(app, interval)
+        succeeded = report is not None
         if once or stop.is_set:
             return succeeded
+        if report is not None and report.mail_left:
+            continue
         deadline = time.monotonic() + interval
         while not stop.is_set and (left := deadline - time.monotonic()) > 0:
             time.sleep(min(left, 0.25))  # short naps: a stop request is noticed at once
@@ -83,7 +95,8 @@ def run_worker(app: Flask, interval: float, once: bool = False, stop: StopFlag |
             return succeeded
 
 
-def _run_round_logged(app: Flask, interval: float) -> bool:
+def _run_round_logged(app: Flask, interval: float) -> RoundReport | None:
+    """One round, its outcome logged; None if it failed."""
     from learnhub.errors import DATABASE_UNAVAILABLE
 
     try:
@@ -92,10 +105,10 @@ def _run_round_logged(app: Flask, interval: float) -> bool:
         # A restart or an outage: nothing is lost (mail stays queued), so try again next round.
         worker_log.warning("Round failed, the database is unavailable; next try in %gs: %s",
                            interval, str(error).splitlines()[0])
-        return False
+        return None
     except Exception:
         worker_log.exception("Round failed; next try in %gs", interval)
-        return False
+        return None
     finally:
         try:
             db.session.close()  # a fresh session each round; rolls back whatever a failed round left
@@ -103,7 +116,7 @@ def _run_round_logged(app: Flask, interval: float) -> bool:
             pass
     if not report.is_idle:
         worker_log.info("Round done: %s", report)
-    return True
+    return report
 
 
 def _show_worker_log() -> None:

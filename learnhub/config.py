@@ -55,8 +55,11 @@ class Config:
     # Development sends queued mail at the end of each request; production runs the worker.
     MAIL_SEND_AFTER_REQUEST = os.environ.get("MAIL_SEND_AFTER_REQUEST", "1") == "1"
     MAIL_MAX_ATTEMPTS = 8
+    # Each `mail send-pending` run (and worker round) sends until the queue is empty or this many
+    # seconds have passed; the rest goes out in the next one (the worker starts it at once).
+    MAIL_SEND_SECONDS = float(os.environ.get("MAIL_SEND_SECONDS", "50"))
 
-    # Minutes before a mentoring session that reminders go out (24 h and 1 h).
+    # Minutes before a mentoring or cohort session that reminders go out (24 h and 1 h; only the nearest one due).
     REMINDER_LEAD_MINUTES = tuple(int(m) for m in os.environ.get("REMINDER_LEAD_MINUTES", "1440,60").split(","))
 
     # CPD: points required per licence period (periods of CPD_PERIOD_YEARS from CPD_PERIOD_FIRST_YEAR).

@@ -1,5 +1,6 @@
 """Extension objects, created once and bound to an app in create_app()."""
 
+import logging
 from collections.abc import Callable
 
 from flask import current_app
@@ -34,6 +35,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+# Its warning that the shared store is unreachable (logged once per outage, when each process starts
+# counting alone) goes to the app's log like the cache's, not to flask-limiter's silent logger.
+limiter.logger = logging.getLogger("learnhub.ratelimit")
 cache = Cache()
 
 

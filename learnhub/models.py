@@ -9,7 +9,15 @@ from learnhub.certification.models import (
     ExpiryNotice,
     OrganisationRequirement,
 )
-from learnhub.courses.models import Attendance, Cohort, CohortSession, CohortTrainer, Enrolment, Evaluation
+from learnhub.courses.models import (
+    Attendance,
+    Cohort,
+    CohortSession,
+    CohortSessionReminder,
+    CohortTrainer,
+    Enrolment,
+    Evaluation,
+)
 from learnhub.curriculum.models import (
     LearningSet,
     LearningSetVersion,
@@ -42,7 +50,8 @@ from learnhub.privacy.models import ErasureRequest
 from learnhub.people.models import Membership, Municipality, Organisation, OrganisationService, User, UserRole
 
 __all__ = [
-    "Attendance", "Cohort", "CohortSession", "CohortTrainer", "Enrolment", "Evaluation", "Invitation",
+    "Attendance", "Cohort", "CohortSession", "CohortSessionReminder", "CohortTrainer", "Enrolment", "Evaluation",
+    "Invitation",
     "LearningSet", "LearningSetVersion", "LoginSession", "Membership", "Module", "ModuleProgress",
     "Municipality", "Organisation", "OrganisationService", "OutboxMessage", "User", "UserRole",
     "VersionLanguage", "VersionServiceType", "AvailabilityWindow", "CalendarFeed", "ImplementationPlan",

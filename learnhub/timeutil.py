@@ -1,6 +1,6 @@
 """Time is UTC inside: one helper so every default and comparison agrees."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -35,3 +35,12 @@ def is_in_calendar_range(moment: datetime) -> bool:
     """Whether a stored time can be moved into any zone (UTC-12 to UTC+14) and written to a calendar:
     a time typed before the date rule existed may sit at the very edge of year 1 or 9999."""
     return datetime(1, 1, 2) <= moment <= datetime(9999, 12, 30)
+
+
+def nearest_due_lead(starts_at: datetime, now: datetime, leads_minutes: tuple[int, ...]) -> int | None:
+    """Of the reminder lead times (minutes before `starts_at`), the shortest one that has been reached,
+    or None if none has: only the nearest reminder is sent, so a session booked at short notice
+    gets one reminder, not every one that is already due."""
+    ahead = starts_at - now
+    due = [lead for lead in leads_minutes if ahead <= timedelta(minutes=lead)]
+    return min(due) if due else None

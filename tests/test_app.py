@@ -3,6 +3,7 @@ import re
 import pytest
 
 from learnhub import create_app
+from learnhub import config as learnhub_config
 from learnhub.config import Config, sqlalchemy_url
 from learnhub.extensions import db
 from tests.factories import UserFactory
@@ -15,20 +16,39 @@ def test_healthz_reports_database_ok(client):
     assert response.json == {"status": "ok", "database": "ok"}
 
 
-def test_production_refuses_the_default_secret_key():
-    class Production(Config):
-        ENV_NAME = "production"
-
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(Production())
+SHARED_RATE_LIMITS = "redis://127.0.0.1:6379/5"  # never connected to by these tests
 
 
-def test_production_starts_with_a_real_secret_key():
+@pytest.fixture
+def production():
+    """Production settings with a real secret key and rate limits in a shared store; the limiter (one
+    object per process) gets the test settings back afterwards."""
+
     class Production(Config):
         ENV_NAME = "production"
         SECRET_KEY = "a-long-random-production-secret"
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+        RATELIMIT_STORAGE_URI = SHARED_RATE_LIMITS
 
-    assert create_app(Production()).config["ENV_NAME"] == "production"
+    yield Production
+    create_app(learnhub_config.TestConfig())
+
+
+def test_production_refuses_the_default_secret_key(production):
+    production.SECRET_KEY = Config.SECRET_KEY
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(production())
+
+
+def test_production_starts_with_a_real_secret_key(production):
+    assert create_app(production()).config["ENV_NAME"] == "production"
+
+
+def test_production_refuses_rate_limits_counted_by_each_process(production):
+    """With memory:// every gunicorn worker counts alone, so the installation allows the limit once per worker."""
+    production.RATELIMIT_STORAGE_URI = "memory://"
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        create_app(production())
 
 
 def test_plain_postgresql_urls_use_psycopg3():
@@ -61,13 +81,8 @@ def test_security_headers_on_every_page(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_session_cookie_is_secure_and_httponly_in_production():
-    class Production(Config):
-        ENV_NAME = "production"
-        SECRET_KEY = "a-long-random-production-secret"
-        SQLALCHEMY_DATABASE_URI = "sqlite://"
-
-    response = create_app(Production()).test_client().get("/auth/login")
+def test_session_cookie_is_secure_and_httponly_in_production(production):
+    response = create_app(production()).test_client().get("/auth/login")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 

@@ -112,6 +112,18 @@ class CohortSession(db.Model):
     cohort: Mapped[Cohort] = relationship(back_populates="sessions")
 
 
+class CohortSessionReminder(db.Model):
+    """One row per reminder of a cohort session mailed to a participant, so each goes out once."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id", "lead_minutes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("cohort_session.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    lead_minutes: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class EnrolmentLabels:
     """What pages show of an enrolment's `status` and `perspective`: shared by the model and the plain
     rows (roster lines, a learner's items) that pages read instead of whole objects."""

@@ -1,6 +1,7 @@
 """Queue e-mail inside the caller's transaction; render and deliver it later over SMTP, retrying with back-off."""
 
 import smtplib
+import time
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -170,18 +171,49 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     return msg
 
 
-def _deliver(msg: EmailMessage) -> None:
-    config = current_app.config
-    if not config["MAIL_SERVER"]:
-        # Development without an SMTP server: show the mail in the terminal instead.
-        current_app.logger.warning("Mail (no MAIL_SERVER set):\n%s", msg.get_body(("plain",)).get_content())
-        return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(msg)
+class _SmtpConnection:
+    """One connection to the SMTP server for a run of deliveries: opened for the first message, and
+    opened afresh after a failure (the server may have dropped it)."""
+
+    def __init__(self) -> None:
+        self._smtp: smtplib.SMTP | None = None
+
+    def deliver(self, msg: EmailMessage) -> None:
+        config = current_app.config
+        if not config["MAIL_SERVER"]:
+            # Development without an SMTP server: show the mail in the terminal instead.
+            current_app.logger.warning("Mail (no MAIL_SERVER set):\n%s", msg.get_body(("plain",)).get_content())
+            return
+        try:
+            if self._smtp is None:
+                self._smtp = self._connect()
+            self._smtp.send_message(msg)
+        except (OSError, smtplib.SMTPException):
+            self.close()
+            raise
+
+    @staticmethod
+    def _connect() -> smtplib.SMTP:
+        config = current_app.config
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+        try:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -195,41 +227,67 @@ def _postpone(row: OutboxMessage, error: Exception) -> None:
     row.next_attempt_at = utcnow() + retry_delay(row.attempts)
 
 
-def send_pending(limit: int = 100) -> tuple[int, int]:
-    """Send due messages; returns (sent, failed). Safe to run in several workers at once.
+def send_pending(seconds: float | None = None) -> tuple[int, int]:
+    """Send due messages until none is left or `seconds` (MAIL_SEND_SECONDS) have passed; returns
+    (sent, failed). A run always sends at least one due message; what is left waits for the next run.
 
-    Uses its own session so it never commits a request's unfinished work.
+    Each message is taken, sent and recorded as sent in a transaction of its own, with SKIP LOCKED so
+    several workers never take the same one: a worker that dies repeats at most the message it was
+    sending. Uses its own session so it never commits a request's unfinished work.
     """
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    config = current_app.config
+    deadline = time.monotonic() + (config["MAIL_SEND_SECONDS"] if seconds is None else seconds)
     sent = failed = 0
-    with Session(db.engine) as session:
-        now = utcnow()
-        rows = session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
-            .where(OutboxMessage.attempts < max_attempts)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        for row in rows:
-            # Rendered apart from delivery: a missing template is an OSError too, but a bug to log,
-            # not a network problem to retry quietly.
-            try:
-                render(row)
-            except Exception as error:  # a bug in one mail must not hold up the others: log and retry later
-                current_app.logger.exception("Could not render queued mail %s", row.id)
-                _postpone(row, error)
-                failed += 1
-                continue
-            try:
-                _deliver(build_message(row))
-            except (OSError, smtplib.SMTPException) as error:
-                _postpone(row, error)
-                failed += 1
-            else:
-                row.attempts += 1
-                row.sent_at = utcnow()
-                sent += 1
-        session.commit()
+    smtp = _SmtpConnection()
+    try:
+        with Session(db.engine) as session:
+            while (row := _take_next_due(session, config["MAIL_MAX_ATTEMPTS"])) is not None:
+                if _send(row, smtp):
+                    sent += 1
+                else:
+                    failed += 1
+                session.commit()  # the SMTP server has it (or it waits for a retry): recorded at once
+                if time.monotonic() >= deadline:
+                    break
+    finally:
+        smtp.close()
     return sent, failed
+
+
+def has_due_mail() -> bool:
+    """Whether a message is waiting to be sent now that no other worker is sending (messages waiting
+    for their next try do not count)."""
+    with Session(db.engine) as session:  # its own: the row it finds is locked only while it looks
+        return _take_next_due(session, current_app.config["MAIL_MAX_ATTEMPTS"]) is not None
+
+
+def _take_next_due(session: Session, max_attempts: int) -> OutboxMessage | None:
+    """The oldest due message no other worker is sending, locked until `session` ends its transaction."""
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= utcnow())
+        .where(OutboxMessage.attempts < max_attempts)
+        .order_by(OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def _send(row: OutboxMessage, smtp: _SmtpConnection) -> bool:
+    """Render and deliver one message, noting the outcome on its row; True if the server took it."""
+    # Rendered apart from delivery: a missing template is an OSError too, but a bug to log,
+    # not a network problem to retry quietly.
+    try:
+        render(row)
+    except Exception as error:  # a bug in one mail must not hold up the others: log and retry later
+        current_app.logger.exception("Could not render queued mail %s", row.id)
+        _postpone(row, error)
+        return False
+    try:
+        smtp.deliver(build_message(row))
+    except (OSError, smtplib.SMTPException) as error:
+        _postpone(row, error)
+        return False
+    row.attempts += 1
+    row.sent_at = utcnow()
+    return True

@@ -57,7 +57,7 @@ from learnhub.mentoring.models import (
 )
 from learnhub.mentoring.slots import BookingRules, DayOff, Slot, WeeklyWindow, check_windows, free_slots, is_bookable
 from learnhub.people.models import Membership, Organisation, Role, User
-from learnhub.timeutil import local_to_utc, utcnow
+from learnhub.timeutil import local_to_utc, nearest_due_lead, utcnow
 
 # --- who takes part -------------------------------------------------------------------------------
 
@@ -757,29 +757,33 @@ def _deadline_events(user: User, since: datetime, until: datetime) -> list[ical.
 # --- reminders ------------------------------------------------------------------------------------------
 
 def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
-    """Mail each participant (and the mentor) once per lead time before a session; returns how many."""
+    """Mail each participant (and the mentor) once per lead time before a session; returns how many.
+
+    Only the nearest lead time that is due counts: a session less than an hour ahead gets the
+    hour-before reminder alone, never the day-before one with it.
+    """
     queued = 0
     horizon = now + timedelta(minutes=max(leads_minutes))
     sessions = db.session.scalars(select(MentoringSession).where(
         MentoringSession.status == SessionStatus.SCHEDULED, MentoringSession.starts_at > now,
         MentoringSession.starts_at <= horizon).order_by(MentoringSession.id))  # the same order in every worker
     for session in sessions:
+        lead = nearest_due_lead(session.starts_at, now, leads_minutes)
+        if lead is None:
+            continue
         people = [p.user for p in session.active_participants if p.partstat != PartStat.DECLINED] + [session.mentor]
         facts = _session_facts(session)
-        for lead in leads_minutes:
-            if session.starts_at - now > timedelta(minutes=lead):
-                continue
-            for person in people:
-                try:
-                    with db.session.begin_nested():
-                        db.session.add(ReminderSent(session_id=session.id, user_id=person.id, lead_minutes=lead))
-                        db.session.flush()
-                except IntegrityError:
-                    continue  # already reminded, by this worker or another
-                queue_email(person.email, person.preferred_language, "mentoring_reminder",
-                            _l("Reminder: mentoring session %(programme)s", programme=session.programme.name),
-                            time_zone=person.time_zone, session=facts, name=person.display_name)
-                queued += 1
+        for person in people:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(ReminderSent(session_id=session.id, user_id=person.id, lead_minutes=lead))
+                    db.session.flush()
+            except IntegrityError:
+                continue  # already reminded, by this worker or another
+            queue_email(person.email, person.preferred_language, "mentoring_reminder",
+                        _l("Reminder: mentoring session %(programme)s", programme=session.programme.name),
+                        time_zone=person.time_zone, session=facts, name=person.display_name)
+            queued += 1
     return queued
 
 

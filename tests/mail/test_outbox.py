@@ -1,3 +1,4 @@
+import smtplib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -224,3 +225,50 @@ def test_erasing_a_person_from_the_outbox_finds_their_earlier_addresses_and_keep
     assert sorted(rows) == ["boss@example.org", "ivo@example.org"]
     assert "Ana" not in rows["boss@example.org"].context and rows["boss@example.org"].text_body is None
     assert "Ivo Anić" in rows["ivo@example.org"].text_body  # someone else's mail is left as it was
+
+
+def _queue_many(count: int) -> None:
+    for number in range(count):
+        queue_email(f"person{number}@example.org", "en", "email_taken", lazy_gettext("Your LearnHub e-mail change"))
+    db.session.commit()
+
+
+def test_one_run_sends_every_due_message_not_only_the_first_hundred(app, smtp_sink):
+    _queue_many(130)
+    assert send_pending() == (130, 0)
+    assert len({message["To"] for message in smtp_sink.messages}) == len(smtp_sink.messages) == 130
+
+
+def test_a_run_stops_when_its_time_budget_is_spent_and_the_next_run_goes_on(make_app, smtp_sink):
+    app = make_app(MAIL_SEND_SECONDS=0)  # spent after the first message
+    with app.app_context():
+        _queue_many(3)
+        assert send_pending() == (1, 0)
+        assert send_pending() == (1, 0)
+        assert send_pending(seconds=60) == (1, 0)
+    assert len(smtp_sink.messages) == 3
+
+
+def test_each_message_is_recorded_as_sent_once_the_server_has_taken_it(app, smtp_sink, monkeypatch):
+    """A worker that dies while sending (here: after the server took two messages) sends none of
+    them again: each was recorded as sent before the next one went out."""
+    _queue_many(5)
+    handed_over = []
+    send_message = smtplib.SMTP.send_message
+
+    def dies_at_the_third(self, msg, *args, **kwargs):
+        if len(handed_over) == 2:
+            raise SystemExit("killed")  # as a process killed mid-batch: nothing after this line runs
+        handed_over.append(msg["To"])
+        return send_message(self, msg, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "send_message", dies_at_the_third)
+    with pytest.raises(SystemExit):
+        send_pending()
+    db.session.expire_all()
+    assert db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.sent_at.is_not(None))).all() \
+        == handed_over
+
+    monkeypatch.undo()
+    assert send_pending() == (3, 0)
+    assert sorted(message["To"] for message in smtp_sink.messages) == sorted(f"person{n}@example.org" for n in range(5))

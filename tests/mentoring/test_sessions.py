@@ -397,6 +397,20 @@ def test_reminders_go_out_once_per_lead_time(world, smtp_sink):
     assert len(smtp_sink.to("mentee@example.org")) == 2
 
 
+def test_a_session_less_than_an_hour_ahead_gets_only_the_nearest_reminder(world, smtp_sink):
+    programme, mentor, mentee, _other = world
+    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    db.session.commit()
+    send_pending()
+    smtp_sink.clear()
+    half_an_hour_before = session.starts_at - timedelta(minutes=30)
+    assert services.send_reminders(half_an_hour_before, (1440, 60)) == 2  # mentee and mentor, once each
+    assert services.send_reminders(half_an_hour_before + timedelta(minutes=5), (1440, 60)) == 0  # not the day-before one now
+    db.session.commit()
+    send_pending()
+    assert len(smtp_sink.to("mentee@example.org")) == 1 and len(smtp_sink.to("mentor@example.org")) == 1
+
+
 def test_private_notes_stay_with_the_mentor(world):
     programme, mentor, mentee, _other = world
     session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)

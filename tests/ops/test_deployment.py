@@ -12,6 +12,8 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,82 @@ def test_limits_still_apply_in_memory_when_the_shared_store_is_down(make_app, re
 def test_redis_storage_times_out_fast():
     assert learnhub_config.ratelimit_storage_options("redis://cache:6379/0")["socket_timeout"] <= 2
     assert learnhub_config.ratelimit_storage_options("memory://") == {}
+
+
+# --- rate limits in production: one count for the whole installation ----------------------------------
+
+PRODUCTION = {"LEARNHUB_ENV": "production", "SECRET_KEY": "a-long-random-production-secret"}
+
+
+def _start_gunicorn(database_url: str, port: int, workers: int, **settings: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url, **PRODUCTION, **settings}
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "-b", f"127.0.0.1:{port}", "-w", str(workers)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _wait_until_serving(server: subprocess.Popen, port: int) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            _get(f"http://127.0.0.1:{port}/healthz")
+            return
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+
+
+def _stop(server: subprocess.Popen) -> str:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+    try:
+        output, _ = server.communicate(timeout=40)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        output, _ = server.communicate()
+    return output
+
+
+def test_production_refuses_to_start_with_rate_limits_counted_by_each_worker(database_url):
+    server = _start_gunicorn(database_url, _free_port(), workers=2, RATELIMIT_STORAGE_URI="memory://")
+    try:
+        server.wait(timeout=30)  # gunicorn gives up when its workers cannot boot
+    except subprocess.TimeoutExpired:
+        pass
+    output = _stop(server)
+    assert server.returncode != 0, output
+    assert "RATELIMIT_STORAGE_URI" in output
+
+
+def test_limits_hold_for_the_whole_installation_across_gunicorn_workers(database_url, redis_url):
+    """Three workers, 45 look-ups at once from one address: 30 a minute are answered, whichever worker
+    takes them."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    port = _free_port()
+    server = _start_gunicorn(database_url, port, workers=3, RATELIMIT_STORAGE_URI=redis_url,
+                             RATELIMIT_KEY_PREFIX=prefix, VERIFY_RATE_LIMIT="30 per minute")
+    try:
+        _wait_until_serving(server, port)
+        with ThreadPoolExecutor(max_workers=9) as pool:
+            statuses = list(pool.map(lambda _: _get(f"http://127.0.0.1:{port}/verify/NO-SUCH-CODE.json")[0],
+                                     range(45)))
+    finally:
+        output = _stop(server)
+        connection = redis.Redis.from_url(redis_url)
+        for key in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(key)
+        connection.close()
+    assert Counter(statuses) == {404: 30, 429: 15}, output
+
+
+def test_a_shared_store_that_is_down_is_logged_once_and_limits_still_apply(database_url):
+    port = _free_port()
+    server = _start_gunicorn(database_url, port, workers=1, VERIFY_RATE_LIMIT="2 per minute",
+                             RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port()}/0")
+    try:
+        _wait_until_serving(server, port)
+        statuses = [_get(f"http://127.0.0.1:{port}/verify/NO-SUCH-CODE.json")[0] for _ in range(5)]
+    finally:
+        output = _stop(server)
+    assert statuses == [404, 404, 429, 429, 429]  # counted in the worker's memory meanwhile
+    assert output.count("Rate limit storage unreachable") == 1, output

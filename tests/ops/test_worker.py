@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from learnhub.certification.models import Certificate, ExpiryNotice
-from learnhub.cli import _run_round_logged, run_mail_round, run_worker
+from learnhub.cli import StopFlag, _run_round_logged, run_mail_round, run_worker
 from learnhub.extensions import db
 from learnhub.mail.models import OutboxMessage
 from learnhub.mail.services import queue_email
@@ -87,9 +87,37 @@ def test_a_failed_round_is_logged_and_once_exits_with_status_1(caplog):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def _start_worker(database_url: str, *extra: str) -> subprocess.Popen:
+def test_the_worker_goes_on_at_once_while_mail_is_left_after_a_round(make_app, smtp_sink):
+    """A round that spends its time budget leaves the rest of the queue to the next round, which starts
+    without waiting the interval."""
+    import signal
+
+    app = make_app(MAIL_SEND_SECONDS=0)  # one message per round
+    with app.app_context():
+        for number in range(3):
+            queue_email(f"queued{number}@example.org", "en", "email_taken", lazy_gettext("Your LearnHub e-mail change"))
+        db.session.commit()
+    stop = StopFlag()
+
+    def work() -> None:
+        with app.app_context():
+            run_worker(app, interval=3600, stop=stop)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while len(smtp_sink.messages) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop(signal.SIGTERM, None)
+        thread.join(timeout=20)
+    assert len(smtp_sink.messages) == 3  # three rounds, back to back, not one an hour
+
+
+def _start_worker(database_url: str, *extra: str, **settings: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "MAIL_SERVER": "", "LEARNHUB_ENV": "development",
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", **settings}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "learnhub", "worker", "--interval", "0.2", *extra],
                             cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -158,7 +186,7 @@ def test_two_workers_at_once_send_each_mail_exactly_once(make_app, smtp_sink):
         with app.app_context():
             for _ in range(rounds):
                 barrier.wait(timeout=30)  # both start each round together
-                outcomes.append(_run_round_logged(app, interval=0))
+                outcomes.append(_run_round_logged(app, interval=0) is not None)
 
     threads = [threading.Thread(target=work, args=(app,)) for app in (first, second)]
     for thread in threads:
@@ -176,3 +204,44 @@ def test_two_workers_at_once_send_each_mail_exactly_once(make_app, smtp_sink):
         assert db.session.scalar(select(func.count()).select_from(ExpiryNotice)) == 1
         assert db.session.scalars(select(OutboxMessage.attempts)).all() == [1] * expected
     assert outcomes.count(True) >= rounds  # a round may lose a deadlock and retry; the work still gets done
+
+
+def test_a_worker_killed_while_sending_repeats_at_most_one_message(make_app, database_url, smtp_sink):
+    """Two worker processes share 500 queued messages; one is killed (SIGKILL) after 64 have gone out.
+    The other sends the rest, and at most the one message the dead worker was sending arrives twice."""
+    import signal
+
+    app = make_app()
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("two processes taking rows with SKIP LOCKED: what PostgreSQL production runs on")
+    smtp = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp_sink.port)}
+    workers = [_start_worker(database_url, **smtp) for _ in range(2)]
+    try:
+        for worker in workers:
+            _read_until(worker, "Worker started")
+        with app.app_context():  # queued once both are running, so both are sending when one dies
+            for number in range(500):
+                queue_email(f"person{number}@example.org", "en", "email_taken",
+                            lazy_gettext("Your LearnHub e-mail change"))
+            db.session.commit()
+        deadline = time.monotonic() + 60
+        while len(smtp_sink.messages) < 64:
+            assert time.monotonic() < deadline, f"only {len(smtp_sink.messages)} messages arrived"
+            time.sleep(0.001)
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait(timeout=10)
+        while len({message["To"] for message in smtp_sink.messages}) < 500:
+            assert time.monotonic() < deadline and workers[1].poll() is None, "the other worker did not send the rest"
+            time.sleep(0.05)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+            worker.communicate(timeout=30)
+
+    deliveries = Counter(message["To"] for message in smtp_sink.messages)
+    assert len(deliveries) == 500
+    assert sum(deliveries.values()) - 500 <= 1, [address for address, times in deliveries.items() if times > 1]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_(None))) == 0
