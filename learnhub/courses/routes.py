@@ -83,6 +83,7 @@ def cohort(cohort_id: int):
         context["bulk_forms"] = [(organisation, members_of(organisation))
                                  for organisation in administered_organisations(current_user)]
     context["perspectives"] = [(a.value, a.label) for a in Audience]
+    context["perspective_places"] = services.places_for_perspectives(cohort)
     return render_template("courses/cohort.html", **context)
 
 

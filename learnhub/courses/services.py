@@ -222,8 +222,9 @@ def _check_cohort(details: CohortDetails) -> None:
         raise InvalidInput(_("Please choose from the lists."))
     if any(s not in ServiceType._value2member_map_ for s in details.allowed_service_types):
         raise InvalidInput(_("Please choose at least one service type from the list."))
-    if details.max_share_per_perspective is not None and not 10 <= details.max_share_per_perspective <= 100:
-        raise InvalidInput(_("The largest share of one perspective must be between 10 and 100 percent."))
+    if details.max_share_per_perspective is not None and not 33 <= details.max_share_per_perspective <= 100:
+        # With three perspectives, a smaller share would leave places that no perspective may take.
+        raise InvalidInput(_("The largest share of one perspective must be between 33 and 100 percent."))
     if not details.is_online and not details.municipality_id:
         raise InvalidInput(_("An in-person cohort needs a municipality."))
     if details.municipality_id is not None and db.session.get(Municipality, details.municipality_id) is None:
@@ -340,21 +341,64 @@ def _organisation_for(cohort: Cohort, participant: User) -> int | None:
     raise InvalidInput(_("This cohort is only for staff of these services: %(services)s.", services=names))
 
 
-def _perspective_limit(cohort: Cohort) -> int | None:
-    """How many places (held or awaiting approval) one perspective may have; None without a limit."""
+@dataclass(frozen=True)
+class PerspectiveShare:
+    """How many places one perspective may hold: each `base`, and `extras` of them one more, so that
+    the shares add up to the places (largest remainder: the perspectives' remainders are equal, so the
+    extra places go to the first perspectives that need them)."""
+
+    base: int
+    extras: int
+
+    def _extra_free(self, held: Counter) -> bool:
+        return sum(1 for perspective in Audience if held[perspective] > self.base) < self.extras
+
+    def places_left(self, held: Counter, perspective: str) -> int:
+        """Places this perspective may still take, the cohort's free places aside."""
+        allowed = self.base + (1 if held[perspective] > self.base or self._extra_free(held) else 0)
+        return max(0, allowed - held[perspective])
+
+    def may_take(self, held: Counter, perspective: str | None) -> bool:
+        return self.places_left(held, perspective) > 0
+
+
+def perspective_share(cohort: Cohort) -> PerspectiveShare | None:
+    """The places each perspective may hold in a Trialogue cohort with a largest share; None without one.
+    A share below a third (allowed once) would leave places no perspective may take: it counts as a third."""
     if not (cohort.records_perspective and cohort.max_share_per_perspective):
         return None
-    return max(1, cohort.capacity * cohort.max_share_per_perspective // 100)
+    perspectives = len(Audience)
+    # The quota, times 100 × perspectives so it stays a whole number: the larger of the share and 1/perspectives.
+    quota = max(cohort.capacity * cohort.max_share_per_perspective * perspectives, cohort.capacity * 100)
+    base = quota // (100 * perspectives)
+    return PerspectiveShare(base, max(0, cohort.capacity - perspectives * base))
 
 
-def _places_by_perspective(cohort: Cohort, *perspectives: str | None) -> Counter:
-    """Places held or awaiting approval per perspective (all of them when none is named)."""
-    query = (select(Enrolment.perspective, func.count()).where(
-        Enrolment.cohort_id == cohort.id, Enrolment.status.in_([EnrolmentStatus.ENROLLED, EnrolmentStatus.PENDING]))
-        .group_by(Enrolment.perspective))
-    if perspectives:
-        query = query.where(Enrolment.perspective.in_(perspectives))
-    return Counter(dict(db.session.execute(query).all()))
+def _places_by_perspective(cohort: Cohort) -> Counter:
+    """Places held per perspective."""
+    return Counter(dict(db.session.execute(
+        select(Enrolment.perspective, func.count()).where(
+            Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED)
+        .group_by(Enrolment.perspective)).all()))
+
+
+@dataclass(frozen=True)
+class PerspectivePlaces:
+    perspective: str
+    places_left: int  # what this perspective may still take of the cohort's free places
+
+    @property
+    def label(self) -> str:
+        return Audience(self.perspective).label
+
+
+def places_for_perspectives(cohort: Cohort) -> list[PerspectivePlaces]:
+    """Who can still take a place in a Trialogue cohort with shares (nothing for other cohorts)."""
+    share = perspective_share(cohort)
+    if share is None:
+        return []
+    held = _places_by_perspective(cohort)
+    return [PerspectivePlaces(p.value, min(cohort.seats_left, share.places_left(held, p))) for p in Audience]
 
 
 def _check_perspective(cohort: Cohort, perspective: str | None) -> str | None:
@@ -362,13 +406,6 @@ def _check_perspective(cohort: Cohort, perspective: str | None) -> str | None:
         return None
     if perspective not in Audience._value2member_map_:
         raise InvalidInput(_("Please say from which perspective you take part."))
-    limit = _perspective_limit(cohort)
-    if limit is not None:
-        # Counting and enrolling must not interleave with another enrolment in this cohort; cohorts
-        # without a share keep enrolling in parallel (places are taken by a conditional UPDATE).
-        locked(Cohort, cohort.id)
-        if _places_by_perspective(cohort, perspective)[perspective] >= limit:
-            raise Conflict(_("All places for this perspective are taken, so the group stays balanced."))
     return perspective
 
 
@@ -397,7 +434,7 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
     # The seat (when no approval is needed) is taken first, then the row is written once, with its
     # final status. The same person enrolling twice at the same moment fails on the unique constraint;
     # the refusal undoes the seat with the rest of the caller's transaction or savepoint.
-    status = EnrolmentStatus.PENDING if needs_approval else _seat_or_waitlist(cohort.id)
+    status = EnrolmentStatus.PENDING if needs_approval else _seat_or_waitlist(cohort, perspective)
     if enrolment is None:
         enrolment = Enrolment(cohort_id=cohort.id, user_id=participant.id)
     enrolment.organisation_id, enrolment.version_id = organisation_id, cohort.version_id
@@ -416,12 +453,21 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
     return enrolment
 
 
-def _seat_or_waitlist(cohort_id: int) -> EnrolmentStatus:
-    return EnrolmentStatus.ENROLLED if _take_seat(cohort_id) else EnrolmentStatus.WAITLISTED
+def _seat_or_waitlist(cohort: Cohort, perspective: str | None) -> EnrolmentStatus:
+    """A place when the cohort has one and the perspective may take it; otherwise the waitlist."""
+    share = perspective_share(cohort)
+    if share is not None:
+        # Counting and taking must not interleave with another enrolment in this cohort; cohorts
+        # without a share keep enrolling in parallel (places are taken by a conditional UPDATE).
+        locked(Cohort, cohort.id)
+        if not share.may_take(_places_by_perspective(cohort), perspective):
+            return EnrolmentStatus.WAITLISTED
+    return EnrolmentStatus.ENROLLED if _take_seat(cohort.id) else EnrolmentStatus.WAITLISTED
 
 
 def _place(enrolment: Enrolment) -> None:
-    enrolment.status, enrolment.decided_at = _seat_or_waitlist(enrolment.cohort_id), utcnow()
+    enrolment.status = _seat_or_waitlist(enrolment.cohort, enrolment.perspective)
+    enrolment.decided_at = utcnow()
     db.session.flush()
 
 
@@ -451,6 +497,7 @@ def enrol_members(actor: User, cohort: Cohort, organisation: Organisation, user_
 
 
 def waitlist_position(enrolment: Enrolment) -> int:
+    """Where the person stands among those waiting, by when they enrolled."""
     return db.session.scalar(select(func.count()).select_from(Enrolment).where(
         Enrolment.cohort_id == enrolment.cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED,
         or_(Enrolment.created_at < enrolment.created_at,
@@ -462,11 +509,11 @@ def _next_in_line(cohort: Cohort) -> Enrolment | None:
         select(Enrolment).options(joinedload(Enrolment.organisation))
         .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.WAITLISTED)
         .order_by(Enrolment.created_at, Enrolment.id)))
-    limit = _perspective_limit(cohort)
-    if limit is not None and waiting:
+    share = perspective_share(cohort)
+    if share is not None and waiting:
         # Someone whose perspective already has its share keeps waiting; the place goes to the next.
         places = _places_by_perspective(cohort)
-        waiting = [enrolment for enrolment in waiting if places[enrolment.perspective] < limit]
+        waiting = [enrolment for enrolment in waiting if share.may_take(places, enrolment.perspective)]
     if not waiting or cohort.promotion_policy == PromotionPolicy.FIRST_COME:
         return waiting[0] if waiting else None
     # Fair shares: the first waiting person from the group with the fewest places so far.
@@ -521,9 +568,9 @@ def withdraw(actor: User, enrolment: Enrolment, reason: str, today: date | None 
 
 
 def _after_leaving(cohort: Cohort, status: str, today: date) -> list[Enrolment]:
-    """Someone left with `status`: a place they held, or their perspective's share while they waited
-    for approval, may now go to someone waiting."""
-    if status == EnrolmentStatus.ENROLLED or (status == EnrolmentStatus.PENDING and _perspective_limit(cohort)):
+    """Someone left with `status`: a place they held (and their perspective's share of it) may now go
+    to someone waiting."""
+    if status == EnrolmentStatus.ENROLLED:
         return _fill_free_places(cohort, today)
     return []
 

@@ -300,7 +300,8 @@ def test_trainer_creates_a_cohort_and_adds_sessions_in_their_time_zone(client, t
 
 
 @pytest.mark.parametrize("field, value", [("starts_on", "yesterday"), ("capacity", "many"), ("capacity", "0"),
-                                          ("ends_on", "2027-03-01"), ("municipality_id", "2147483647")])
+                                          ("ends_on", "2027-03-01"), ("municipality_id", "2147483647"),
+                                          ("max_share_per_perspective", "20")])  # a third each at least
 def test_bad_cohort_input_is_refused_with_400_and_nothing_saved(client, trainer, field, value):
     version = VersionFactory()
     data = {"name": "X", "is_online": "y", "language": "en", "starts_on": "2027-03-29", "ends_on": "2027-03-31",
@@ -384,3 +385,14 @@ def test_my_learning_runs_the_same_queries_for_one_or_many_enrolments(client, au
     with count_queries() as many:
         assert client.get("/my/learning").status_code == 200
     assert len(many) == len(one) <= 3
+
+
+def test_a_trialogue_cohort_page_says_which_perspectives_can_still_take_a_place(client):
+    cohort = CohortFactory(capacity=4, records_perspective=True, max_share_per_perspective=50)
+    for _ in range(2):
+        EnrolmentFactory(cohort=cohort, perspective="family_member")
+    _login(client, UserFactory())
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert "Family member: the places for this perspective are taken (you would join the waitlist)" in page
+    assert "Professional: 2 places left" in page and "Person with lived experience: 2 places left" in page
+    assert ">Enrol</button>" in page  # two perspectives still have places
