@@ -318,15 +318,15 @@ SUBJECTS = {
 }
 
 
-def _notify(enrolment: Enrolment) -> None:
+def _notify(enrolment: Enrolment, approved: bool = False) -> None:
     participant = enrolment.user
     status = EnrolmentStatus(enrolment.status)
     cohort = enrolment.cohort
+    waits = waiting(enrolment).mail_values() if status == EnrolmentStatus.WAITLISTED else {"position": None}
     queue_email(participant.email, participant.preferred_language, "enrolment_update",
                 SUBJECTS[status](cohort.name), time_zone=participant.time_zone, name=participant.display_name,
                 cohort={"id": cohort.id, "name": cohort.name, "starts_on": cohort.starts_on, "ends_on": cohort.ends_on},
-                status=status.value, reason=enrolment.reason,
-                position=waitlist_position(enrolment) if status == EnrolmentStatus.WAITLISTED else None)
+                status=status.value, reason=enrolment.reason, approved=approved, **waits)
 
 
 def _organisation_for(cohort: Cohort, participant: User) -> int | None:
@@ -478,8 +478,10 @@ class BulkResult:
     problem: str = ""
 
 
-def enrol_members(actor: User, cohort: Cohort, organisation: Organisation, user_ids: list[int]) -> list[BulkResult]:
-    """An org admin enrols several members at once; each person succeeds or fails on their own."""
+def enrol_members(actor: User, cohort: Cohort, organisation: Organisation, user_ids: list[int],
+                  perspectives: dict[int, str] | None = None) -> list[BulkResult]:
+    """An org admin enrols several members at once, each from the perspective chosen for them (by user id)
+    in a Trialogue cohort; each person succeeds or fails on their own."""
     if not _administers(actor, organisation.id) and not actor.has_role(Role.INSTITUTE_ADMIN):
         raise NotFound(_("We could not find that organisation."))
     members = list(db.session.scalars(select(User).join(Membership).where(
@@ -488,9 +490,13 @@ def enrol_members(actor: User, cohort: Cohort, organisation: Organisation, user_
         raise InvalidInput(_("Please choose at least one member."))
     results = []
     for member in members:
+        perspective = (perspectives or {}).get(member.id) or None
+        if cohort.records_perspective and perspective not in Audience._value2member_map_:
+            results.append(BulkResult(member, None, _("Please choose the perspective from which this member takes part.")))
+            continue
         try:
             with db.session.begin_nested():
-                results.append(BulkResult(member, enrol(actor, cohort, member)))
+                results.append(BulkResult(member, enrol(actor, cohort, member, perspective)))
         except DomainError as error:
             results.append(BulkResult(member, None, error.message))
     return results
@@ -502,6 +508,31 @@ def waitlist_position(enrolment: Enrolment) -> int:
         Enrolment.cohort_id == enrolment.cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED,
         or_(Enrolment.created_at < enrolment.created_at,
             (Enrolment.created_at == enrolment.created_at) & (Enrolment.id <= enrolment.id))))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What a person on the waitlist is told: why they wait, and their position only where it says when
+    their turn comes (first come, first served without perspective shares: otherwise the next place
+    goes to whoever's organisation, municipality or perspective it suits, wherever they stand)."""
+
+    position: int | None
+    for_perspective: bool  # their perspective has its share; the cohort may have free places
+    policy: str  # a PromotionPolicy value
+    is_balanced: bool  # perspectives have shares
+
+    def mail_values(self) -> dict[str, object]:
+        return {"position": self.position, "for_perspective": self.for_perspective, "policy": self.policy,
+                "balanced": self.is_balanced}
+
+
+def waiting(enrolment: Enrolment) -> Waiting:
+    cohort = enrolment.cohort
+    share = perspective_share(cohort)
+    for_perspective = share is not None and not share.may_take(_places_by_perspective(cohort), enrolment.perspective)
+    in_order = cohort.promotion_policy == PromotionPolicy.FIRST_COME and share is None
+    return Waiting(waitlist_position(enrolment) if in_order else None, for_perspective, cohort.promotion_policy,
+                   share is not None)
 
 
 def _next_in_line(cohort: Cohort) -> Enrolment | None:
@@ -584,7 +615,9 @@ def _check_decider(actor: User, enrolment: Enrolment) -> None:
     raise NotAllowed(_("Only the cohort's trainer or the participant's organisation admin can decide this."))
 
 
-def approve(actor: User, enrolment: Enrolment) -> None:
+def approve(actor: User, enrolment: Enrolment) -> Waiting | None:
+    """Give the place asked for, or a place on the waitlist when the cohort or the person's perspective
+    has none: then returns what they wait for."""
     _check_decider(actor, enrolment)
     locked(Cohort, enrolment.cohort_id)
     db.session.refresh(enrolment)
@@ -592,7 +625,8 @@ def approve(actor: User, enrolment: Enrolment) -> None:
         raise Conflict(_("Only enrolments waiting for approval can be approved."))
     _place(enrolment)
     _audit_decision(AuditAction.ENROLMENT_APPROVED, actor, enrolment, EnrolmentStatus.PENDING)
-    _notify(enrolment)
+    _notify(enrolment, approved=True)
+    return waiting(enrolment) if enrolment.status == EnrolmentStatus.WAITLISTED else None
 
 
 def reject(actor: User, enrolment: Enrolment, reason: str) -> None:

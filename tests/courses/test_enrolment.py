@@ -308,3 +308,45 @@ def test_a_third_of_a_hundred_places_gives_the_hundredth_to_the_first_perspectiv
     assert [share.places_left(held, p) for p in held] == [0, 0, 0]
     held["lived_experience"] -= 2
     assert [share.places_left(held, p) for p in held] == [1, 2, 1]
+
+
+def test_under_fair_shares_the_waitlist_mail_explains_the_policy_instead_of_a_position(app, smtp_sink):
+    """The first person promoted under fair shares had been told "position 4"."""
+    cohort = CohortFactory(capacity=2, promotion_policy=PromotionPolicy.FAIR_BY_ORGANISATION)
+    big = OrganisationFactory()
+    placed, _ = _enrol(cohort, member_of(big)), _enrol(cohort, member_of(big))
+    for _ in range(3):
+        _enrol(cohort, member_of(big))
+    small = _enrol(cohort, member_of(OrganisationFactory(), email="small@example.org"))
+    from learnhub.mail.services import send_pending
+
+    send_pending()
+    text = smtp_sink.text_of(smtp_sink.to("small@example.org")[-1])
+    assert "position" not in text
+    assert "A freed place goes to someone from the organisation with the fewest places in the cohort" in text
+    assert services.withdraw(placed.user, placed, "") == [small]
+
+
+def test_under_first_come_the_waitlist_mail_states_the_position(app, smtp_sink):
+    cohort = CohortFactory(capacity=1)
+    _enrol(cohort)
+    _enrol(cohort)
+    _enrol(cohort, UserFactory(email="third@example.org"))
+    from learnhub.mail.services import send_pending
+
+    send_pending()
+    assert "on the waitlist at position 2" in smtp_sink.text_of(smtp_sink.to("third@example.org")[-1])
+
+
+def test_approving_into_a_full_cohort_says_that_the_person_waits_for_a_place(app, client, smtp_sink):
+    trainer = UserFactory(roles=[Role.TRAINER])
+    cohort = CohortFactory(capacity=1, approver=Approver.TRAINER, trainer=trainer)
+    pending = _enrol(cohort, UserFactory(email="ana@example.org", display_name="Ana Ilić"))
+    EnrolmentFactory(cohort=cohort)  # the last place is taken meanwhile
+    from tests.factories import PASSWORD
+
+    client.post("/auth/login", data={"email": trainer.email, "password": PASSWORD})
+    page = client.post(f"/enrolments/{pending.id}/approve", follow_redirects=True).get_data(as_text=True)
+    assert "Ana Ilić is approved, but the cohort is full: they are number 1 on the waitlist." in page
+    text = smtp_sink.text_of(smtp_sink.to("ana@example.org")[-1])
+    assert "Your enrolment has been approved." in text and "on the waitlist at position 1" in text
