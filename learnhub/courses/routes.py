@@ -16,7 +16,7 @@ from learnhub.curriculum.services import module_of, get_version
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _
-from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
+from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_number, whole_numbers
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
     administered_organisations,
@@ -142,9 +142,10 @@ def approve(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
     waiting = services.approve(current_user, enrolment)
     message = _approval_message(enrolment.user.display_name, waiting)  # before the commit expires the enrolment
+    target = _after_deciding(enrolment)
     db.session.commit()
     flash(message, "success" if waiting is None else "info")
-    return redirect(url_for("courses.cohort_admin", cohort_id=enrolment.cohort_id))
+    return redirect(target)
 
 
 def _approval_message(name: str, waiting: services.Waiting | None) -> str:
@@ -165,9 +166,28 @@ def _approval_message(name: str, waiting: services.Waiting | None) -> str:
 def reject(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
     services.reject(current_user, enrolment, ReasonForm().reason.data or "")
+    message = _("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status_label)
+    target = _after_deciding(enrolment)
     db.session.commit()
-    flash(_("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status_label), "info")
-    return redirect(url_for("courses.cohort_admin", cohort_id=enrolment.cohort_id))
+    flash(message, "info")
+    return redirect(target)
+
+
+def _after_deciding(enrolment) -> str:
+    """Where a decision leads: back to the page it was made on (the approvals page says so), else to the
+    cohort's page for those who run it, else to the approvals page (an organisation admin's)."""
+    if target := safe_next_url(request.form.get("next")):
+        return target
+    if services.may_manage(current_user, enrolment.cohort):
+        return url_for("courses.cohort_admin", cohort_id=enrolment.cohort_id)
+    return url_for("courses.approvals")
+
+
+@bp.get("/approvals")
+@login_required
+def approvals():
+    page = services.awaiting_decision(current_user, requested_page(), current_app.config["PAGE_SIZE"])
+    return render_template("courses/approvals.html", page=page, confirm_form=ConfirmForm(), reason_form=ReasonForm())
 
 
 # --- learners -------------------------------------------------------------------------------------------

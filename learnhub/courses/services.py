@@ -13,7 +13,7 @@ from functools import cache
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, Subquery, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import Boolean, Select, Subquery, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
@@ -50,7 +50,7 @@ from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
 from learnhub.locking import locked
 from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.pagination import RowPages, RowPagination, paginate_rows
-from learnhub.people.models import Membership, Municipality, Organisation, Role, ServiceType, User
+from learnhub.people.models import Membership, MembershipRole, Municipality, Organisation, Role, ServiceType, User
 from learnhub.timeutil import utcnow
 
 ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
@@ -77,10 +77,15 @@ def cohort_to_enrol(cohort_id: int) -> Cohort:
     return get_or_404(Cohort, cohort_id, _("We could not find that cohort."), (lazyload("*"),))
 
 
+def may_manage(actor: User, cohort: Cohort) -> bool:
+    """Whether the actor runs the cohort: trains it, or is an institute admin."""
+    return actor.has_role(Role.INSTITUTE_ADMIN) or cohort.is_trainer(actor)
+
+
 def cohort_for_trainer(actor: User, cohort_id: int) -> Cohort:
     """The cohort if `actor` trains it or is an institute admin; 404 for everyone else."""
     cohort = get_cohort(cohort_id)
-    if actor.has_role(Role.INSTITUTE_ADMIN) or cohort.is_trainer(actor):
+    if may_manage(actor, cohort):
         return cohort
     raise NotFound(_("We could not find that cohort."))
 
@@ -450,6 +455,8 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
     except IntegrityError as error:
         raise Conflict(_("You are already enrolled in this cohort or on its waitlist.")) from error
     _notify(enrolment)
+    if needs_approval:
+        _ask_approvers(enrolment)
     return enrolment
 
 
@@ -608,7 +615,7 @@ def _after_leaving(cohort: Cohort, status: str, today: date) -> list[Enrolment]:
 
 def _check_decider(actor: User, enrolment: Enrolment) -> None:
     cohort = enrolment.cohort
-    if actor.has_role(Role.INSTITUTE_ADMIN) or cohort.is_trainer(actor):
+    if may_manage(actor, cohort):
         return
     if cohort.approver == Approver.ORG_ADMIN and _administers(actor, enrolment.organisation_id):
         return
@@ -643,6 +650,107 @@ def reject(actor: User, enrolment: Enrolment, reason: str) -> None:
     db.session.flush()
     _notify(enrolment)
     _after_leaving(cohort, before, utcnow().date())
+
+
+# --- approvals -----------------------------------------------------------------------------------------
+
+def may_approve(actor: User) -> bool:
+    """Trainers, institute admins and organisation admins may be asked to approve enrolments."""
+    return actor.has_role(Role.TRAINER, Role.INSTITUTE_ADMIN) or any(m.is_org_admin for m in actor.memberships)
+
+
+def _approvers(enrolment: Enrolment) -> list[User]:
+    """Who the cohort asks to decide: the participant's organisation admins where they approve (the
+    trainers when the organisation has none), otherwise the trainers."""
+    cohort = enrolment.cohort
+    if cohort.approver == Approver.ORG_ADMIN and enrolment.organisation_id is not None:
+        admins = list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.organisation_id == enrolment.organisation_id, Membership.role == MembershipRole.ORG_ADMIN,
+            User.is_active_account, User.erased_at.is_(None)).options(lazyload("*"))))
+        if admins:
+            return admins
+    return list(db.session.scalars(select(User).join(CohortTrainer, CohortTrainer.user_id == User.id).where(
+        CohortTrainer.cohort_id == cohort.id, User.is_active_account, User.erased_at.is_(None))
+        .options(lazyload("*"))))
+
+
+def _ask_approvers(enrolment: Enrolment) -> None:
+    """Mail each approver, in their language and time zone, that someone waits for their decision."""
+    participant, cohort = enrolment.user, enrolment.cohort
+    organisation = db.session.get(Organisation, enrolment.organisation_id) if enrolment.organisation_id else None
+    for approver in _approvers(enrolment):
+        queue_email(approver.email, approver.preferred_language, "enrolment_to_approve",
+                    _l("%(name)s waits for your approval in %(cohort)s", name=participant.display_name,
+                       cohort=cohort.name),
+                    time_zone=approver.time_zone, name=approver.display_name, participant=participant.display_name,
+                    organisation=organisation.name if organisation else None, asked_at=enrolment.created_at,
+                    cohort={"id": cohort.id, "name": cohort.name, "starts_on": cohort.starts_on,
+                            "ends_on": cohort.ends_on, "seats_left": cohort.seats_left})
+
+
+# Enrolments waiting for approval that the actor is asked to decide: institute admins all of them;
+# organisation admins their members' where the cohort has them approve; trainers those in cohorts they
+# train where the trainer approves, or where the participant's organisation has no admin to do it.
+_ORGANISATION_HAS_ADMIN = exists().where(Membership.organisation_id == Enrolment.organisation_id,
+                                         Membership.role == MembershipRole.ORG_ADMIN)
+_TRAINS = exists().where(CohortTrainer.cohort_id == Enrolment.cohort_id,
+                         CohortTrainer.user_id == bindparam("actor_id"))
+_AWAITING = (
+    select(Enrolment.id, Enrolment.user_id, Enrolment.organisation_id, Enrolment.cohort_id, Enrolment.perspective,
+           Enrolment.created_at)
+    .join(Cohort, Cohort.id == Enrolment.cohort_id)
+    .where(Enrolment.status == EnrolmentStatus.PENDING, or_(
+        bindparam("everyone", type_=Boolean),
+        (Cohort.approver == Approver.ORG_ADMIN.value)
+        & Enrolment.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
+        _TRAINS & or_(Cohort.approver == Approver.TRAINER.value,
+                      (Cohort.approver == Approver.ORG_ADMIN.value) & ~_ORGANISATION_HAS_ADMIN)))
+    .order_by(Enrolment.created_at, Enrolment.id))
+
+
+def _awaiting_columns(rows: Subquery) -> Select:
+    return (select(rows.c.id, User.display_name, User.email, Organisation.name, rows.c.perspective,
+                   rows.c.created_at, Cohort.id, Cohort.name, Cohort.starts_on, Cohort.capacity - Cohort.seats_taken)
+            .join(User, User.id == rows.c.user_id)
+            .join(Cohort, Cohort.id == rows.c.cohort_id)
+            .outerjoin(Organisation, Organisation.id == rows.c.organisation_id)
+            .order_by(rows.c.created_at, rows.c.id))
+
+
+_AWAITING_PAGES = RowPages.of(_AWAITING, _awaiting_columns)
+
+
+@dataclass(frozen=True)
+class AwaitedDecision(EnrolmentLabels):
+    """An enrolment waiting for approval, as the approvals page shows it."""
+
+    id: int
+    name: str
+    email: str
+    organisation: str | None
+    perspective: str | None
+    asked_at: datetime
+    cohort_id: int
+    cohort_name: str
+    starts_on: date
+    seats_left: int
+    status: str = EnrolmentStatus.PENDING
+
+
+def _decider(actor: User) -> dict[str, object]:
+    if not may_approve(actor):
+        raise NotAllowed(_("Only trainers and organisation admins approve enrolments."))
+    return {"everyone": actor.has_role(Role.INSTITUTE_ADMIN), "actor_id": actor.id,
+            "organisation_ids": [m.organisation_id for m in actor.memberships if m.is_org_admin]}
+
+
+def awaiting_decision(actor: User, page: int, per_page: int) -> RowPagination:
+    """Enrolments waiting for the actor's approval, oldest first."""
+    return paginate_rows(_AWAITING_PAGES, _decider(actor), AwaitedDecision, page, per_page)
+
+
+def count_awaiting_decision(actor: User) -> int:
+    return db.session.scalar(_AWAITING_PAGES.count, _decider(actor))
 
 
 # --- rosters, attendance, exports -------------------------------------------------------------------
