@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, request, url_for
 from flask.json.tag import JSONTag, TaggedJSONSerializer
-from flask_babel import force_locale
+from flask_babel import force_locale, refresh
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -78,6 +78,7 @@ def render(message: OutboxMessage) -> None:
         # Rendered as if requested at BASE_URL, so links are right behind proxies and in workers.
         with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
                 force_locale(message.language):
+            refresh()  # a zone the request already looked up (kept on `g`) is the sender's, not the recipient's
             text_body = render_template(f"email/{message.template}.txt", **context)
             html_body = render_template(f"email/{message.template}.html", **context)
     finally:
