@@ -28,8 +28,11 @@ class CohortForm(FlaskForm):
                                               validate_choice=False)
     records_perspective = BooleanField(_l("Record each participant's perspective (Trialogue)"))
     auto_issue_certificates = BooleanField(_l("Issue certificates automatically when someone meets the rule"))
-    max_share_per_perspective = WholeNumberField(_l("Largest share of one perspective, in percent"),
-                                             validators=[Optional(), NumberRange(10, 100, _NUMBER)])
+    max_share_per_perspective = WholeNumberField(
+        _l("Largest share of one perspective, in percent"),
+        description=_l("From 33 (a third each) to 100. Places left over by rounding go to the perspectives that "
+                       "need them first."),
+        validators=[Optional(), NumberRange(33, 100, _l("Please enter a whole number from 33 to 100."))])
 
 
 class SessionForm(FlaskForm):

@@ -90,6 +90,10 @@ class Cohort(db.Model):
     def seats_left(self) -> int:
         return self.capacity - self.seats_taken
 
+    @property
+    def promotion_policy_label(self) -> str:
+        return PromotionPolicy(self.promotion_policy).label
+
     def is_trainer(self, user: User) -> bool:
         return any(t.user_id == user.id for t in self.trainers)
 

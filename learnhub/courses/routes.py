@@ -9,13 +9,13 @@ from learnhub.auth.forms import ConfirmForm
 from learnhub.caching import kept_for_readers
 from learnhub.courses import services
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
-from learnhub.courses.models import Approver, PromotionPolicy
+from learnhub.courses.models import Approver, EnrolmentStatus, PromotionPolicy
 from learnhub.curriculum.models import Audience
 from learnhub.curriculum.services import module_of, get_version
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import LANGUAGES, _, format_datetime
-from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
+from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_number, whole_numbers
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
     administered_organisations,
@@ -76,12 +76,15 @@ def _catalogue_results(filters: services.CatalogueFilter, page_number: int) -> M
 def cohort(cohort_id: int):
     cohort = services.get_cohort(cohort_id)
     context = {"cohort": cohort, "enrol_form": EnrolForm(), "confirm_form": ConfirmForm(), "enrolment": None,
-               "bulk_forms": []}
+               "waiting": None, "bulk_forms": []}
     if current_user.is_authenticated:
-        context["enrolment"] = services.own_enrolment(current_user, cohort)
+        context["enrolment"] = enrolment = services.own_enrolment(current_user, cohort)
+        if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED:
+            context["waiting"] = services.waiting(enrolment)
         context["bulk_forms"] = [(organisation, members_of(organisation))
                                  for organisation in administered_organisations(current_user)]
     context["perspectives"] = [(a.value, a.label) for a in Audience]
+    context["perspective_places"] = services.places_for_perspectives(cohort)
     return render_template("courses/cohort.html", **context)
 
 
@@ -112,7 +115,8 @@ def enrol_members(cohort_id: int, organisation_id: int):
     organisation = organisation_for_admin(current_user, organisation_id)
     form = BulkEnrolForm()
     member_ids = whole_numbers(form.member_ids.data or [])
-    results = services.enrol_members(current_user, cohort, organisation, member_ids)
+    perspectives = {member_id: request.form.get(f"perspective_{member_id}", "") for member_id in member_ids}
+    results = services.enrol_members(current_user, cohort, organisation, member_ids, perspectives)
     db.session.commit()
     for result in results:
         message = result.enrolment.status_label if result.enrolment else result.problem
@@ -135,10 +139,25 @@ def withdraw(enrolment_id: int):
 @login_required
 def approve(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
-    services.approve(current_user, enrolment)
+    waiting = services.approve(current_user, enrolment)
+    message = _approval_message(enrolment.user.display_name, waiting)  # before the commit expires the enrolment
+    target = _after_deciding(enrolment)
     db.session.commit()
-    flash(_("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status_label), "success")
-    return redirect(url_for("courses.cohort_admin", cohort_id=enrolment.cohort_id))
+    flash(message, "success" if waiting is None else "info")
+    return redirect(target)
+
+
+def _approval_message(name: str, waiting: services.Waiting | None) -> str:
+    """What an approval did: a place, or the waitlist and why."""
+    if waiting is None:
+        return _("%(name)s is approved and has a place.", name=name)
+    if waiting.for_perspective:
+        return _("%(name)s is approved, but the places for their perspective are taken: they are on the waitlist.",
+                 name=name)
+    if waiting.position:
+        return _("%(name)s is approved, but the cohort is full: they are number %(position)d on the waitlist.",
+                 name=name, position=waiting.position)
+    return _("%(name)s is approved, but the cohort is full: they are on the waitlist.", name=name)
 
 
 @bp.post("/enrolments/<int:enrolment_id>/reject")
@@ -146,9 +165,28 @@ def approve(enrolment_id: int):
 def reject(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
     services.reject(current_user, enrolment, ReasonForm().reason.data or "")
+    message = _("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status_label)
+    target = _after_deciding(enrolment)
     db.session.commit()
-    flash(_("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status_label), "info")
-    return redirect(url_for("courses.cohort_admin", cohort_id=enrolment.cohort_id))
+    flash(message, "info")
+    return redirect(target)
+
+
+def _after_deciding(enrolment) -> str:
+    """Where a decision leads: back to the page it was made on (the approvals page says so), else to the
+    cohort's page for those who run it, else to the approvals page (an organisation admin's)."""
+    if target := safe_next_url(request.form.get("next")):
+        return target
+    if services.may_manage(current_user, enrolment.cohort):
+        return url_for("courses.cohort_admin", cohort_id=enrolment.cohort_id)
+    return url_for("courses.approvals")
+
+
+@bp.get("/approvals")
+@login_required
+def approvals():
+    page = services.awaiting_decision(current_user, requested_page(), current_app.config["PAGE_SIZE"])
+    return render_template("courses/approvals.html", page=page, confirm_form=ConfirmForm(), reason_form=ReasonForm())
 
 
 # --- learners -------------------------------------------------------------------------------------------

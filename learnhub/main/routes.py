@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from learnhub.courses import services as courses
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGE_COOKIE
 from learnhub.main.services import set_language
@@ -22,7 +23,9 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("main/dashboard.html", administered=administered_organisations(current_user))
+    awaiting = courses.count_awaiting_decision(current_user) if courses.may_approve(current_user) else None
+    return render_template("main/dashboard.html", administered=administered_organisations(current_user),
+                           awaiting_approval=awaiting)
 
 
 @bp.post("/language")

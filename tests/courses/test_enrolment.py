@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -213,10 +214,34 @@ def test_trialogue_cohort_records_perspective_and_keeps_the_mix_balanced(app):
     db.session.rollback()
     _enrol(cohort, perspective="family_member")
     _enrol(cohort, perspective="family_member")
-    with pytest.raises(Conflict, match="balanced"):
-        _enrol(cohort, perspective="family_member")
-    db.session.rollback()
     assert _enrol(cohort, perspective="lived_experience").perspective == "lived_experience"
+
+
+def test_a_newcomer_whose_perspective_has_its_share_waits_while_others_take_places(app):
+    cohort = CohortFactory(capacity=4, records_perspective=True, max_share_per_perspective=50)
+    _enrol(cohort, perspective="family_member")
+    _enrol(cohort, perspective="family_member")
+    third = _enrol(cohort, perspective="family_member")
+    assert third.status == EnrolmentStatus.WAITLISTED
+    assert db.session.get(Cohort, cohort.id).seats_taken == 2
+    assert _enrol(cohort, perspective="professional").status == EnrolmentStatus.ENROLLED
+
+
+# Each perspective in turn sends more people than there are places; the first takes all it may.
+@pytest.mark.parametrize("capacity, share, placed", [
+    (10, 33, [4, 3, 3]), (10, 50, [5, 5, 0]), (7, 34, [3, 2, 2]),
+    (10, 20, [4, 3, 3]),  # below a third (allowed once): each perspective may still have a third
+])
+def test_the_shares_of_the_perspectives_add_up_to_the_places(app, capacity, share, placed):
+    """33 % of 10 places once let 9 people in: rounded down, three perspectives could never fill the tenth."""
+    cohort = CohortFactory(capacity=capacity, records_perspective=True, max_share_per_perspective=share)
+    enrolled = Counter()
+    for perspective in ("family_member", "lived_experience", "professional"):
+        for _ in range(capacity):
+            if _enrol(cohort, perspective=perspective).status == EnrolmentStatus.ENROLLED:
+                enrolled[perspective] += 1
+    assert [enrolled["family_member"], enrolled["lived_experience"], enrolled["professional"]] == placed
+    assert db.session.get(Cohort, cohort.id).seats_taken == capacity
 
 
 def test_seat_counter_can_never_exceed_capacity_in_the_database(app):
@@ -251,8 +276,9 @@ def test_promotion_from_the_waitlist_keeps_the_mix_balanced(app):
 
 
 
-def test_a_refused_approval_frees_its_perspectives_share_for_someone_waiting(app):
-    """Found by tests/courses/test_enrolment_rules.py: a place stayed free while someone waited."""
+def test_waiting_for_approval_holds_no_share_of_the_places(app):
+    """Someone waiting for approval holds no place, nor their perspective's share of the places: approval
+    gives them a place only if their perspective still may take one."""
     trainer = UserFactory()
     cohort = CohortFactory(capacity=2, records_perspective=True, max_share_per_perspective=50,
                            approver=Approver.TRAINER, trainer=trainer)
@@ -265,10 +291,62 @@ def test_a_refused_approval_frees_its_perspectives_share_for_someone_waiting(app
 
     family, _, waiting = approved("family_member"), approved("lived_experience"), approved("professional")
     assert waiting.status == EnrolmentStatus.WAITLISTED  # approved, but the cohort was full
-    pending = _enrol(cohort, perspective="professional")  # holds the professionals' share meanwhile
-    assert services.withdraw(family.user, family, "") == []
+    pending = _enrol(cohort, perspective="professional")
+    assert services.withdraw(family.user, family, "") == [waiting]
     db.session.commit()
-    services.reject(trainer, pending, "Molimo prijavite se za sledeću grupu.")
+    services.approve(trainer, pending)  # the professionals' place is taken by the one who waited
     db.session.commit()
-    assert db.session.get(Enrolment, waiting.id).status == EnrolmentStatus.ENROLLED
+    assert db.session.get(Enrolment, pending.id).status == EnrolmentStatus.WAITLISTED
     assert db.session.get(Cohort, cohort.id).seats_taken == 2
+
+
+def test_a_third_of_a_hundred_places_gives_the_hundredth_to_the_first_perspective_that_needs_it():
+    share = services.perspective_share(Cohort(capacity=100, records_perspective=True, max_share_per_perspective=33))
+    held = Counter(family_member=33, lived_experience=33, professional=33)
+    assert [share.places_left(held, p) for p in held] == [1, 1, 1]
+    held["lived_experience"] += 1
+    assert [share.places_left(held, p) for p in held] == [0, 0, 0]
+    held["lived_experience"] -= 2
+    assert [share.places_left(held, p) for p in held] == [1, 2, 1]
+
+
+def test_under_fair_shares_the_waitlist_mail_explains_the_policy_instead_of_a_position(app, smtp_sink):
+    """The first person promoted under fair shares had been told "position 4"."""
+    cohort = CohortFactory(capacity=2, promotion_policy=PromotionPolicy.FAIR_BY_ORGANISATION)
+    big = OrganisationFactory()
+    placed, _ = _enrol(cohort, member_of(big)), _enrol(cohort, member_of(big))
+    for _ in range(3):
+        _enrol(cohort, member_of(big))
+    small = _enrol(cohort, member_of(OrganisationFactory(), email="small@example.org"))
+    from learnhub.mail.services import send_pending
+
+    send_pending()
+    text = smtp_sink.text_of(smtp_sink.to("small@example.org")[-1])
+    assert "position" not in text
+    assert "A freed place goes to someone from the organisation with the fewest places in the cohort" in text
+    assert services.withdraw(placed.user, placed, "") == [small]
+
+
+def test_under_first_come_the_waitlist_mail_states_the_position(app, smtp_sink):
+    cohort = CohortFactory(capacity=1)
+    _enrol(cohort)
+    _enrol(cohort)
+    _enrol(cohort, UserFactory(email="third@example.org"))
+    from learnhub.mail.services import send_pending
+
+    send_pending()
+    assert "on the waitlist at position 2" in smtp_sink.text_of(smtp_sink.to("third@example.org")[-1])
+
+
+def test_approving_into_a_full_cohort_says_that_the_person_waits_for_a_place(app, client, smtp_sink):
+    trainer = UserFactory(roles=[Role.TRAINER])
+    cohort = CohortFactory(capacity=1, approver=Approver.TRAINER, trainer=trainer)
+    pending = _enrol(cohort, UserFactory(email="ana@example.org", display_name="Ana Ilić"))
+    EnrolmentFactory(cohort=cohort)  # the last place is taken meanwhile
+    from tests.factories import PASSWORD
+
+    client.post("/auth/login", data={"email": trainer.email, "password": PASSWORD})
+    page = client.post(f"/enrolments/{pending.id}/approve", follow_redirects=True).get_data(as_text=True)
+    assert "Ana Ilić is approved, but the cohort is full: they are number 1 on the waitlist." in page
+    text = smtp_sink.text_of(smtp_sink.to("ana@example.org")[-1])
+    assert "Your enrolment has been approved." in text and "on the waitlist at position 1" in text

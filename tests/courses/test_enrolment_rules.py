@@ -1,11 +1,13 @@
 """Enrolment's promises, checked after every step of random sequences of enrolments, withdrawals,
 approvals and rejections (a hypothesis state machine): a cohort's seat counter matches its enrolled
-people, a perspective never has more than its share, and before the cohort starts nobody waits while
-there is a place they could take."""
+people, a perspective never has more than its share, the shares add up to the places, and before the
+cohort starts nobody waits while there is a place they could take."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
@@ -30,7 +32,6 @@ PERSPECTIVES = [Audience.FAMILY_MEMBER, Audience.LIVED_EXPERIENCE, Audience.PROF
                 Audience.FAMILY_MEMBER]
 PEOPLE = len(PERSPECTIVES)
 choices = st.integers(0, PEOPLE - 1)
-HOLDING = (EnrolmentStatus.ENROLLED, EnrolmentStatus.PENDING)  # what counts towards a perspective's share
 # Rejected people may try again: they are refused, which keeps a step possible in every state.
 MAY_ENROL = (None, EnrolmentStatus.WITHDRAWN, EnrolmentStatus.REJECTED)
 WAITING = (EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED)
@@ -53,17 +54,45 @@ def _cast() -> Cast:
     return cast
 
 
+@dataclass(frozen=True)
+class Shares:
+    """The model of perspective shares: the places are divided among the perspectives by largest
+    remainder of their quota (the share of the places, at least a third): each may hold the quota
+    rounded down, and as many perspectives as places are left over one more."""
+
+    capacity: int
+    quota: Fraction | None  # None: no limit
+
+    @classmethod
+    def of(cls, cohort: Cohort) -> "Shares":
+        if not (cohort.records_perspective and cohort.max_share_per_perspective):
+            return cls(cohort.capacity, None)
+        return cls(cohort.capacity, max(Fraction(cohort.capacity * cohort.max_share_per_perspective, 100),
+                                        Fraction(cohort.capacity, len(Audience))))
+
+    def allow(self, holding: Counter) -> bool:
+        if self.quota is None:
+            return True
+        whole = math.floor(self.quota)
+        left_over = self.capacity - whole * len(Audience)
+        assert whole * len(Audience) + min(max(left_over, 0), len(Audience)) >= self.capacity, "places nobody may take"
+        above = [perspective for perspective, places in holding.items() if places > whole]
+        return all(holding[p] <= whole + 1 for p in above) and len(above) <= max(left_over, 0)
+
+
 class EnrolmentRules(RuleBasedStateMachine):
     def __init__(self, cast: Cast) -> None:
         super().__init__()
         self.cast, self.cohort_id, self.enrolments = cast, None, [None] * PEOPLE
 
+    # Two or four places: half of them is one or two per perspective; 34 % of them (a third, rounded
+    # down, with the rest for the first perspectives to need them) 0 + 2 or 1 + 1; a share below a third
+    # (20 %, allowed once) counts as a third. Enrolment stays open after the start, so that joining
+    # (and leaving) late is tried too.
     @initialize(approver=st.sampled_from(Approver), policy=st.sampled_from(PromotionPolicy),
-                share=st.sampled_from([None, 50]), late=st.booleans())
-    def open_cohort(self, approver, policy, share, late):
-        # Two places, so one perspective's share is one. Enrolment stays open after the start, so that
-        # joining (and leaving) late is tried too.
-        cohort = CohortFactory(capacity=2, approver=approver, promotion_policy=policy,
+                capacity=st.sampled_from([2, 4]), share=st.sampled_from([None, 50, 34, 20]), late=st.booleans())
+    def open_cohort(self, approver, policy, capacity, share, late):
+        cohort = CohortFactory(capacity=capacity, approver=approver, promotion_policy=policy,
                                records_perspective=share is not None, max_share_per_perspective=share,
                                enrolment_closes_at=utcnow() + timedelta(days=40), trainer=self._user(self.cast.trainer))
         db.session.commit()
@@ -91,23 +120,26 @@ class EnrolmentRules(RuleBasedStateMachine):
     def _some_are(self, statuses) -> bool:
         return any(getattr(enrolment, "status", None) in statuses for enrolment in self.enrolments)
 
-    def _attempt(self, change) -> None:
+    def _attempt(self, change) -> DomainError | None:
         try:
             change()
-        except DomainError:
+        except DomainError as refusal:
             db.session.rollback()  # a refusal changes nothing
-        else:
-            db.session.commit()
+            return refusal
+        db.session.commit()
+        return None
 
     # Steps only act on someone they apply to, so that none are wasted.
     @precondition(lambda self: self._some_are(MAY_ENROL))
     @rule(choice=choices, by_admin=st.booleans())
     def enrol(self, choice, by_admin):
-        person = self._pick(choice, MAY_ENROL)[0]
+        person, enrolment = self._pick(choice, MAY_ENROL)
         participant = self._user(self.cast.people[person])
         actor = self._user(self.cast.admins[person % 3]) if by_admin else participant
         cohort = db.session.get(Cohort, self.cohort_id)
-        self._attempt(lambda: services.enrol(actor, cohort, participant, PERSPECTIVES[person], now=self.now))
+        refusal = self._attempt(lambda: services.enrol(actor, cohort, participant, PERSPECTIVES[person], now=self.now))
+        # Only someone not accepted before is refused: everyone else has a place or waits for one (or approval).
+        assert refusal is None or enrolment.status == EnrolmentStatus.REJECTED, refusal
 
     @precondition(lambda self: self._some_are(ACTIVE_STATUSES))
     @rule(choice=choices)
@@ -139,13 +171,13 @@ class EnrolmentRules(RuleBasedStateMachine):
         by_status = Counter(enrolment.status for enrolment in enrolments.values())
         assert cohort.seats_taken == by_status[EnrolmentStatus.ENROLLED] <= cohort.capacity, "seat counter"
 
-        share = cohort.max_share_per_perspective and max(1, cohort.capacity * cohort.max_share_per_perspective // 100)
-        holding = Counter(e.perspective for e in enrolments.values() if e.status in HOLDING)
-        assert not share or max(holding.values(), default=0) <= share, f"a perspective above its share: {holding}"
+        holding = Counter(e.perspective for e in enrolments.values() if e.status == EnrolmentStatus.ENROLLED)
+        shares = Shares.of(cohort)
+        assert shares.allow(holding), f"a perspective above its share: {holding}"
 
         # Once the cohort has started, a freed place is not given away: whoever joins late chooses to.
         could_take_a_place = [e for e in enrolments.values() if e.status == EnrolmentStatus.WAITLISTED
-                              and (not share or holding[e.perspective] < share)]
+                              and shares.allow(holding + Counter([e.perspective]))]
         assert not (self.now.date() < self.starts_on and could_take_a_place
                     and cohort.seats_taken < cohort.capacity), f"waiting for a free place: {could_take_a_place}"
 

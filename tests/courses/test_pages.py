@@ -300,7 +300,8 @@ def test_trainer_creates_a_cohort_and_adds_sessions_in_their_time_zone(client, t
 
 
 @pytest.mark.parametrize("field, value", [("starts_on", "yesterday"), ("capacity", "many"), ("capacity", "0"),
-                                          ("ends_on", "2027-03-01"), ("municipality_id", "2147483647")])
+                                          ("ends_on", "2027-03-01"), ("municipality_id", "2147483647"),
+                                          ("max_share_per_perspective", "20")])  # a third each at least
 def test_bad_cohort_input_is_refused_with_400_and_nothing_saved(client, trainer, field, value):
     version = VersionFactory()
     data = {"name": "X", "is_online": "y", "language": "en", "starts_on": "2027-03-29", "ends_on": "2027-03-31",
@@ -398,3 +399,49 @@ def test_one_module_and_one_place_are_counted_in_the_singular(client, trainer):
     db.session.commit()
     _login(client, enrolment.user)
     assert "0 of 1 module completed" in client.get("/my/learning").get_data(as_text=True)
+
+
+def test_a_trialogue_cohort_page_says_which_perspectives_can_still_take_a_place(client):
+    cohort = CohortFactory(capacity=4, records_perspective=True, max_share_per_perspective=50)
+    for _ in range(2):
+        EnrolmentFactory(cohort=cohort, perspective="family_member")
+    _login(client, UserFactory())
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert "Family member: the places for this perspective are taken (you would join the waitlist)" in page
+    assert "Professional: 2 places left" in page and "Person with lived experience: 2 places left" in page
+    assert ">Enrol</button>" in page  # two perspectives still have places
+
+
+def test_a_waiting_person_sees_their_position_and_how_freed_places_are_given(client):
+    first_come = CohortFactory(capacity=1)
+    fair = CohortFactory(capacity=1, promotion_policy="fair_by_organisation")
+    user = UserFactory()
+    for cohort in (first_come, fair):
+        EnrolmentFactory(cohort=cohort)
+        EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+        EnrolmentFactory(cohort=cohort, user=user, status=EnrolmentStatus.WAITLISTED)
+    _login(client, user)
+    page = client.get(f"/cohorts/{first_come.id}").get_data(as_text=True)
+    assert "You are number 2 on the waitlist." in page and "First come, first served" in page
+    page = client.get(f"/cohorts/{fair.id}").get_data(as_text=True)
+    assert "number 2" not in page and "Fair shares per organisation" in page
+    assert "A freed place goes to someone from the organisation with the fewest places in the cohort" in page
+
+
+def test_org_admin_chooses_each_members_perspective_when_enrolling_in_bulk(client):
+    organisation = OrganisationFactory()
+    boss = member_of(organisation, MembershipRole.ORG_ADMIN)
+    ana, boris, vesna = (member_of(organisation, display_name=name) for name in ("Ana", "Boris", "Vesna"))
+    cohort = CohortFactory(capacity=4, records_perspective=True, max_share_per_perspective=50)
+    _login(client, boss)
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert f'name="perspective_{ana.id}"' in page and "Person with lived experience" in page
+    response = client.post(f"/cohorts/{cohort.id}/enrol-members/{organisation.id}", follow_redirects=True, data={
+        "member_ids": [str(ana.id), str(boris.id), str(vesna.id)],
+        f"perspective_{ana.id}": "family_member", f"perspective_{boris.id}": "lived_experience"})
+    text = response.get_data(as_text=True)
+    assert "Vesna: Please choose the perspective from which this member takes part." in text
+    from learnhub.courses.models import Enrolment
+
+    chosen = dict(db.session.execute(db.select(Enrolment.user_id, Enrolment.perspective)).all())
+    assert chosen == {ana.id: "family_member", boris.id: "lived_experience"}
