@@ -47,10 +47,13 @@ def generate_key(directory: Path, now: datetime | None = None) -> SigningKey:
     key = RSAKey.generate_key(KEY_BITS, private=True)
     created = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     path = directory / f"{created}-{key.thumbprint()}{_SUFFIX}"
-    # Created with 0600 at once (O_EXCL): there is no moment at which others could read it.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Created with 0600 at once (O_EXCL): there is no moment at which others could read it; written under
+    # another name and then renamed, so a process listing the keys meanwhile never reads half a key.
+    writing = path.with_suffix(".writing")
+    descriptor = os.open(writing, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(key.as_pem(private=True))
+    os.replace(writing, path)
     return SigningKey(key.thumbprint(), created, path, key)
 
 
