@@ -354,3 +354,48 @@ def test_after_erasure_the_status_entry_still_works_without_personal_data(client
     services.revoke(admin, certificate, note="Issued in error.")
     db.session.commit()
     assert third_party.check(client, after) == "revoked" and third_party.check(client, before) == "revoked"
+
+
+# --- the page's own verifier refuses what a stranger's would ----------------------------------------------------
+
+def _page_verdict(token: str, resolve_key=None, fetch_list=None):
+    from learnhub.certification.issuer import public_jwk, published_status_list
+    from learnhub.certification.verification import verify
+
+    return verify(token, resolve_key or public_jwk,
+                  fetch_list or (lambda url: published_status_list(1) if url.endswith("/status/1") else None),
+                  datetime.now(UTC))
+
+
+def test_the_pages_verifier_refuses_an_unpublished_key_a_foreign_list_and_a_changed_payload(app):
+    from joserfc.jwk import RSAKey
+
+    from learnhub.certification.credentials import signed_credential
+    from learnhub.certification.keys import SigningKey
+    from learnhub.certification.signing import sign
+    from learnhub.certification.verification import Outcome
+
+    certificate = certificate_for(EnrolmentFactory())
+    db.session.commit()
+    token = signed_credential(certificate)
+    assert _page_verdict(token).outcome is Outcome.VALID
+
+    assert _page_verdict(token, resolve_key=lambda url: None).outcome is Outcome.INVALID
+    stranger = SigningKey("stranger", "", Path("stranger.pem"), RSAKey.generate_key(2048))
+    forged = sign(third_party.payload_of(token), stranger, "http://localhost/issuer/keys/stranger")
+    assert _page_verdict(forged).problem == "the key http://localhost/issuer/keys/stranger is not published"
+    foreign_list = sign(_status_list_payload(certificate), stranger, "http://localhost/issuer/keys/stranger")
+    assert _page_verdict(token, fetch_list=lambda url: foreign_list).outcome is Outcome.INVALID
+
+    head, body, signature = token.split(".")
+    payload = third_party.payload_of(token)
+    payload["credentialSubject"]["achievement"]["name"] = "Something else"
+    changed = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=").decode()
+    assert _page_verdict(f"{head}.{changed}.{signature}").outcome is Outcome.INVALID
+
+
+def _status_list_payload(certificate) -> dict:
+    from learnhub.certification.issuer import published_status_list
+
+    payload = third_party.payload_of(published_status_list(entry_for(certificate.status_index).list_number))
+    return {name: value for name, value in payload.items() if name not in ("iss", "jti", "sub", "nbf", "exp")}
