@@ -274,6 +274,16 @@ def fresh_cache(scale: int) -> str:
     return url
 
 
+def signing_keys() -> str:
+    """A certificate signing key as production needs one (bench/out/keys, mode 0600), made on the first run."""
+    from learnhub.certification.keys import generate_key, load_keys
+
+    directory = OUT / "keys"
+    if not load_keys(directory):
+        generate_key(directory)
+    return str(directory)
+
+
 def start_gunicorn(database_url: str, cache_url: str, port: int, log_path: Path) -> subprocess.Popen:
     env = os.environ | {
         "LEARNHUB_ENV": "production",  # secure cookies are fine: set-up and wrk send cookies themselves
@@ -286,6 +296,7 @@ def start_gunicorn(database_url: str, cache_url: str, port: int, log_path: Path)
         # One client address makes every request: the limits would measure 429 pages instead.
         "LOGIN_RATE_LIMIT": "1000000 per minute", "MAIL_RATE_LIMIT": "1000000 per minute",
         "VERIFY_RATE_LIMIT": "1000000 per minute",
+        "CREDENTIAL_KEYS_DIR": signing_keys(),  # production refuses to start without one
     }
     log_path.unlink(missing_ok=True)  # gunicorn appends; each run's log starts empty
     # The production settings (deploy/gunicorn.conf.py), except that slow pages are measured rather than

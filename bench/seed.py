@@ -30,6 +30,7 @@ from sqlalchemy import JSON, Connection, Table
 
 from learnhub import create_app
 from learnhub.auth.passwords import hash_password
+from learnhub.certification.status_list import LIST_SIZE
 from learnhub.config import PROJECT_ROOT, Config, sqlalchemy_url
 from learnhub.curriculum.files import LearningSetSource, load_tree
 from learnhub.demo import MUNICIPALITIES
@@ -309,6 +310,8 @@ def seed_shard(world: World, shard: int) -> dict:
     first_certificate = world.ids.take("certificate", CERTIFICATES)
     first_event = world.ids.take("certificate_event", CERTIFICATES)
     certificates, events = [], []
+    # Distinct random places in the revocation status lists, kept at most half full as the app keeps them.
+    status_indexes = rng.sample(range(LIST_SIZE * (1 + CERTIFICATES // (LIST_SIZE // 2))), CERTIFICATES)
     for offset, (_id, enrolment, starts_on, trainer_id, source) in enumerate(rng.sample(certifiable, CERTIFICATES)):
         issued_at = datetime.combine(starts_on + timedelta(days=3), clock(10))
         months = source.certification.get("validity_months")
@@ -318,7 +321,7 @@ def seed_shard(world: World, shard: int) -> dict:
             "cohort_id": enrolment["cohort_id"], "issued_at": issued_at,
             "expires_at": issued_at + timedelta(days=30 * months) if months else None,
             "cpd_points": source.cpd_points, "issuer_id": trainer_id, "is_override": False, "revoked_note": "",
-            "revoked_public_reason": "",
+            "revoked_public_reason": "", "status_index": status_indexes[offset],
         })
         events.append({"id": first_event + offset, "certificate_id": first_certificate + offset, "actor_id": trainer_id,
                        "action": "issued", "reason": "", "created_at": issued_at})

@@ -46,6 +46,10 @@ def create_app(config: object | None = None) -> Flask:
             raise RuntimeError("Refusing to start in production with rate limits counted in each process "
                                "(RATELIMIT_STORAGE_URI=memory://); set RATELIMIT_STORAGE_URI=redis://host:6379/0 "
                                "so every worker and instance shares one count.")
+        from learnhub.certification.keys import production_key_problem
+
+        if problem := production_key_problem(Path(app.config["CREDENTIAL_KEYS_DIR"])):
+            raise RuntimeError(f"Refusing to start in production: {problem} (CREDENTIAL_KEYS_DIR).")
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if proxies := app.config.get("TRUSTED_PROXY_COUNT", 0):
         # Behind reverse proxies the client's address and scheme come from the headers they add.

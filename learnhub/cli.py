@@ -222,3 +222,19 @@ def register_commands(app: Flask) -> None:
         click.echo(f"{user.email}: {', '.join(sorted(user.role_set))}")
 
     app.cli.add_command(users)
+
+    certificates = AppGroup("certificates", help="Signed certificates (Open Badges 3.0).")
+
+    @certificates.command("keygen")
+    def keygen_command() -> None:
+        """Make a new signing key in CREDENTIAL_KEYS_DIR (mode 0600). It signs from now on; older keys stay
+        published, so what they signed keeps verifying. Never delete an old key while its credentials count."""
+        from pathlib import Path
+
+        from learnhub.certification.keys import generate_key
+        from learnhub.certification.issuer import key_url
+
+        key = generate_key(Path(app.config["CREDENTIAL_KEYS_DIR"]))
+        click.echo(f"{key.path}\n{key_url(key.key_id)}")
+
+    app.cli.add_command(certificates)

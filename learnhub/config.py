@@ -1,6 +1,7 @@
 """Configuration read from the environment, with defaults that are safe for a laptop."""
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -75,6 +76,11 @@ class Config:
     INSTITUTE_NAME_SR_LATN = os.environ.get("INSTITUTE_NAME_SR_LATN", "Zavod za socijalnu zaštitu")
     INSTITUTE_NAME_BS = os.environ.get("INSTITUTE_NAME_BS", "Zavod za socijalnu zaštitu")
 
+    # The certificates' signing keys (one private key file each, mode 0600; the newest signs): outside the
+    # database and its backups. Development makes a first key here by itself; production refuses to start
+    # without one (`flask --app learnhub certificates keygen`).
+    CREDENTIAL_KEYS_DIR = os.environ.get("CREDENTIAL_KEYS_DIR", str(PROJECT_ROOT / "instance" / "keys"))
+
     PASSWORD_HASH_METHOD = "argon2id"  # or any werkzeug method, e.g. "scrypt" (learnhub/auth/passwords.py)
     LOGIN_SESSION_LIFETIME = timedelta(days=14)
     SIGNUP_TOKEN_MAX_AGE = int(timedelta(days=2).total_seconds())
@@ -126,6 +132,8 @@ class TestConfig(Config):
     KEEP_PAGES = False
     CACHE_NO_NULL_WARNING = True
     BASE_URL = "http://localhost"
+    # One key for the whole run (made on first use): an RSA key takes a moment to generate.
+    CREDENTIAL_KEYS_DIR = str(Path(tempfile.gettempdir()) / f"learnhub-test-keys-{os.getuid()}")
 
     def __init__(self, database_url: str = "sqlite://", **overrides: object) -> None:
         self.SQLALCHEMY_DATABASE_URI = sqlalchemy_url(database_url)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from learnhub.auth.models import Invitation
+from learnhub.certification.issuer import signing_key
 from learnhub.certification.models import CpdActivity
 from learnhub.curriculum.services import start_new_draft
 from learnhub.extensions import db
@@ -78,6 +79,7 @@ def build_world() -> tuple[dict[str, str], dict]:
         "feed_token": mentoring.feed_token(member),
         "certificate_id": certificate.id,
         "certificate_code": certificate.code,
+        "signing_key_id": signing_key().key_id,
         "cpd_activity_id": activity.id,
         "erasure_request_id": erasure.id,
     }

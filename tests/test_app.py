@@ -1,9 +1,11 @@
 import re
+from pathlib import Path
 
 import pytest
 
 from learnhub import create_app
 from learnhub import config as learnhub_config
+from learnhub.certification.keys import generate_key
 from learnhub.config import Config, sqlalchemy_url
 from learnhub.extensions import db
 from tests.factories import UserFactory
@@ -19,16 +21,25 @@ def test_healthz_reports_database_ok(client):
 SHARED_RATE_LIMITS = "redis://127.0.0.1:6379/5"  # never connected to by these tests
 
 
+@pytest.fixture(scope="module")
+def production_keys(tmp_path_factory) -> Path:
+    """A certificate signing key kept as production needs it (mode 0600, in a directory of its own)."""
+    directory = tmp_path_factory.mktemp("keys")
+    generate_key(directory)
+    return directory
+
+
 @pytest.fixture
-def production():
-    """Production settings with a real secret key and rate limits in a shared store; the limiter (one
-    object per process) gets the test settings back afterwards."""
+def production(production_keys):
+    """Production settings with a real secret key, rate limits in a shared store and a signing key; the
+    limiter (one object per process) gets the test settings back afterwards."""
 
     class Production(Config):
         ENV_NAME = "production"
         SECRET_KEY = "a-long-random-production-secret"
         SQLALCHEMY_DATABASE_URI = "sqlite://"
         RATELIMIT_STORAGE_URI = SHARED_RATE_LIMITS
+        CREDENTIAL_KEYS_DIR = str(production_keys)
 
     yield Production
     create_app(learnhub_config.TestConfig())
@@ -48,6 +59,28 @@ def test_production_refuses_rate_limits_counted_by_each_process(production):
     """With memory:// every gunicorn worker counts alone, so the installation allows the limit once per worker."""
     production.RATELIMIT_STORAGE_URI = "memory://"
     with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        create_app(production())
+
+
+def test_production_refuses_to_start_without_a_signing_key_directory(production, tmp_path):
+    production.CREDENTIAL_KEYS_DIR = str(tmp_path / "missing")
+    with pytest.raises(RuntimeError, match="CREDENTIAL_KEYS_DIR"):
+        create_app(production())
+    assert not (tmp_path / "missing").exists()  # production never makes a key of its own
+
+
+def test_production_refuses_to_start_with_no_signing_key(production, tmp_path):
+    production.CREDENTIAL_KEYS_DIR = str(tmp_path)
+    with pytest.raises(RuntimeError, match="keygen"):
+        create_app(production())
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o644])
+def test_production_refuses_a_signing_key_others_can_read(production, tmp_path, mode):
+    key = generate_key(tmp_path)
+    key.path.chmod(mode)
+    production.CREDENTIAL_KEYS_DIR = str(tmp_path)
+    with pytest.raises(RuntimeError, match="chmod 600"):
         create_app(production())
 
 

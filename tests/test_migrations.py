@@ -3,6 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from learnhub import create_app
 from learnhub.config import TestConfig as MigratedConfig
@@ -70,5 +71,24 @@ def test_a_revocation_reason_becomes_the_internal_note_and_nothing_is_published(
         row = db.session.execute(text("SELECT revoked_note, revoked_public_reason FROM certificate WHERE id = :id"),
                                  {"id": certificate.id}).one()
         assert tuple(row) == ("Fraud suspected", "")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_certificates_from_before_status_lists_get_distinct_places_in_them(tmp_path):
+    """Migration 0014 on SQLite (batch operations): every existing certificate gets its own status-list index."""
+    app = create_app(MigratedConfig(f"sqlite:///{tmp_path / 'migrated.sqlite'}"))
+    with app.app_context():
+        upgrade()
+        ids = [certificate_for(EnrolmentFactory()).id for _ in range(3)]
+        db.session.commit()
+        downgrade(revision="5d2a8c41e7f3")  # the schema before status lists
+        upgrade()
+        indexes = list(db.session.scalars(text("SELECT status_index FROM certificate ORDER BY id")))
+        assert len(indexes) == len(ids) == len(set(indexes)) and all(0 <= i < 131_072 for i in indexes)
+        with pytest.raises(IntegrityError):  # unique: two certificates never share a bit
+            db.session.execute(text("UPDATE certificate SET status_index = :index WHERE id = :id"),
+                               {"index": indexes[0], "id": ids[1]})
+        db.session.rollback()
         db.session.remove()
         db.engine.dispose()

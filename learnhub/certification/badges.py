@@ -1,40 +1,35 @@
 """A certificate as an Open Badges 3.0 `OpenBadgeCredential` (1EdTech OB 3.0 on the W3C Verifiable
 Credentials Data Model 2.0), so wallets and other systems can read it.
 
-Pure function: the caller passes everything in (URLs, translated texts, the status it computed)
-and gets a JSON-ready dict back. The credential is NOT cryptographically signed: there is no
-`proof`, so it is a plain OB 3.0-shaped document, not a *verifiable* credential. Consumers trust
-it because they fetch it over HTTPS from the issuer's own `id` URL, which always reflects the
-current status.
+Pure function: the caller passes everything in (URLs, translated texts, its place in the status list)
+and gets a JSON-ready dict back. signing.py secures it as a VC-JWT; this dict is the JWT's payload
+less the JWT claims, and what /verify/<code>.json shows. Revocation is not stated in it but in the
+W3C Bitstring Status List it points at, so anyone can check it the standard way.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 __all__ = [
-    "VC_CONTEXT", "OB_CONTEXT", "STATUS_TYPE", "STATUSES",
-    "CredentialData", "open_badge_credential",
+    "VC_CONTEXT", "OB_CONTEXT", "OB_SCHEMA", "STATUS_TYPE",
+    "CredentialData", "datetime_z", "open_badge_credential",
 ]
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 
-# Why not "1EdTechRevocationList": that method (1EdTech VCRL 1.0) requires credentialStatus.id to be
-# the URL of a separately published revocation-list document, which LearnHub does not serve; a
-# consumer following it to `<credential>#status` would fetch this credential instead and fail.
-# OB 3.0 (B.1.22) lets CredentialStatus carry any method name in `type` plus extra properties,
-# so we name our own method and state the status inline; undefined terms fall under the VC v2
-# context's issuer-dependent @vocab, so JSON-LD processing still succeeds.
-STATUS_TYPE = "LearnHubCertificateStatus"
-STATUSES = frozenset({"valid", "expired", "revoked"})
+# 1EdTech's published JSON Schema for AchievementCredential: OB 3.0 verifiers check a credential against it.
+OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+# W3C Bitstring Status List v1.0: the VC Data Model 2.0's standard way to say "revoked".
+STATUS_TYPE = "BitstringStatusListEntry"
 
 
 @dataclass(frozen=True)
 class CredentialData:
     credential_url: str        # this JSON document's own URL -> "id"
-    verification_url: str      # the human verification page
-    issuer_url: str            # the issuer Profile id
+    issuer_url: str            # the issuer Profile id, where its keys are listed
     issuer_name: str
+    issuer_home: str           # the institute's site (BASE_URL)
     achievement_url: str       # learning set version, e.g. .../learning-sets/<slug>#v3
     achievement_name: str
     achievement_description: str
@@ -42,16 +37,13 @@ class CredentialData:
     holder_name: str | None    # None when the holder was anonymised
     issued_at: datetime        # naive UTC
     valid_until: datetime | None
-    status: str                # one of STATUSES
-    revoked_reason: str = ""   # published: the reason chosen to be shown, never an internal note
+    status_list_url: str       # the BitstringStatusListCredential holding this certificate's bit
+    status_list_index: int     # the bit's position in that list
     cpd_points: int = 0
     language: str = "en"
 
 
 def open_badge_credential(data: CredentialData) -> dict:
-    if data.status not in STATUSES:
-        raise ValueError(f"unknown certificate status {data.status!r}")
-
     achievement: dict = {
         "id": data.achievement_url,
         "type": ["Achievement"],
@@ -61,7 +53,9 @@ def open_badge_credential(data: CredentialData) -> dict:
         "criteria": {"narrative": data.criteria},
         "inLanguage": data.language,
     }
-    subject: dict = {"type": ["AchievementSubject"], "achievement": achievement}
+    # VC-JWT's `sub` claim must repeat credentialSubject.id: a fragment of this credential names "its
+    # holder" without revealing or linking anyone (no e-mail, no account id).
+    subject: dict = {"id": f"{data.credential_url}#holder", "type": ["AchievementSubject"], "achievement": achievement}
     if data.holder_name is not None:
         # A plain (unhashed) name: it is already printed on the public verification page.
         subject["identifier"] = [{
@@ -70,10 +64,6 @@ def open_badge_credential(data: CredentialData) -> dict:
             "hashed": False,
             "identityHash": data.holder_name,
         }]
-    else:
-        # OB 3.0 needs `id` or an `identifier` on the subject; a fragment of this credential names
-        # "its holder" without revealing or linking anyone.
-        subject["id"] = f"{data.credential_url}#holder"
     if data.cpd_points:
         # OB's own place for credit: what the learning set offers and what this holder earned.
         achievement["creditsAvailable"] = data.cpd_points
@@ -84,29 +74,24 @@ def open_badge_credential(data: CredentialData) -> dict:
         "id": data.credential_url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": data.achievement_name,
-        "issuer": {"id": data.issuer_url, "type": ["Profile"], "name": data.issuer_name, "url": data.issuer_url},
-        "validFrom": _datetime_z(data.issued_at),
+        "issuer": {"id": data.issuer_url, "type": ["Profile"], "name": data.issuer_name, "url": data.issuer_home},
+        "validFrom": datetime_z(data.issued_at),
         "credentialSubject": subject,
-        "credentialStatus": _status(data),
+        "credentialStatus": {
+            "id": f"{data.status_list_url}#{data.status_list_index}",
+            "type": STATUS_TYPE,
+            "statusPurpose": "revocation",
+            "statusListIndex": str(data.status_list_index),
+            "statusListCredential": data.status_list_url,
+        },
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
     if data.valid_until is not None:
-        credential["validUntil"] = _datetime_z(data.valid_until)
+        credential["validUntil"] = datetime_z(data.valid_until)
     return credential
 
 
-def _status(data: CredentialData) -> dict:
-    status = {
-        "id": f"{data.credential_url}#status",
-        "type": STATUS_TYPE,
-        "status": data.status,
-        "verificationPage": data.verification_url,
-    }
-    if data.status == "revoked" and data.revoked_reason:
-        status["reason"] = data.revoked_reason
-    return status
-
-
-def _datetime_z(moment: datetime) -> str:
+def datetime_z(moment: datetime) -> str:
     """DateTimeZ as OB 3.0 requires: UTC with a literal Z, whole seconds."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)

@@ -4,10 +4,11 @@ from flask import current_app
 from flask_babel import force_locale, format_date, get_locale
 
 from learnhub.certification.badges import CredentialData, open_badge_credential
+from learnhub.certification.issuer import issuer_url, status_list_url_for
+from learnhub.certification.status_list import entry_for
 from learnhub.certification.models import Certificate
 from learnhub.i18n import _, latin_to_cyrillic, ngettext, to_reader_script
 from learnhub.mail.services import external_url
-from learnhub.timeutil import utcnow
 
 
 def institute_name(language: str) -> str:
@@ -58,13 +59,12 @@ def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
     criteria = ngettext("At least %(percent)d%% attendance; modules completed; %(num)d mentoring session.",
                         "At least %(percent)d%% attendance; modules completed; %(num)d mentoring sessions.",
                         rule.get("min_mentoring_sessions") or 0, percent=rule.get("min_attendance_percent", 0))
-    status = certificate.status_at(utcnow())
     language = str(get_locale())  # the page's language: criteria and names are written in it
     return open_badge_credential(CredentialData(
         credential_url=external_url("certification.verify_json", code=certificate.code),
-        verification_url=verification_url(certificate),
-        issuer_url=current_app.config["BASE_URL"],
+        issuer_url=issuer_url(),
         issuer_name=institute_name(language),
+        issuer_home=current_app.config["BASE_URL"],
         achievement_url=external_url("curriculum.learning_set", slug=version.slug) + f"#v{version.number}",
         achievement_name=version.display_title,
         achievement_description=version.display_summary,
@@ -72,8 +72,8 @@ def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
         holder_name=certificate.holder.display_name if show_holder else None,
         issued_at=certificate.issued_at,
         valid_until=certificate.expires_at,
-        status=status.value,
-        revoked_reason=certificate.revoked_public_reason,  # never the internal note
+        status_list_url=status_list_url_for(certificate.status_index),
+        status_list_index=entry_for(certificate.status_index).position,
         cpd_points=certificate.cpd_points,
         language=language.replace("_", "-"),  # BCP 47: sr-Latn, sr-Cyrl
     ))

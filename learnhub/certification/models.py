@@ -1,9 +1,10 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Connection, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
+from learnhub.certification.status_list import free_status_index
 from learnhub.courses.models import Cohort, Enrolment
 from learnhub.curriculum.models import LearningSet, LearningSetVersion
 from learnhub.extensions import db
@@ -39,6 +40,8 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None]
     revoked_note: Mapped[str] = mapped_column(Text, default="")  # why, for admins only
     revoked_public_reason: Mapped[str] = mapped_column(Text, default="")  # shown to anyone who verifies; may be empty
+    # Its bit in the revocation status list (status_list.py), fixed for life; drawn when the row is inserted.
+    status_index: Mapped[int] = mapped_column(unique=True)
 
     holder: Mapped[User] = relationship(foreign_keys=[holder_id], lazy="joined")
     version: Mapped[LearningSetVersion] = relationship(lazy="joined")
@@ -59,6 +62,12 @@ class Certificate(db.Model):
     @property
     def readable_code(self) -> str:
         return "-".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
+
+
+@event.listens_for(Certificate, "before_insert")
+def _draw_status_index(_mapper: Mapper, connection: Connection, certificate: Certificate) -> None:
+    if certificate.status_index is None:
+        certificate.status_index = free_status_index(connection)
 
 
 class CertificateEvent(db.Model):

@@ -5,7 +5,10 @@ from flask_login import current_user, login_required
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.certification import services
+from learnhub.certification.credentials import check, signed_credential
 from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
+from learnhub.certification.issuer import issuer_document, key_url, public_jwk, published_status_list
+from learnhub.certification.status_list import list_count
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
@@ -151,8 +154,10 @@ def verify(code: str):
     certificate = services.certificate_by_code(code)
     if certificate is None:
         return render_template("certification/verify.html", certificate=None, code=code[:40]), 404
+    # What the page says is what a stranger's verifier concludes from the signed credential, our published key
+    # and status list; the database's own view (certificate.status) only adds the date and reason of a revocation.
     return render_template("certification/verify.html", certificate=certificate, status=certificate.status,
-                           issuer=institute_name(str(get_locale())))
+                           verdict=check(certificate), issuer=institute_name(str(get_locale())))
 
 
 @bp.get("/verify/<code>.json")
@@ -163,6 +168,47 @@ def verify_json(code: str):
         return jsonify(error=_("No certificate has this code.")), 404
     # After erasure the answer still says the certificate was issued and is valid, without a name.
     return jsonify(credential_for(certificate, show_holder=not certificate.holder.is_erased))
+
+
+@bp.get("/verify/<code>.jwt")
+@limiter.limit(configured_limit("VERIFY_RATE_LIMIT"))
+def verify_jwt(code: str):
+    """The signed credential (VC-JWT, a Compact JWS) as a file to keep, put in a wallet or hand to a verifier."""
+    certificate = services.certificate_by_code(code)
+    if certificate is None:
+        return Response(_("No certificate has this code."), status=404, mimetype="text/plain")
+    return Response(signed_credential(certificate), mimetype="text/plain", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{certificate.readable_code}.jwt"'})
+
+
+# --- the issuer's published keys and status lists: what any verifier fetches ----------------------------------
+
+def _published(response: Response, seconds: int) -> Response:
+    # Public and the same for everyone: wallets in browsers may read it, and caches may keep it a while.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = f"public, max-age={seconds}"
+    return response
+
+
+@bp.get("/issuer")
+def issuer_profile():
+    return _published(jsonify(issuer_document(institute_name(str(get_locale())))), 300)
+
+
+@bp.get("/issuer/keys/<key_id>")
+def issuer_key(key_id: str):
+    jwk = public_jwk(key_url(key_id))
+    if jwk is None:
+        return jsonify(error=_("No key has this address.")), 404
+    return _published(jsonify(jwk), 300)
+
+
+@bp.get("/credentials/status/<int:list_number>")
+def status_list(list_number: int):
+    if not 1 <= list_number <= list_count():
+        return Response(_("No status list has this number."), status=404, mimetype="text/plain")
+    # Revoking shows within a minute even where a verifier's cache keeps the list.
+    return _published(Response(published_status_list(list_number), mimetype="application/vc+jwt"), 60)
 
 
 # --- institute administration --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.auth.models import Invitation, LoginSession
 from learnhub.auth.services import close_all_login_sessions, require_current_password
+from learnhub.certification.credentials import signed_credential
 from learnhub.certification.documents import pdf_for
 from learnhub.certification.models import Certificate, CpdActivity
 from learnhub.certification.services import certificates_of
@@ -85,7 +86,8 @@ def personal_data(user: User, certificates: list[Certificate]) -> dict:
                                        "session_id", "body", "is_shared", "created_at"),
         "certificates": [{"code": c.readable_code, "learning_set": c.version.slug, "version": c.version.number,
                           "issued_at": _plain(c.issued_at), "expires_at": _plain(c.expires_at),
-                          "status": c.status.value, "cpd_points": c.cpd_points, "file": f"certificates/{c.code}.pdf"}
+                          "status": c.status.value, "cpd_points": c.cpd_points, "file": f"certificates/{c.code}.pdf",
+                          "signed_credential": f"certificates/{c.code}.jwt"}
                          for c in certificates],
         "cpd_activities": _rows(select(CpdActivity.title, CpdActivity.points, CpdActivity.completed_on,
                                        CpdActivity.approved_at).where(CpdActivity.user_id == user.id),
@@ -98,7 +100,8 @@ def personal_data(user: User, certificates: list[Certificate]) -> dict:
 
 
 def export_personal_data(user: User) -> bytes:
-    """A ZIP with personal-data.json and every certificate as a PDF in the person's language."""
+    """A ZIP with personal-data.json and every certificate as a PDF in the person's language and as a signed
+    Open Badges 3.0 credential (VC-JWT) to keep in a wallet or hand to anyone who checks it."""
     audit.record(AuditAction.PERSONAL_DATA_EXPORTED, user, subject_user_id=user.id)
     certificates = certificates_of(user)
     buffer = io.BytesIO()
@@ -107,6 +110,7 @@ def export_personal_data(user: User) -> bytes:
                                                           indent=2))
         for certificate in certificates:
             archive.writestr(f"certificates/{certificate.code}.pdf", pdf_for(certificate, user.preferred_language))
+            archive.writestr(f"certificates/{certificate.code}.jwt", signed_credential(certificate))
     return buffer.getvalue()
 
 

@@ -25,9 +25,9 @@ ISSUED_AT = datetime(2027, 3, 14, 9, 26, 53, 589793)
 def make_data(**overrides) -> CredentialData:
     fields = dict(
         credential_url=f"https://learnhub.example/verify/{CODE}.json",
-        verification_url=f"https://learnhub.example/verify/{CODE}",
-        issuer_url="https://learnhub.example",
+        issuer_url="https://learnhub.example/issuer",
         issuer_name="LearnHub",
+        issuer_home="https://learnhub.example",
         achievement_url="https://learnhub.example/learning-sets/trauma-informed-care#v3",
         achievement_name="Trauma-informed care",
         achievement_description="Recognising and responding to trauma in day-care services.",
@@ -35,7 +35,8 @@ def make_data(**overrides) -> CredentialData:
         holder_name="Jelena Petrović",
         issued_at=ISSUED_AT,
         valid_until=datetime(2030, 3, 14, 9, 26, 53),
-        status="valid",
+        status_list_url="https://learnhub.example/credentials/status/1",
+        status_list_index=94567,
         cpd_points=12,
     )
     return CredentialData(**{**fields, **overrides})
@@ -47,12 +48,12 @@ def schema_errors(credential: dict) -> list[str]:
 
 VALID_WITH_EXPIRY = make_data()
 NEVER_EXPIRING = make_data(valid_until=None, cpd_points=0)
-REVOKED = make_data(status="revoked", revoked_reason="Issued in error: the final review was not passed.")
-EXPIRED = make_data(issued_at=datetime(2020, 1, 1), valid_until=datetime(2023, 1, 1), status="expired")
+EXPIRED = make_data(issued_at=datetime(2020, 1, 1), valid_until=datetime(2023, 1, 1))
 ANONYMISED = make_data(holder_name=None)
+FIRST_IN_LIST = make_data(status_list_index=0)
 CASES = {
-    "valid with expiry": VALID_WITH_EXPIRY, "never expiring": NEVER_EXPIRING, "revoked with reason": REVOKED,
-    "expired": EXPIRED, "anonymised holder": ANONYMISED,
+    "valid with expiry": VALID_WITH_EXPIRY, "never expiring": NEVER_EXPIRING, "expired": EXPIRED,
+    "anonymised holder": ANONYMISED, "first bit of its list": FIRST_IN_LIST,
 }
 
 
@@ -87,9 +88,10 @@ def test_credential_is_an_open_badge_credential_identified_by_its_own_url():
     assert credential["name"] == "Trauma-informed care"
 
 
-def test_issuer_is_a_named_profile():
+def test_issuer_is_a_named_profile_whose_id_lists_its_keys():
     assert open_badge_credential(VALID_WITH_EXPIRY)["issuer"] == {
-        "id": "https://learnhub.example", "type": ["Profile"], "name": "LearnHub", "url": "https://learnhub.example",
+        "id": "https://learnhub.example/issuer", "type": ["Profile"], "name": "LearnHub",
+        "url": "https://learnhub.example",
     }
 
 
@@ -107,8 +109,15 @@ def test_achievement_is_a_certificate_with_its_criteria_and_language():
     }
 
 
-def test_unsigned_credential_carries_no_proof():
+def test_credential_carries_no_embedded_proof_as_vc_jwt_wraps_it():
     assert "proof" not in open_badge_credential(VALID_WITH_EXPIRY)
+
+
+def test_credential_names_the_1edtech_schema_verifiers_check_it_against():
+    assert open_badge_credential(VALID_WITH_EXPIRY)["credentialSchema"] == [{
+        "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+        "type": "1EdTechJsonSchemaValidator2019",
+    }]
 
 
 # --- dates -------------------------------------------------------------------------------------------------
@@ -140,7 +149,12 @@ def test_holder_is_identified_by_their_name_in_plain_text():
     assert subject["identifier"] == [{
         "type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": "Jelena Petrović",
     }]
-    assert "id" not in subject
+
+
+def test_subject_id_is_a_fragment_of_the_credential_linking_nobody():
+    """VC-JWT's `sub` must equal credentialSubject.id: it names "this credential's holder", no account."""
+    assert open_badge_credential(VALID_WITH_EXPIRY)["credentialSubject"]["id"] == (
+        f"https://learnhub.example/verify/{CODE}.json#holder")
 
 
 def test_anonymised_holder_has_no_name_anywhere_but_the_subject_still_has_an_id():
@@ -171,40 +185,19 @@ def test_certificate_without_cpd_points_claims_no_credits():
 
 # --- status ------------------------------------------------------------------------------------------------
 
-def test_valid_certificate_says_so_in_its_credential_status():
+def test_status_is_a_bit_in_the_published_revocation_status_list():
     assert open_badge_credential(VALID_WITH_EXPIRY)["credentialStatus"] == {
-        "id": f"https://learnhub.example/verify/{CODE}.json#status",
+        "id": "https://learnhub.example/credentials/status/1#94567",
         "type": STATUS_TYPE,
-        "status": "valid",
-        "verificationPage": f"https://learnhub.example/verify/{CODE}",
+        "statusPurpose": "revocation",
+        "statusListIndex": "94567",
+        "statusListCredential": "https://learnhub.example/credentials/status/1",
     }
+    assert STATUS_TYPE == "BitstringStatusListEntry"
 
 
-def test_revoked_certificate_shows_revoked_and_why():
-    status = open_badge_credential(REVOKED)["credentialStatus"]
-    assert status["status"] == "revoked"
-    assert status["reason"] == "Issued in error: the final review was not passed."
-
-
-def test_revoked_certificate_without_a_recorded_reason_has_no_empty_reason():
-    assert "reason" not in open_badge_credential(replace(REVOKED, revoked_reason=""))["credentialStatus"]
-
-
-def test_expired_certificate_shows_expired_and_its_past_valid_until():
-    credential = open_badge_credential(EXPIRED)
-    assert credential["credentialStatus"]["status"] == "expired"
-    assert credential["validUntil"] == "2023-01-01T00:00:00Z"
-    assert "reason" not in credential["credentialStatus"]
-
-
-def test_a_reason_left_over_on_a_valid_certificate_is_not_published():
-    status = open_badge_credential(replace(VALID_WITH_EXPIRY, revoked_reason="stale"))["credentialStatus"]
-    assert "reason" not in status
-
-
-def test_unknown_status_is_a_programming_error():
-    with pytest.raises(ValueError, match="suspended"):
-        open_badge_credential(replace(VALID_WITH_EXPIRY, status="suspended"))
+def test_expired_certificate_shows_its_past_valid_until():
+    assert open_badge_credential(EXPIRED)["validUntil"] == "2023-01-01T00:00:00Z"
 
 
 # --- the schema bites --------------------------------------------------------------------------------------
@@ -220,13 +213,13 @@ def test_unknown_status_is_a_programming_error():
     lambda c: c["credentialSubject"]["achievement"].pop("criteria"),
     lambda c: c["credentialSubject"]["achievement"].update({"achievementType": "Diplom"}),
     lambda c: c["credentialSubject"]["identifier"][0].update({"hashed": "false"}),
-    lambda c: c["credentialStatus"].update({"status": "suspended"}),
-    lambda c: c["credentialStatus"].update({"reason": "only revoked certificates give one"}),
+    lambda c: c["credentialStatus"].update({"type": "LearnHubCertificateStatus"}),
+    lambda c: c["credentialStatus"].update({"statusListIndex": 94567}),
     lambda c: c.update({"proof": {"type": "DataIntegrityProof"}}),
 ], ids=[
     "contexts swapped", "ob context missing", "not an open badge", "offset instead of Z", "space instead of T",
     "date without time", "no issuer", "no criteria", "unknown achievement type", "hashed as a string",
-    "unknown status", "reason on a valid certificate", "unexpected proof",
+    "a status method of our own", "index as a number", "unexpected proof",
 ])
 def test_schema_rejects_a_broken_credential(break_it):
     credential = open_badge_credential(VALID_WITH_EXPIRY)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 PHONE_WIDTH = 360
 # Downloads, feeds and signing out are not pages to check.
-NOT_A_PAGE = re.compile(r"/auth/logout|\.(ics|pdf|csv|xlsx|json|zip)$|/static/|/export")
+NOT_A_PAGE = re.compile(r"/auth/logout|\.(ics|pdf|csv|xlsx|json|zip|jwt)$|/static/|/export|/issuer$")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Several app instances behind a reverse proxy: gunicorn settings, client address and scheme from the
 proxy, rate limits in a shared store, long-cached static files and uncached pages."""
 
+import functools
 import hashlib
 import os
 import re
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -22,6 +24,7 @@ from flask import request
 
 from learnhub import create_app
 from learnhub import config as learnhub_config
+from learnhub.certification.keys import generate_key
 from learnhub.extensions import limiter
 from tests.ops.conftest import closed_port
 
@@ -200,8 +203,17 @@ def test_redis_storage_times_out_fast():
 PRODUCTION = {"LEARNHUB_ENV": "production", "SECRET_KEY": "a-long-random-production-secret"}
 
 
+@functools.cache
+def _production_keys() -> str:
+    """A certificate signing key as production needs one (mode 0600), made once for the module."""
+    directory = Path(tempfile.mkdtemp(prefix="learnhub-production-keys-"))
+    generate_key(directory)
+    return str(directory)
+
+
 def _start_gunicorn(database_url: str, port: int, workers: int, **settings: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, **PRODUCTION, **settings}
+    env = {**os.environ, "DATABASE_URL": database_url, **PRODUCTION, "CREDENTIAL_KEYS_DIR": _production_keys(),
+           **settings}
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "-b", f"127.0.0.1:{port}", "-w", str(workers)],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
