@@ -62,6 +62,9 @@ class Config:
     # Minutes before a mentoring or cohort session that reminders go out (24 h and 1 h; only the nearest one due).
     REMINDER_LEAD_MINUTES = tuple(int(m) for m in os.environ.get("REMINDER_LEAD_MINUTES", "1440,60").split(","))
 
+    # Calendar feeds hold the sessions of this many days back and everything ahead.
+    CALENDAR_FEED_PAST_DAYS = int(os.environ.get("CALENDAR_FEED_PAST_DAYS", "365"))
+
     # CPD: points required per licence period (periods of CPD_PERIOD_YEARS from CPD_PERIOD_FIRST_YEAR).
     CPD_REQUIRED_POINTS = int(os.environ.get("CPD_REQUIRED_POINTS", "120"))
     CPD_PERIOD_YEARS = int(os.environ.get("CPD_PERIOD_YEARS", "6"))

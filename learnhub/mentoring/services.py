@@ -86,7 +86,7 @@ def _takes_part_in_programme(user_id: int | BindParameter, organisation_ids):
 
 def _member_organisation_ids(user: User) -> list[int]:
     # The signed-in user comes with their memberships (auth.services): no query. Elsewhere,
-    # _organisation_ids(user) puts them in the query as a subquery instead.
+    # Elsewhere a subquery of Membership puts them in the query instead.
     return [m.organisation_id for m in user.memberships]
 
 
@@ -677,25 +677,6 @@ CALENDAR_FEEDS = Topic("calendar-feeds", MentoringSession, SessionParticipant, M
                        CohortSession, Enrolment, Cohort, LearningSetVersion, PlanAction, ImplementationPlan, Membership)
 
 
-def feed_for_token(token: str, now: datetime) -> bytes:
-    """The feed behind a private calendar address. Calendar apps fetch it again and again, mostly
-    unchanged, so it is kept until anything it shows changes (a wrong or old token is never kept)."""
-    secret_free_key = hashlib.sha256(token.encode()).hexdigest()
-    return kept_until_changed(CALENDAR_FEEDS, f"feed:{secret_free_key}", lambda: feed_body(feed_owner(token), now))
-
-
-def feed_body(user: User, now: datetime) -> bytes:
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
-            force_locale(user.preferred_language):
-        name = to_reader_script(_("LearnHub: %(name)s", name=user.display_name))
-        return ical.to_bytes(ical.feed(feed_events(user, now), name, now))
-
-
-def _organisation_ids(user: User):
-    """The user's organisations as a subquery, where nothing else needs them loaded: one query, not two."""
-    return select(Membership.organisation_id).where(Membership.user_id == user.id)
-
-
 def _own_session_ids(user_id: int | BindParameter, *conditions: ColumnElement[bool]) -> CompoundSelect:
     """Sessions the user (an id, or a parameter for one) runs or takes part in that meet `conditions`: two
     indexed lookups (an OR across a join scans them all). The conditions apply inside each lookup, so
@@ -703,55 +684,6 @@ def _own_session_ids(user_id: int | BindParameter, *conditions: ColumnElement[bo
     return select(MentoringSession.id).where(MentoringSession.mentor_id == user_id, *conditions).union(
         select(SessionParticipant.session_id).join(MentoringSession)
         .where(SessionParticipant.user_id == user_id, SessionParticipant.removed_at.is_(None), *conditions))
-
-
-def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
-    """The user's mentoring and cohort sessions from 30 days ago to a year ahead, in a few queries."""
-    since, until = now - timedelta(days=30), now + timedelta(days=366)
-    mentoring = db.session.scalars(
-        select(MentoringSession)
-        .where(MentoringSession.id.in_(_own_session_ids(user.id, MentoringSession.ends_at >= since,
-                                                        MentoringSession.starts_at < until)))
-        # A feed names the programme and the mentor, nobody else: participants, the programme's members
-        # and the mentor's roles are never loaded.
-        .options(lazyload(MentoringSession.participants), joinedload(MentoringSession.programme).lazyload("*"),
-                 joinedload(MentoringSession.mentor).lazyload(User.roles))
-        .order_by(MentoringSession.starts_at)).all()
-    events = [calendar_event(session, []) for session in mentoring]
-    cohort_sessions = db.session.scalars(
-        select(CohortSession).join(Enrolment, Enrolment.cohort_id == CohortSession.cohort_id)
-        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
-               CohortSession.ends_at >= since, CohortSession.starts_at < until)
-        .options(joinedload(CohortSession.cohort).options(
-            lazyload(Cohort.trainers), joinedload(Cohort.version).options(
-                lazyload(LearningSetVersion.languages), lazyload(LearningSetVersion.service_types))))
-        .order_by(CohortSession.starts_at))
-    for cohort_session in cohort_sessions:
-        cohort = cohort_session.cohort
-        events.append(ical.CalendarEvent(
-            uid=f"cohort-session-{cohort_session.id}@{site_host()}", sequence=0,
-            starts_at=cohort_session.starts_at, ends_at=cohort_session.ends_at,
-            summary=to_reader_script(f"{cohort.version.display_title}: {cohort.name}"), description="",
-            location=cohort_session.place or cohort_session.online_url,
-            url=external_url("courses.cohort", cohort_id=cohort.id), time_zone=user.time_zone))
-    events.extend(_deadline_events(user, since, until))
-    return events
-
-
-def _deadline_events(user: User, since: datetime, until: datetime) -> list[ical.CalendarEvent]:
-    """Open implementation-plan actions of the user's organisations, as a half hour at 09:00 on the due day."""
-    actions = db.session.scalars(select(PlanAction).join(ImplementationPlan).where(
-        ImplementationPlan.organisation_id.in_(_organisation_ids(user)), PlanAction.is_done.is_(False),
-        PlanAction.due_on >= since.date(), PlanAction.due_on < until.date()))
-    events = []
-    for action in actions:
-        starts_at = local_to_utc(datetime.combine(action.due_on, time(9)), user.time_zone)
-        events.append(ical.CalendarEvent(
-            uid=f"plan-action-{action.id}@{site_host()}", sequence=0, starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=30),
-            summary=to_reader_script(_("Deadline: %(action)s", action=action.description)),
-            description=to_reader_script(action.owner), time_zone=user.time_zone))
-    return events
 
 
 # --- reminders ------------------------------------------------------------------------------------------
