@@ -576,16 +576,26 @@ def calendar_event(session: MentoringSession, attendees: list[SessionParticipant
     elif session.reschedule_reason and not is_removal:
         moved = _("Why the time changed: %(reason)s", reason=session.reschedule_reason)
         description = to_reader_script(f"{session.agenda}\n\n{moved}" if session.agenda else moved)
+    organizer, sent_by = ical.Person(session.mentor.display_name, session.mentor.email), _platform_address()
+    if session.is_group and len(attendees) == 1 and (answer_to := _reply_address(session, attendees[0].user)):
+        # Calendar apps mail their Accept/Decline to the ORGANIZER: LearnHub's address for this person and
+        # session (mentoring/replies.py), under the mentor's name.
+        organizer, sent_by = ical.Person(session.mentor.display_name, answer_to), ""
     return ical.CalendarEvent(
         uid=session_uid(session), sequence=session.sequence, starts_at=session.starts_at, ends_at=session.ends_at,
         summary=summary, description=description, location=session.place or session.online_url,
         url=external_url("mentoring.session", session_id=session.id),
-        organizer=ical.Person(session.mentor.display_name, session.mentor.email),
-        sent_by=_platform_address(),
+        organizer=organizer, sent_by=sent_by,
         attendees=tuple(ical.Attendee(ical.Person(p.user.display_name, p.user.email),
                                       partstat=p.partstat, rsvp=session.is_group) for p in attendees),
         cancelled=session.is_cancelled, time_zone=session.mentor.time_zone,
     )
+
+
+def _reply_address(session: MentoringSession, user: User) -> str | None:
+    from learnhub.mentoring.replies import reply_address  # replies answer through this module's respond
+
+    return reply_address(session, user)
 
 
 def _platform_address() -> str:
@@ -614,8 +624,12 @@ def _send_invitations(session: MentoringSession, participants: list[SessionParti
     for person, attendees, calendar_method in recipients:
         with force_locale(person.preferred_language):
             event = calendar_event(session, attendees, is_removal=cancel)
+        # Someone who declined hears of a change without a new request: it would put the session back
+        # into their calendar as an invitation to answer again.
+        has_declined = calendar_method == "REQUEST" and attendees[0].partstat == PartStat.DECLINED
         queue_email(person.email, person.preferred_language, "mentoring_invitation",
-                    SUBJECTS[subject_key](session.programme.name), calendar=(event, calendar_method),
+                    SUBJECTS[subject_key](session.programme.name),
+                    calendar=None if has_declined else (event, calendar_method),
                     time_zone=person.time_zone, session=facts, method=method, name=person.display_name)
 
 
