@@ -6,7 +6,7 @@ PYBABEL := $(VENV)/bin/pybabel
 TRANSLATIONS := learnhub/translations
 LOCALES := sr_Latn bs
 
-.PHONY: run test install chromium translations compile-translations bench clean
+.PHONY: run test install chromium dovecot translations compile-translations bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -39,9 +39,21 @@ chromium:
 	    exit 1; \
 	  fi; }
 
+# The tests of answers from mail clients read a real IMAP server: Debian's dovecot-imapd, started by the
+# tests with a configuration of their own (no system service). Installed here when missing and we are root.
+DOVECOT ?= /usr/sbin/dovecot
+dovecot:
+	@test -x $(DOVECOT) || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq dovecot-imapd >/dev/null; \
+	  else \
+	    echo "make test needs Debian's dovecot-imapd for the mail tests: run 'sudo apt-get install dovecot-imapd' first." >&2; \
+	    exit 1; \
+	  fi; }
+
 # One worker per core (pytest-xdist); each has databases of its own (tests/conftest.py).
 PYTEST_ARGS ?= -n auto
-test: chromium install
+test: chromium dovecot install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Re-extract strings after changing code or templates; sr_Cyrl is derived from sr_Latn.

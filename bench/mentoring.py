@@ -20,7 +20,7 @@ from sqlalchemy import insert
 from learnhub import create_app
 from learnhub.config import TestConfig
 from learnhub.extensions import db
-from learnhub.mentoring import services
+from learnhub.mentoring import feeds, services
 from learnhub.mentoring.models import (
     AvailabilityWindow,
     MentoringProgramme,
@@ -83,8 +83,10 @@ def main() -> None:
             results = {
                 "sessions": SESSIONS,
                 "free_slots_seconds": _timed(lambda: services.programme_mentor_slots(programme, mentor.id, NOW)),
-                "feed_seconds": _timed(lambda: services.feed_body(mentee, NOW)),
-                "feed_events": len(services.feed_events(mentee, NOW)),
+                # The whole feed (its past year and everything ahead) as a calendar app fetches it first,
+                # then an unchanged one answered 304 (the feed is still built to compare its ETag).
+                "feed_seconds": _timed(lambda: feeds.build_feed(mentee, NOW)),
+                "feed_events": len(feeds.feed_events(mentee, NOW)),
             }
     out = Path(__file__).parent / "out"
     out.mkdir(exist_ok=True)

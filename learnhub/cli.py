@@ -23,14 +23,16 @@ class RoundReport:
     sent: int
     failed: int
     mail_left: bool = False  # its time for sending ran out with due mail that no worker is sending queued
+    replies: int = 0  # answers to invitations read from the reply mailbox
 
     @property
     def is_idle(self) -> bool:
-        return not any((self.certificates, self.reminders, self.expiry_notices, self.sent, self.failed))
+        return not any((self.certificates, self.reminders, self.expiry_notices, self.sent, self.failed, self.replies))
 
     def __str__(self) -> str:
         return (f"certificates {self.certificates}, reminders {self.reminders}, "
-                f"expiry notices {self.expiry_notices}, sent {self.sent}, failed {self.failed}")
+                f"expiry notices {self.expiry_notices}, sent {self.sent}, failed {self.failed}"
+                + (f", replies {self.replies}" if self.replies else ""))
 
 
 def run_mail_round(app: Flask) -> RoundReport:
@@ -48,6 +50,7 @@ def run_mail_round(app: Flask) -> RoundReport:
     from learnhub.timeutil import utcnow
 
     now = utcnow()
+    replies = _receive_replies_logged()  # first: reminders follow the answers
     certificates = auto_issue(now)
     db.session.commit()
     leads = app.config["REMINDER_LEAD_MINUTES"]
@@ -58,7 +61,22 @@ def run_mail_round(app: Flask) -> RoundReport:
     expiry_notices = send_expiry_notices(now)
     db.session.commit()
     sent, failed = send_pending()
-    return RoundReport(certificates, reminders, expiry_notices, sent, failed, mail_left=has_due_mail())
+    return RoundReport(certificates, reminders, expiry_notices, sent, failed, mail_left=has_due_mail(),
+                       replies=replies)
+
+
+def _receive_replies_logged() -> int:
+    """Answers from the reply mailbox; a mail server that cannot be reached holds up nothing else."""
+    import imaplib
+
+    from learnhub.mentoring.replies import receive_replies
+
+    try:
+        return receive_replies()
+    except (OSError, imaplib.IMAP4.error) as error:
+        db.session.rollback()
+        worker_log.warning("Could not read the reply mailbox; next try next round: %s", error)
+        return 0
 
 
 class StopFlag:
@@ -160,6 +178,13 @@ def register_commands(app: Flask) -> None:
     def send_pending_command() -> None:
         """Issue automatic certificates, queue reminders and expiry warnings, then send queued e-mail."""
         click.echo(str(run_mail_round(app)))
+
+    @mail.command("receive")
+    def receive_command() -> None:
+        """Apply answers to invitations waiting in the reply mailbox (IMAP_*); the worker does this each round."""
+        from learnhub.mentoring.replies import receive_replies
+
+        click.echo(f"replies {receive_replies()}")
 
     app.cli.add_command(mail)
 

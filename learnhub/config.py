@@ -60,8 +60,22 @@ class Config:
     # seconds have passed; the rest goes out in the next one (the worker starts it at once).
     MAIL_SEND_SECONDS = float(os.environ.get("MAIL_SEND_SECONDS", "50"))
 
+    # Answers to group-session invitations from mail clients: invitations name reply+<key>@… of this
+    # address as their organiser, and `mail receive` (and the worker) reads the mailbox over IMAP.
+    MAIL_REPLY_ADDRESS = os.environ.get("MAIL_REPLY_ADDRESS", "")  # empty: answers only in LearnHub
+    IMAP_HOST = os.environ.get("IMAP_HOST", "")
+    IMAP_PORT = int(os.environ.get("IMAP_PORT", "993"))
+    IMAP_USERNAME = os.environ.get("IMAP_USERNAME", "")
+    IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
+    IMAP_USE_SSL = os.environ.get("IMAP_USE_SSL", "1") == "1"
+    IMAP_MAILBOX = os.environ.get("IMAP_MAILBOX", "INBOX")
+    IMAP_TIMEOUT_SECONDS = 30
+
     # Minutes before a mentoring or cohort session that reminders go out (24 h and 1 h; only the nearest one due).
     REMINDER_LEAD_MINUTES = tuple(int(m) for m in os.environ.get("REMINDER_LEAD_MINUTES", "1440,60").split(","))
+
+    # Calendar feeds hold the sessions of this many days back and everything ahead.
+    CALENDAR_FEED_PAST_DAYS = int(os.environ.get("CALENDAR_FEED_PAST_DAYS", "365"))
 
     # CPD: points required per licence period (periods of CPD_PERIOD_YEARS from CPD_PERIOD_FIRST_YEAR).
     CPD_REQUIRED_POINTS = int(os.environ.get("CPD_REQUIRED_POINTS", "120"))

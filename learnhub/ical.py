@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from zoneinfo import TZPATH, ZoneInfo
@@ -22,7 +22,7 @@ from icalendar import (
 
 __all__ = [
     "Person", "Attendee", "CalendarEvent", "METHODS", "PRODID",
-    "invitation", "feed", "as_calendar_object", "to_bytes", "event_to_data", "event_from_data",
+    "invitation", "feed", "feed_bytes", "as_calendar_object", "to_bytes", "event_to_data", "event_from_data",
 ]
 
 PRODID = "-//LearnHub//LearnHub//EN"
@@ -64,6 +64,8 @@ class CalendarEvent:
     attendees: tuple[Attendee, ...] = ()
     cancelled: bool = False
     time_zone: str = "Europe/Belgrade"
+    stamp: datetime | None = None  # naive UTC: when this version was made (a feed's DTSTAMP); None: when sent
+    is_transparent: bool = False  # takes no time in free/busy (a session its reader declined)
 
 
 def invitation(event: CalendarEvent, method: str, stamp: datetime) -> Calendar:
@@ -82,7 +84,17 @@ def invitation(event: CalendarEvent, method: str, stamp: datetime) -> Calendar:
 
 def feed(events: Iterable[CalendarEvent], name: str, stamp: datetime,
          refresh: timedelta = timedelta(hours=1)) -> Calendar:
-    """A subscription feed; it never lists attendees, because anyone holding its URL can read it."""
+    """A subscription feed as a Calendar (see `feed_bytes`)."""
+    return Calendar.from_ical(feed_bytes(events, name, stamp, refresh))
+
+
+def feed_bytes(events: Iterable[CalendarEvent], name: str, stamp: datetime,
+               refresh: timedelta = timedelta(hours=1)) -> bytes:
+    """A subscription feed; it never lists attendees, because anyone holding its URL can read it.
+
+    Each event's DTSTAMP is its own `stamp` (`stamp` only for events without one), so fetching an
+    unchanged feed twice gives the same bytes. The events are written directly, not through
+    icalendar's objects: a feed holds thousands and calendar apps fetch it again and again."""
     listed = list(events)
     calendar = _calendar("PUBLISH")
     # Explicit vText: icalendar writes NAME and X- properties verbatim (no escaping) otherwise.
@@ -91,9 +103,13 @@ def feed(events: Iterable[CalendarEvent], name: str, stamp: datetime,
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(refresh))  # what Outlook and older Apple clients read instead
     _add_timezones(calendar, listed)
+    head = to_bytes(calendar)
+    end = b"END:VCALENDAR\r\n"
+    assert head.endswith(end)
+    lines: list[str] = []
     for event in listed:
-        calendar.add_component(_vevent(event, stamp, cancelled=event.cancelled, with_attendees=False))
-    return calendar
+        _feed_vevent(lines, event, stamp)
+    return head[:-len(end)] + "".join(lines).encode() + end
 
 
 def as_calendar_object(calendar: Calendar) -> Calendar:
@@ -191,6 +207,90 @@ def _add_timezones(calendar: Calendar, events: list[CalendarEvent]) -> None:
     for zone_name in sorted({event.time_zone for event in events}):
         if rules := _zone_rules(zone_name):
             calendar.add_component(_vtimezone(zone_name, rules))
+
+
+# --- feeds, written directly --------------------------------------------------------------------------------
+
+def _feed_vevent(lines: list[str], event: CalendarEvent, default_stamp: datetime) -> None:
+    """The event as _vevent would write it for a feed (no attendees), appended to `lines`. Titles, places,
+    descriptions and organisers repeat across a feed's events: each is escaped and folded once."""
+    zone_name = event.time_zone if _zone_rules(event.time_zone) else ""
+    stamp = event.stamp or default_stamp
+    add = lines.append
+    add("BEGIN:VEVENT\r\n")
+    add(_text_line("SUMMARY", event.summary))
+    add(_feed_time("DTSTART", event.starts_at, zone_name))
+    add(_feed_time("DTEND", event.ends_at, zone_name))
+    add(f"DTSTAMP:{stamp:%Y%m%dT%H%M%S}Z\r\n")
+    add(_text_line("UID", event.uid, repeats=False))
+    add(f"SEQUENCE:{int(event.sequence)}\r\n")
+    if event.description:
+        add(_text_line("DESCRIPTION", event.description, multi_line=True))
+    if event.location:
+        add(_text_line("LOCATION", event.location))
+    if event.url:
+        add(_folded(f"URL:{_NOT_IN_ADDRESS.sub('', event.url)}"))
+    add("STATUS:CANCELLED\r\n" if event.cancelled else "STATUS:CONFIRMED\r\n")
+    add("TRANSP:TRANSPARENT\r\n" if event.is_transparent else "TRANSP:OPAQUE\r\n")
+    if event.organizer is not None:
+        add(_organizer_line(event.organizer))
+    add("END:VEVENT\r\n")
+
+
+def _text_line(name: str, text: str, *, multi_line: bool = False, repeats: bool = True) -> str:
+    return (_repeated_text_line if repeats else _unique_text_line)(name, text, multi_line)
+
+
+def _unique_text_line(name: str, text: str, multi_line: bool) -> str:
+    value = _multi_line(text) if multi_line else _one_line(text)
+    return _folded(f"{name}:{_escaped(value)}") if value else ""
+
+
+_repeated_text_line = lru_cache(maxsize=4096)(_unique_text_line)
+
+
+@lru_cache(maxsize=1024)
+def _organizer_line(person: Person) -> str:
+    name = _one_line(person.name).replace('"', "'")
+    common_name = f';CN="{name}"' if name else ""
+    return _folded(f"ORGANIZER{common_name}:{_mailto(person.email)}")
+
+
+def _feed_time(name: str, moment: datetime, zone_name: str) -> str:
+    if not zone_name:
+        return f"{name}:{moment:%Y%m%dT%H%M%S}Z\r\n"
+    local = moment.replace(tzinfo=UTC).astimezone(_zone(zone_name))
+    return f"{name};TZID={zone_name}:{local:%Y%m%dT%H%M%S}\r\n" if len(zone_name) < 40 else _folded(
+        f"{name};TZID={zone_name}:{local:%Y%m%dT%H%M%S}")
+
+
+@cache
+def _zone(zone_name: str) -> ZoneInfo:
+    return ZoneInfo(zone_name)
+
+
+_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"})
+
+
+def _escaped(text: str) -> str:
+    """A TEXT value (RFC 5545 §3.3.11)."""
+    return text.translate(_TEXT_ESCAPES)
+
+
+def _folded(line: str) -> str:
+    """The content line folded at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character, with CRLF."""
+    if len(line) <= 75 and line.isascii() or len(line.encode()) <= 75:
+        return line + "\r\n"
+    parts, current, size = [], [], 0
+    for character in line:
+        width = len(character.encode())
+        if size + width > (75 if not parts else 74):  # continuation lines start with a space
+            parts.append("".join(current))
+            current, size = [], 0
+        current.append(character)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts) + "\r\n"
 
 
 # --- time zones ------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from learnhub.curriculum.models import (
     VersionLanguage,
     VersionServiceType,
 )
-from learnhub.mail.models import OutboxMessage
+from learnhub.mail.models import InboundMessage, OutboxMessage
 from learnhub.mentoring.models import (
     AvailabilityWindow,
     CalendarFeed,

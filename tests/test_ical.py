@@ -18,6 +18,7 @@ from learnhub.ical import (
     event_from_data,
     event_to_data,
     feed,
+    feed_bytes,
     invitation,
     to_bytes,
 )
@@ -403,3 +404,25 @@ def test_caldav_server_keeps_one_object_per_uid_through_update_and_cancel(radica
                                    make_event(attendees=(Attendee(MENTEE), Attendee(MENTOR, role="CHAIR")))])
 def test_an_event_kept_as_plain_data_comes_back_the_same(event):
     assert event_from_data(event_to_data(event)) == event
+
+
+@pytest.mark.parametrize("time_zone", ["Europe/Belgrade", "UTC", "America/New_York"])
+def test_a_feed_written_directly_reads_back_as_icalendar_writes_the_same_event(time_zone):
+    """Feeds skip icalendar's objects for speed: both parsers must read what its own writer would give."""
+    awkward = "Mentorstvo; grupa, Šid \\ Ruma — “navodnici” " + "ćirilica и латиница " * 6
+    event = make_event(summary=awkward, description=f"{awkward}\nred dva;\n\ntri", location=awkward,
+                       organizer=Person('Amra "Mentor", Šid; Ruma', "mentor@example.org"), time_zone=time_zone,
+                       stamp=datetime(2027, 1, 2, 3, 4, 5))
+    written = to_bytes(invitation(event, "PUBLISH", STAMP))  # icalendar's own writer
+    fast = feed_bytes([event], "LearnHub", STAMP)
+    assert all(len(line) <= 75 for line in fast.split(b"\r\n"))
+    reference = icalendar.Calendar.from_ical(written).walk("VEVENT")[0]
+    ours, theirs = parse_both(fast)
+    [vevent] = ours.walk("VEVENT")
+    for name in ("SUMMARY", "DESCRIPTION", "LOCATION", "UID", "URL", "STATUS", "ORGANIZER"):
+        assert str(vevent[name]) == str(reference[name])
+    assert vevent["ORGANIZER"].params["CN"] == reference["ORGANIZER"].params["CN"] == "Amra 'Mentor', Šid; Ruma"
+    assert vevent.decoded("DTSTART") == reference.decoded("DTSTART") == utc(WINTER_0800_UTC)
+    assert vevent.decoded("DTSTAMP") == utc(datetime(2027, 1, 2, 3, 4, 5)) and vevent["TRANSP"] == "OPAQUE"
+    assert theirs.vevent.summary.value == awkward.strip() and theirs.vevent.description.value.endswith("\n\ntri")
+    assert theirs.vevent.dtstart.value == utc(WINTER_0800_UTC)

@@ -31,3 +31,13 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class InboundMessage(db.Model):
+    """A message taken from the reply mailbox: its unique key claims it, so however many workers read the
+    mailbox at once, one of them handles it, once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(300), unique=True)  # its Message-ID, or a digest of it
+    outcome: Mapped[str] = mapped_column(String(40), default="")  # what handling it did, for the log
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

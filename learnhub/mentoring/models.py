@@ -2,7 +2,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from learnhub.courses.models import RATINGS_CHECK, EvaluationRatings
 from learnhub.extensions import db
@@ -145,6 +145,12 @@ class MentoringSession(db.Model):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     reschedule_reason: Mapped[str] = mapped_column(Text, default="")  # why it was last moved
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)  # when this SEQUENCE was made: feeds' DTSTAMP
+
+    @validates("sequence")
+    def _stamp_version(self, _key: str, sequence: int) -> int:
+        self.changed_at = utcnow()
+        return sequence
 
     programme: Mapped[MentoringProgramme] = relationship(lazy="joined")
     mentor: Mapped[User] = relationship(lazy="joined")
@@ -173,8 +179,14 @@ class SessionParticipant(db.Model):
     partstat: Mapped[str] = mapped_column(String(16), default=PartStat.NEEDS_ACTION)
     attended: Mapped[bool | None]
     removed_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]  # when partstat last changed
 
     session: Mapped[MentoringSession] = relationship(back_populates="participants")
+
+    @validates("partstat")
+    def _stamp_answer(self, _key: str, partstat: str) -> str:
+        self.answered_at = utcnow()
+        return partstat
     user: Mapped[User] = relationship(lazy="joined")
 
     @property

@@ -1,5 +1,5 @@
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -14,7 +14,7 @@ from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import _
 from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
-from learnhub.mentoring import services
+from learnhub.mentoring import feeds, services
 from learnhub.mentoring.forms import (
     WEEKDAYS,
     AvailabilityForm,
@@ -323,5 +323,8 @@ def calendar_settings():
 
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
-    return Response(services.feed_for_token(token, utcnow()), mimetype="text/calendar",
-                    headers={"Cache-Control": "private, max-age=300"})
+    feed = feeds.feed_for_token(token, utcnow())
+    response = Response(feed.body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
+    response.set_etag(feed.etag)
+    response.last_modified = feed.last_modified.replace(tzinfo=UTC)
+    return response.make_conditional(request)  # 304 without a body to If-None-Match / If-Modified-Since

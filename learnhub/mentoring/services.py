@@ -86,7 +86,7 @@ def _takes_part_in_programme(user_id: int | BindParameter, organisation_ids):
 
 def _member_organisation_ids(user: User) -> list[int]:
     # The signed-in user comes with their memberships (auth.services): no query. Elsewhere,
-    # _organisation_ids(user) puts them in the query as a subquery instead.
+    # Elsewhere a subquery of Membership puts them in the query instead.
     return [m.organisation_id for m in user.memberships]
 
 
@@ -576,16 +576,26 @@ def calendar_event(session: MentoringSession, attendees: list[SessionParticipant
     elif session.reschedule_reason and not is_removal:
         moved = _("Why the time changed: %(reason)s", reason=session.reschedule_reason)
         description = to_reader_script(f"{session.agenda}\n\n{moved}" if session.agenda else moved)
+    organizer, sent_by = ical.Person(session.mentor.display_name, session.mentor.email), _platform_address()
+    if session.is_group and len(attendees) == 1 and (answer_to := _reply_address(session, attendees[0].user)):
+        # Calendar apps mail their Accept/Decline to the ORGANIZER: LearnHub's address for this person and
+        # session (mentoring/replies.py), under the mentor's name.
+        organizer, sent_by = ical.Person(session.mentor.display_name, answer_to), ""
     return ical.CalendarEvent(
         uid=session_uid(session), sequence=session.sequence, starts_at=session.starts_at, ends_at=session.ends_at,
         summary=summary, description=description, location=session.place or session.online_url,
         url=external_url("mentoring.session", session_id=session.id),
-        organizer=ical.Person(session.mentor.display_name, session.mentor.email),
-        sent_by=_platform_address(),
+        organizer=organizer, sent_by=sent_by,
         attendees=tuple(ical.Attendee(ical.Person(p.user.display_name, p.user.email),
                                       partstat=p.partstat, rsvp=session.is_group) for p in attendees),
         cancelled=session.is_cancelled, time_zone=session.mentor.time_zone,
     )
+
+
+def _reply_address(session: MentoringSession, user: User) -> str | None:
+    from learnhub.mentoring.replies import reply_address  # replies answer through this module's respond
+
+    return reply_address(session, user)
 
 
 def _platform_address() -> str:
@@ -614,8 +624,12 @@ def _send_invitations(session: MentoringSession, participants: list[SessionParti
     for person, attendees, calendar_method in recipients:
         with force_locale(person.preferred_language):
             event = calendar_event(session, attendees, is_removal=cancel)
+        # Someone who declined hears of a change without a new request: it would put the session back
+        # into their calendar as an invitation to answer again.
+        has_declined = calendar_method == "REQUEST" and attendees[0].partstat == PartStat.DECLINED
         queue_email(person.email, person.preferred_language, "mentoring_invitation",
-                    SUBJECTS[subject_key](session.programme.name), calendar=(event, calendar_method),
+                    SUBJECTS[subject_key](session.programme.name),
+                    calendar=None if has_declined else (event, calendar_method),
                     time_zone=person.time_zone, session=facts, method=method, name=person.display_name)
 
 
@@ -677,25 +691,6 @@ CALENDAR_FEEDS = Topic("calendar-feeds", MentoringSession, SessionParticipant, M
                        CohortSession, Enrolment, Cohort, LearningSetVersion, PlanAction, ImplementationPlan, Membership)
 
 
-def feed_for_token(token: str, now: datetime) -> bytes:
-    """The feed behind a private calendar address. Calendar apps fetch it again and again, mostly
-    unchanged, so it is kept until anything it shows changes (a wrong or old token is never kept)."""
-    secret_free_key = hashlib.sha256(token.encode()).hexdigest()
-    return kept_until_changed(CALENDAR_FEEDS, f"feed:{secret_free_key}", lambda: feed_body(feed_owner(token), now))
-
-
-def feed_body(user: User, now: datetime) -> bytes:
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
-            force_locale(user.preferred_language):
-        name = to_reader_script(_("LearnHub: %(name)s", name=user.display_name))
-        return ical.to_bytes(ical.feed(feed_events(user, now), name, now))
-
-
-def _organisation_ids(user: User):
-    """The user's organisations as a subquery, where nothing else needs them loaded: one query, not two."""
-    return select(Membership.organisation_id).where(Membership.user_id == user.id)
-
-
 def _own_session_ids(user_id: int | BindParameter, *conditions: ColumnElement[bool]) -> CompoundSelect:
     """Sessions the user (an id, or a parameter for one) runs or takes part in that meet `conditions`: two
     indexed lookups (an OR across a join scans them all). The conditions apply inside each lookup, so
@@ -703,55 +698,6 @@ def _own_session_ids(user_id: int | BindParameter, *conditions: ColumnElement[bo
     return select(MentoringSession.id).where(MentoringSession.mentor_id == user_id, *conditions).union(
         select(SessionParticipant.session_id).join(MentoringSession)
         .where(SessionParticipant.user_id == user_id, SessionParticipant.removed_at.is_(None), *conditions))
-
-
-def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
-    """The user's mentoring and cohort sessions from 30 days ago to a year ahead, in a few queries."""
-    since, until = now - timedelta(days=30), now + timedelta(days=366)
-    mentoring = db.session.scalars(
-        select(MentoringSession)
-        .where(MentoringSession.id.in_(_own_session_ids(user.id, MentoringSession.ends_at >= since,
-                                                        MentoringSession.starts_at < until)))
-        # A feed names the programme and the mentor, nobody else: participants, the programme's members
-        # and the mentor's roles are never loaded.
-        .options(lazyload(MentoringSession.participants), joinedload(MentoringSession.programme).lazyload("*"),
-                 joinedload(MentoringSession.mentor).lazyload(User.roles))
-        .order_by(MentoringSession.starts_at)).all()
-    events = [calendar_event(session, []) for session in mentoring]
-    cohort_sessions = db.session.scalars(
-        select(CohortSession).join(Enrolment, Enrolment.cohort_id == CohortSession.cohort_id)
-        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
-               CohortSession.ends_at >= since, CohortSession.starts_at < until)
-        .options(joinedload(CohortSession.cohort).options(
-            lazyload(Cohort.trainers), joinedload(Cohort.version).options(
-                lazyload(LearningSetVersion.languages), lazyload(LearningSetVersion.service_types))))
-        .order_by(CohortSession.starts_at))
-    for cohort_session in cohort_sessions:
-        cohort = cohort_session.cohort
-        events.append(ical.CalendarEvent(
-            uid=f"cohort-session-{cohort_session.id}@{site_host()}", sequence=0,
-            starts_at=cohort_session.starts_at, ends_at=cohort_session.ends_at,
-            summary=to_reader_script(f"{cohort.version.display_title}: {cohort.name}"), description="",
-            location=cohort_session.place or cohort_session.online_url,
-            url=external_url("courses.cohort", cohort_id=cohort.id), time_zone=user.time_zone))
-    events.extend(_deadline_events(user, since, until))
-    return events
-
-
-def _deadline_events(user: User, since: datetime, until: datetime) -> list[ical.CalendarEvent]:
-    """Open implementation-plan actions of the user's organisations, as a half hour at 09:00 on the due day."""
-    actions = db.session.scalars(select(PlanAction).join(ImplementationPlan).where(
-        ImplementationPlan.organisation_id.in_(_organisation_ids(user)), PlanAction.is_done.is_(False),
-        PlanAction.due_on >= since.date(), PlanAction.due_on < until.date()))
-    events = []
-    for action in actions:
-        starts_at = local_to_utc(datetime.combine(action.due_on, time(9)), user.time_zone)
-        events.append(ical.CalendarEvent(
-            uid=f"plan-action-{action.id}@{site_host()}", sequence=0, starts_at=starts_at,
-            ends_at=starts_at + timedelta(minutes=30),
-            summary=to_reader_script(_("Deadline: %(action)s", action=action.description)),
-            description=to_reader_script(action.owner), time_zone=user.time_zone))
-    return events
 
 
 # --- reminders ------------------------------------------------------------------------------------------
