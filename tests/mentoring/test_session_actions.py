@@ -53,7 +53,7 @@ def test_a_group_sessions_mentee_answers_but_is_offered_no_move_or_cancel_and_is
 
 
 def test_a_past_group_session_offers_no_change_and_the_server_refuses_each(world, client, auth):
-    programme, mentor, mentee, other = world
+    programme, mentor, _mentee, other = world
     session = _group(mentor, programme, days_ahead=-1)
     auth.login("mentor@example.org")
     page = _page(client, session)
@@ -79,7 +79,7 @@ def test_a_session_ahead_offers_its_mentor_no_attendance_yet(world, client, auth
 
 
 def test_a_cancelled_session_offers_nothing_to_add_to_a_calendar_nor_to_answer(world, client, auth):
-    programme, mentor, mentee, _other = world
+    programme, mentor, _mentee, _other = world
     session = _group(mentor, programme)
     services.cancel_session(mentor, session, "")
     db.session.commit()
@@ -96,7 +96,7 @@ def test_a_cancelled_session_offers_nothing_to_add_to_a_calendar_nor_to_answer(w
 
 
 def test_a_full_group_session_offers_coming_only_to_those_who_already_come(world, client, auth):
-    programme, mentor, mentee, other = world
+    programme, mentor, mentee, _other = world
     session = _group(mentor, programme, capacity=1)
     services.respond(mentee, session, PartStat.ACCEPTED)
     db.session.commit()
