@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -105,6 +105,9 @@ class CohortTrainer(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+JOIN_LINK_OPENS_BEFORE = timedelta(minutes=30)  # enough to test sound and camera, not so early it is lost
+
+
 class CohortSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
@@ -114,6 +117,12 @@ class CohortSession(db.Model):
     online_url: Mapped[str] = mapped_column(String(500), default="")
 
     cohort: Mapped[Cohort] = relationship(back_populates="sessions")
+
+    def join_url_at(self, now: datetime) -> str:
+        """The meeting link while it is worth following: from shortly before the start until the end."""
+        if self.online_url and self.starts_at - JOIN_LINK_OPENS_BEFORE <= now < self.ends_at:
+            return self.online_url
+        return ""
 
 
 class CohortSessionReminder(db.Model):

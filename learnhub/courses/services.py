@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, joinedload, lazyload
 from learnhub import ical
 from learnhub.caching import Topic
 from learnhub.courses.models import (
+    JOIN_LINK_OPENS_BEFORE,
     Approver,
     Attendance,
     Cohort,
@@ -927,6 +928,7 @@ class LearningItem(EnrolmentLabels, Titled):
     modules: list[ModuleLink]
     modules_done: int
     next_session_at: datetime | None
+    join_url: str | None  # the online link of a session about to start or running now
 
     @property
     def modules_total(self) -> int:
@@ -946,6 +948,11 @@ _MY_ENROLMENTS = (
            .where(ModuleProgress.user_id == _LEARNER, Module.version_id == Enrolment.version_id).scalar_subquery(),
            select(func.min(CohortSession.starts_at))
            .where(CohortSession.cohort_id == Enrolment.cohort_id, CohortSession.starts_at >= bindparam("now"))
+           .scalar_subquery(),
+           select(CohortSession.online_url)
+           .where(CohortSession.cohort_id == Enrolment.cohort_id, CohortSession.online_url != "",
+                  CohortSession.starts_at <= bindparam("join_opens"), CohortSession.ends_at > bindparam("now"))
+           .order_by(CohortSession.starts_at).limit(1)
            .scalar_subquery())
     .join(Cohort, Cohort.id == Enrolment.cohort_id)
     .join(LearningSetVersion, LearningSetVersion.id == Enrolment.version_id)
@@ -958,7 +965,8 @@ _MODULES_OF_VERSIONS = (select(Module.version_id, Module.slug, Module.title)
 
 def my_learning(user: User, now: datetime) -> list[LearningItem]:
     """The learner's active enrolments, newest first, with progress and next session: two queries."""
-    rows = db.session.execute(_MY_ENROLMENTS, {"user_id": user.id, "now": now}).all()
+    rows = db.session.execute(_MY_ENROLMENTS, {"user_id": user.id, "now": now,
+                                               "join_opens": now + JOIN_LINK_OPENS_BEFORE}).all()
     modules: dict[int, list[ModuleLink]] = {row.version_id: [] for row in rows}
     if modules:
         for version_id, slug, title in db.session.execute(_MODULES_OF_VERSIONS, {"version_ids": list(modules)}):

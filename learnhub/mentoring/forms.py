@@ -59,6 +59,14 @@ class RescheduleForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
 
 
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=1000)],
+                           description=_l("Everyone invited reads it with the cancellation."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="cancel", **kwargs)  # the move form on the same page has a reason too
+
+
 class NoteForm(FlaskForm):
     body = TextAreaField(_l("Note"), validators=[DataRequired(REQUIRED), Length(max=20_000)])
     is_shared = BooleanField(_l("Share with the mentees of this session"))

@@ -169,6 +169,14 @@ class MentoringSession(db.Model):
     def active_participants(self) -> list["SessionParticipant"]:
         return [p for p in self.participants if p.removed_at is None]
 
+    @property
+    def answer_counts(self) -> dict[PartStat, int]:
+        """How many invited people gave each answer, every answer listed (with 0 when nobody gave it)."""
+        counts = dict.fromkeys(PartStat, 0)
+        for participant in self.active_participants:
+            counts[PartStat(participant.partstat)] += 1
+        return counts
+
 
 class SessionParticipant(db.Model):
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
-from learnhub.courses.forms import ReasonForm
 from learnhub.courses.routes import evaluation_form, ratings_of
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.errors import InvalidInput
@@ -15,9 +14,11 @@ from learnhub.formflow import form_status, run_form
 from learnhub.i18n import _
 from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
 from learnhub.mentoring import feeds, services
+from learnhub.mentoring.actions import session_actions
 from learnhub.mentoring.forms import (
     WEEKDAYS,
     AvailabilityForm,
+    CancelForm,
     GroupSessionForm,
     NoteForm,
     PlanForm,
@@ -163,10 +164,11 @@ def availability():
 # --- sessions -------------------------------------------------------------------------------------------
 
 def _session_page(session, status=200, **forms):
-    context = {"reschedule_form": RescheduleForm(), "reason_form": ReasonForm(), "note_form": NoteForm(),
+    context = {"reschedule_form": RescheduleForm(), "reason_form": CancelForm(), "note_form": NoteForm(),
                "confirm_form": ConfirmForm(), **forms}
     return render_template(
         "mentoring/session.html", session=session, is_mentor=session.mentor_id == current_user.id,
+        actions=session_actions(current_user, session, utcnow()),
         me=next((p for p in session.active_participants if p.user_id == current_user.id), None),
         notes=services.notes_for(current_user, session), partstats=list(PartStat)[1:],
         summary=services.session_evaluation_summary(session) if session.mentor_id == current_user.id else None,
@@ -215,10 +217,12 @@ def reschedule(session_id: int):
 @login_required
 def cancel(session_id: int):
     session = services.session_for(current_user, session_id)
-    services.cancel_session(current_user, session, ReasonForm().reason.data or "")
-    db.session.commit()
-    flash(_("The session has been cancelled and everyone has been told."), "info")
-    return redirect(url_for("mentoring.session", session_id=session.id))
+    form = CancelForm()
+    if run_form(form, lambda: services.cancel_session(current_user, session, form.reason.data or "")):
+        db.session.commit()
+        flash(_("The session has been cancelled and everyone has been told."), "info")
+        return redirect(url_for("mentoring.session", session_id=session.id))
+    return _session_page(session, form_status(form), reason_form=form)
 
 
 @bp.post("/mentoring/sessions/<int:session_id>/participants/<int:user_id>/remove")

@@ -33,6 +33,7 @@ from learnhub.i18n import _, _l, to_reader_script
 from learnhub.locking import locked
 from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.navigation import optional_whole_number
+from learnhub.mentoring import actions
 from learnhub.mentoring.models import (
     AvailabilityWindow,
     CalendarFeed,
@@ -462,7 +463,7 @@ def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reas
     """Move a session; every participant gets an updated invitation with a higher SEQUENCE."""
     now = now or utcnow()
     session = locked(MentoringSession, session.id)
-    _check_can_change(actor, session, now)
+    actions.check_can_change(actor, session, now)
     profile = _lock_mentor(session.mentor_id)
     duration = session.ends_at - session.starts_at
     if session.kind == SessionKind.INDIVIDUAL:
@@ -489,9 +490,7 @@ def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reas
 def cancel_session(actor: User, session: MentoringSession, reason: str, now: datetime | None = None) -> None:
     now = now or utcnow()
     session = locked(MentoringSession, session.id)
-    _check_can_change(actor, session, now)
-    if not reason.strip():
-        raise InvalidInput(_("Please give a reason, so the others know why."))
+    actions.check_can_change(actor, session, now)
     session.status = SessionStatus.CANCELLED
     session.sequence += 1
     session.cancel_reason = reason.strip()[:1000]
@@ -499,22 +498,10 @@ def cancel_session(actor: User, session: MentoringSession, reason: str, now: dat
     _send_invitations(session, session.active_participants)
 
 
-def _check_can_change(actor: User, session: MentoringSession, now: datetime) -> None:
-    if session.is_cancelled:
-        raise Conflict(_("This session has been cancelled."))
-    if session.starts_at <= now:
-        raise Conflict(_("This session has already started."))
-    is_own_booking = session.kind == SessionKind.INDIVIDUAL and any(
-        p.user_id == actor.id for p in session.active_participants)
-    if actor.id != session.mentor_id and not is_own_booking and not actor.has_role(Role.INSTITUTE_ADMIN):
-        raise NotFound(_("We could not find that mentoring session."))
-
-
-def remove_participant(actor: User, session: MentoringSession, user_id: int) -> None:
+def remove_participant(actor: User, session: MentoringSession, user_id: int, now: datetime | None = None) -> None:
     """The removed person gets a CANCEL; the others an updated invitation."""
-    if actor.id != session.mentor_id and not actor.has_role(Role.INSTITUTE_ADMIN):
-        raise NotFound(_("We could not find that mentoring session."))
     session = locked(MentoringSession, session.id)
+    actions.check_can_remove_participant(actor, session, now or utcnow())
     participant = next((p for p in session.active_participants if p.user_id == user_id), None)
     if participant is None:
         raise NotFound(_("We could not find that participant."))
@@ -525,16 +512,13 @@ def remove_participant(actor: User, session: MentoringSession, user_id: int) -> 
     _send_invitations(session, session.active_participants)
 
 
-def respond(user: User, session: MentoringSession, partstat: str) -> None:
+def respond(user: User, session: MentoringSession, partstat: str, now: datetime | None = None) -> None:
     """A mentee's RSVP to a group session; accepting respects the capacity."""
     if partstat not in (PartStat.ACCEPTED, PartStat.DECLINED, PartStat.TENTATIVE):
         raise InvalidInput(_("Please choose one of the answers."))
     session = locked(MentoringSession, session.id)
-    if session.is_cancelled:
-        raise Conflict(_("This session has been cancelled."))
-    participant = next((p for p in session.active_participants if p.user_id == user.id), None)
-    if participant is None:
-        raise NotFound(_("We could not find that mentoring session."))
+    actions.check_can_respond(user, session, now or utcnow())
+    participant = next(p for p in session.active_participants if p.user_id == user.id)
     if partstat == PartStat.ACCEPTED and participant.partstat != PartStat.ACCEPTED and session.capacity:
         accepted = sum(1 for p in session.active_participants if p.partstat == PartStat.ACCEPTED)
         if accepted >= session.capacity:
@@ -543,11 +527,9 @@ def respond(user: User, session: MentoringSession, partstat: str) -> None:
     db.session.flush()
 
 
-def record_attendance(actor: User, session: MentoringSession, present_user_ids: set[int]) -> None:
-    if actor.id != session.mentor_id and not actor.has_role(Role.INSTITUTE_ADMIN):
-        raise NotFound(_("We could not find that mentoring session."))
-    if session.starts_at > utcnow():
-        raise Conflict(_("Attendance can be recorded once the session has started."))
+def record_attendance(actor: User, session: MentoringSession, present_user_ids: set[int],
+                      now: datetime | None = None) -> None:
+    actions.check_can_record_attendance(actor, session, now or utcnow())
     for participant in session.active_participants:
         before = participant.attended
         participant.attended = participant.user_id in present_user_ids
@@ -643,6 +625,7 @@ def _session_facts(session: MentoringSession) -> dict:
 
 def session_ics(session: MentoringSession, viewer: User) -> bytes:
     """'Add to calendar' download: the viewer's own copy, listing nobody else."""
+    actions.check_can_download_invitation(session)
     mine = [p for p in session.active_participants if p.user_id == viewer.id]
     calendar = ical.invitation(calendar_event(session, mine), "PUBLISH", utcnow())
     return ical.to_bytes(calendar)
