@@ -24,15 +24,18 @@ class RoundReport:
     failed: int
     mail_left: bool = False  # its time for sending ran out with due mail that no worker is sending queued
     replies: int = 0  # answers to invitations read from the reply mailbox
+    calendars: int = 0  # mentors' own calendars read (each every BUSY_CALENDAR_REFRESH_MINUTES)
 
     @property
     def is_idle(self) -> bool:
-        return not any((self.certificates, self.reminders, self.expiry_notices, self.sent, self.failed, self.replies))
+        return not any((self.certificates, self.reminders, self.expiry_notices, self.sent, self.failed, self.replies,
+                        self.calendars))
 
     def __str__(self) -> str:
         return (f"certificates {self.certificates}, reminders {self.reminders}, "
                 f"expiry notices {self.expiry_notices}, sent {self.sent}, failed {self.failed}"
-                + (f", replies {self.replies}" if self.replies else ""))
+                + (f", replies {self.replies}" if self.replies else "")
+                + (f", calendars {self.calendars}" if self.calendars else ""))
 
 
 def run_mail_round(app: Flask) -> RoundReport:
@@ -46,6 +49,7 @@ def run_mail_round(app: Flask) -> RoundReport:
     from learnhub.certification.services import auto_issue, send_expiry_notices
     from learnhub.courses.reminders import send_session_reminders
     from learnhub.mail.services import has_due_mail, send_pending
+    from learnhub.mentoring.busy import refresh_due_calendars
     from learnhub.mentoring.services import send_reminders
     from learnhub.timeutil import utcnow
 
@@ -61,8 +65,9 @@ def run_mail_round(app: Flask) -> RoundReport:
     expiry_notices = send_expiry_notices(now)
     db.session.commit()
     sent, failed = send_pending()
+    calendars = refresh_due_calendars(now)  # last: slow servers hold up no mail
     return RoundReport(certificates, reminders, expiry_notices, sent, failed, mail_left=has_due_mail(),
-                       replies=replies)
+                       replies=replies, calendars=calendars)
 
 
 def _receive_replies_logged() -> int:

@@ -71,6 +71,12 @@ class Config:
     IMAP_MAILBOX = os.environ.get("IMAP_MAILBOX", "INBOX")
     IMAP_TIMEOUT_SECONDS = 30
 
+    # Mentors' own calendars (ICS or CalDAV) that block their free slots: the worker reads each one this
+    # often; each read may take this long and this many bytes.
+    BUSY_CALENDAR_REFRESH_MINUTES = int(os.environ.get("BUSY_CALENDAR_REFRESH_MINUTES", "30"))
+    BUSY_CALENDAR_TIMEOUT_SECONDS = float(os.environ.get("BUSY_CALENDAR_TIMEOUT_SECONDS", "10"))
+    BUSY_CALENDAR_MAX_BYTES = int(os.environ.get("BUSY_CALENDAR_MAX_BYTES", str(5 * 1024 * 1024)))
+
     # Minutes before a mentoring or cohort session that reminders go out (24 h and 1 h; only the nearest one due).
     REMINDER_LEAD_MINUTES = tuple(int(m) for m in os.environ.get("REMINDER_LEAD_MINUTES", "1440,60").split(","))
 

@@ -29,6 +29,8 @@ from learnhub.curriculum.models import (
 from learnhub.mail.models import InboundMessage, OutboxMessage
 from learnhub.mentoring.models import (
     AvailabilityWindow,
+    BusyCalendar,
+    BusyInterval,
     CalendarFeed,
     ImplementationPlan,
     MentorDayOff,
@@ -54,7 +56,7 @@ __all__ = [
     "Invitation",
     "LearningSet", "LearningSetVersion", "LoginSession", "Membership", "Module", "ModuleProgress",
     "Municipality", "Organisation", "OrganisationService", "OutboxMessage", "User", "UserRole",
-    "VersionLanguage", "VersionServiceType", "AvailabilityWindow", "CalendarFeed", "ImplementationPlan",
+    "VersionLanguage", "VersionServiceType", "AvailabilityWindow", "BusyCalendar", "BusyInterval", "CalendarFeed", "ImplementationPlan",
     "MentorDayOff", "MentoringProgramme", "MentoringSession", "MentorProfile", "PlanAction", "PlanRevision",
     "ProgrammeMentee", "ProgrammeMentor", "ProgrammeOrganisation", "ReminderSent", "SessionNote",
     "SessionParticipant", "AssessmentResult", "Certificate", "CertificateEvent", "CpdActivity", "ExpiryNotice",

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from learnhub.fields import REQUIRED, LocalDateField, LocalDateTimeField, WholeNumberField
@@ -89,3 +90,12 @@ class PlanForm(FlaskForm):
     actions = FieldList(FormField(ActionForm), min_entries=1)
     # Which saved version the edit started from, so that saving over someone else's newer one is refused.
     based_on = HiddenField()
+
+
+class BusyCalendarForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("ics", _l("Subscription address (ICS)")),
+                                            SelectChoice("caldav", _l("CalDAV calendar"))])
+    url = StringField(_l("Calendar address"), validators=[DataRequired(REQUIRED), Length(max=2000)],
+                      description=_l("The private address your calendar gives for subscribing (Google: "
+                                     "“Secret address in iCal format”; Outlook: “Publish calendar”, ICS "
+                                     "link), or a CalDAV calendar's address. LearnHub keeps only when you are busy."))

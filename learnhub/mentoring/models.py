@@ -300,3 +300,39 @@ class MentoringEvaluation(EvaluationRatings, db.Model):
     )
 
     session_id: Mapped[int] = mapped_column(ForeignKey("mentoring_session.id", ondelete="CASCADE"), index=True)
+
+
+class BusyCalendarKind(StrEnum):
+    ICS = "ics"  # a private subscription address (Google, Outlook, Apple)
+    CALDAV = "caldav"  # a CalDAV calendar collection
+
+
+class BusyCalendar(db.Model):
+    """A mentor's own calendar whose busy times block their free slots. The address is a secret (it
+    reads the mentor's calendar): it is never shown back in full nor logged."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    url: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime | None]  # claimed by a worker (or a refresh now) at this time
+    last_success_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(20), default="")  # a FetchRefused kind; "" after a success
+
+    intervals: Mapped[list["BusyInterval"]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                           lazy="raise")
+
+
+class BusyInterval(db.Model):
+    """Only when the mentor is busy elsewhere: no titles, places or attendees are kept."""
+
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+                      Index("ix_busy_interval_mentor_period", "mentor_id", "starts_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("busy_calendar.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]

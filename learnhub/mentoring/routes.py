@@ -13,11 +13,12 @@ from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.i18n import _
 from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
-from learnhub.mentoring import feeds, services
+from learnhub.mentoring import busy, feeds, services
 from learnhub.mentoring.actions import session_actions
 from learnhub.mentoring.forms import (
     WEEKDAYS,
     AvailabilityForm,
+    BusyCalendarForm,
     CancelForm,
     GroupSessionForm,
     NoteForm,
@@ -126,13 +127,7 @@ def book(programme_id: int, mentor_id: int):
 @bp.route("/mentoring/availability", methods=["GET", "POST"])
 @roles_required(Role.MENTOR)
 def availability():
-    profile = services.mentor_profile(current_user)
-    form = AvailabilityForm(obj=profile)
-    if not form.is_submitted():
-        for weekday, name in enumerate(AvailabilityForm.DAY_FIELDS):
-            form[name].data = ", ".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in profile.windows
-                                        if w.weekday == weekday)
-        form.days_off.data = "\n".join(f"{d.first_day} {d.last_day} {d.note}".strip() for d in profile.days_off)
+    form = _availability_form()
 
     def save():
         windows = []
@@ -158,7 +153,64 @@ def availability():
         db.session.commit()
         flash(_("Availability saved."), "success")
         return redirect(url_for("mentoring.availability"))
-    return render_template("mentoring/availability.html", form=form, weekdays=WEEKDAYS), form_status(form)
+    return _availability_page(form, BusyCalendarForm(formdata=None), form_status(form))
+
+
+def _availability_form(**options) -> AvailabilityForm:
+    profile = services.mentor_profile(current_user)
+    form = AvailabilityForm(obj=profile, **options)
+    if not form.is_submitted() or "formdata" in options:
+        for weekday, name in enumerate(AvailabilityForm.DAY_FIELDS):
+            form[name].data = ", ".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in profile.windows
+                                        if w.weekday == weekday)
+        form.days_off.data = "\n".join(f"{d.first_day} {d.last_day} {d.note}".strip() for d in profile.days_off)
+    return form
+
+
+def _availability_page(form: AvailabilityForm, calendar_form: BusyCalendarForm, status: int):
+    return render_template("mentoring/availability.html", form=form, weekdays=WEEKDAYS, calendar_form=calendar_form,
+                           calendars=busy.busy_calendars_of(current_user), busy=busy), status
+
+
+@bp.post("/mentoring/availability/calendars")
+@roles_required(Role.MENTOR)
+def add_busy_calendar():
+    calendar_form = BusyCalendarForm()
+    calendar = run_form(calendar_form, lambda: busy.add_busy_calendar(current_user, calendar_form.kind.data,
+                                                                       calendar_form.url.data))
+    if not calendar:
+        return _availability_page(_availability_form(formdata=None), calendar_form, form_status(calendar_form))
+    is_read = busy.refresh_calendar(calendar, utcnow())
+    db.session.commit()
+    _flash_refresh(calendar, is_read, _("Calendar added."))
+    return redirect(url_for("mentoring.availability"))
+
+
+@bp.post("/mentoring/availability/calendars/<int:calendar_id>/refresh")
+@roles_required(Role.MENTOR)
+def refresh_busy_calendar(calendar_id: int):
+    calendar = busy.busy_calendar_for(current_user, calendar_id)
+    is_read = busy.refresh_calendar(calendar, utcnow())
+    db.session.commit()
+    _flash_refresh(calendar, is_read, _("Calendar read again."))
+    return redirect(url_for("mentoring.availability"))
+
+
+@bp.post("/mentoring/availability/calendars/<int:calendar_id>/remove")
+@roles_required(Role.MENTOR)
+def remove_busy_calendar(calendar_id: int):
+    busy.remove_busy_calendar(busy.busy_calendar_for(current_user, calendar_id))
+    db.session.commit()
+    flash(_("Calendar removed; its busy times no longer block your slots."), "success")
+    return redirect(url_for("mentoring.availability"))
+
+
+def _flash_refresh(calendar, is_read: bool, done: str) -> None:
+    if is_read:
+        flash(done, "success")
+    else:
+        flash(_("The calendar could not be read: %(reason)s Its last busy times still count.",
+                reason=busy.error_label(calendar)), "error")
 
 
 # --- sessions -------------------------------------------------------------------------------------------

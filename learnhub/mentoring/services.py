@@ -16,7 +16,8 @@ from email.utils import parseaddr
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from flask_babel import force_locale
-from sqlalchemy import BindParameter, ColumnElement, CompoundSelect, Select, bindparam, exists, func, or_, select
+from sqlalchemy import (BindParameter, ColumnElement, CompoundSelect, Select, bindparam, exists, func, or_, select,
+                        union_all)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -56,6 +57,7 @@ from learnhub.mentoring.models import (
     SessionParticipant,
     SessionStatus,
 )
+from learnhub.mentoring.busy import BUSY_ELSEWHERE
 from learnhub.mentoring.slots import BookingRules, DayOff, Slot, WeeklyWindow, check_windows, free_slots, is_bookable
 from learnhub.people.models import Membership, Organisation, Role, User
 from learnhub.timeutil import local_to_utc, nearest_due_lead, utcnow
@@ -297,11 +299,18 @@ _BUSY = select(MentoringSession.starts_at, MentoringSession.ends_at).where(
 _BUSY_BUT_ONE = _BUSY.where(MentoringSession.id != bindparam("ignored"))
 
 
-def _busy(mentor_id: int, since: datetime, until: datetime, ignore_session_id: int | None = None):
+# The same with the busy times of the mentor's own calendars, for free slots (still one query).
+_BUSY_OR_ELSEWHERE = union_all(_BUSY, BUSY_ELSEWHERE)
+_BUSY_BUT_ONE_OR_ELSEWHERE = union_all(_BUSY_BUT_ONE, BUSY_ELSEWHERE)
+
+
+def _busy(mentor_id: int, since: datetime, until: datetime, ignore_session_id: int | None = None,
+          with_calendars: bool = False):
     period = {"mentor_id": mentor_id, "since": since, "until": until}
     if ignore_session_id is None:
-        return [tuple(row) for row in db.session.execute(_BUSY, period)]
-    return [tuple(row) for row in db.session.execute(_BUSY_BUT_ONE, period | {"ignored": ignore_session_id})]
+        return [tuple(row) for row in db.session.execute(_BUSY_OR_ELSEWHERE if with_calendars else _BUSY, period)]
+    statement = _BUSY_BUT_ONE_OR_ELSEWHERE if with_calendars else _BUSY_BUT_ONE
+    return [tuple(row) for row in db.session.execute(statement, period | {"ignored": ignore_session_id})]
 
 
 def _availability(profile: MentorProfile):
@@ -314,7 +323,8 @@ def _free_slots_of(profile: MentorProfile | None, now: datetime) -> list[Slot]:
     if profile is None:  # a mentor who never set their availability
         return []
     windows, days_off, zone, rules = _availability(profile)
-    busy = _busy(profile.user_id, now - timedelta(days=1), now + timedelta(days=profile.max_days_ahead + 2))
+    busy = _busy(profile.user_id, now - timedelta(days=1), now + timedelta(days=profile.max_days_ahead + 2),
+                 with_calendars=True)
     return free_slots(windows, days_off, busy, zone, rules, now)
 
 
@@ -324,7 +334,8 @@ def _is_free(profile: MentorProfile, starts_at: datetime, now: datetime, ignore_
     if not now <= starts_at <= now + timedelta(days=profile.max_days_ahead + 2):
         return False  # never offered, however free; and days either side of year 1 or 9999 are no dates
     windows, days_off, zone, rules = _availability(profile)
-    busy = _busy(profile.user_id, starts_at - timedelta(days=2), starts_at + timedelta(days=2), ignore_session_id)
+    busy = _busy(profile.user_id, starts_at - timedelta(days=2), starts_at + timedelta(days=2), ignore_session_id,
+                 with_calendars=True)
     return is_bookable(starts_at, windows, days_off, busy, zone, rules, now)
 
 
