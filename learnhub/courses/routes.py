@@ -14,7 +14,8 @@ from learnhub.curriculum.models import Audience
 from learnhub.curriculum.services import module_of, get_version
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
-from learnhub.i18n import LANGUAGES, _, format_datetime
+from learnhub.dates import format_datetime
+from learnhub.i18n import LANGUAGES, _
 from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_number, whole_numbers
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
@@ -363,5 +364,5 @@ def roster_csv(cohort_id: int):
 @trainers
 def attendance_csv(cohort_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
-    return _csv(services.attendance_csv(cohort, lambda s: format_datetime(s.starts_at, "short")),
+    return _csv(services.attendance_csv(cohort, lambda s: format_datetime(s.starts_at)),
                 f"attendance-{cohort.id}.csv")
