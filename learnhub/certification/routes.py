@@ -81,12 +81,12 @@ def certificate(certificate_id: int):
 
 
 def _certificate_page(certificate, revocation_form: RevocationForm | None = None,
-                      renewal_form: RenewalForm | None = None):
+                      renewal_form: RenewalForm | None = None, reinstatement_form: ReasonedForm | None = None):
     """The certificate's page; an admin's refused action shows on it with what they typed."""
     is_admin = current_user.has_role(Role.INSTITUTE_ADMIN)
     return render_template("certification/certificate.html", certificate=certificate,
                            share_url=verification_url(certificate), history=services.history(certificate),
-                           form=ReasonedForm(formdata=None),
+                           form=reinstatement_form or ReasonedForm(formdata=None),
                            revocation_form=revocation_form or RevocationForm(formdata=None),
                            renewal=services.renewal_standing(certificate) if is_admin else None,
                            renewal_form=renewal_form or RenewalForm(formdata=None))
@@ -101,14 +101,6 @@ def certificate_pdf(certificate_id: int):
         certificate.holder.preferred_language if certificate.holder_id == current_user.id else select_locale())
     return Response(pdf_for(certificate, language), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="certificate-{certificate.readable_code}.pdf"'})
-
-
-def _admin_action(certificate_id: int, action, message: str):
-    certificate = services.get_certificate(certificate_id)
-    action(current_user, certificate, ReasonedForm().reason.data or "")
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("certification.certificate", certificate_id=certificate.id))
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
@@ -127,7 +119,13 @@ def revoke(certificate_id: int):
 @bp.post("/certificates/<int:certificate_id>/reinstate")
 @admins
 def reinstate(certificate_id: int):
-    return _admin_action(certificate_id, services.reinstate, _("The certificate is valid again."))
+    certificate = services.get_certificate(certificate_id)
+    form = ReasonedForm()
+    if run_form(form, lambda: services.reinstate(current_user, certificate, form.reason.data or "")):
+        db.session.commit()
+        flash(_("The certificate is valid again."), "success")
+        return redirect(url_for("certification.certificate", certificate_id=certificate.id))
+    return _certificate_page(certificate, reinstatement_form=form), form_status(form)
 
 
 @bp.post("/certificates/<int:certificate_id>/renew")

@@ -75,9 +75,16 @@ def _catalogue_results(filters: services.CatalogueFilter, page_number: int) -> M
 
 @bp.get("/cohorts/<int:cohort_id>")
 def cohort(cohort_id: int):
-    cohort = services.get_cohort(cohort_id)
-    context = {"cohort": cohort, "enrol_form": EnrolForm(), "confirm_form": ConfirmForm(), "enrolment": None,
-               "waiting": None, "bulk_forms": []}
+    return _cohort_page(services.get_cohort(cohort_id))
+
+
+def _cohort_page(cohort, enrol_form: EnrolForm | None = None, bulk_form: tuple[int, BulkEnrolForm] | None = None,
+                 status: int = 200):
+    """The cohort's page; a refused enrolment (`enrol_form`) or bulk enrolment (organisation id and form)
+    shows there, at its form, with what was chosen."""
+    context = {"cohort": cohort, "enrol_form": enrol_form or EnrolForm(formdata=None), "confirm_form": ConfirmForm(),
+               "enrolment": None, "waiting": None, "bulk_forms": [], "bulk_form": bulk_form,
+               "enrolment_window": cohort.enrolment_window(utcnow())}
     if current_user.is_authenticated:
         context["enrolment"] = enrolment = services.own_enrolment(current_user, cohort)
         if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED:
@@ -86,7 +93,7 @@ def cohort(cohort_id: int):
                                  for organisation in administered_organisations(current_user)]
     context["perspectives"] = [(a.value, a.label) for a in Audience]
     context["perspective_places"] = services.places_for_perspectives(cohort)
-    return render_template("courses/cohort.html", **context)
+    return render_template("courses/cohort.html", **context), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/sessions.ics")
@@ -102,7 +109,9 @@ def cohort_ics(cohort_id: int):
 def enrol(cohort_id: int):
     cohort = services.cohort_to_enrol(cohort_id)
     form = EnrolForm()
-    enrolment = services.enrol(current_user, cohort, current_user, form.perspective.data or None)
+    enrolment = run_form(form, lambda: services.enrol(current_user, cohort, current_user, form.perspective.data or None))
+    if not enrolment:
+        return _cohort_page(services.get_cohort(cohort_id), enrol_form=form, status=form_status(form))
     message = enrolment.status_label  # read before the commit, which would have it reloaded
     db.session.commit()
     flash(message, "success")
@@ -117,7 +126,11 @@ def enrol_members(cohort_id: int, organisation_id: int):
     form = BulkEnrolForm()
     member_ids = whole_numbers(form.member_ids.data or [])
     perspectives = {member_id: request.form.get(f"perspective_{member_id}", "") for member_id in member_ids}
-    results = services.enrol_members(current_user, cohort, organisation, member_ids, perspectives)
+    results = run_form(form, lambda: services.enrol_members(current_user, cohort, organisation, member_ids,
+                                                            perspectives))
+    if not results:
+        return _cohort_page(services.get_cohort(cohort_id), bulk_form=(organisation.id, form),
+                            status=form_status(form))
     db.session.commit()
     for result in results:
         message = result.enrolment.status_label if result.enrolment else result.problem
@@ -218,7 +231,10 @@ def evaluation(cohort_id: int):
         db.session.commit()
         flash(_("Thank you for your evaluation."), "success")
         return redirect(url_for("courses.my_learning"))
-    return render_template("courses/evaluation.html", subject=cohort.name, form=form), form_status(form)
+    # Before the last day the form is not offered: only when it opens.
+    opens_on = None if cohort.is_evaluation_open(utcnow().date()) else cohort.evaluation_opens_on
+    return render_template("courses/evaluation.html", subject=cohort.name, form=form,
+                           opens_on=opens_on), form_status(form)
 
 
 def evaluation_form() -> EvaluationForm:

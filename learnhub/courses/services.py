@@ -43,6 +43,7 @@ from learnhub.curriculum.models import (
 from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
+from learnhub.dates import format_date
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
 from learnhub.locking import locked
@@ -927,6 +928,8 @@ class LearningItem(EnrolmentLabels, Titled):
     modules: list[ModuleLink]
     modules_done: int
     next_session_at: datetime | None
+    evaluation_opens_on: date  # the cohort's last day
+    is_evaluation_open: bool
 
     @property
     def modules_total(self) -> int:
@@ -946,7 +949,7 @@ _MY_ENROLMENTS = (
            .where(ModuleProgress.user_id == _LEARNER, Module.version_id == Enrolment.version_id).scalar_subquery(),
            select(func.min(CohortSession.starts_at))
            .where(CohortSession.cohort_id == Enrolment.cohort_id, CohortSession.starts_at >= bindparam("now"))
-           .scalar_subquery())
+           .scalar_subquery(), Cohort.ends_on)
     .join(Cohort, Cohort.id == Enrolment.cohort_id)
     .join(LearningSetVersion, LearningSetVersion.id == Enrolment.version_id)
     .where(Enrolment.user_id == _LEARNER, Enrolment.status.in_(ACTIVE_STATUSES))
@@ -963,7 +966,8 @@ def my_learning(user: User, now: datetime) -> list[LearningItem]:
     if modules:
         for version_id, slug, title in db.session.execute(_MODULES_OF_VERSIONS, {"version_ids": list(modules)}):
             modules[version_id].append(ModuleLink(slug, title))
-    return [LearningItem(*row[:6], modules[row.version_id], *row[6:]) for row in rows]
+    return [LearningItem(*row[:6], modules[row.version_id], *row[6:], is_evaluation_open=now.date() >= row.ends_on)
+            for row in rows]
 
 
 # --- evaluations -----------------------------------------------------------------------------------
@@ -996,8 +1000,8 @@ def submit_evaluation(user: User, cohort: Cohort, ratings: dict[str, int], comme
         Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED))
     if enrolment is None:
         raise NotFound(_("We could not find that cohort."))
-    if today < cohort.ends_on:
-        raise Conflict(_("The evaluation opens on the cohort's last day."))
+    if not cohort.is_evaluation_open(today):
+        raise Conflict(_("Evaluation opens on %(date)s.", date=format_date(cohort.evaluation_opens_on, relative=True)))
     return save_evaluation(Evaluation(cohort_id=cohort.id, user_id=user.id), ratings, comment)
 
 
