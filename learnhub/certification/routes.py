@@ -7,6 +7,7 @@ from learnhub.auth.forms import ConfirmForm
 from learnhub.certification import services
 from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
+from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.extensions import configured_limit, db, limiter
@@ -89,7 +90,8 @@ def _certificate_page(certificate, revocation_form: RevocationForm | None = None
                            form=reinstatement_form or ReasonedForm(formdata=None),
                            revocation_form=revocation_form or RevocationForm(formdata=None),
                            renewal=services.renewal_standing(certificate) if is_admin else None,
-                           renewal_form=renewal_form or RenewalForm(formdata=None))
+                           renewal_form=renewal_form or RenewalForm(formdata=None),
+                           revocation_question=revocation_question())
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -108,12 +110,21 @@ def certificate_pdf(certificate_id: int):
 def revoke(certificate_id: int):
     certificate = services.get_certificate(certificate_id)
     form = RevocationForm()
+    if not certificate.revoked_at and form.validate_on_submit() and not is_confirmed():
+        return confirmation_page(*revocation_question(), _("Revoke"),
+                                 url_for("certification.certificate", certificate_id=certificate.id))
     if run_form(form, lambda: services.revoke(current_user, certificate, form.note.data,
                                               form.public_reason.data or "")):
         db.session.commit()
         flash(_("The certificate has been revoked."), "success")
         return redirect(url_for("certification.certificate", certificate_id=certificate.id))
     return _certificate_page(certificate, revocation_form=form), form_status(form)
+
+
+def revocation_question() -> tuple[str, str]:
+    return (_("Revoke this certificate?"),
+            _("Anyone who checks it, by its link or code, will see at once that it is no longer valid. "
+              "It can be reinstated later."))
 
 
 @bp.post("/certificates/<int:certificate_id>/reinstate")

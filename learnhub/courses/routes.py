@@ -7,6 +7,7 @@ from markupsafe import Markup
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.caching import kept_for_readers
+from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.courses import services
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
 from learnhub.courses.models import Approver, EnrolmentStatus, PromotionPolicy
@@ -15,7 +16,7 @@ from learnhub.curriculum.services import module_of, get_version
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
 from learnhub.dates import format_datetime
-from learnhub.i18n import LANGUAGES, _
+from learnhub.i18n import LANGUAGES, _, to_reader_script
 from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_number, whole_numbers
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
@@ -91,6 +92,8 @@ def _cohort_page(cohort, enrol_form: EnrolForm | None = None, bulk_form: tuple[i
             context["waiting"] = services.waiting(enrolment)
         context["bulk_forms"] = [(organisation, members_of(organisation))
                                  for organisation in administered_organisations(current_user)]
+        if enrolment is not None:
+            context["withdrawal_question"] = withdrawal_question(enrolment)
     context["perspectives"] = [(a.value, a.label) for a in Audience]
     context["perspective_places"] = services.places_for_perspectives(cohort)
     return render_template("courses/cohort.html", **context), status
@@ -142,11 +145,26 @@ def enrol_members(cohort_id: int, organisation_id: int):
 @login_required
 def withdraw(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
+    if not is_confirmed():
+        question, consequence = withdrawal_question(enrolment, is_own=enrolment.user_id == current_user.id)
+        return confirmation_page(question, consequence, _("Withdraw"), url_for("courses.cohort", cohort_id=enrolment.cohort_id))
     services.withdraw(current_user, enrolment, ReasonForm().reason.data or "")
     db.session.commit()
     flash(_("The enrolment has been withdrawn."), "info")
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                     else url_for("courses.my_learning"))
+
+
+def withdrawal_question(enrolment, is_own: bool = True) -> tuple[str, str]:
+    """What withdrawing asks, and what it costs: the place goes to someone else."""
+    cohort = to_reader_script(enrolment.cohort.name)
+    if is_own:
+        question = _("Withdraw from %(cohort)s?", cohort=cohort)
+    else:
+        question = _("Withdraw %(name)s from %(cohort)s?", name=to_reader_script(enrolment.user.display_name),
+                     cohort=cohort)
+    return question, _("The place goes to the next person waiting. Enrolling again later means taking a free "
+                       "place or joining the waitlist.")
 
 
 @bp.post("/enrolments/<int:enrolment_id>/approve")
@@ -348,6 +366,9 @@ def attendance(cohort_id: int, session_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
     session = services.session_of(cohort, session_id)
     if request.method == "POST":
+        if not request.form.getlist("enrolment_id") and request.form.get("present") != "1" and not is_confirmed():
+            return confirmation_page(*everyone_absent_question(), _("Mark everyone absent"),
+                                     url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
         ids = request.form.getlist("enrolment_id", type=whole_number) or services.enrolled_ids(cohort)
         services.set_attendance(current_user, cohort, session.id, ids, request.form.get("present") == "1")
         db.session.commit()
@@ -361,7 +382,14 @@ def attendance(cohort_id: int, session_id: int):
     enrolled = [e for e in page.items if e.holds_seat]
     marks = services.attendance_marks([session.id], [e.id for e in enrolled])
     return render_template("courses/attendance.html", cohort=cohort, session=session, page=page,
-                           enrolled=enrolled, marks=marks, confirm_form=ConfirmForm())
+                           enrolled=enrolled, marks=marks, confirm_form=ConfirmForm(),
+                           everyone_absent_question=everyone_absent_question())
+
+
+def everyone_absent_question() -> tuple[str, str]:
+    return (_("Mark everyone absent?"),
+            _("Every participant is recorded as absent from this session, including those already marked present. "
+              "Absences count against the attendance a certificate needs."))
 
 
 def _csv(text: bytes, filename: str) -> Response:

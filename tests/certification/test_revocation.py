@@ -51,7 +51,8 @@ def test_the_admin_chooses_both_on_the_certificate_page_and_sees_the_note_in_the
     auth.login(admin.email, PASSWORD)
     page = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
     assert "Internal note" in page and "shown to anyone who verifies this certificate" in page
-    response = client.post(f"/certificates/{certificate.id}/revoke", data={"note": NOTE, "public_reason": PUBLIC},
+    response = client.post(f"/certificates/{certificate.id}/revoke", data={"note": NOTE, "public_reason": PUBLIC,
+                                                                               "confirmed": "1"},
                            follow_redirects=True)
     assert "The certificate has been revoked." in response.get_data(as_text=True)
     assert NOTE in response.get_data(as_text=True)  # in the history, for admins
