@@ -105,3 +105,16 @@ def test_only_the_action_that_can_succeed_is_offered(client, auth):
     revoked = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
     assert f"/certificates/{certificate.id}/revoke" not in revoked and f"/certificates/{certificate.id}/reinstate" in revoked
     assert f"/certificates/{certificate.id}/renew" not in revoked  # a revoked certificate is not renewed
+
+
+def test_the_history_says_what_happened_in_the_readers_language(client, auth):
+    admin, certificate = _admin_and_certificate()
+    admin.preferred_language = "bs"
+    services.revoke(admin, certificate, note=NOTE)
+    services.reinstate(admin, certificate, "Appeal upheld")
+    db.session.commit()
+    auth.login(admin.email, PASSWORD)
+    page = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
+    history = page[page.index("Historija izmjena"):]
+    assert "— revoked —" not in history and "— reinstated —" not in history
+    assert "opozvan" in history and "ponovo važeći" in history
