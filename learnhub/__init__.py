@@ -166,15 +166,16 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from learnhub.curriculum.models import pick_language
-    from learnhub.i18n import LANGUAGES, format_date, format_datetime, format_decimal, format_time_span, to_reader_script
+    from learnhub import dates
+    from learnhub.i18n import LANGUAGES, format_decimal, to_reader_script
     from learnhub.mail.services import send_pending
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["script"] = to_reader_script
     app.jinja_env.filters["pick_language"] = pick_language
     app.jinja_env.globals.update(
-        LANGUAGES=LANGUAGES, format_date=format_date, format_datetime=format_datetime,
-        format_decimal=format_decimal, format_time_span=format_time_span, now_utc=utcnow
+        LANGUAGES=LANGUAGES, format_decimal=format_decimal, now_utc=utcnow,
+        **{name: getattr(dates, name) for name in dates.__all__},
     )
 
     @app.context_processor

@@ -8,13 +8,11 @@ placeholders, markup and listed foreign words untouched.
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from functools import cache, lru_cache
 from types import SimpleNamespace
 from zoneinfo import available_timezones
 
 import cyrtranslit
-import flask_babel
 from babel import numbers
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_translations
@@ -147,34 +145,6 @@ def format_decimal(number: float | int, format: str | None = None) -> str:
 @lru_cache(maxsize=4096)
 def _format_decimal(number: float | int, format: str | None, locale: str) -> str:
     return numbers.format_decimal(number, format=format, locale=locale)
-
-
-def format_datetime(moment, format: str | None = None) -> str:
-    """flask_babel's, in the reader's zone; a stored time so far off that the zone cannot hold it (year 9999
-    in UTC+14) is shown in UTC rather than failing the page."""
-    try:
-        return flask_babel.format_datetime(moment, format)
-    except OverflowError:
-        return flask_babel.format_datetime(moment, format, rebase=False)
-
-
-def format_date(moment, format: str | None = None) -> str:
-    try:
-        return flask_babel.format_date(moment, format)
-    except OverflowError:
-        return flask_babel.format_date(moment, format, rebase=False)
-
-
-def format_time_span(starts_at: datetime, ends_at: datetime | None = None) -> str:
-    """A session's day, start and end to the minute and the zone, in the reader's language and zone
-    ("Monday, March 1, 2027, 9:00 AM–10:00 AM (Central European Standard Time)"): Babel's "full"
-    date and time would give seconds and no end."""
-    day, start = flask_babel.format_date(starts_at, "full"), flask_babel.format_time(starts_at, "short")
-    zone = flask_babel.format_datetime(starts_at, "zzzz")
-    if ends_at is None:
-        return _("%(day)s, %(start)s (%(zone)s)", day=day, start=start, zone=zone)
-    end = flask_babel.format_time(ends_at, "short")
-    return _("%(day)s, %(start)s–%(end)s (%(zone)s)", day=day, start=start, end=end, zone=zone)
 
 
 def locale_from_accept_language() -> str:

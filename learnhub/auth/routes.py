@@ -1,11 +1,12 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from learnhub.auth import services
 from learnhub.auth.forms import AccountSetupForm, ConfirmForm, EmailForm, LoginForm, NewPasswordForm
 from learnhub.extensions import db, mail_to_typed_addresses, password_checks
 from learnhub.formflow import form_status, run_form
-from learnhub.i18n import LANGUAGES, _, common_timezones, select_locale
+from learnhub.i18n import LANGUAGES, _, common_timezones, select_locale, to_reader_script
 from learnhub.navigation import safe_next_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -36,7 +37,8 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             _sign_in(user)
-            flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
+            refresh()  # the login page was read in the browser's language; from here on the person's own
+            flash(_("Welcome back, %(name)s.", name=to_reader_script(user.display_name)), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.dashboard"))
         db.session.commit()  # keeps the failed attempt in the audit log
         form.form_errors.append(_("The e-mail address or password is not correct."))

@@ -1,12 +1,13 @@
 """The certificate as a PDF and as an Open Badges 3.0 credential, worded in the reader's language."""
 
 from flask import current_app
-from flask_babel import force_locale, format_date, get_locale
+from flask_babel import force_locale, get_locale
 
 from learnhub.certification.badges import CredentialData, open_badge_credential
 from learnhub.certification.issuer import issuer_url, status_list_url_for
 from learnhub.certification.status_list import entry_for
 from learnhub.certification.models import Certificate
+from learnhub.dates import format_date
 from learnhub.i18n import _, latin_to_cyrillic, ngettext, to_reader_script
 from learnhub.mail.services import external_url
 
@@ -32,8 +33,8 @@ def pdf_for(certificate: Certificate, language: str) -> bytes:
     from learnhub.certification.pdf import CertificateDocument, certificate_pdf
 
     with force_locale(language):
-        details = [(_("Issued on"), format_date(certificate.issued_at, "long")),
-                   (_("Valid until"), format_date(certificate.expires_at, "long") if certificate.expires_at
+        details = [(_("Issued on"), format_date(certificate.issued_at, long=True)),
+                   (_("Valid until"), format_date(certificate.expires_at, long=True) if certificate.expires_at
                     else _("no expiry")),
                    (_("CPD points"), str(certificate.cpd_points)),
                    (_("Version"), str(certificate.version.number))]

@@ -82,6 +82,21 @@ class CertificateEvent(db.Model):
 
     actor: Mapped[User | None] = relationship(lazy="joined")
 
+    @property
+    def action_label(self) -> str:
+        """What happened, in the reader's language."""
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+
+EVENT_LABELS = {
+    "issued": _l("issued"),
+    "issued_by_override": _l("issued by an admin's override"),
+    "revoked": _l("revoked"),
+    "reinstated": _l("reinstated (valid again)"),
+    "renewed": _l("renewed with CPD points"),
+    "renewed_by_override": _l("renewed early by an admin's override"),
+}
+
 
 class ExpiryNotice(db.Model):
     """One row per expiry warning sent, so each goes out once."""

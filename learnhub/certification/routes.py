@@ -10,6 +10,7 @@ from learnhub.certification.documents import credential_for, institute_name, pdf
 from learnhub.certification.issuer import issuer_document, key_url, public_jwk, published_status_list
 from learnhub.certification.status_list import list_count
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
+from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.extensions import configured_limit, db, limiter
@@ -84,15 +85,16 @@ def certificate(certificate_id: int):
 
 
 def _certificate_page(certificate, revocation_form: RevocationForm | None = None,
-                      renewal_form: RenewalForm | None = None):
+                      renewal_form: RenewalForm | None = None, reinstatement_form: ReasonedForm | None = None):
     """The certificate's page; an admin's refused action shows on it with what they typed."""
     is_admin = current_user.has_role(Role.INSTITUTE_ADMIN)
     return render_template("certification/certificate.html", certificate=certificate,
                            share_url=verification_url(certificate), history=services.history(certificate),
-                           form=ReasonedForm(formdata=None),
+                           form=reinstatement_form or ReasonedForm(formdata=None),
                            revocation_form=revocation_form or RevocationForm(formdata=None),
                            renewal=services.renewal_standing(certificate) if is_admin else None,
-                           renewal_form=renewal_form or RenewalForm(formdata=None))
+                           renewal_form=renewal_form or RenewalForm(formdata=None),
+                           revocation_question=revocation_question())
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -106,19 +108,14 @@ def certificate_pdf(certificate_id: int):
                     headers={"Content-Disposition": f'inline; filename="certificate-{certificate.readable_code}.pdf"'})
 
 
-def _admin_action(certificate_id: int, action, message: str):
-    certificate = services.get_certificate(certificate_id)
-    action(current_user, certificate, ReasonedForm().reason.data or "")
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("certification.certificate", certificate_id=certificate.id))
-
-
 @bp.post("/certificates/<int:certificate_id>/revoke")
 @admins
 def revoke(certificate_id: int):
     certificate = services.get_certificate(certificate_id)
     form = RevocationForm()
+    if not certificate.revoked_at and form.validate_on_submit() and not is_confirmed():
+        return confirmation_page(*revocation_question(), _("Revoke"),
+                                 url_for("certification.certificate", certificate_id=certificate.id))
     if run_form(form, lambda: services.revoke(current_user, certificate, form.note.data,
                                               form.public_reason.data or "")):
         db.session.commit()
@@ -127,10 +124,22 @@ def revoke(certificate_id: int):
     return _certificate_page(certificate, revocation_form=form), form_status(form)
 
 
+def revocation_question() -> tuple[str, str]:
+    return (_("Revoke this certificate?"),
+            _("Anyone who checks it, by its link or code, will see at once that it is no longer valid. "
+              "It can be reinstated later."))
+
+
 @bp.post("/certificates/<int:certificate_id>/reinstate")
 @admins
 def reinstate(certificate_id: int):
-    return _admin_action(certificate_id, services.reinstate, _("The certificate is valid again."))
+    certificate = services.get_certificate(certificate_id)
+    form = ReasonedForm()
+    if run_form(form, lambda: services.reinstate(current_user, certificate, form.reason.data or "")):
+        db.session.commit()
+        flash(_("The certificate is valid again."), "success")
+        return redirect(url_for("certification.certificate", certificate_id=certificate.id))
+    return _certificate_page(certificate, reinstatement_form=form), form_status(form)
 
 
 @bp.post("/certificates/<int:certificate_id>/renew")

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import format_date
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
@@ -28,6 +27,7 @@ from learnhub.curriculum.models import LearningSet, LearningSetVersion, Module, 
 from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
+from learnhub.dates import format_date
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, ngettext
 from learnhub.locking import locked, locked_or_none
@@ -340,7 +340,7 @@ def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = N
     override_reason = override_reason.strip()
     if not standing.is_open and not override_reason:
         raise Conflict(_("This certificate can be renewed from %(date)s.",
-                         date=format_date(standing.opens_on, "long")))
+                         date=format_date(standing.opens_on, long=True)))
     if not standing.has_points:
         raise Conflict(standing.points_message)
     certificate.expires_at = _expiry(certificate.version, max(now, certificate.expires_at))

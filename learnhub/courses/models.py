@@ -97,6 +97,20 @@ class Cohort(db.Model):
     def is_trainer(self, user: User) -> bool:
         return any(t.user_id == user.id for t in self.trainers)
 
+    def enrolment_window(self, now: datetime) -> str:
+        """"upcoming", "open" or "closed": enrolling is offered only while it is open."""
+        if now < self.enrolment_opens_at:
+            return "upcoming"
+        return "open" if now <= self.enrolment_closes_at else "closed"
+
+    @property
+    def evaluation_opens_on(self) -> date:
+        """Participants evaluate from the cohort's last day."""
+        return self.ends_on
+
+    def is_evaluation_open(self, today: date) -> bool:
+        return today >= self.evaluation_opens_on
+
 
 class CohortTrainer(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)

@@ -7,6 +7,7 @@ from markupsafe import Markup
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.caching import kept_for_readers
+from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.courses import services
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
 from learnhub.courses.models import Approver, EnrolmentStatus, PromotionPolicy
@@ -14,7 +15,8 @@ from learnhub.curriculum.models import Audience
 from learnhub.curriculum.services import module_of, get_version
 from learnhub.extensions import db
 from learnhub.formflow import form_status, run_form
-from learnhub.i18n import LANGUAGES, _, format_datetime
+from learnhub.dates import format_datetime
+from learnhub.i18n import LANGUAGES, _, to_reader_script
 from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_number, whole_numbers
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
@@ -74,18 +76,27 @@ def _catalogue_results(filters: services.CatalogueFilter, page_number: int) -> M
 
 @bp.get("/cohorts/<int:cohort_id>")
 def cohort(cohort_id: int):
-    cohort = services.get_cohort(cohort_id)
-    context = {"cohort": cohort, "enrol_form": EnrolForm(), "confirm_form": ConfirmForm(), "enrolment": None,
-               "waiting": None, "bulk_forms": []}
+    return _cohort_page(services.get_cohort(cohort_id))
+
+
+def _cohort_page(cohort, enrol_form: EnrolForm | None = None, bulk_form: tuple[int, BulkEnrolForm] | None = None,
+                 status: int = 200):
+    """The cohort's page; a refused enrolment (`enrol_form`) or bulk enrolment (organisation id and form)
+    shows there, at its form, with what was chosen."""
+    context = {"cohort": cohort, "enrol_form": enrol_form or EnrolForm(formdata=None), "confirm_form": ConfirmForm(),
+               "enrolment": None, "waiting": None, "bulk_forms": [], "bulk_form": bulk_form,
+               "enrolment_window": cohort.enrolment_window(utcnow())}
     if current_user.is_authenticated:
         context["enrolment"] = enrolment = services.own_enrolment(current_user, cohort)
         if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED:
             context["waiting"] = services.waiting(enrolment)
         context["bulk_forms"] = [(organisation, members_of(organisation))
                                  for organisation in administered_organisations(current_user)]
+        if enrolment is not None:
+            context["withdrawal_question"] = withdrawal_question(enrolment)
     context["perspectives"] = [(a.value, a.label) for a in Audience]
     context["perspective_places"] = services.places_for_perspectives(cohort)
-    return render_template("courses/cohort.html", **context)
+    return render_template("courses/cohort.html", **context), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/sessions.ics")
@@ -101,7 +112,9 @@ def cohort_ics(cohort_id: int):
 def enrol(cohort_id: int):
     cohort = services.cohort_to_enrol(cohort_id)
     form = EnrolForm()
-    enrolment = services.enrol(current_user, cohort, current_user, form.perspective.data or None)
+    enrolment = run_form(form, lambda: services.enrol(current_user, cohort, current_user, form.perspective.data or None))
+    if not enrolment:
+        return _cohort_page(services.get_cohort(cohort_id), enrol_form=form, status=form_status(form))
     message = enrolment.status_label  # read before the commit, which would have it reloaded
     db.session.commit()
     flash(message, "success")
@@ -116,7 +129,11 @@ def enrol_members(cohort_id: int, organisation_id: int):
     form = BulkEnrolForm()
     member_ids = whole_numbers(form.member_ids.data or [])
     perspectives = {member_id: request.form.get(f"perspective_{member_id}", "") for member_id in member_ids}
-    results = services.enrol_members(current_user, cohort, organisation, member_ids, perspectives)
+    results = run_form(form, lambda: services.enrol_members(current_user, cohort, organisation, member_ids,
+                                                            perspectives))
+    if not results:
+        return _cohort_page(services.get_cohort(cohort_id), bulk_form=(organisation.id, form),
+                            status=form_status(form))
     db.session.commit()
     for result in results:
         message = result.enrolment.status_label if result.enrolment else result.problem
@@ -128,11 +145,26 @@ def enrol_members(cohort_id: int, organisation_id: int):
 @login_required
 def withdraw(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
+    if not is_confirmed():
+        question, consequence = withdrawal_question(enrolment, is_own=enrolment.user_id == current_user.id)
+        return confirmation_page(question, consequence, _("Withdraw"), url_for("courses.cohort", cohort_id=enrolment.cohort_id))
     services.withdraw(current_user, enrolment, ReasonForm().reason.data or "")
     db.session.commit()
     flash(_("The enrolment has been withdrawn."), "info")
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                     else url_for("courses.my_learning"))
+
+
+def withdrawal_question(enrolment, is_own: bool = True) -> tuple[str, str]:
+    """What withdrawing asks, and what it costs: the place goes to someone else."""
+    cohort = to_reader_script(enrolment.cohort.name)
+    if is_own:
+        question = _("Withdraw from %(cohort)s?", cohort=cohort)
+    else:
+        question = _("Withdraw %(name)s from %(cohort)s?", name=to_reader_script(enrolment.user.display_name),
+                     cohort=cohort)
+    return question, _("The place goes to the next person waiting. Enrolling again later means taking a free "
+                       "place or joining the waitlist.")
 
 
 @bp.post("/enrolments/<int:enrolment_id>/approve")
@@ -217,7 +249,10 @@ def evaluation(cohort_id: int):
         db.session.commit()
         flash(_("Thank you for your evaluation."), "success")
         return redirect(url_for("courses.my_learning"))
-    return render_template("courses/evaluation.html", subject=cohort.name, form=form), form_status(form)
+    # Before the last day the form is not offered: only when it opens.
+    opens_on = None if cohort.is_evaluation_open(utcnow().date()) else cohort.evaluation_opens_on
+    return render_template("courses/evaluation.html", subject=cohort.name, form=form,
+                           opens_on=opens_on), form_status(form)
 
 
 def evaluation_form() -> EvaluationForm:
@@ -331,6 +366,9 @@ def attendance(cohort_id: int, session_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
     session = services.session_of(cohort, session_id)
     if request.method == "POST":
+        if not request.form.getlist("enrolment_id") and request.form.get("present") != "1" and not is_confirmed():
+            return confirmation_page(*everyone_absent_question(), _("Mark everyone absent"),
+                                     url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
         ids = request.form.getlist("enrolment_id", type=whole_number) or services.enrolled_ids(cohort)
         services.set_attendance(current_user, cohort, session.id, ids, request.form.get("present") == "1")
         db.session.commit()
@@ -344,7 +382,14 @@ def attendance(cohort_id: int, session_id: int):
     enrolled = [e for e in page.items if e.holds_seat]
     marks = services.attendance_marks([session.id], [e.id for e in enrolled])
     return render_template("courses/attendance.html", cohort=cohort, session=session, page=page,
-                           enrolled=enrolled, marks=marks, confirm_form=ConfirmForm())
+                           enrolled=enrolled, marks=marks, confirm_form=ConfirmForm(),
+                           everyone_absent_question=everyone_absent_question())
+
+
+def everyone_absent_question() -> tuple[str, str]:
+    return (_("Mark everyone absent?"),
+            _("Every participant is recorded as absent from this session, including those already marked present. "
+              "Absences count against the attendance a certificate needs."))
 
 
 def _csv(text: bytes, filename: str) -> Response:
@@ -363,5 +408,5 @@ def roster_csv(cohort_id: int):
 @trainers
 def attendance_csv(cohort_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
-    return _csv(services.attendance_csv(cohort, lambda s: format_datetime(s.starts_at, "short")),
+    return _csv(services.attendance_csv(cohort, lambda s: format_datetime(s.starts_at)),
                 f"attendance-{cohort.id}.csv")

@@ -44,6 +44,7 @@ from learnhub.curriculum.models import (
 from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
+from learnhub.dates import format_date
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
 from learnhub.locking import locked
@@ -929,6 +930,8 @@ class LearningItem(EnrolmentLabels, Titled):
     modules_done: int
     next_session_at: datetime | None
     join_url: str | None  # the online link of a session about to start or running now
+    evaluation_opens_on: date  # the cohort's last day
+    is_evaluation_open: bool
 
     @property
     def modules_total(self) -> int:
@@ -953,7 +956,7 @@ _MY_ENROLMENTS = (
            .where(CohortSession.cohort_id == Enrolment.cohort_id, CohortSession.online_url != "",
                   CohortSession.starts_at <= bindparam("join_opens"), CohortSession.ends_at > bindparam("now"))
            .order_by(CohortSession.starts_at).limit(1)
-           .scalar_subquery())
+           .scalar_subquery(), Cohort.ends_on)
     .join(Cohort, Cohort.id == Enrolment.cohort_id)
     .join(LearningSetVersion, LearningSetVersion.id == Enrolment.version_id)
     .where(Enrolment.user_id == _LEARNER, Enrolment.status.in_(ACTIVE_STATUSES))
@@ -971,7 +974,8 @@ def my_learning(user: User, now: datetime) -> list[LearningItem]:
     if modules:
         for version_id, slug, title in db.session.execute(_MODULES_OF_VERSIONS, {"version_ids": list(modules)}):
             modules[version_id].append(ModuleLink(slug, title))
-    return [LearningItem(*row[:6], modules[row.version_id], *row[6:]) for row in rows]
+    return [LearningItem(*row[:6], modules[row.version_id], *row[6:], is_evaluation_open=now.date() >= row.ends_on)
+            for row in rows]
 
 
 # --- evaluations -----------------------------------------------------------------------------------
@@ -1004,8 +1008,8 @@ def submit_evaluation(user: User, cohort: Cohort, ratings: dict[str, int], comme
         Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED))
     if enrolment is None:
         raise NotFound(_("We could not find that cohort."))
-    if today < cohort.ends_on:
-        raise Conflict(_("The evaluation opens on the cohort's last day."))
+    if not cohort.is_evaluation_open(today):
+        raise Conflict(_("Evaluation opens on %(date)s.", date=format_date(cohort.evaluation_opens_on, relative=True)))
     return save_evaluation(Evaluation(cohort_id=cohort.id, user_id=user.id), ratings, comment)
 
 

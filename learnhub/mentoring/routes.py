@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 
 from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
+from learnhub.confirmation import confirmation_page, is_confirmed
+from learnhub.courses.forms import ReasonForm
 from learnhub.courses.routes import evaluation_form, ratings_of
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.errors import InvalidInput
@@ -365,6 +367,9 @@ def plan(programme_id: int, organisation_id: int):
 @login_required
 def calendar_settings():
     form = ConfirmForm()
+    if form.validate_on_submit() and not is_confirmed():
+        return confirmation_page(*new_calendar_address_question(), _("Make a new address"),
+                                 url_for("mentoring.calendar_settings"))
     if form.validate_on_submit():
         services.rotate_feed_token(current_user)
         db.session.commit()
@@ -373,8 +378,14 @@ def calendar_settings():
         return redirect(url_for("mentoring.calendar_settings"))
     token = services.feed_token(current_user)
     db.session.commit()  # the first visit creates the feed
-    return render_template("mentoring/calendar.html", form=form,
+    return render_template("mentoring/calendar.html", form=form, new_address_question=new_calendar_address_question(),
                            feed_url=url_for("mentoring.calendar_feed", token=token, _external=True))
+
+
+def new_calendar_address_question() -> tuple[str, str]:
+    return (_("Make a new calendar address?"),
+            _("The current address stops working at once: every calendar app subscribed to it stops showing your "
+              "sessions until you add the new address."))
 
 
 @bp.get("/calendar/<token>.ics")

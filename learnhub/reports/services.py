@@ -9,12 +9,13 @@ from typing import TypeVar
 
 import cyrtranslit
 from flask import current_app
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import select
 
 from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.caching import kept
+from learnhub.dates import format_date
 from learnhub.extensions import db
 from learnhub.navigation import optional_whole_number
 from learnhub.i18n import _, format_decimal, ngettext, to_reader_script

@@ -4,6 +4,24 @@
 // which the page stays) may be sent again. Going back to the page (bfcache) makes its forms sendable again.
 "use strict";
 
+// A destructive action's form (data-confirm) asks in its <dialog> first; the dialog's own button sends it.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var dialog = form.hasAttribute("data-confirm") && form.querySelector("dialog");
+  if (!dialog || (event.submitter && event.submitter.name === "confirmed")) {
+    return;
+  }
+  event.preventDefault();
+  dialog.showModal();
+});
+
+document.addEventListener("click", function (event) {
+  var dismiss = event.target.closest && event.target.closest("dialog [data-dismiss]");
+  if (dismiss) {
+    dismiss.closest("dialog").close();
+  }
+});
+
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (event.defaultPrevented || form.method !== "post" || form.hasAttribute("data-repeatable")) {

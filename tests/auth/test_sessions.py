@@ -182,3 +182,13 @@ def test_e_mail_change_needs_password_and_confirmation_from_the_new_address(clie
     auth.logout()
     assert auth.login("new@example.org").status_code == 302
     assert len(smtp_sink.to("mira@example.org")) == 1  # the old address is told
+
+
+def test_welcome_back_is_in_the_signed_in_persons_language_and_script(client):
+    from tests.factories import PASSWORD, UserFactory
+
+    UserFactory(email="mira@example.org", display_name="Mira Đukić", preferred_language="sr_Cyrl")
+    client.set_cookie("lang", "en")  # the login page was read in English
+    response = client.post("/auth/login", data={"email": "mira@example.org", "password": PASSWORD},
+                           follow_redirects=True)
+    assert "Добро дошли поново, Мира Ђукић." in response.get_data(as_text=True)

@@ -325,6 +325,6 @@ def test_parallel_revocations_revoke_once(parallel_app):
     admins = [UserFactory(roles=[Role.INSTITUTE_ADMIN]) for _ in range(4)]
     db.session.commit()
     url = f"/certificates/{certificate.id}/revoke"
-    posts = [(signed_in(parallel_app, admin.email), url, {"note": "Issued in error"}) for admin in admins]
+    posts = [(signed_in(parallel_app, admin.email), url, {"note": "Issued in error", "confirmed": "1"}) for admin in admins]
     assert sorted(post_at_once(posts)) == [302] + [409] * 3
     assert [e.action for e in services.history(certificate)] == ["revoked"]

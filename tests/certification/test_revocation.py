@@ -47,7 +47,8 @@ def test_the_admin_chooses_both_on_the_certificate_page_and_sees_the_note_in_the
     auth.login(admin.email, PASSWORD)
     page = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
     assert "Internal note" in page and "shown to anyone who verifies this certificate" in page
-    response = client.post(f"/certificates/{certificate.id}/revoke", data={"note": NOTE, "public_reason": PUBLIC},
+    response = client.post(f"/certificates/{certificate.id}/revoke", data={"note": NOTE, "public_reason": PUBLIC,
+                                                                               "confirmed": "1"},
                            follow_redirects=True)
     assert "The certificate has been revoked." in response.get_data(as_text=True)
     assert NOTE in response.get_data(as_text=True)  # in the history, for admins
@@ -65,3 +66,51 @@ def test_revoking_without_a_note_is_answered_on_the_certificate_page(client, aut
     assert PUBLIC in html  # what they typed is still there
     db.session.refresh(certificate)
     assert certificate.revoked_at is None
+
+
+def test_reinstating_a_valid_certificate_is_refused_on_its_page_with_the_reason_kept(client, auth):
+    admin, certificate = _admin_and_certificate()
+    db.session.commit()
+    auth.login(admin.email, PASSWORD)
+    response = client.post(f"/certificates/{certificate.id}/reinstate", data={"reason": "Appeal upheld"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "This certificate is not revoked." in page and "Back to the start page" not in page
+    assert certificate.version.title["en"] in page
+
+
+def test_revoking_without_a_note_is_answered_at_the_field_with_the_public_reason_kept(client, auth):
+    admin, certificate = _admin_and_certificate()
+    db.session.commit()
+    auth.login(admin.email, PASSWORD)
+    response = client.post(f"/certificates/{certificate.id}/revoke", data={"note": " ", "public_reason": PUBLIC})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Back to the start page" not in page
+    assert 'id="note-errors"' in page and PUBLIC in page
+    assert certificate.revoked_at is None
+
+
+def test_only_the_action_that_can_succeed_is_offered(client, auth):
+    admin, certificate = _admin_and_certificate()
+    db.session.commit()
+    auth.login(admin.email, PASSWORD)
+    valid = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
+    assert f"/certificates/{certificate.id}/revoke" in valid and f"/certificates/{certificate.id}/reinstate" not in valid
+    services.revoke(admin, certificate, note=NOTE)
+    db.session.commit()
+    revoked = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
+    assert f"/certificates/{certificate.id}/revoke" not in revoked and f"/certificates/{certificate.id}/reinstate" in revoked
+    assert f"/certificates/{certificate.id}/renew" not in revoked  # a revoked certificate is not renewed
+
+
+def test_the_history_says_what_happened_in_the_readers_language(client, auth):
+    admin, certificate = _admin_and_certificate()
+    admin.preferred_language = "bs"
+    services.revoke(admin, certificate, note=NOTE)
+    services.reinstate(admin, certificate, "Appeal upheld")
+    db.session.commit()
+    auth.login(admin.email, PASSWORD)
+    page = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
+    history = page[page.index("Historija izmjena"):]
+    assert "— revoked —" not in history and "— reinstated —" not in history
+    assert "opozvan" in history and "ponovo važeći" in history

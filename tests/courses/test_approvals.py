@@ -68,7 +68,7 @@ def test_a_trainer_deciding_from_the_approvals_page_returns_to_it(client):
     _login(client, trainer)
     assert "Ana Ilić" in client.get("/approvals").get_data(as_text=True)
     assert client.post(f"/enrolments/{waiting.id}/approve", data={"next": "/approvals"}).location == "/approvals"
-    assert client.post(f"/enrolments/{waiting.id}/withdraw").status_code == 302
+    assert client.post(f"/enrolments/{waiting.id}/withdraw", data={"confirmed": "1"}).status_code == 302
     # Without a page to return to, a trainer goes back to the cohort.
     again = _ask(client, cohort, UserFactory())
     _login(client, trainer)

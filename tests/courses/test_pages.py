@@ -171,7 +171,7 @@ def test_enrolling_through_the_page_and_withdrawing(client, smtp_sink):
     assert response.status_code == 409
     assert "already enrolled" in response.get_data(as_text=True)
     enrolment_id = re.search(r"/enrolments/(\d+)/withdraw", client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)).group(1)
-    assert client.post(f"/enrolments/{enrolment_id}/withdraw").status_code == 302
+    assert client.post(f"/enrolments/{enrolment_id}/withdraw", data={"confirmed": "1"}).status_code == 302
     subjects = [m["Subject"] for m in smtp_sink.to("ana@example.org")]
     assert subjects[0].startswith("You have a place") and subjects[-1].startswith("You have left")
 

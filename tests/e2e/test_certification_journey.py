@@ -39,6 +39,9 @@ def test_admin_issues_a_certificate_that_verifies_valid_then_revoked(live_server
 
     page.get_by_label("Internal note").fill("Issued to the wrong cohort")
     page.get_by_role("button", name="Revoke", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Revoke this certificate?")
+    assert "no longer valid" in dialog.inner_text()
+    dialog.get_by_role("button", name="Revoke", exact=True).click()
     page.get_by_text("The certificate has been revoked.").wait_for()
     public.reload()
     assert "was revoked" in public.locator("main").inner_text()

@@ -43,7 +43,7 @@ def test_trainer_publishes_a_module_and_a_professional_enrols_and_progresses(liv
     log_in(page, base_url, "nikola@example.org")
     page.goto(f"{base_url}/cohorts/{cohort_id}")
     page.get_by_role("button", name="Enrol").click()
-    page.get_by_text("Withdraw").wait_for()
+    page.get_by_role("button", name="Withdraw", exact=True).wait_for()  # the dialog asks with the same words
     page.goto(f"{base_url}/my/learning")
     progress = page.locator("progress")
     assert progress.get_attribute("value") == "0"

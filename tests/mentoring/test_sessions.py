@@ -304,7 +304,7 @@ def test_a_move_tells_its_reason_and_someone_removed_after_it_is_not_told_it_as_
     text = smtp_sink.text_of(moved)
     assert "This mentoring session has changed" in text and "Why the time changed: Room flooded" in text
     [when] = [line for line in text.splitlines() if line.startswith("When:")]
-    assert re.search(r"Tuesday, March 2, 2027, 9:00\W*AM\W*11:00\W*AM", when) and ":00:00" not in when
+    assert when == "When: Tue, Mar 2, 2027, 9:00 – 11:00 AM CET"
     _method, calendar = _calendar_part(moved)
     assert "Room flooded" in calendar.vevent.description.value
 
@@ -664,5 +664,5 @@ def test_a_booking_mails_each_person_the_time_in_their_own_zone(world, client, a
         return next(line for line in text.splitlines() if line.startswith("When:"))
 
     belgrade, new_york = utc_to_local(starts_at, "Europe/Belgrade"), utc_to_local(starts_at, "America/New_York")
-    assert f"{belgrade.hour}:00" in when("mentor@example.org") and "Central European" in when("mentor@example.org")
-    assert f"{new_york.hour}:00" in when("mentee@example.org") and "Eastern" in when("mentee@example.org")
+    assert f"{belgrade.hour}:00" in when("mentor@example.org") and when("mentor@example.org").endswith((" CET", " CEST"))
+    assert f"{new_york.hour % 12 or 12}:00" in when("mentee@example.org") and when("mentee@example.org").endswith((" EST", " EDT"))
