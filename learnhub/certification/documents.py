@@ -5,7 +5,7 @@ from flask_babel import force_locale, format_date, get_locale
 
 from learnhub.certification.badges import CredentialData, open_badge_credential
 from learnhub.certification.models import Certificate
-from learnhub.i18n import _, latin_to_cyrillic, ngettext, to_reader_script
+from learnhub.i18n import _, latin_to_cyrillic, to_reader_script
 from learnhub.mail.services import external_url
 from learnhub.timeutil import utcnow
 
@@ -54,10 +54,6 @@ def pdf_for(certificate: Certificate, language: str) -> bytes:
 
 def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
     version = certificate.version
-    rule = version.certification or {}
-    criteria = ngettext("At least %(percent)d%% attendance; modules completed; %(num)d mentoring session.",
-                        "At least %(percent)d%% attendance; modules completed; %(num)d mentoring sessions.",
-                        rule.get("min_mentoring_sessions") or 0, percent=rule.get("min_attendance_percent", 0))
     status = certificate.status_at(utcnow())
     language = str(get_locale())  # the page's language: criteria and names are written in it
     return open_badge_credential(CredentialData(
@@ -68,7 +64,7 @@ def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
         achievement_url=external_url("curriculum.learning_set", slug=version.slug) + f"#v{version.number}",
         achievement_name=version.display_title,
         achievement_description=version.display_summary,
-        criteria=criteria,
+        criteria=version.rule.criteria(),
         holder_name=certificate.holder.display_name if show_holder else None,
         issued_at=certificate.issued_at,
         valid_until=certificate.expires_at,

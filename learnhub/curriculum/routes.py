@@ -69,14 +69,8 @@ def _learning_set_form(version=None) -> LearningSetForm:
         form.service_types.data = [s.value for s in version.service_type_values]
         form.languages.data = version.language_codes
         form.hours.data, form.cpd_points.data = version.hours, version.cpd_points
-        for name in LearningSetForm.RULE_FIELDS:
-            form[name].data = (version.certification or {}).get(name)
+        form.show_rule(version.rule)
     return form
-
-
-def _rule(form: LearningSetForm) -> dict:
-    rule = {name: form[name].data for name in LearningSetForm.RULE_FIELDS}
-    return {key: value for key, value in rule.items() if not (key == "renewal_cpd_points" and value is None)}
 
 
 @bp.get("/trainer/learning-sets")
@@ -93,7 +87,7 @@ def new_learning_set():
     version = run_form(form, lambda: services.create_learning_set(
         current_user, form.slug.data or "", _texts(form, "title"), _texts(form, "summary"),
         form.service_types.data or [], form.languages.data or [], form.hours.data, form.cpd_points.data,
-        _rule(form)))
+        form.rule()))
     if version:
         db.session.commit()
         flash(_("Draft created. Now add its modules."), "success")
@@ -108,7 +102,7 @@ def edit_version(version_id: int):
     form = _learning_set_form(version)
     if run_form(form, lambda: services.update_draft(
             version, _texts(form, "title"), _texts(form, "summary"), form.service_types.data or [],
-            form.languages.data or [], form.hours.data, form.cpd_points.data, _rule(form))):
+            form.languages.data or [], form.hours.data, form.cpd_points.data, form.rule())):
         db.session.commit()
         flash(_("Draft saved."), "success")
         return redirect(url_for("curriculum.edit_version", version_id=version.id))
