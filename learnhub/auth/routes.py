@@ -2,9 +2,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from learnhub.auth import services
-from learnhub.auth.forms import AccountSetupForm, ConfirmForm, EmailForm, LoginForm, NewPasswordForm
+from learnhub.auth.forms import AccountSetupForm, EmailForm, LoginForm, NewPasswordForm
 from learnhub.extensions import db, mail_to_typed_addresses, password_checks
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, common_timezones, select_locale
 from learnhub.navigation import safe_next_url
 

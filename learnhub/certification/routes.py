@@ -2,15 +2,14 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
+from learnhub.people.access import roles_required
 from learnhub.certification import services
 from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.extensions import configured_limit, db, limiter
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _, ngettext, select_locale
 from learnhub.navigation import optional_whole_number, whole_number
 from learnhub.people.models import Role, ServiceType

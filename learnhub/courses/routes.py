@@ -4,8 +4,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
+from learnhub.people.access import roles_required
 from learnhub.caching import kept_for_readers
 from learnhub.courses import services
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
@@ -13,7 +12,7 @@ from learnhub.courses.models import Approver, EnrolmentStatus, PromotionPolicy
 from learnhub.curriculum.models import Audience
 from learnhub.curriculum.services import module_of, get_version
 from learnhub.extensions import db
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, format_datetime
 from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_number, whole_numbers
 from learnhub.people.models import Role, ServiceType

@@ -4,14 +4,13 @@ from datetime import date, datetime
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
+from learnhub.people.access import roles_required
 from learnhub.courses.forms import ReasonForm
 from learnhub.courses.routes import evaluation_form, ratings_of
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.errors import InvalidInput
 from learnhub.extensions import db
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _
 from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
 from learnhub.mentoring import services

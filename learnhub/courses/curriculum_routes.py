@@ -2,8 +2,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
+from learnhub.people.access import roles_required
 from learnhub.caching import kept_for_readers
 from learnhub.courses import services as courses
 from learnhub.curriculum import services
@@ -12,12 +11,14 @@ from learnhub.curriculum.markdown import module_html_for_reader, render_markdown
 from learnhub.curriculum.models import AUTHORED_LANGUAGES
 from learnhub.errors import InvalidInput, NotFound
 from learnhub.extensions import db
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, to_reader_script
 from learnhub.navigation import requested_page
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
 
+# Learning sets and modules as learners read them need cohorts and enrolments, so these pages live
+# above both curriculum and courses; the blueprint keeps the name its URLs were given.
 bp = Blueprint("curriculum", __name__)
 authors = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
 
