@@ -9,7 +9,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "learnhub"
 
 # Lowest first. A domain may import the shared modules and the domains before it in this list.
-DOMAINS = ["audit", "people", "auth", "curriculum", "courses", "evaluations", "mentoring", "certification",
+DOMAINS = ["audit", "people", "auth", "curriculum", "evaluations", "courses", "mentoring", "certification",
            "privacy", "reports", "main"]
 # Put the app together from every domain, so above all of them.
 ASSEMBLY = {"__init__", "models", "cli", "demo"}

@@ -18,7 +18,7 @@ from learnhub.audit import services as audit
 from learnhub.auth.passwords import hash_password, needs_rehash, spend_one_check, verify_password
 from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
-from learnhub.i18n import LANGUAGES, _, _l, is_valid_timezone
+from learnhub.i18n import _, _l
 from learnhub.locking import locked_or_none
 from learnhub.mail.services import external_url, queue_email
 from learnhub.people.services import check_profile

@@ -4,17 +4,18 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from learnhub.people.access import roles_required
 from learnhub.caching import kept_for_readers
 from learnhub.courses import services
-from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
+from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, ReasonForm, SessionForm
 from learnhub.courses.models import Approver, EnrolmentStatus, PromotionPolicy
 from learnhub.curriculum.models import Audience
-from learnhub.curriculum.services import module_of, get_version
+from learnhub.curriculum.services import get_version, module_of
+from learnhub.evaluations.forms import evaluation_form, ratings_of
 from learnhub.extensions import db
 from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, format_datetime
 from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_number, whole_numbers
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
     administered_organisations,
@@ -216,18 +217,7 @@ def evaluation(cohort_id: int):
         db.session.commit()
         flash(_("Thank you for your evaluation."), "success")
         return redirect(url_for("courses.my_learning"))
-    return render_template("courses/evaluation.html", subject=cohort.name, form=form), form_status(form)
-
-
-def evaluation_form() -> EvaluationForm:
-    form = EvaluationForm()
-    for field in (form.accessibility, form.usefulness, form.quality):
-        field.choices = [(str(score), str(score)) for score in range(1, 6)]
-    return form
-
-
-def ratings_of(form: EvaluationForm) -> dict[str, int]:
-    return {name: optional_whole_number(form[name].data) or 0 for name in services.RATINGS}
+    return render_template("evaluations/evaluation.html", subject=cohort.name, form=form), form_status(form)
 
 
 # --- trainers --------------------------------------------------------------------------------------------

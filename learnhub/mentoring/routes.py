@@ -4,15 +4,13 @@ from datetime import date, datetime
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from learnhub.people.access import roles_required
 from learnhub.courses.forms import ReasonForm
-from learnhub.courses.routes import evaluation_form, ratings_of
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.errors import InvalidInput
+from learnhub.evaluations.forms import evaluation_form, ratings_of
 from learnhub.extensions import db
 from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _
-from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
 from learnhub.mentoring import services
 from learnhub.mentoring.forms import (
     WEEKDAYS,
@@ -25,6 +23,8 @@ from learnhub.mentoring.forms import (
 )
 from learnhub.mentoring.models import MentoringProgramme, PartStat, PlanStatus
 from learnhub.mentoring.slots import by_local_day
+from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import all_organisations, users_with_role
 from learnhub.timeutil import local_to_utc, utcnow
@@ -262,7 +262,7 @@ def evaluation(session_id: int):
         db.session.commit()
         flash(_("Thank you for your evaluation."), "success")
         return redirect(url_for("mentoring.session", session_id=session.id))
-    return render_template("courses/evaluation.html", subject=session.programme.name, form=form), form_status(form)
+    return render_template("evaluations/evaluation.html", subject=session.programme.name, form=form), form_status(form)
 
 
 # --- implementation plans -------------------------------------------------------------------------------

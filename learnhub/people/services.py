@@ -23,7 +23,6 @@ from learnhub.people.models import (
     User,
     UserRole,
 )
-from learnhub.timeutil import utcnow
 
 
 def check_profile(display_name: str, language: str, time_zone: str) -> None:
