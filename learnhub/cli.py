@@ -129,10 +129,10 @@ def _show_worker_log() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from learnhub.auth.services import find_user_by_email
     from learnhub.curriculum import cli as curriculum_cli
     from learnhub.demo import DEMO_PASSWORD, load_curriculum_if_empty, seed_demo
     from learnhub.i18n import _
-    from learnhub.auth.services import find_user_by_email
     from learnhub.mail.services import external_url
     from learnhub.mentoring.services import feed_token
     from learnhub.people.models import Role
@@ -150,7 +150,7 @@ def register_commands(app: Flask) -> None:
                          slugs=", ".join(loaded.created)))
         accounts = seed_demo()
         db.session.commit()
-        click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+        click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for role, email in accounts:
             click.echo(f"  {role:<22} {email}")
 

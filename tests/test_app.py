@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from learnhub import create_app
 from learnhub import config as learnhub_config
+from learnhub import create_app
 from learnhub.config import Config, sqlalchemy_url
 from learnhub.extensions import db
 from tests.factories import UserFactory

@@ -2,12 +2,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user
 
 from learnhub.auth import services as auth_services
-from learnhub.people.access import roles_required
 from learnhub.extensions import db, mail_to_typed_addresses, password_checks
 from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, common_timezones
 from learnhub.navigation import requested_page
 from learnhub.people import services
+from learnhub.people.access import roles_required
 from learnhub.people.forms import (
     EmailChangeForm,
     InviteForm,

@@ -11,18 +11,18 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.auth.models import Invitation, LoginSession
+from learnhub.auth.passwords import hash_password, needs_rehash, spend_one_check, verify_password
 from learnhub.auth.tokens import new_token, sign, token_hash, unsign
 from learnhub.errors import Conflict, InvalidInput, NotFound
-from learnhub.audit import services as audit
-from learnhub.auth.passwords import hash_password, needs_rehash, spend_one_check, verify_password
-from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import _, _l
 from learnhub.locking import locked_or_none
 from learnhub.mail.services import external_url, queue_email
-from learnhub.people.services import check_profile
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, User, UserRole
+from learnhub.people.services import check_profile
 from learnhub.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 12

@@ -2,7 +2,6 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from learnhub.people.access import roles_required
 from learnhub.certification import services
 from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
@@ -12,6 +11,7 @@ from learnhub.extensions import configured_limit, db, limiter
 from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _, ngettext, select_locale
 from learnhub.navigation import optional_whole_number, whole_number
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
 

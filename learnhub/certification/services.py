@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.certification.models import (
     AssessmentResult,
     Certificate,
@@ -26,8 +28,6 @@ from learnhub.courses.models import Attendance, Cohort, CohortSession, Enrolment
 from learnhub.curriculum.certification_rule import Facts
 from learnhub.curriculum.models import LearningSet, LearningSetVersion, Module, ModuleProgress
 from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound, get_or_404
-from learnhub.audit import services as audit
-from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, ngettext
 from learnhub.locking import locked, locked_or_none

@@ -2,7 +2,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from learnhub.people.access import roles_required
 from learnhub.caching import kept_for_readers
 from learnhub.courses import services as courses
 from learnhub.curriculum import services
@@ -14,6 +13,7 @@ from learnhub.extensions import db
 from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, to_reader_script
 from learnhub.navigation import requested_page
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
 

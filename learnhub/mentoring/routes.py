@@ -141,7 +141,7 @@ def availability():
                     raise InvalidInput(_("Please write times like 09:00-12:00, separated by commas."))
                 windows.append(services.WindowInput(weekday, *match.groups()))
         days_off = []
-        for line in filter(None, (l.strip() for l in (form.days_off.data or "").splitlines())):
+        for line in filter(None, (text.strip() for text in (form.days_off.data or "").splitlines())):
             first, _sep, rest = line.partition(" ")
             last, _sep, note = rest.strip().partition(" ")
             try:

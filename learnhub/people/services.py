@@ -5,10 +5,10 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.caching import kept
+from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, is_valid_timezone
 from learnhub.navigation import whole_number

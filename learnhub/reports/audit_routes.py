@@ -1,10 +1,10 @@
 from flask import Blueprint, render_template, request
 
 from learnhub.audit import services
-from learnhub.reports.audit_forms import AuditFilterForm
-from learnhub.people.access import roles_required
 from learnhub.navigation import requested_page
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role
+from learnhub.reports.audit_forms import AuditFilterForm
 
 # The audit log is read like a report; its blueprint keeps the name its URLs were given.
 bp = Blueprint("audit", __name__)

@@ -9,9 +9,9 @@ from jsonschema import Draft202012Validator
 from pypdf import PdfReader
 
 from learnhub.certification import services
-from learnhub.curriculum.certification_rule import CertificationRule, Facts
 from learnhub.certification.models import Certificate, CertificateStatus, OrganisationRequirement
 from learnhub.courses.models import Attendance
+from learnhub.curriculum.certification_rule import CertificationRule, Facts
 from learnhub.curriculum.models import ModuleProgress
 from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from learnhub.extensions import db

@@ -5,9 +5,9 @@ from datetime import datetime
 import pytest
 
 from learnhub.certification import services
-from learnhub.curriculum.certification_rule import CertificationRule, Facts
 from learnhub.certification.documents import credential_for
 from learnhub.courses.models import Attendance
+from learnhub.curriculum.certification_rule import CertificationRule, Facts
 from learnhub.curriculum.models import ModuleProgress
 from learnhub.errors import Conflict
 from learnhub.extensions import db
