@@ -6,7 +6,7 @@ PYBABEL := $(VENV)/bin/pybabel
 TRANSLATIONS := learnhub/translations
 LOCALES := sr_Latn bs
 
-.PHONY: run test install chromium dovecot translations compile-translations bench clean
+.PHONY: run test lint install chromium dovecot translations compile-translations bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -53,8 +53,12 @@ dovecot:
 
 # One worker per core (pytest-xdist); each has databases of its own (tests/conftest.py).
 PYTEST_ARGS ?= -n auto
-test: chromium dovecot install
+test: lint chromium dovecot install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Before the tests, so a slip fails in seconds (rules in pyproject.toml).
+lint: install
+	$(VENV)/bin/ruff check .
 
 # Re-extract strings after changing code or templates; sr_Cyrl is derived from sr_Latn.
 translations: $(VENV)/.installed

@@ -190,7 +190,7 @@ def _learning_set(world: World, slug: str, source: LearningSetSource, label: str
         "id": version_id, "learning_set_id": set_id, "number": 1, "state": "published",
         "title": {lang: f"{text} ({label})" for lang, text in source.title.items()}, "summary": source.summary,
         "audience": source.audience, "hours": source.hours, "cpd_points": source.cpd_points,
-        "certification": source.certification, "created_at": published_at, "published_at": published_at,
+        "certification": source.certification.to_mapping(), "created_at": published_at, "published_at": published_at,
     }])
     world.insert("version_service_type", [{"version_id": version_id, "service_type": s} for s in source.service_types])
     world.insert("version_language", [{"version_id": version_id, "language": lang} for lang in source.languages])
@@ -314,7 +314,7 @@ def seed_shard(world: World, shard: int) -> dict:
     status_indexes = rng.sample(range(LIST_SIZE * (1 + CERTIFICATES // (LIST_SIZE // 2))), CERTIFICATES)
     for offset, (_id, enrolment, starts_on, trainer_id, source) in enumerate(rng.sample(certifiable, CERTIFICATES)):
         issued_at = datetime.combine(starts_on + timedelta(days=3), clock(10))
-        months = source.certification.get("validity_months")
+        months = source.certification.validity_months
         certificates.append({
             "id": first_certificate + offset, "code": base64.b32encode(rng.randbytes(20)).decode(),
             "holder_id": enrolment["user_id"], "version_id": enrolment["version_id"],

@@ -141,15 +141,15 @@ def _reads_without_transactions(app: Flask, engine: Engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import learnhub.auth.access  # noqa: F401  (registers the user loader)
-    from learnhub.audit.routes import bp as audit_bp
+    from learnhub.auth.people_routes import bp as people_bp
     from learnhub.auth.routes import bp as auth_bp
     from learnhub.certification.routes import bp as certification_bp
+    from learnhub.courses.curriculum_routes import bp as curriculum_bp
     from learnhub.courses.routes import bp as courses_bp
-    from learnhub.curriculum.routes import bp as curriculum_bp
     from learnhub.main.routes import bp as main_bp
     from learnhub.mentoring.routes import bp as mentoring_bp
-    from learnhub.people.routes import bp as people_bp
     from learnhub.privacy.routes import bp as privacy_bp
+    from learnhub.reports.audit_routes import bp as audit_bp
     from learnhub.reports.routes import bp as reports_bp
 
     app.register_blueprint(main_bp)
@@ -165,8 +165,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from learnhub.curriculum.models import pick_language
     from learnhub import dates
+    from learnhub.curriculum.models import pick_language
     from learnhub.i18n import LANGUAGES, format_decimal, to_reader_script
     from learnhub.mail.services import send_pending
 

@@ -152,10 +152,10 @@ def _show_worker_log() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from learnhub.auth.services import find_user_by_email
     from learnhub.curriculum import cli as curriculum_cli
     from learnhub.demo import DEMO_PASSWORD, load_curriculum_if_empty, seed_demo
     from learnhub.i18n import _
-    from learnhub.auth.services import find_user_by_email
     from learnhub.mail.services import external_url
     from learnhub.mentoring.services import feed_token
     from learnhub.people.models import Role
@@ -173,7 +173,7 @@ def register_commands(app: Flask) -> None:
                          slugs=", ".join(loaded.created)))
         accounts = seed_demo()
         db.session.commit()
-        click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+        click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for role, email in accounts:
             click.echo(f"  {role:<22} {email}")
 
@@ -261,8 +261,8 @@ def register_commands(app: Flask) -> None:
         published, so what they signed keeps verifying. Never delete an old key while its credentials count."""
         from pathlib import Path
 
-        from learnhub.certification.keys import generate_key
         from learnhub.certification.issuer import key_url
+        from learnhub.certification.keys import generate_key
 
         key = generate_key(Path(app.config["CREDENTIAL_KEYS_DIR"]))
         click.echo(f"{key.path}\n{key_url(key.key_id)}")

@@ -144,7 +144,7 @@ def format_range(starts_at: datetime, ends_at: datetime | None = None, *, zone: 
                                                    fuzzy=True))
         text = _join(locale, _skeleton(DAY_WITH_WEEKDAY, start, locale), times)
     else:
-        text = "%s – %s" % (_join(locale, _skeleton(DAY_WITH_WEEKDAY, start, locale),
+        text = "{} – {}".format(_join(locale, _skeleton(DAY_WITH_WEEKDAY, start, locale),
                                   _skeleton(_time_skeleton(locale), start, locale)),
                             _join(locale, _skeleton(DAY_WITH_WEEKDAY, end, locale),
                                   _skeleton(_time_skeleton(locale), end, locale)))

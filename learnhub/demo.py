@@ -192,7 +192,7 @@ def _record_completed_training(cohort: Cohort, enrolment: Enrolment, present_day
 def _add_certificate(cohort: Cohort, holder_id: int, today: date) -> None:
     """Issued after the cohort's graduates met their mentor (the held session, a week ago)."""
     issued_at = local_time(workday(today - timedelta(days=5)), 11)
-    months = (cohort.version.certification or {}).get("validity_months")
+    months = cohort.version.rule.validity_months
     db.session.add(Certificate(code=new_code(), holder_id=holder_id, version_id=cohort.version_id,
                                cohort_id=cohort.id, issued_at=issued_at, cpd_points=cohort.version.cpd_points,
                                expires_at=issued_at + timedelta(days=months * 30) if months else None))

@@ -37,3 +37,7 @@ def form_status(form: FlaskForm) -> int:
     if not form.is_submitted():
         return 200
     return getattr(form, "error_status", 400)
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

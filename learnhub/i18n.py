@@ -18,10 +18,10 @@ from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
-from pytz import timezone as pytz_timezone
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
+from pytz import timezone as pytz_timezone
 
 __all__ = ["_", "_l", "ngettext", "LANGUAGES", "select_locale", "select_timezone", "force_timezone", "to_reader_script"]
 

@@ -17,7 +17,15 @@ from pathlib import Path
 from zoneinfo import TZPATH, ZoneInfo
 
 from icalendar import (
-    Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vDuration, vRecur, vText,
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDuration,
+    vRecur,
+    vText,
 )
 
 __all__ = [

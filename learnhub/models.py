@@ -1,5 +1,6 @@
 """Every domain's models, imported once so the metadata (and Alembic) sees all tables."""
 
+from learnhub.audit.models import AuditEntry
 from learnhub.auth.models import Invitation, LoginSession
 from learnhub.certification.models import (
     AssessmentResult,
@@ -26,7 +27,7 @@ from learnhub.curriculum.models import (
     VersionLanguage,
     VersionServiceType,
 )
-from learnhub.mail.models import InboundMessage, OutboxMessage
+from learnhub.mail.models import OutboxMessage
 from learnhub.mentoring.models import (
     AvailabilityWindow,
     BusyCalendar,
@@ -47,9 +48,8 @@ from learnhub.mentoring.models import (
     SessionNote,
     SessionParticipant,
 )
-from learnhub.audit.models import AuditEntry
-from learnhub.privacy.models import ErasureRequest
 from learnhub.people.models import Membership, Municipality, Organisation, OrganisationService, User, UserRole
+from learnhub.privacy.models import ErasureRequest
 
 __all__ = [
     "Attendance", "Cohort", "CohortSession", "CohortSessionReminder", "CohortTrainer", "Enrolment", "Evaluation",

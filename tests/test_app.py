@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from learnhub import create_app
 from learnhub import config as learnhub_config
+from learnhub import create_app
 from learnhub.certification.keys import generate_key
 from learnhub.config import Config, sqlalchemy_url
 from learnhub.extensions import db

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from learnhub.certification.models import Certificate
 from learnhub.certification.services import cohort_standings
 from learnhub.courses.models import Cohort, CohortSession
-
 from learnhub.demo import ACCOUNTS, DEMO_PASSWORD, MUNICIPALITIES, PARTICIPANTS, load_curriculum_if_empty, seed_demo
 from learnhub.extensions import db
 from learnhub.mentoring.models import MentoringSession

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from flask_babel import format_datetime, force_locale
+from flask_babel import force_locale, format_datetime
 
 from learnhub.i18n import LANGUAGES, latin_to_cyrillic
 from tests.factories import UserFactory

@@ -1,13 +1,16 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.extensions import db
 from learnhub.i18n import _l
-from learnhub.people.models import User
 from learnhub.timeutil import utcnow
+
+if TYPE_CHECKING:  # audit sits below people (people record audit entries): names only, no import
+    from learnhub.people.models import User
 
 
 class AuditAction(StrEnum):
@@ -91,8 +94,8 @@ class AuditEntry(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
     ip_address: Mapped[str] = mapped_column(String(45), default="")
 
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
-    subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id], lazy="joined")
+    actor: Mapped["User | None"] = relationship("User", foreign_keys=[actor_id], lazy="joined")
+    subject_user: Mapped["User | None"] = relationship("User", foreign_keys=[subject_user_id], lazy="joined")
 
     @property
     def action_label(self) -> str:

@@ -1,15 +1,8 @@
-"""Who may use a route: declared with one decorator per route, checked in one place."""
-
-from collections.abc import Callable
-from functools import wraps
-
-from flask import abort
-from flask_login import current_user, login_required
+"""Signing in: who a session cookie belongs to. Who may use a route by role is `people.access`."""
 
 from learnhub.auth.services import user_for_session_token
 from learnhub.extensions import login_manager
 from learnhub.i18n import _l
-from learnhub.people.models import Role
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please log in to see that page.")
@@ -19,18 +12,3 @@ login_manager.login_message_category = "info"
 @login_manager.user_loader
 def load_user(session_token: str):
     return user_for_session_token(session_token)
-
-
-def roles_required(*roles: Role) -> Callable:
-    """Signed-in users holding any of `roles`; others get 403 (anonymous users go to log in)."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-        return wrapper
-
-    return decorator

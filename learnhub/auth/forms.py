@@ -32,7 +32,3 @@ class AccountSetupForm(NewPasswordForm):
     # Choices are set per request; the service checks the values so messages stay translated.
     language = SelectField(_l("Language"), validate_choice=False)
     time_zone = SelectField(_l("Time zone"), validate_choice=False)
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""

@@ -3,9 +3,9 @@ from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from learnhub.auth import services
-from learnhub.auth.forms import AccountSetupForm, ConfirmForm, EmailForm, LoginForm, NewPasswordForm
+from learnhub.auth.forms import AccountSetupForm, EmailForm, LoginForm, NewPasswordForm
 from learnhub.extensions import db, mail_to_typed_addresses, password_checks
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, common_timezones, select_locale, to_reader_script
 from learnhub.navigation import safe_next_url
 

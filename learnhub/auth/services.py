@@ -11,17 +11,18 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.auth.models import Invitation, LoginSession
+from learnhub.auth.passwords import hash_password, needs_rehash, spend_one_check, verify_password
 from learnhub.auth.tokens import new_token, sign, token_hash, unsign
 from learnhub.errors import Conflict, InvalidInput, NotFound
-from learnhub.audit import services as audit
-from learnhub.auth.passwords import hash_password, needs_rehash, spend_one_check, verify_password
-from learnhub.audit.models import AuditAction
 from learnhub.extensions import db
-from learnhub.i18n import LANGUAGES, _, _l, is_valid_timezone
+from learnhub.i18n import _, _l
 from learnhub.locking import locked_or_none
 from learnhub.mail.services import external_url, queue_email
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, User, UserRole
+from learnhub.people.services import check_profile
 from learnhub.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 12
@@ -49,15 +50,6 @@ def check_password_rules(password: str, *, email: str = "", display_name: str = 
         raise InvalidInput(
             _("This password is too common or too easy to guess. Try a few unrelated words together.")
         )
-
-
-def check_profile(display_name: str, language: str, time_zone: str) -> None:
-    if not display_name.strip() or len(display_name) > 120:
-        raise InvalidInput(_("Please enter your name (up to 120 characters)."))
-    if language not in LANGUAGES:
-        raise InvalidInput(_("Please choose one of the offered languages."))
-    if not is_valid_timezone(time_zone):
-        raise InvalidInput(_("Please choose a time zone from the list."))
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -328,3 +320,17 @@ def revoke_invitation(organisation: Organisation, invitation_id: int) -> None:
         raise NotFound(_("We could not find that invitation."))
     db.session.delete(invitation)
     db.session.flush()
+
+
+def pending_invitations_of(organisation: Organisation) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )

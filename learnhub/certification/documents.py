@@ -5,10 +5,10 @@ from flask_babel import force_locale, get_locale
 
 from learnhub.certification.badges import CredentialData, open_badge_credential
 from learnhub.certification.issuer import issuer_url, status_list_url_for
-from learnhub.certification.status_list import entry_for
 from learnhub.certification.models import Certificate
+from learnhub.certification.status_list import entry_for
 from learnhub.dates import format_date
-from learnhub.i18n import _, latin_to_cyrillic, ngettext, to_reader_script
+from learnhub.i18n import _, latin_to_cyrillic, to_reader_script
 from learnhub.mail.services import external_url
 
 
@@ -56,10 +56,6 @@ def pdf_for(certificate: Certificate, language: str) -> bytes:
 
 def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
     version = certificate.version
-    rule = version.certification or {}
-    criteria = ngettext("At least %(percent)d%% attendance; modules completed; %(num)d mentoring session.",
-                        "At least %(percent)d%% attendance; modules completed; %(num)d mentoring sessions.",
-                        rule.get("min_mentoring_sessions") or 0, percent=rule.get("min_attendance_percent", 0))
     language = str(get_locale())  # the page's language: criteria and names are written in it
     return open_badge_credential(CredentialData(
         credential_url=external_url("certification.verify_json", code=certificate.code),
@@ -69,7 +65,7 @@ def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:
         achievement_url=external_url("curriculum.learning_set", slug=version.slug) + f"#v{version.number}",
         achievement_name=version.display_title,
         achievement_description=version.display_summary,
-        criteria=criteria,
+        criteria=version.rule.criteria(),
         holder_name=certificate.holder.display_name if show_holder else None,
         issued_at=certificate.issued_at,
         valid_until=certificate.expires_at,

@@ -2,21 +2,20 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
 from learnhub.certification import services
 from learnhub.certification.credentials import check, signed_credential
 from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
+from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
 from learnhub.certification.issuer import issuer_document, key_url, public_jwk, published_status_list
 from learnhub.certification.status_list import list_count
-from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
 from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.extensions import configured_limit, db, limiter
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _, ngettext, select_locale
 from learnhub.navigation import optional_whole_number, whole_number
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
 

@@ -3,7 +3,6 @@ override), revocation, renewal, expiry warnings, CPD records and organisation st
 
 import base64
 import calendar
-import math
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.certification.models import (
     AssessmentResult,
     Certificate,
@@ -23,11 +24,10 @@ from learnhub.certification.models import (
     OrganisationRequirement,
 )
 from learnhub.courses.models import Attendance, Cohort, CohortSession, Enrolment, EnrolmentStatus
+from learnhub.curriculum.certification_rule import Facts
 from learnhub.curriculum.models import LearningSet, LearningSetVersion, Module, ModuleProgress
-from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound, get_or_404
-from learnhub.audit import services as audit
-from learnhub.audit.models import AuditAction
 from learnhub.dates import format_date
+from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, ngettext
 from learnhub.locking import locked, locked_or_none
@@ -37,48 +37,6 @@ from learnhub.people.models import Membership, MembershipRole, Organisation, Rol
 from learnhub.timeutil import local_to_utc, utc_to_local, utcnow
 
 # --- eligibility ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What was recorded about one participant; never a checkbox."""
-
-    sessions_total: int
-    sessions_attended: int
-    required_modules: int
-    required_modules_done: int
-    all_modules: int
-    all_modules_done: int
-    mentoring_attended: int
-    assessment_passed: bool | None  # None: no result recorded
-
-
-def needed_sessions(rule: dict, sessions_total: int) -> int:
-    return math.ceil(sessions_total * rule.get("min_attendance_percent", 0) / 100)
-
-
-def missing_requirements(rule: dict, facts: Facts) -> list[str]:
-    """What still stands between the participant and the certificate, in words; empty means eligible."""
-    missing = []
-    needed = needed_sessions(rule, facts.sessions_total)
-    if facts.sessions_attended < needed:
-        missing.append(ngettext("attended %(attended)d of %(num)d session; needs %(needed)d",
-                                "attended %(attended)d of %(num)d sessions; needs %(needed)d", facts.sessions_total,
-                                attended=facts.sessions_attended, needed=needed))
-    done, total = ((facts.all_modules_done, facts.all_modules) if rule.get("require_all_modules")
-                   else (facts.required_modules_done, facts.required_modules))
-    if done < total:
-        missing.append(ngettext("completed %(done)d of %(num)d module", "completed %(done)d of %(num)d modules", total,
-                                done=done))
-    sessions = rule.get("min_mentoring_sessions") or 0
-    if facts.mentoring_attended < sessions:
-        missing.append(ngettext("attended %(attended)d of %(num)d mentoring session",
-                                "attended %(attended)d of %(num)d mentoring sessions", sessions,
-                                attended=facts.mentoring_attended))
-    if rule.get("requires_assessment") and not facts.assessment_passed:
-        missing.append(_("has not passed the assessment") if facts.assessment_passed is False
-                       else _("no assessment result yet"))
-    return missing
 
 
 @dataclass
@@ -110,7 +68,7 @@ def cohort_standings(cohort: Cohort) -> list[Standing]:
         return []
     ids = [e.id for e in enrolments]
     user_ids = [e.user_id for e in enrolments]
-    rule = cohort.version.certification or {}
+    rule = cohort.version.rule
     sessions_total = db.session.scalar(select(func.count()).select_from(CohortSession).where(
         CohortSession.cohort_id == cohort.id))
     attended = dict(db.session.execute(select(Attendance.enrolment_id, func.count()).where(
@@ -119,7 +77,7 @@ def cohort_standings(cohort: Cohort) -> list[Standing]:
         Module.version_id.in_({e.version_id for e in enrolments}))).all()
     done_pairs = set(db.session.execute(select(ModuleProgress.user_id, ModuleProgress.module_id).where(
         ModuleProgress.user_id.in_(user_ids), ModuleProgress.module_id.in_([m.id for m in modules]))).all())
-    window_end = _add_months(cohort.ends_on, rule.get("mentoring_within_months") or 1200)
+    window_end = _add_months(cohort.ends_on, rule.mentoring_within_months or 1200)
     mentoring = dict(db.session.execute(
         select(SessionParticipant.user_id, func.count()).join(MentoringSession)
         .where(SessionParticipant.user_id.in_(user_ids), SessionParticipant.attended.is_(True),
@@ -141,7 +99,7 @@ def cohort_standings(cohort: Cohort) -> list[Standing]:
             all_modules=len(own), all_modules_done=sum(1 for m in own if (enrolment.user_id, m.id) in done_pairs),
             mentoring_attended=mentoring.get(enrolment.user_id, 0), assessment_passed=assessments.get(enrolment.id),
         )
-        standings.append(Standing(enrolment, facts, missing_requirements(rule, facts),
+        standings.append(Standing(enrolment, facts, rule.missing(facts),
                                   certificates.get(enrolment.user_id)))
     return standings
 
@@ -161,7 +119,7 @@ def _audit(certificate: Certificate, actor: User | None, action: str, reason: st
 
 
 def _expiry(version: LearningSetVersion, issued_at: datetime) -> datetime | None:
-    months = (version.certification or {}).get("validity_months")
+    months = version.rule.validity_months
     if not months:
         return None
     return datetime.combine(_add_months(issued_at.date(), months), issued_at.time())
@@ -307,7 +265,7 @@ _RENEWALS = ("renewed", "renewed_by_override")
 def renewal_standing(certificate: Certificate, now: datetime | None = None) -> RenewalStanding | None:
     """None when the certificate cannot be renewed with CPD points at all (no expiry, no such rule, revoked).
     Points count towards one renewal only: the next needs activities approved after it."""
-    needed = (certificate.version.certification or {}).get("renewal_cpd_points")
+    needed = certificate.version.rule.renewal_cpd_points
     if certificate.expires_at is None or not needed or certificate.revoked_at is not None:
         return None
     counted = [CpdActivity.user_id == certificate.holder_id, CpdActivity.approved_at.is_not(None),

@@ -52,10 +52,3 @@ class BulkEnrolForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
-
-
-class EvaluationForm(FlaskForm):
-    accessibility = RadioField(_l("How accessible was the training?"), validate_choice=False)
-    usefulness = RadioField(_l("How useful is it for your work?"), validate_choice=False)
-    quality = RadioField(_l("How good was the quality overall?"), validate_choice=False)
-    comment = TextAreaField(_l("Anything you would like to tell the trainers?"), validators=[Length(max=2000)])

@@ -5,6 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.curriculum.models import Audience, LearningSetVersion
+from learnhub.evaluations.models import RATINGS_CHECK, EvaluationRatings
 from learnhub.extensions import db
 from learnhub.i18n import _l
 from learnhub.people.models import Municipality, Organisation, User
@@ -198,21 +199,6 @@ class Attendance(db.Model):
     is_present: Mapped[bool] = mapped_column(default=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-RATINGS_CHECK = "accessibility BETWEEN 1 AND 5 AND usefulness BETWEEN 1 AND 5 AND quality BETWEEN 1 AND 5"
-
-
-class EvaluationRatings:
-    """The satisfaction survey's answers: 1–5 for accessibility, usefulness and quality, and a comment."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    accessibility: Mapped[int]
-    usefulness: Mapped[int]
-    quality: Mapped[int]
-    comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Evaluation(EvaluationRatings, db.Model):

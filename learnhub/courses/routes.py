@@ -4,20 +4,20 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
 from learnhub.caching import kept_for_readers
 from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.courses import services
-from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
+from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, ReasonForm, SessionForm
 from learnhub.courses.models import Approver, EnrolmentStatus, PromotionPolicy
 from learnhub.curriculum.models import Audience
-from learnhub.curriculum.services import module_of, get_version
-from learnhub.extensions import db
-from learnhub.formflow import form_status, run_form
+from learnhub.curriculum.services import get_version, module_of
 from learnhub.dates import format_datetime
+from learnhub.evaluations.forms import evaluation_form, ratings_of
+from learnhub.extensions import db
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, to_reader_script
 from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_number, whole_numbers
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
     administered_organisations,
@@ -251,19 +251,8 @@ def evaluation(cohort_id: int):
         return redirect(url_for("courses.my_learning"))
     # Before the last day the form is not offered: only when it opens.
     opens_on = None if cohort.is_evaluation_open(utcnow().date()) else cohort.evaluation_opens_on
-    return render_template("courses/evaluation.html", subject=cohort.name, form=form,
+    return render_template("evaluations/evaluation.html", subject=cohort.name, form=form,
                            opens_on=opens_on), form_status(form)
-
-
-def evaluation_form() -> EvaluationForm:
-    form = EvaluationForm()
-    for field in (form.accessibility, form.usefulness, form.quality):
-        field.choices = [(str(score), str(score)) for score in range(1, 6)]
-    return form
-
-
-def ratings_of(form: EvaluationForm) -> dict[str, int]:
-    return {name: optional_whole_number(form[name].data) or 0 for name in services.RATINGS}
 
 
 # --- trainers --------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ and a CHECK constraint; withdrawals lock the cohort row so promotions never race
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
@@ -16,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from learnhub import ical
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
 from learnhub.caching import Topic
 from learnhub.courses.models import (
     JOIN_LINK_OPENS_BEFORE,
@@ -41,17 +42,16 @@ from learnhub.curriculum.models import (
     VersionServiceType,
     VersionState,
 )
-from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, get_or_404
-from learnhub.audit import services as audit
-from learnhub.audit.models import AuditAction
 from learnhub.dates import format_date
+from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, get_or_404
+from learnhub.evaluations.services import EvaluationSummary, save_evaluation, summarise_evaluations
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
 from learnhub.locking import locked
-from learnhub.spreadsheets import csv_bytes
 from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.pagination import RowPages, RowPagination, paginate_rows
 from learnhub.people.models import Membership, MembershipRole, Municipality, Organisation, Role, ServiceType, User
+from learnhub.spreadsheets import csv_bytes
 from learnhub.timeutil import is_in_calendar_range, utcnow
 
 ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
@@ -980,29 +980,6 @@ def my_learning(user: User, now: datetime) -> list[LearningItem]:
 
 # --- evaluations -----------------------------------------------------------------------------------
 
-RATINGS = ("accessibility", "usefulness", "quality")
-
-
-def check_ratings(ratings: dict[str, int]) -> None:
-    if any(ratings.get(name) not in (1, 2, 3, 4, 5) for name in RATINGS):
-        raise InvalidInput(_("Please rate each question from 1 to 5."))
-
-
-def save_evaluation(evaluation, ratings: dict[str, int], comment: str):
-    """Store a survey answer once per person (the unique constraint settles a double submit)."""
-    check_ratings(ratings)
-    for name in RATINGS:
-        setattr(evaluation, name, ratings[name])
-    evaluation.comment = comment.strip()[:2000]
-    try:
-        with db.session.begin_nested():
-            db.session.add(evaluation)
-            db.session.flush()
-    except IntegrityError as error:
-        raise Conflict(_("You have already answered this evaluation. Thank you!")) from error
-    return evaluation
-
-
 def submit_evaluation(user: User, cohort: Cohort, ratings: dict[str, int], comment: str, today: date) -> Evaluation:
     enrolment = db.session.scalar(select(Enrolment).where(
         Enrolment.cohort_id == cohort.id, Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED))
@@ -1011,42 +988,6 @@ def submit_evaluation(user: User, cohort: Cohort, ratings: dict[str, int], comme
     if not cohort.is_evaluation_open(today):
         raise Conflict(_("Evaluation opens on %(date)s.", date=format_date(cohort.evaluation_opens_on, relative=True)))
     return save_evaluation(Evaluation(cohort_id=cohort.id, user_id=user.id), ratings, comment)
-
-
-@dataclass(frozen=True)
-class EvaluationSummary:
-    responses: int
-    averages: dict[str, float]
-    distributions: dict[str, dict[int, int]]  # rating name -> score -> count
-    comments: list[str]
-
-    @property
-    def overall(self) -> float:
-        return round(sum(self.averages.values()) / len(self.averages), 2) if self.responses else 0.0
-
-
-@cache
-def _evaluation_statements(model: type, owner: str) -> tuple[Select, Select]:
-    """Averages and distributions by SQL aggregates, and the comments, of the evaluations whose `owner`
-    column (the cohort's or session's id) is the parameter "owner": built once per kind of evaluation."""
-    scores, matches = range(1, 6), getattr(model, owner) == bindparam("owner")
-    columns = [getattr(model, name) for name in RATINGS]
-    figures = select(func.count(), *[func.avg(c) for c in columns],
-                     *[func.count().filter(c == score) for c in columns for score in scores]).where(matches)
-    comments = select(model.comment).where(matches, model.comment != "").order_by(model.created_at)
-    return figures, comments
-
-
-def summarise_evaluations(model: type, owner: str, owner_id: int) -> EvaluationSummary:
-    """What the evaluations of one cohort or session (`owner` names the column holding its id) say, in a
-    fixed number of queries however many responses."""
-    figures, comments_of = _evaluation_statements(model, owner)
-    row = db.session.execute(figures, {"owner": owner_id}).one()
-    counts = iter(row[1 + len(RATINGS):])
-    distributions = {name: {score: next(counts) for score in range(1, 6)} for name in RATINGS}
-    comments = list(db.session.scalars(comments_of, {"owner": owner_id})) if row[0] else []
-    averages = {name: round(float(value or 0), 2) for name, value in zip(RATINGS, row[1:])}
-    return EvaluationSummary(row[0], averages, distributions, comments)
 
 
 def evaluation_summary(cohort: Cohort) -> EvaluationSummary:

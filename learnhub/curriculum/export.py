@@ -18,13 +18,11 @@ def _authored(texts: dict[str, str]) -> dict[str, str]:
 
 
 def learning_set_yaml(version: LearningSetVersion) -> str:
-    rule = {key: value for key, value in version.certification.items()
-            if not (key == "renewal_cpd_points" and value is None)}
     return _yaml({
         "slug": version.slug, "title": _authored(version.title), "summary": _authored(version.summary),
         "audience": list(version.audience), "service_types": sorted(str(s) for s in version.service_type_values),
         "languages": sorted(version.language_codes), "hours": version.hours, "cpd_points": version.cpd_points,
-        "certification": rule,
+        "certification": version.rule.to_mapping(),
     })
 
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import yaml
 from sqlalchemy import select
 
+from learnhub.curriculum.certification_rule import CertificationRule
 from learnhub.curriculum.models import (
     AUTHORED_LANGUAGES,
     Audience,
@@ -87,7 +88,7 @@ class LearningSetSource:
     languages: list[str]
     hours: int
     cpd_points: int
-    certification: dict[str, Any]
+    certification: CertificationRule
     modules: list[ModuleSource]
     digest: str  # sha256 of the folder's files, to skip unchanged sets on import
 
@@ -175,25 +176,22 @@ def _learning_set_values(fields: "_Fields", slugs: dict[str, Path]) -> dict[str,
         "languages": fields.choices("languages", list(LANGUAGES), UNKNOWN_LANGUAGE),
         "hours": fields.integer("hours", 1),
         "cpd_points": fields.integer("cpd_points", 0),
-        "certification": certification and _certification_values(certification),
+        "certification": certification and _certification_rule(certification),
     }
     fields.reject_unknown_keys(values)
     return values
 
 
-def _certification_values(fields: "_Fields") -> dict[str, Any]:
-    values = {
-        "min_attendance_percent": fields.integer("min_attendance_percent", 0, 100),
-        "require_all_modules": fields.boolean("require_all_modules"),
-        "min_mentoring_sessions": fields.integer("min_mentoring_sessions", 0),
-        "mentoring_within_months": fields.integer("mentoring_within_months", 1, nullable=True),
-        "requires_assessment": fields.boolean("requires_assessment"),
-        "validity_months": fields.integer("validity_months", 1, nullable=True),
-    }
-    if "renewal_cpd_points" in fields.data:  # optional: renew an expiring certificate with this many CPD points
-        values["renewal_cpd_points"] = fields.integer("renewal_cpd_points", 1)
-    fields.reject_unknown_keys(values)
-    return values
+def _certification_rule(fields: "_Fields") -> CertificationRule | None:
+    values: dict[str, Any] = {}
+    for knob in CertificationRule.knobs():
+        if knob.is_optional and knob.name not in fields.data:
+            continue
+        values[knob.name] = (fields.boolean(knob.name) if knob.kind is bool
+                             else fields.integer(knob.name, knob.minimum, knob.maximum, nullable=knob.is_nullable))
+    fields.reject_unknown_keys([knob.name for knob in CertificationRule.knobs()])
+    # A value with a problem is None and the problem is reported: the set is refused, the rule never used.
+    return CertificationRule.from_mapping(values)
 
 
 def _read_modules(folder: Path, texts: dict[Path, str | None], problems: list[Problem]) -> list[ModuleSource]:
@@ -467,10 +465,6 @@ class _Fields:
 
 # --- importing ------------------------------------------------------------------------------------------
 
-def _comparable_rule(rule: dict) -> dict:
-    return {key: value for key, value in (rule or {}).items() if not (key == "renewal_cpd_points" and value is None)}
-
-
 def same_content(source: LearningSetSource, version: LearningSetVersion) -> bool:
     """Whether importing `source` would publish what `version` already holds (e.g. files just exported)."""
     def modules(items) -> list[tuple]:
@@ -480,7 +474,7 @@ def same_content(source: LearningSetSource, version: LearningSetVersion) -> bool
     return (source.title == version.title and source.summary == version.summary
             and list(source.audience) == list(version.audience) and source.hours == version.hours
             and source.cpd_points == version.cpd_points
-            and _comparable_rule(source.certification) == _comparable_rule(version.certification)
+            and source.certification == version.rule
             and sorted(source.service_types) == sorted(version.service_type_values)
             and sorted(source.languages) == sorted(version.language_codes)
             and modules(source.modules) == modules(version.modules))
@@ -513,7 +507,7 @@ def import_tree(root: Path, *, actor: User | None = None, force: bool = False) -
             learning_set=learning_set or LearningSet(slug=source.slug),
             number=newest.number + 1 if newest else 1, state=VersionState.DRAFT,
             title=source.title, summary=source.summary, audience=source.audience, hours=source.hours,
-            cpd_points=source.cpd_points, certification=source.certification, source_digest=source.digest,
+            cpd_points=source.cpd_points, certification=source.certification.to_mapping(), source_digest=source.digest,
             created_by_id=actor.id if actor else None,
             service_types=[VersionServiceType(service_type=s) for s in source.service_types],
             languages=[VersionLanguage(language=language) for language in source.languages],

@@ -1,7 +1,10 @@
+from dataclasses import asdict
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from learnhub.curriculum.certification_rule import CertificationRule
 from learnhub.fields import REQUIRED, WholeNumberField
 from learnhub.i18n import _l
 from learnhub.people.forms import CheckboxListField
@@ -38,8 +41,16 @@ class LearningSetForm(FlaskForm):
     renewal_cpd_points = WholeNumberField(_l("CPD points that renew an expiring certificate (empty: not possible)"),
                                           validators=[Optional(), NumberRange(1, 1000, _NUMBER)])
 
-    RULE_FIELDS = ("min_attendance_percent", "require_all_modules", "min_mentoring_sessions",
-                   "mentoring_within_months", "requires_assessment", "validity_months", "renewal_cpd_points")
+    def rule_fields(self) -> list[Field]:
+        """The certification rule's fields, in the rule's order; a field per rule field, same name."""
+        return [self[knob.name] for knob in CertificationRule.knobs()]
+
+    def show_rule(self, rule: CertificationRule) -> None:
+        for name, value in asdict(rule).items():
+            self[name].data = value
+
+    def rule(self) -> CertificationRule:
+        return CertificationRule(**{field.name: field.data for field in self.rule_fields()})
 
 
 class ModuleForm(FlaskForm):

@@ -5,6 +5,7 @@ from flask_babel import LazyString, get_locale
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from learnhub.curriculum.certification_rule import CertificationRule
 from learnhub.extensions import db
 from learnhub.i18n import _l
 from learnhub.people.models import ServiceType, User
@@ -103,7 +104,7 @@ class LearningSetVersion(Titled, db.Model):
     audience: Mapped[list] = mapped_column(JSON, default=list)
     hours: Mapped[int] = mapped_column(default=0)
     cpd_points: Mapped[int] = mapped_column(default=0)
-    certification: Mapped[dict] = mapped_column(JSON, default=dict)
+    certification: Mapped[dict] = mapped_column(JSON, default=dict)  # read it as `rule`
     source_digest: Mapped[str | None] = mapped_column(String(64))  # of the files it was imported from
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
@@ -120,6 +121,10 @@ class LearningSetVersion(Titled, db.Model):
     @property
     def slug(self) -> str:
         return self.learning_set.slug
+
+    @property
+    def rule(self) -> CertificationRule:
+        return CertificationRule.from_mapping(self.certification)
 
     @property
     def display_summary(self) -> str:

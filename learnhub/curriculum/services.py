@@ -8,6 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import lazyload, selectinload
 
+from learnhub.curriculum.certification_rule import NEW_RULE, CertificationRule
 from learnhub.curriculum.models import (
     AUTHORED_LANGUAGES,
     LearningSet,
@@ -110,25 +111,9 @@ def _check_version_fields(title: dict, summary: dict, service_types: list[str], 
         raise InvalidInput(_("Hours must be between 1 and 1000 and CPD points between 0 and 1000."))
 
 
-DEFAULT_RULE = {"min_attendance_percent": 80, "require_all_modules": True, "min_mentoring_sessions": 0,
-                "mentoring_within_months": None, "requires_assessment": False, "validity_months": None}
-
-
-def _check_rule(rule: dict) -> dict:
-    """A complete certification rule with sane values (the form limits ranges; this keeps services safe)."""
-    merged = {**DEFAULT_RULE, **{k: v for k, v in rule.items() if k in DEFAULT_RULE or k == "renewal_cpd_points"}}
-    if not 0 <= (merged["min_attendance_percent"] or 0) <= 100 or (merged["min_mentoring_sessions"] or 0) < 0:
-        raise InvalidInput(_("Please check the certification rule: one of the numbers is outside the allowed range."))
-    merged["min_attendance_percent"] = merged["min_attendance_percent"] or 0
-    merged["min_mentoring_sessions"] = merged["min_mentoring_sessions"] or 0
-    merged["require_all_modules"] = bool(merged["require_all_modules"])
-    merged["requires_assessment"] = bool(merged["requires_assessment"])
-    return merged
-
-
 def create_learning_set(actor: User, slug: str, title: dict, summary: dict, service_types: list[str],
                         languages: list[str], hours: int, cpd_points: int,
-                        rule: dict | None = None) -> LearningSetVersion:
+                        rule: CertificationRule = NEW_RULE) -> LearningSetVersion:
     slug = slug.strip().lower()
     if not SLUG.match(slug) or len(slug) > 80:
         raise InvalidInput(_("The short name may contain only lower-case letters, digits and dashes."))
@@ -140,7 +125,7 @@ def create_learning_set(actor: User, slug: str, title: dict, summary: dict, serv
     version = LearningSetVersion(
         learning_set=learning_set, number=1, state=VersionState.DRAFT, title=title, summary=summary,
         audience=["professional"], hours=hours, cpd_points=cpd_points, created_by_id=actor.id,
-        certification=_check_rule(rule or {}),
+        certification=rule.checked().to_mapping(),
         service_types=[VersionServiceType(service_type=s) for s in sorted(set(service_types))],
         languages=[VersionLanguage(language=lang) for lang in sorted(set(languages))],
     )
@@ -158,13 +143,13 @@ def _require_draft(version: LearningSetVersion) -> None:
 
 
 def update_draft(version: LearningSetVersion, title: dict, summary: dict, service_types: list[str],
-                 languages: list[str], hours: int, cpd_points: int, rule: dict | None = None) -> None:
+                 languages: list[str], hours: int, cpd_points: int, rule: CertificationRule | None = None) -> None:
     _require_draft(version)
     title, summary = _texts(title), _texts(summary)
     _check_version_fields(title, summary, service_types, languages, hours, cpd_points)
     version.title, version.summary, version.hours, version.cpd_points = title, summary, hours, cpd_points
     if rule is not None:
-        version.certification = _check_rule(rule)
+        version.certification = rule.checked().to_mapping()
     version.service_types = [VersionServiceType(service_type=s) for s in sorted(set(service_types))]
     version.languages = [VersionLanguage(language=lang) for lang in sorted(set(languages))]
     db.session.flush()
@@ -180,7 +165,7 @@ def start_new_draft(actor: User, learning_set_id: int) -> LearningSetVersion:
     draft = LearningSetVersion(
         learning_set_id=learning_set_id, number=current.number + 1, state=VersionState.DRAFT,
         title=dict(current.title), summary=dict(current.summary), audience=list(current.audience),
-        hours=current.hours, cpd_points=current.cpd_points, certification=dict(current.certification),
+        hours=current.hours, cpd_points=current.cpd_points, certification=current.rule.to_mapping(),
         created_by_id=actor.id,
         service_types=[VersionServiceType(service_type=s.service_type) for s in current.service_types],
         languages=[VersionLanguage(language=lang.language) for lang in current.languages],

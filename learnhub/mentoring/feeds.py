@@ -24,8 +24,15 @@ from learnhub.extensions import db
 from learnhub.i18n import _, to_reader_script
 from learnhub.mail.services import external_url, site_host
 from learnhub.mentoring.models import (
-    CalendarFeed, ImplementationPlan, MentoringProgramme, MentoringSession, PartStat, PlanAction, SessionKind,
-    SessionParticipant, SessionStatus,
+    CalendarFeed,
+    ImplementationPlan,
+    MentoringProgramme,
+    MentoringSession,
+    PartStat,
+    PlanAction,
+    SessionKind,
+    SessionParticipant,
+    SessionStatus,
 )
 from learnhub.mentoring.services import CALENDAR_FEEDS, feed_owner
 from learnhub.people.models import Membership, User
@@ -86,7 +93,8 @@ def _events_and_last_change(user: User, now: datetime) -> tuple[list[ical.Calend
 def _mentoring_events(user: User, since: datetime) -> tuple[list[ical.CalendarEvent], datetime | None]:
     """One query of plain columns: a feed of thousands of sessions builds no ORM objects."""
     runs = select(MentoringSession.id.label("session_id"), type_coerce(null(), String).label("partstat"),
-                  type_coerce(null(), DateTime).label("answered_at"), type_coerce(null(), DateTime).label("removed_at")).where(MentoringSession.mentor_id == user.id, MentoringSession.ends_at >= since)
+                  type_coerce(null(), DateTime).label("answered_at"), type_coerce(null(), DateTime).label("removed_at")) \
+        .where(MentoringSession.mentor_id == user.id, MentoringSession.ends_at >= since)
     # Sessions the user was removed from come too: they leave the feed, which changed then.
     attends = (select(SessionParticipant.session_id, SessionParticipant.partstat, SessionParticipant.answered_at,
                       SessionParticipant.removed_at)

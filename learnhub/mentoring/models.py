@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from learnhub.courses.models import RATINGS_CHECK, EvaluationRatings
+from learnhub.evaluations.models import RATINGS_CHECK, EvaluationRatings
 from learnhub.extensions import db
 from learnhub.i18n import _l
 from learnhub.people.models import Organisation, User

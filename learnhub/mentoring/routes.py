@@ -4,17 +4,13 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
 from learnhub.confirmation import confirmation_page, is_confirmed
-from learnhub.courses.forms import ReasonForm
-from learnhub.courses.routes import evaluation_form, ratings_of
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.errors import InvalidInput
+from learnhub.evaluations.forms import evaluation_form, ratings_of
 from learnhub.extensions import db
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _
-from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
 from learnhub.mentoring import busy, feeds, services
 from learnhub.mentoring.actions import session_actions
 from learnhub.mentoring.forms import (
@@ -30,6 +26,8 @@ from learnhub.mentoring.forms import (
 )
 from learnhub.mentoring.models import MentoringProgramme, PartStat, PlanStatus
 from learnhub.mentoring.slots import by_local_day
+from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import all_organisations, users_with_role
 from learnhub.timeutil import local_to_utc, utcnow
@@ -140,7 +138,7 @@ def availability():
                     raise InvalidInput(_("Please write times like 09:00-12:00, separated by commas."))
                 windows.append(services.WindowInput(weekday, *match.groups()))
         days_off = []
-        for line in filter(None, (l.strip() for l in (form.days_off.data or "").splitlines())):
+        for line in filter(None, (text.strip() for text in (form.days_off.data or "").splitlines())):
             first, _sep, rest = line.partition(" ")
             last, _sep, note = rest.strip().partition(" ")
             try:
@@ -321,7 +319,7 @@ def evaluation(session_id: int):
         db.session.commit()
         flash(_("Thank you for your evaluation."), "success")
         return redirect(url_for("mentoring.session", session_id=session.id))
-    return render_template("courses/evaluation.html", subject=session.programme.name, form=form), form_status(form)
+    return render_template("evaluations/evaluation.html", subject=session.programme.name, form=form), form_status(form)
 
 
 # --- implementation plans -------------------------------------------------------------------------------

@@ -10,31 +10,41 @@ import calendar as month_calendar
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
-from flask_sqlalchemy.pagination import Pagination
 from flask_babel import force_locale
-from sqlalchemy import (BindParameter, ColumnElement, CompoundSelect, Select, bindparam, exists, func, or_, select,
-                        union_all)
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
 from learnhub import ical
-from learnhub.caching import Topic, kept_until_changed
-from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
-from learnhub.courses.services import EvaluationSummary, save_evaluation, summarise_evaluations
-from learnhub.errors import Conflict, InvalidInput, NotFound
-from learnhub.curriculum.models import LearningSet, LearningSetVersion
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
+from learnhub.caching import Topic
+from learnhub.courses.models import Cohort, CohortSession, Enrolment
+from learnhub.curriculum.models import LearningSet, LearningSetVersion
+from learnhub.errors import Conflict, InvalidInput, NotFound
+from learnhub.evaluations.services import EvaluationSummary, save_evaluation, summarise_evaluations
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, to_reader_script
 from learnhub.locking import locked
 from learnhub.mail.services import external_url, queue_email, site_host
-from learnhub.navigation import optional_whole_number
 from learnhub.mentoring import actions
+from learnhub.mentoring.busy import BUSY_ELSEWHERE
 from learnhub.mentoring.models import (
     AvailabilityWindow,
     CalendarFeed,
@@ -57,10 +67,10 @@ from learnhub.mentoring.models import (
     SessionParticipant,
     SessionStatus,
 )
-from learnhub.mentoring.busy import BUSY_ELSEWHERE
 from learnhub.mentoring.slots import BookingRules, DayOff, Slot, WeeklyWindow, check_windows, free_slots, is_bookable
+from learnhub.navigation import optional_whole_number
 from learnhub.people.models import Membership, Organisation, Role, User
-from learnhub.timeutil import local_to_utc, nearest_due_lead, utcnow
+from learnhub.timeutil import nearest_due_lead, utcnow
 
 # --- who takes part -------------------------------------------------------------------------------
 

@@ -5,14 +5,12 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from learnhub.auth.models import Invitation
-from learnhub.auth.services import check_profile
-from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.caching import kept
+from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
-from learnhub.i18n import _
+from learnhub.i18n import LANGUAGES, _, is_valid_timezone
 from learnhub.navigation import whole_number
 from learnhub.people.models import (
     Membership,
@@ -25,7 +23,15 @@ from learnhub.people.models import (
     User,
     UserRole,
 )
-from learnhub.timeutil import utcnow
+
+
+def check_profile(display_name: str, language: str, time_zone: str) -> None:
+    if not display_name.strip() or len(display_name) > 120:
+        raise InvalidInput(_("Please enter your name (up to 120 characters)."))
+    if language not in LANGUAGES:
+        raise InvalidInput(_("Please choose one of the offered languages."))
+    if not is_valid_timezone(time_zone):
+        raise InvalidInput(_("Please choose a time zone from the list."))
 
 
 def update_profile(user: User, display_name: str, language: str, time_zone: str) -> None:
@@ -59,20 +65,6 @@ def members_of(organisation: Organisation) -> list[Membership]:
             .options(joinedload(Membership.user))
             .join(User)
             .order_by(User.display_name)
-        )
-    )
-
-
-def pending_invitations_of(organisation: Organisation) -> list[Invitation]:
-    return list(
-        db.session.scalars(
-            select(Invitation)
-            .where(
-                Invitation.organisation_id == organisation.id,
-                Invitation.accepted_at.is_(None),
-                Invitation.expires_at > utcnow(),
-            )
-            .order_by(Invitation.created_at.desc())
         )
     )
 

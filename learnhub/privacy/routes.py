@@ -1,11 +1,10 @@
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
 from learnhub.extensions import db, password_checks
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role
 from learnhub.privacy import services
 from learnhub.privacy.forms import ErasureForm

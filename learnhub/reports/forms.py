@@ -6,7 +6,7 @@ from learnhub.fields import LocalDateField
 from learnhub.i18n import _, _l
 from learnhub.people.models import ServiceType
 from learnhub.reports.scope import ReportFilter, ReportScope
-from learnhub.reports.services import Named, NameChoice, resolve_name
+from learnhub.reports.services import NameChoice, Named, resolve_name
 
 
 def _optional_int(value: object) -> int | None:

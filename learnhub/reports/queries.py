@@ -14,7 +14,15 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from learnhub.certification.models import Certificate
-from learnhub.courses.models import Attendance, Cohort, CohortSession, CohortTrainer, Enrolment, EnrolmentStatus, Evaluation
+from learnhub.courses.models import (
+    Attendance,
+    Cohort,
+    CohortSession,
+    CohortTrainer,
+    Enrolment,
+    EnrolmentStatus,
+    Evaluation,
+)
 from learnhub.curriculum.models import LearningSetVersion
 from learnhub.extensions import db
 from learnhub.mentoring.models import (

@@ -1,10 +1,10 @@
 """Reports assembled from the aggregate queries: figures, tables for pages and exports, a narrative."""
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-import unicodedata
 from typing import TypeVar
 
 import cyrtranslit
@@ -13,13 +13,13 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import select
 
-from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.caching import kept
+from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.dates import format_date
 from learnhub.extensions import db
-from learnhub.navigation import optional_whole_number
 from learnhub.i18n import _, format_decimal, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
+from learnhub.navigation import optional_whole_number
 from learnhub.people.models import Organisation, ServiceType
 from learnhub.people.services import municipality_choices
 from learnhub.reports import queries

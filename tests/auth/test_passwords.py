@@ -3,7 +3,6 @@ import pytest
 from learnhub.auth.services import check_password_rules
 from learnhub.errors import InvalidInput
 
-
 LONG_PASSPHRASE = ("Jutros je magla nad Drinom, a u Višegradu most stoji kao i uvijek; čaj od nane i šećer! " * 2)[:128]
 
 

@@ -7,6 +7,7 @@ import pytest
 from learnhub.certification import services
 from learnhub.certification.documents import credential_for
 from learnhub.courses.models import Attendance
+from learnhub.curriculum.certification_rule import CertificationRule, Facts
 from learnhub.curriculum.models import ModuleProgress
 from learnhub.errors import Conflict
 from learnhub.extensions import db
@@ -24,12 +25,12 @@ from tests.factories import (
 def facts(**changes):
     base = dict(sessions_total=1, sessions_attended=0, required_modules=1, required_modules_done=0, all_modules=1,
                 all_modules_done=0, mentoring_attended=0, assessment_passed=None)
-    return services.Facts(**{**base, **changes})
+    return Facts(**{**base, **changes})
 
 
 def test_what_is_missing_counts_one_session_and_one_module(app):
     rule = {"min_attendance_percent": 100, "require_all_modules": True, "min_mentoring_sessions": 1}
-    assert services.missing_requirements(rule, facts()) == [
+    assert CertificationRule.from_mapping(rule).missing(facts()) == [
         "attended 0 of 1 session; needs 1", "completed 0 of 1 module", "attended 0 of 1 mentoring session"]
 
 

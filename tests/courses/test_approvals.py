@@ -2,7 +2,7 @@
 they may see after deciding."""
 
 import re
-from datetime import timezone
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from learnhub.courses.models import Approver, Enrolment, EnrolmentStatus
@@ -99,7 +99,7 @@ def test_approvers_are_mailed_in_their_language_when_someone_waits(client, smtp_
                                              name="Ana Ilić", cohort="Ruma, proleće")
     text = smtp_sink.text_of(to_admin)
     assert "/approvals" in text
-    asked = enrolment.created_at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("America/New_York"))
+    asked = enrolment.created_at.replace(tzinfo=UTC).astimezone(ZoneInfo("America/New_York"))
     assert f"{asked.hour}:{asked:%M}" in text  # when they asked, in the approver's zone
     [to_trainer] = smtp_sink.to("trainer@example.org")
     assert to_trainer["Subject"] == "Ana Ilić waits for your approval in Šid, jesen"

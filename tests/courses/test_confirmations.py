@@ -6,7 +6,14 @@ import re
 from learnhub.courses.models import Attendance, EnrolmentStatus
 from learnhub.extensions import db
 from learnhub.people.models import Role
-from tests.factories import PASSWORD, CohortFactory, CohortSessionFactory, EnrolmentFactory, UserFactory, certificate_for
+from tests.factories import (
+    PASSWORD,
+    CohortFactory,
+    CohortSessionFactory,
+    EnrolmentFactory,
+    UserFactory,
+    certificate_for,
+)
 
 
 def _login(client, user) -> None:

@@ -10,7 +10,14 @@ from learnhub.errors import Conflict, InvalidInput, NotAllowed
 from learnhub.extensions import db
 from learnhub.people.models import MembershipRole, OrganisationService, Role, ServiceType
 from learnhub.timeutil import utcnow
-from tests.factories import CohortFactory, EnrolmentFactory, MunicipalityFactory, OrganisationFactory, UserFactory, member_of
+from tests.factories import (
+    CohortFactory,
+    EnrolmentFactory,
+    MunicipalityFactory,
+    OrganisationFactory,
+    UserFactory,
+    member_of,
+)
 
 
 def _rows() -> int:

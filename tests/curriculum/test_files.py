@@ -178,7 +178,7 @@ def test_loading_an_invalid_tree_raises_with_the_problems(tmp_path):
 def test_loading_reads_modules_with_their_translations(tmp_path):
     [source] = load_tree(write_tree(tmp_path))
     assert source.title == {"en": "Trialogue", "sr_Latn": "Trijalog"}
-    assert source.certification["min_attendance_percent"] == 80
+    assert source.certification.min_attendance_percent == 80
     assert [(m.slug, m.position, m.is_required) for m in source.modules] == [
         ("01-understanding-recovery", 1, True), ("02-practice", 2, False)]
     assert source.modules[0].body == {"en": MODULE_1.removeprefix(FRONT_1).strip(), "sr_Latn": "Oporavak je put."}

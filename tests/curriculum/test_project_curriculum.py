@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from learnhub.config import PROJECT_ROOT
+from learnhub.courses.models import EnrolmentStatus
 from learnhub.curriculum.files import import_tree, load_tree
 from learnhub.curriculum.models import LearningSetVersion, VersionState
-from learnhub.courses.models import EnrolmentStatus
 from learnhub.extensions import db
 from tests.factories import PASSWORD, CohortFactory, EnrolmentFactory, UserFactory
 

@@ -5,10 +5,10 @@ import pytest
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
+from learnhub import ical
 from learnhub.errors import InvalidInput
 from learnhub.extensions import db
 from learnhub.mail.models import OutboxMessage
-from learnhub import ical
 from learnhub.mail.services import queue_email, retry_delay, send_pending
 from learnhub.timeutil import utcnow
 from tests.factories import UserFactory

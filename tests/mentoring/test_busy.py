@@ -5,7 +5,7 @@ time in Belgrade (Sunday 25 October 2026); failed reads keep the last busy times
 import logging
 import socket
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -180,7 +180,7 @@ def test_a_failed_read_keeps_the_last_busy_times_and_tells_the_mentor(world, rad
     auth.login(mentor.email)
     page = client.get("/mentoring/availability").get_data(as_text=True)
     assert "Last attempt failed" in page and "check that the address is still shared" in page
-    assert "no-such-calendar" not in page and f"http://127.0.0.1/…" in page
+    assert "no-such-calendar" not in page and "http://127.0.0.1/…" in page
 
 
 def test_mentor_adds_refreshes_and_removes_a_calendar_on_the_availability_page(world, radicale, client, auth):

@@ -3,9 +3,9 @@ for each person and session as their ORGANIZER, and `flask mail receive` reads t
 a real IMAP server (dovecot) and applies them like an answer in the app."""
 
 import base64
+import logging
 import shutil
 import tempfile
-import logging
 import threading
 import uuid
 from datetime import datetime, timedelta
@@ -158,7 +158,7 @@ def test_invitations_asking_for_an_answer_name_a_reply_address_for_each_person_a
     mine, theirs = _invitation(smtp_sink, "mentee@example.org"), _invitation(smtp_sink, "other@example.org")
     for invited in (mine, theirs):
         organizer = invited["ORGANIZER"]
-        assert str(organizer).startswith("mailto:replies+s%d.u" % session.id) and organizer.params["CN"] == "Amra Mentor"
+        assert str(organizer).startswith(f"mailto:replies+s{session.id}.u") and organizer.params["CN"] == "Amra Mentor"
         assert organizer.endswith("@learnhub.example") and "SENT-BY" not in organizer.params
     assert str(mine["ORGANIZER"]) != str(theirs["ORGANIZER"])
 

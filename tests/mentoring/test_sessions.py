@@ -11,7 +11,13 @@ from learnhub.extensions import db
 from learnhub.mail.services import send_pending
 from learnhub.mentoring import feeds, services
 from learnhub.mentoring.models import (
-    MentoringProgramme, MentoringSession, MentorProfile, PartStat, ProgrammeMentor, SessionKind, SessionStatus,
+    MentoringProgramme,
+    MentoringSession,
+    MentorProfile,
+    PartStat,
+    ProgrammeMentor,
+    SessionKind,
+    SessionStatus,
 )
 from learnhub.people.models import MembershipRole, Organisation, Role, User
 from learnhub.timeutil import utc_to_local, utcnow
@@ -250,7 +256,7 @@ def _sequences_and_methods(smtp_sink, address):
     for mail in smtp_sink.to(address):
         method, calendar = _calendar_part(mail)
         result.append((method, int(calendar.vevent.sequence.value), calendar.vevent.uid.value,
-                       getattr(calendar.vevent, "status").value))
+                       calendar.vevent.status.value))
     return result
 
 

@@ -22,8 +22,8 @@ import pytest
 import redis
 from flask import request
 
-from learnhub import create_app
 from learnhub import config as learnhub_config
+from learnhub import create_app
 from learnhub.certification.keys import generate_key
 from learnhub.extensions import limiter
 from tests.ops.conftest import closed_port

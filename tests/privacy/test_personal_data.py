@@ -21,7 +21,13 @@ from learnhub.reports import queries
 from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
 from learnhub.timeutil import utcnow
 from tests.factories import (
-    PASSWORD, EnrolmentFactory, OrganisationFactory, ProgrammeFactory, UserFactory, certificate_for, member_of,
+    PASSWORD,
+    EnrolmentFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    UserFactory,
+    certificate_for,
+    member_of,
 )
 from tests.parallel import post_at_once, signed_in
 

@@ -1,11 +1,12 @@
 """Fuzzing what visitors send to booking and calendars: form fields, times, calendar feed tokens and
 session .ics addresses. Whatever arrives, the answer is never a server error."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from learnhub.extensions import db, limiter
 from tests.access_world import build_world
@@ -15,7 +16,7 @@ from tests.factories import PASSWORD
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
-zones = st.sampled_from([timezone.utc, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12)),
+zones = st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12)),
                          timezone(timedelta(minutes=330))])
 iso_times = st.builds(lambda moment, zone, with_zone: (moment.replace(tzinfo=zone) if with_zone else moment).isoformat(),
                       st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)), zones, st.booleans())

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from learnhub import create_app
-from learnhub import config
+from learnhub import config, create_app
 from learnhub.curriculum.files import CurriculumInvalid, Problem, load_tree, validate_tree
 
 EXAMPLE = config.PROJECT_ROOT / "curriculum" / "trialogue"

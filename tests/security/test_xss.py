@@ -100,7 +100,7 @@ def poison_world(payload: str, locales: dict[str, str]) -> tuple[dict[str, str],
 def _pages_for(role: str, ids: dict) -> list[str]:
     """Every GET page this role may see (members see what any signed-in user sees, and their own)."""
     pages = []
-    for (endpoint, method), (url, _data, expected) in MATRIX.items():
+    for (_endpoint, method), (url, _data, expected) in MATRIX.items():
         if method == "GET" and (role == "member" or expected[role] == 200):
             pages.append(url.format(**ids))
     return pages

@@ -2,13 +2,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user
 
 from learnhub.auth import services as auth_services
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
 from learnhub.extensions import db, mail_to_typed_addresses, password_checks
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, common_timezones
 from learnhub.navigation import requested_page
 from learnhub.people import services
+from learnhub.people.access import roles_required
 from learnhub.people.forms import (
     EmailChangeForm,
     InviteForm,
@@ -20,6 +19,8 @@ from learnhub.people.forms import (
 )
 from learnhub.people.models import MembershipRole, Role, ServiceType
 
+# The pages about people and organisations: here, not in `people`, because they need accounts,
+# e-mail changes and invitations, which build on people (see the domain order in the README).
 bp = Blueprint("people", __name__)
 
 
@@ -97,7 +98,7 @@ def members(organisation_id: int):
         "people/members.html",
         organisation=organisation,
         memberships=services.members_of(organisation),
-        invitations=services.pending_invitations_of(organisation),
+        invitations=auth_services.pending_invitations_of(organisation),
         form=_invite_form(),
         confirm_form=ConfirmForm(),
     )
@@ -119,7 +120,7 @@ def invite(organisation_id: int):
         "people/members.html",
         organisation=organisation,
         memberships=services.members_of(organisation),
-        invitations=services.pending_invitations_of(organisation),
+        invitations=auth_services.pending_invitations_of(organisation),
         form=form,
         confirm_form=ConfirmForm(),
     ), form_status(form)

@@ -2,8 +2,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from learnhub.auth.access import roles_required
-from learnhub.auth.forms import ConfirmForm
 from learnhub.caching import kept_for_readers
 from learnhub.courses import services as courses
 from learnhub.curriculum import services
@@ -12,12 +10,15 @@ from learnhub.curriculum.markdown import module_html_for_reader, render_markdown
 from learnhub.curriculum.models import AUTHORED_LANGUAGES
 from learnhub.errors import InvalidInput, NotFound
 from learnhub.extensions import db
-from learnhub.formflow import form_status, run_form
+from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, to_reader_script
 from learnhub.navigation import requested_page
+from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
 
+# Learning sets and modules as learners read them need cohorts and enrolments, so these pages live
+# above both curriculum and courses; the blueprint keeps the name its URLs were given.
 bp = Blueprint("curriculum", __name__)
 authors = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
 
@@ -69,14 +70,8 @@ def _learning_set_form(version=None) -> LearningSetForm:
         form.service_types.data = [s.value for s in version.service_type_values]
         form.languages.data = version.language_codes
         form.hours.data, form.cpd_points.data = version.hours, version.cpd_points
-        for name in LearningSetForm.RULE_FIELDS:
-            form[name].data = (version.certification or {}).get(name)
+        form.show_rule(version.rule)
     return form
-
-
-def _rule(form: LearningSetForm) -> dict:
-    rule = {name: form[name].data for name in LearningSetForm.RULE_FIELDS}
-    return {key: value for key, value in rule.items() if not (key == "renewal_cpd_points" and value is None)}
 
 
 @bp.get("/trainer/learning-sets")
@@ -93,7 +88,7 @@ def new_learning_set():
     version = run_form(form, lambda: services.create_learning_set(
         current_user, form.slug.data or "", _texts(form, "title"), _texts(form, "summary"),
         form.service_types.data or [], form.languages.data or [], form.hours.data, form.cpd_points.data,
-        _rule(form)))
+        form.rule()))
     if version:
         db.session.commit()
         flash(_("Draft created. Now add its modules."), "success")
@@ -108,7 +103,7 @@ def edit_version(version_id: int):
     form = _learning_set_form(version)
     if run_form(form, lambda: services.update_draft(
             version, _texts(form, "title"), _texts(form, "summary"), form.service_types.data or [],
-            form.languages.data or [], form.hours.data, form.cpd_points.data, _rule(form))):
+            form.languages.data or [], form.hours.data, form.cpd_points.data, form.rule())):
         db.session.commit()
         flash(_("Draft saved."), "success")
         return redirect(url_for("curriculum.edit_version", version_id=version.id))
