@@ -53,7 +53,7 @@ dovecot:
 
 # One worker per core (pytest-xdist); each has databases of its own (tests/conftest.py).
 PYTEST_ARGS ?= -n auto
-test: lint chromium dovecot install
+test: chromium dovecot lint install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Before the tests, so a slip fails in seconds (rules in pyproject.toml).
