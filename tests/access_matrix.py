@@ -50,6 +50,7 @@ MATRIX = {
     ("main.index", "GET"): ("/", None, {**everyone(302), "anonymous": 200}),
     ("main.dashboard", "GET"): ("/dashboard", None, signed_in(200)),
     ("main.healthz", "GET"): ("/healthz", None, everyone(200)),
+    ("main.favicon", "GET"): ("/favicon.ico", None, everyone(301)),
     ("main.change_language", "POST"): ("/language", {"language": "bs"}, everyone(302)),
     ("auth.login", "GET"): ("/auth/login", None, everyone(200)),
     ("auth.login", "POST"): ("/auth/login", {"email": "x@example.org", "password": "wrong password!"}, everyone(400)),

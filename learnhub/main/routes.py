@@ -37,6 +37,12 @@ def change_language():
     return response
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico whatever the page names; the icon is one SVG in static/.
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.get("/healthz")
 def healthz():
     try:
