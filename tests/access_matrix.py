@@ -189,6 +189,7 @@ MATRIX = {
                                        institute_admins(302)),
     ("certification.reinstate", "POST"): ("/certificates/{certificate_id}/reinstate", {}, institute_admins(409)),
     ("certification.renew", "POST"): ("/certificates/{certificate_id}/renew", {}, institute_admins(409)),
+    ("certification.verify_lookup", "GET"): ("/verify", None, everyone(200)),
     ("certification.verify", "GET"): ("/verify/{certificate_code}", None, everyone(200)),
     ("certification.verify_json", "GET"): ("/verify/{certificate_code}.json", None, everyone(200)),
     ("certification.pending_cpd", "GET"): ("/admin/cpd", None, institute_admins(200)),

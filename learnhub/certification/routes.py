@@ -145,14 +145,41 @@ def renew(certificate_id: int):
 
 # --- public verification ------------------------------------------------------------------------------
 
+def _typed_code(text: str) -> str:
+    """What someone typed or pasted: a code with or without dashes, or the whole verification address."""
+    text = text.strip()
+    if "/verify/" in text:
+        text = text.rsplit("/verify/", 1)[1].split("?", 1)[0].split("#", 1)[0].removesuffix(".json")
+    return text[:80]
+
+
+@bp.get("/verify")
+@limiter.limit(configured_limit("VERIFY_RATE_LIMIT"))
+def verify_lookup():
+    typed = _typed_code(request.args.get("code", ""))
+    issuer = institute_name(str(get_locale()))
+    if "code" not in request.args:
+        return render_template("certification/verify.html", certificate=None, code="", issuer=issuer)
+    if not typed:
+        return render_template("certification/verify.html", certificate=None, code="", issuer=issuer,
+                               error=_("Please type or paste the code printed on the certificate.")), 400
+    certificate = services.certificate_by_code(typed)
+    if certificate is None:
+        return render_template("certification/verify.html", certificate=None, code=typed, issuer=issuer,
+                               error=_("No certificate has this code. Please check that it was copied completely.")), 404
+    return redirect(url_for("certification.verify", code=certificate.code))
+
+
 @bp.get("/verify/<code>")
 @limiter.limit(configured_limit("VERIFY_RATE_LIMIT"))
 def verify(code: str):
     certificate = services.certificate_by_code(code)
+    issuer = institute_name(str(get_locale()))
     if certificate is None:
-        return render_template("certification/verify.html", certificate=None, code=code[:40]), 404
+        return render_template("certification/verify.html", certificate=None, code=code[:40], issuer=issuer,
+                               error=_("No certificate has this code. Please check that it was copied completely.")), 404
     return render_template("certification/verify.html", certificate=certificate, status=certificate.status,
-                           issuer=institute_name(str(get_locale())))
+                           issuer=issuer, code="")
 
 
 @bp.get("/verify/<code>.json")
