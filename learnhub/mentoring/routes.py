@@ -317,8 +317,11 @@ def calendar_settings():
         return redirect(url_for("mentoring.calendar_settings"))
     token = services.feed_token(current_user)
     db.session.commit()  # the first visit creates the feed
-    return render_template("mentoring/calendar.html", form=form,
-                           feed_url=url_for("mentoring.calendar_feed", token=token, _external=True))
+    feed_url = url_for("mentoring.calendar_feed", token=token, _external=True)
+    # webcal: makes the reader's calendar app offer to subscribe (http(s): would only download the file).
+    return render_template("mentoring/calendar.html", form=form, feed_url=feed_url,
+                           webcal_url="webcal://" + feed_url.split("://", 1)[1],
+                           confirming=request.args.get("confirm") == "new-address")
 
 
 @bp.get("/calendar/<token>.ics")
