@@ -282,6 +282,10 @@ def plan(programme_id: int, organisation_id: int):
             form.actions.append_entry(action)
         form.actions.append_entry()  # one empty row to add an action
         form.based_on.data = services.plan_version(plan)
+    elif "add_action" in request.form:  # another empty row; nothing is saved, everything typed stays
+        form.actions.append_entry()
+        return render_template("mentoring/plan.html", programme=programme, plan=plan, form=form,
+                               history=services.plan_history(plan), focus_action=len(form.actions) - 1)
 
     def save():
         rows = [entry.form for entry in form.actions]  # entry.description would be the field's own help text
