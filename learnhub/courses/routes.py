@@ -8,6 +8,7 @@ from learnhub.auth.access import roles_required
 from learnhub.auth.forms import ConfirmForm
 from learnhub.caching import kept_for_readers
 from learnhub.courses import services
+from learnhub.courses.roster import RosterOrder, progress_roster
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, EvaluationForm, ReasonForm, SessionForm
 from learnhub.courses.models import Approver, EnrolmentStatus, PromotionPolicy
 from learnhub.curriculum.models import Audience
@@ -279,9 +280,10 @@ def new_cohort(version_id: int):
 
 
 def _cohort_admin_page(cohort, session_form, status=200):
-    page = services.roster(cohort, requested_page(), current_app.config["PAGE_SIZE"])
+    order = RosterOrder.parse(request.args.get("sort"))
+    page = progress_roster(cohort, order, requested_page(), current_app.config["PAGE_SIZE"])
     return render_template(
-        "courses/cohort_admin.html", cohort=cohort, page=page, session_form=session_form,
+        "courses/cohort_admin.html", cohort=cohort, page=page, order=order.value, session_form=session_form,
         confirm_form=ConfirmForm(), reason_form=ReasonForm(), summary=services.evaluation_summary(cohort),
     ), status
 
