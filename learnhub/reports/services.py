@@ -409,7 +409,8 @@ def narrative(report: Report) -> str:
     """A paragraph a funder's report can quote, in the viewer's language."""
     t, c = report.training, report.certificates
     n = format_decimal
-    sentences = [_(
+    sentences = [_("%(period)s, nobody took part in training.", period=period_phrase(report.filters))
+                 if not t.enrolments else _(
         "%(period)s, %(people)s from %(organisations)s in %(municipalities)s took part in training "
         "(%(enrolments)s).",
         period=period_phrase(report.filters),
@@ -420,16 +421,23 @@ def narrative(report: Report) -> str:
                                 count=n(t.municipalities)),
         enrolments=ngettext("%(count)s enrolment", "%(count)s enrolments", t.enrolments, count=n(t.enrolments)),
     )]
-    sentences.append(ngettext(
-        "%(completions)s ended with a certificate; %(count)s certificate was issued (%(valid)s valid today).",
-        "%(completions)s ended with a certificate; %(count)s certificates were issued (%(valid)s valid today).",
-        c.issued,
-        completions=ngettext("%(count)s enrolment", "%(count)s enrolments", t.completions, count=n(t.completions)),
-        count=n(c.issued), valid=n(c.valid),
-    ))
-    if report.mentoring and report.mentees:
+    # Clauses with nothing to say ("0 certificates were issued", "Mentors held 0 sessions") are left out.
+    completions = ngettext("%(count)s enrolment", "%(count)s enrolments", t.completions, count=n(t.completions))
+    if t.completions and c.issued:
+        sentences.append(ngettext(
+            "%(completions)s ended with a certificate; %(count)s certificate was issued (%(valid)s valid today).",
+            "%(completions)s ended with a certificate; %(count)s certificates were issued (%(valid)s valid today).",
+            c.issued, completions=completions, count=n(c.issued), valid=n(c.valid),
+        ))
+    elif t.completions:
+        sentences.append(_("%(completions)s ended with a certificate.", completions=completions))
+    elif c.issued:
+        sentences.append(ngettext("%(count)s certificate was issued (%(valid)s valid today).",
+                                  "%(count)s certificates were issued (%(valid)s valid today).",
+                                  c.issued, count=n(c.issued), valid=n(c.valid)))
+    sessions = report.mentoring.group_sessions + report.mentoring.individual_sessions if report.mentoring else 0
+    if report.mentoring and report.mentees and sessions:
         m, p = report.mentoring, report.mentees
-        sessions = m.group_sessions + m.individual_sessions
         hours = round(report.mentoring_hours, 1)
         sentences.append(_(
             "Mentors held %(sessions)s (%(hours)s) with %(people)s from %(organisations)s in %(municipalities)s.",
