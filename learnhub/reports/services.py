@@ -70,7 +70,7 @@ SUGGESTIONS = 10  # names offered as the viewer types, and choices shown when a 
 @dataclass(frozen=True)
 class NameIndex:
     names: dict[int, str]  # in the reader's script, sorted for reading
-    folded: dict[int, str]  # the same names as searches compare them
+    folded: dict[int, tuple[str, ...]]  # the same names as searches compare them, and a title's other languages
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,16 @@ def name_index(kind: Named, scope: ReportScope) -> NameIndex:
     """Kept like the figures, per language (titles are picked for the reader's language) and per scope:
     a viewer is offered only the programmes and organisations they may report on."""
     scoped = kind is not Named.LEARNING_SET and scope.kind is not ScopeKind.INSTITUTE
-    key = f"report-names:{kind}:{get_locale()}" + (f":{scope.key}-{scope.subject_id}" if scoped else "")
-    return _kept(key, lambda: _index(_NAME_LOADERS[kind](scope)))
+    key = f"report-names:v2:{kind}:{get_locale()}" + (f":{scope.key}-{scope.subject_id}" if scoped else "")
+    others = _learning_set_other_titles if kind is Named.LEARNING_SET else dict
+    return _kept(key, lambda: _index(_NAME_LOADERS[kind](scope), others()))
 
 
-def _index(pairs: dict[int, str]) -> NameIndex:
+def _index(pairs: dict[int, str], others: dict[int, set[str]]) -> NameIndex:
     names = {i: to_reader_script(n) for i, n in sorted(pairs.items(), key=lambda item: item[1].casefold())}
-    return NameIndex(names, {i: folded(n) for i, n in names.items()})
+    # The shown name first: it decides whether what was typed is the name itself.
+    return NameIndex(names, {i: (folded(n), *sorted({folded(o) for o in others.get(i, ())} - {folded(n)}))
+                             for i, n in names.items()})
 
 
 def _learning_set_titles() -> dict[int, str]:
@@ -107,6 +110,15 @@ def _learning_set_titles() -> dict[int, str]:
     for learning_set_id, title in db.session.execute(select(LearningSetVersion.learning_set_id, LearningSetVersion.title)
                                                      .order_by(LearningSetVersion.number)):
         titles[learning_set_id] = pick_language(title)
+    return titles
+
+
+def _learning_set_other_titles() -> dict[int, set[str]]:
+    """Every title a learning set had, in every language: a reader may know it by its Serbian or English one."""
+    titles: dict[int, set[str]] = {}
+    for learning_set_id, title in db.session.execute(select(LearningSetVersion.learning_set_id,
+                                                            LearningSetVersion.title)):
+        titles.setdefault(learning_set_id, set()).update(t for t in title.values() if t)
     return titles
 
 
@@ -139,7 +151,8 @@ def find_names(kind: Named, text: str, scope: ReportScope, limit: int = SUGGESTI
 def _search(index: NameIndex, wanted: str) -> list[tuple[int, str, bool]]:
     if not wanted:
         return []
-    found = [((name != wanted, not name.startswith(wanted)), i) for i, name in index.folded.items() if wanted in name]
+    found = [(min((name != wanted, not name.startswith(wanted)) for name in names if wanted in name), i)
+             for i, names in index.folded.items() if any(wanted in name for name in names)]
     found.sort(key=lambda item: item[0])  # stable: alphabetical within each group
     return [(i, index.names[i], rank == (False, False)) for rank, i in found]
 
@@ -153,7 +166,7 @@ def resolve_name(kind: Named, chosen_id: str | None, typed: str | None, scope: R
         return NameChoice()
     index = name_index(kind, scope)
     known = optional_whole_number(chosen_id)
-    if known in index.names and (typed is None or folded(typed) == index.folded[known]):
+    if known in index.names and (typed is None or folded(typed) == index.folded[known][0]):
         return NameChoice(known, index.names[known])
     if typed is None:
         return NameChoice(unknown=True)
