@@ -9,9 +9,10 @@ from learnhub.certification.documents import credential_for, institute_name, pdf
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
+from learnhub.curriculum.titles import learning_set_titles
 from learnhub.extensions import configured_limit, db, limiter
 from learnhub.formflow import form_status, run_form
-from learnhub.i18n import _, ngettext, select_locale
+from learnhub.i18n import _, ngettext, select_locale, to_reader_script
 from learnhub.navigation import optional_whole_number, whole_number
 from learnhub.people.models import Role, ServiceType
 from learnhub.timeutil import utcnow
@@ -218,7 +219,8 @@ def organisation_status():
     else:
         organisation_ids = [m.organisation_id for m in current_user.memberships if m.is_org_admin]
     statuses = services.organisation_statuses(organisation_ids, utcnow())
-    return render_template("certification/status.html", statuses=statuses,
+    titles = learning_set_titles({r.requirement.learning_set_id for status in statuses for r in status.requirements})
+    return render_template("certification/status.html", statuses=statuses, titles=titles,
                            municipalities=services.municipality_summary(statuses) if organisation_ids is None else [],
                            labels=services.STATE_LABELS)
 
@@ -228,11 +230,13 @@ def organisation_status():
 def requirements():
     form = RequirementForm()
     form.service_type.choices = [(s.value, s.label) for s in ServiceType]
-    form.learning_set_id.choices = [(str(v.learning_set_id), v.display_title) for v in all_versions_for_trainers()]
+    form.learning_set_id.choices = [(str(v.learning_set_id), to_reader_script(v.display_title)) for v in all_versions_for_trainers()]
     if run_form(form, lambda: services.set_requirement(
             form.service_type.data, optional_whole_number(form.learning_set_id.data), form.min_staff.data)):
         db.session.commit()
         flash(_("Requirement saved."), "success")
         return redirect(url_for("certification.requirements"))
-    return render_template("certification/requirements.html", form=form,
-                           requirements=services.all_requirements()), form_status(form)
+    requirements = services.all_requirements()
+    return render_template("certification/requirements.html", form=form, requirements=requirements,
+                           titles=learning_set_titles({r.learning_set_id for r in requirements}),
+                           service_labels={s.value: s.label for s in ServiceType}), form_status(form)
