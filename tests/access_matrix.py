@@ -75,6 +75,8 @@ MATRIX = {
     ("people.confirm_email_change", "GET"): ("/account/email/forged", None, signed_in(200)),
     ("people.confirm_email_change", "POST"): ("/account/email/forged", {}, signed_in(400)),
     ("people.members", "GET"): ("/organisations/{organisation_id}/members", None, organisation_admins(200)),
+    ("certification.staff", "GET"): ("/organisations/{organisation_id}/staff", None, organisation_admins(200)),
+    ("certification.staff_export", "GET"): ("/organisations/{organisation_id}/staff.csv", None, organisation_admins(200)),
     ("people.invite", "POST"): ("/organisations/{organisation_id}/invitations",
                                 {"email": "invitee@example.org", "role": "member"}, organisation_admins(302)),
     ("people.revoke_invitation", "POST"): ("/organisations/{organisation_id}/invitations/{invitation_id}/revoke",

@@ -7,14 +7,18 @@ from learnhub.auth.forms import ConfirmForm
 from learnhub.certification import services
 from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
+from learnhub.certification.staff import StaffFilter, StaffTable, staff_rows, staff_table
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
 from learnhub.curriculum.titles import learning_set_titles
+from learnhub.errors import NotFound
 from learnhub.extensions import configured_limit, db, limiter
 from learnhub.formflow import form_status, run_form
-from learnhub.i18n import _, ngettext, select_locale, to_reader_script
+from learnhub.i18n import _, format_date, ngettext, select_locale, to_reader_script
 from learnhub.navigation import optional_whole_number, whole_number
-from learnhub.people.models import Role, ServiceType
+from learnhub.people.models import Organisation, Role, ServiceType
+from learnhub.people.services import organisation_for_admin
+from learnhub.spreadsheets import csv_bytes, xlsx_bytes
 from learnhub.timeutil import utcnow
 
 bp = Blueprint("certification", __name__)
@@ -223,6 +227,39 @@ def organisation_status():
     return render_template("certification/status.html", statuses=statuses, titles=titles,
                            municipalities=services.municipality_summary(statuses) if organisation_ids is None else [],
                            labels=services.STATE_LABELS)
+
+
+# --- organisation admins: their staff ---------------------------------------------------------------------
+
+def _staff_of(organisation_id: int) -> tuple[Organisation, StaffTable]:
+    organisation = organisation_for_admin(current_user, organisation_id)
+    return organisation, staff_table(organisation, utcnow(), request.args.get("name", "")[:100],
+                                     StaffFilter.parse(request.args.get("show")))
+
+
+@bp.get("/organisations/<int:organisation_id>/staff")
+@login_required
+def staff(organisation_id: int):
+    organisation, table = _staff_of(organisation_id)
+    return render_template("certification/staff.html", organisation=organisation, table=table,
+                           filters=list(StaffFilter), name=request.args.get("name", "")[:100],
+                           show=StaffFilter.parse(request.args.get("show")).value)
+
+
+@bp.get("/organisations/<int:organisation_id>/staff.<fmt>")
+@login_required
+def staff_export(organisation_id: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound(_("We could not find that page."))
+    organisation, table = _staff_of(organisation_id)
+    header, rows = staff_rows(table, lambda moment: format_date(moment, "short"))
+    filename = f"staff-{organisation.id}.{fmt}"
+    if fmt == "csv":
+        return Response(csv_bytes(header, rows), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(xlsx_bytes([(_("Staff"), header, rows)]),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/admin/requirements", methods=["GET", "POST"])

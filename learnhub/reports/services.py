@@ -4,10 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-import unicodedata
 from typing import TypeVar
 
-import cyrtranslit
 from flask import current_app
 from flask_babel import format_date, get_locale
 from markupsafe import Markup
@@ -17,7 +15,7 @@ from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.caching import kept
 from learnhub.extensions import db
 from learnhub.navigation import optional_whole_number
-from learnhub.i18n import _, format_decimal, ngettext, to_reader_script
+from learnhub.i18n import _, folded, format_decimal, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
 from learnhub.people.models import Organisation, ServiceType
 from learnhub.people.services import municipality_choices
@@ -81,12 +79,6 @@ class NameChoice:
     name: str = ""
     candidates: tuple[tuple[int, str], ...] = ()  # several names fit what was typed
     unknown: bool = False  # an id or a name that fits nothing
-
-
-def folded(text: str) -> str:
-    """Case, script and accents set aside, so "uzice", "Užice" and "Ужице" find the same name."""
-    decomposed = unicodedata.normalize("NFKD", cyrtranslit.to_latin(text, "sr"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
 def name_index(kind: Named, scope: ReportScope) -> NameIndex:
