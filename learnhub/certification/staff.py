@@ -21,7 +21,6 @@ from learnhub.extensions import db
 from learnhub.i18n import _, folded, to_reader_script
 from learnhub.people.models import Membership, MembershipRole, Organisation, User
 
-
 EXPIRY_WARNING_DAYS = 90
 # Enrolments the table shows: what someone is doing or waiting for (not withdrawals or refusals).
 SHOWN_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED)
@@ -41,7 +40,7 @@ class StaffFilter(StrEnum):
 
     @classmethod
     def parse(cls, text: str | None) -> "StaffFilter":
-        return cls(text) if text in cls._value2member_map_ else cls.ALL
+        return cls(text) if text is not None and text in cls._value2member_map_ else cls.ALL
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ class RosterOrder(StrEnum):
 
     @classmethod
     def parse(cls, text: str | None) -> "RosterOrder":
-        return cls(text) if text in cls._value2member_map_ else cls.ENROLMENT
+        return cls(text) if text is not None and text in cls._value2member_map_ else cls.ENROLMENT
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,14 @@ from learnhub.curriculum.models import ModuleProgress
 from learnhub.extensions import db
 from learnhub.people.models import MembershipRole
 from learnhub.timeutil import utcnow
-from tests.factories import (PASSWORD, CohortSessionFactory, EnrolmentFactory, OrganisationFactory, UserFactory,
-                             certificate_for, member_of)
+from tests.factories import (
+    PASSWORD,
+    CohortSessionFactory,
+    EnrolmentFactory,
+    OrganisationFactory,
+    certificate_for,
+    member_of,
+)
 
 
 @pytest.fixture

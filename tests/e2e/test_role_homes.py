@@ -13,8 +13,14 @@ from learnhub.extensions import db
 from learnhub.people.models import MembershipRole, Role
 from learnhub.timeutil import utcnow
 from tests.e2e.conftest import log_in
-from tests.factories import (CohortSessionFactory, EnrolmentFactory, OrganisationFactory, UserFactory,
-                             certificate_for, member_of)
+from tests.factories import (
+    CohortSessionFactory,
+    EnrolmentFactory,
+    OrganisationFactory,
+    UserFactory,
+    certificate_for,
+    member_of,
+)
 
 pytestmark = pytest.mark.e2e
 

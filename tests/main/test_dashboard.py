@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from learnhub.extensions import db
 from learnhub.timeutil import utcnow
-from tests.factories import (PASSWORD, CohortSessionFactory, EnrolmentFactory, UserFactory, certificate_for)
+from tests.factories import PASSWORD, CohortSessionFactory, EnrolmentFactory, UserFactory, certificate_for
 
 
 def test_the_dashboard_shows_the_next_session_modules_to_finish_and_expiring_certificates(client, auth):

@@ -2,10 +2,11 @@
 
 import logging
 
+from flask_babel import lazy_gettext
+
 from learnhub.extensions import db
 from learnhub.mail.services import queue_email, send_pending
 from learnhub.observability import logger as request_logger
-from flask_babel import lazy_gettext
 
 
 def test_mail_printed_in_development_shows_to_and_subject(make_app, caplog):
