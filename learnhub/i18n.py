@@ -6,6 +6,7 @@ placeholders, markup and listed foreign words untouched.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
@@ -229,3 +230,9 @@ if __name__ == "__main__":  # `python -m learnhub.i18n`: used by `make translati
     import sys
 
     print(derive_cyrillic_catalogue(sys.argv[1], sys.argv[2]), "messages transliterated")
+
+
+def folded(text: str) -> str:
+    """Case, script and accents set aside, so "uzice", "Užice" and "Ужице" find the same name."""
+    decomposed = unicodedata.normalize("NFKD", cyrtranslit.to_latin(text, "sr"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()

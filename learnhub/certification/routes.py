@@ -7,16 +7,22 @@ from learnhub.certification.credentials import check, signed_credential
 from learnhub.certification.documents import credential_for, institute_name, pdf_for, verification_url
 from learnhub.certification.forms import CpdActivityForm, ReasonedForm, RenewalForm, RequirementForm, RevocationForm
 from learnhub.certification.issuer import issuer_document, key_url, public_jwk, published_status_list
+from learnhub.certification.staff import StaffFilter, StaffTable, staff_rows, staff_table
 from learnhub.certification.status_list import list_count
 from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.courses.services import cohort_for_trainer
 from learnhub.curriculum.services import all_versions_for_trainers
+from learnhub.curriculum.titles import learning_set_titles
+from learnhub.dates import format_date
+from learnhub.errors import NotFound
 from learnhub.extensions import configured_limit, db, limiter
 from learnhub.formflow import ConfirmForm, form_status, run_form
-from learnhub.i18n import _, ngettext, select_locale
+from learnhub.i18n import _, ngettext, select_locale, to_reader_script
 from learnhub.navigation import optional_whole_number, whole_number
 from learnhub.people.access import roles_required
-from learnhub.people.models import Role, ServiceType
+from learnhub.people.models import Organisation, Role, ServiceType
+from learnhub.people.services import organisation_for_admin
+from learnhub.spreadsheets import csv_bytes, xlsx_bytes
 from learnhub.timeutil import utcnow
 
 bp = Blueprint("certification", __name__)
@@ -156,16 +162,43 @@ def renew(certificate_id: int):
 
 # --- public verification ------------------------------------------------------------------------------
 
+def _typed_code(text: str) -> str:
+    """What someone typed or pasted: a code with or without dashes, or the whole verification address."""
+    text = text.strip()
+    if "/verify/" in text:
+        text = text.rsplit("/verify/", 1)[1].split("?", 1)[0].split("#", 1)[0].removesuffix(".json")
+    return text[:80]
+
+
+@bp.get("/verify")
+@limiter.limit(configured_limit("VERIFY_RATE_LIMIT"))
+def verify_lookup():
+    typed = _typed_code(request.args.get("code", ""))
+    issuer = institute_name(str(get_locale()))
+    if "code" not in request.args:
+        return render_template("certification/verify.html", certificate=None, code="", issuer=issuer)
+    if not typed:
+        return render_template("certification/verify.html", certificate=None, code="", issuer=issuer,
+                               error=_("Please type or paste the code printed on the certificate.")), 400
+    certificate = services.certificate_by_code(typed)
+    if certificate is None:
+        return render_template("certification/verify.html", certificate=None, code=typed, issuer=issuer,
+                               error=_("No certificate has this code. Please check that it was copied completely.")), 404
+    return redirect(url_for("certification.verify", code=certificate.code))
+
+
 @bp.get("/verify/<code>")
 @limiter.limit(configured_limit("VERIFY_RATE_LIMIT"))
 def verify(code: str):
     certificate = services.certificate_by_code(code)
+    issuer = institute_name(str(get_locale()))
     if certificate is None:
-        return render_template("certification/verify.html", certificate=None, code=code[:40]), 404
+        return render_template("certification/verify.html", certificate=None, code=code[:40], issuer=issuer,
+                               error=_("No certificate has this code. Please check that it was copied completely.")), 404
     # What the page says is what a stranger's verifier concludes from the signed credential, our published key
     # and status list; the database's own view (certificate.status) only adds the date and reason of a revocation.
     return render_template("certification/verify.html", certificate=certificate, status=certificate.status,
-                           verdict=check(certificate), issuer=institute_name(str(get_locale())))
+                           verdict=check(certificate), issuer=issuer, code="")
 
 
 @bp.get("/verify/<code>.json")
@@ -245,9 +278,43 @@ def organisation_status():
     else:
         organisation_ids = [m.organisation_id for m in current_user.memberships if m.is_org_admin]
     statuses = services.organisation_statuses(organisation_ids, utcnow())
-    return render_template("certification/status.html", statuses=statuses,
+    titles = learning_set_titles({r.requirement.learning_set_id for status in statuses for r in status.requirements})
+    return render_template("certification/status.html", statuses=statuses, titles=titles,
                            municipalities=services.municipality_summary(statuses) if organisation_ids is None else [],
                            labels=services.STATE_LABELS)
+
+
+# --- organisation admins: their staff ---------------------------------------------------------------------
+
+def _staff_of(organisation_id: int) -> tuple[Organisation, StaffTable]:
+    organisation = organisation_for_admin(current_user, organisation_id)
+    return organisation, staff_table(organisation, utcnow(), request.args.get("name", "")[:100],
+                                     StaffFilter.parse(request.args.get("show")))
+
+
+@bp.get("/organisations/<int:organisation_id>/staff")
+@login_required
+def staff(organisation_id: int):
+    organisation, table = _staff_of(organisation_id)
+    return render_template("certification/staff.html", organisation=organisation, table=table,
+                           filters=list(StaffFilter), name=request.args.get("name", "")[:100],
+                           show=StaffFilter.parse(request.args.get("show")).value)
+
+
+@bp.get("/organisations/<int:organisation_id>/staff.<fmt>")
+@login_required
+def staff_export(organisation_id: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound(_("We could not find that page."))
+    organisation, table = _staff_of(organisation_id)
+    header, rows = staff_rows(table, format_date)
+    filename = f"staff-{organisation.id}.{fmt}"
+    if fmt == "csv":
+        return Response(csv_bytes(header, rows), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(xlsx_bytes([(_("Staff"), header, rows)]),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/admin/requirements", methods=["GET", "POST"])
@@ -255,11 +322,13 @@ def organisation_status():
 def requirements():
     form = RequirementForm()
     form.service_type.choices = [(s.value, s.label) for s in ServiceType]
-    form.learning_set_id.choices = [(str(v.learning_set_id), v.display_title) for v in all_versions_for_trainers()]
+    form.learning_set_id.choices = [(str(v.learning_set_id), to_reader_script(v.display_title)) for v in all_versions_for_trainers()]
     if run_form(form, lambda: services.set_requirement(
             form.service_type.data, optional_whole_number(form.learning_set_id.data), form.min_staff.data)):
         db.session.commit()
         flash(_("Requirement saved."), "success")
         return redirect(url_for("certification.requirements"))
-    return render_template("certification/requirements.html", form=form,
-                           requirements=services.all_requirements()), form_status(form)
+    requirements = services.all_requirements()
+    return render_template("certification/requirements.html", form=form, requirements=requirements,
+                           titles=learning_set_titles({r.learning_set_id for r in requirements}),
+                           service_labels={s.value: s.label for s in ServiceType}), form_status(form)

@@ -9,6 +9,7 @@ from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.courses import services
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, ReasonForm, SessionForm
 from learnhub.courses.models import Approver, EnrolmentStatus, PromotionPolicy
+from learnhub.courses.roster import RosterOrder, progress_roster
 from learnhub.curriculum.models import Audience
 from learnhub.curriculum.services import get_version, module_of
 from learnhub.dates import format_datetime
@@ -303,9 +304,10 @@ def new_cohort(version_id: int):
 
 
 def _cohort_admin_page(cohort, session_form, status=200):
-    page = services.roster(cohort, requested_page(), current_app.config["PAGE_SIZE"])
+    order = RosterOrder.parse(request.args.get("sort"))
+    page = progress_roster(cohort, order, requested_page(), current_app.config["PAGE_SIZE"])
     return render_template(
-        "courses/cohort_admin.html", cohort=cohort, page=page, session_form=session_form,
+        "courses/cohort_admin.html", cohort=cohort, page=page, order=order.value, session_form=session_form,
         confirm_form=ConfirmForm(), reason_form=ReasonForm(), summary=services.evaluation_summary(cohort),
     ), status
 

@@ -913,6 +913,7 @@ def mark_module_complete(user: User, module: Module) -> None:
 class ModuleLink(Titled):
     slug: str
     title: dict[str, str]
+    is_done: bool = False
 
 
 @dataclass(frozen=True)
@@ -941,6 +942,11 @@ class LearningItem(EnrolmentLabels, Titled):
     def percent(self) -> int:
         return round(100 * self.modules_done / self.modules_total) if self.modules_total else 0
 
+    @property
+    def next_module(self) -> ModuleLink | None:
+        """The first module not yet completed, where "Continue" leads."""
+        return next((module for module in self.modules if not module.is_done), None)
+
 
 # Built once, with the learner and the time as parameters: building these took as long as running them.
 _LEARNER = bindparam("user_id")
@@ -961,7 +967,9 @@ _MY_ENROLMENTS = (
     .join(LearningSetVersion, LearningSetVersion.id == Enrolment.version_id)
     .where(Enrolment.user_id == _LEARNER, Enrolment.status.in_(ACTIVE_STATUSES))
     .order_by(Enrolment.created_at.desc(), Enrolment.id.desc()))
-_MODULES_OF_VERSIONS = (select(Module.version_id, Module.slug, Module.title)
+_MODULES_OF_VERSIONS = (select(Module.version_id, Module.slug, Module.title,
+                               exists().where(ModuleProgress.module_id == Module.id,
+                                              ModuleProgress.user_id == _LEARNER))
                         .where(Module.version_id.in_(bindparam("version_ids", expanding=True)))
                         .order_by(Module.position))
 
@@ -972,8 +980,9 @@ def my_learning(user: User, now: datetime) -> list[LearningItem]:
                                                "join_opens": now + JOIN_LINK_OPENS_BEFORE}).all()
     modules: dict[int, list[ModuleLink]] = {row.version_id: [] for row in rows}
     if modules:
-        for version_id, slug, title in db.session.execute(_MODULES_OF_VERSIONS, {"version_ids": list(modules)}):
-            modules[version_id].append(ModuleLink(slug, title))
+        for version_id, slug, title, is_done in db.session.execute(
+                _MODULES_OF_VERSIONS, {"version_ids": list(modules), "user_id": user.id}):
+            modules[version_id].append(ModuleLink(slug, title, bool(is_done)))
     return [LearningItem(*row[:6], modules[row.version_id], *row[6:], is_evaluation_open=now.date() >= row.ends_on)
             for row in rows]
 

@@ -182,7 +182,8 @@ class _SmtpConnection:
         config = current_app.config
         if not config["MAIL_SERVER"]:
             # Development without an SMTP server: show the mail in the terminal instead.
-            current_app.logger.warning("Mail (no MAIL_SERVER set):\n%s", msg.get_body(("plain",)).get_content())
+            current_app.logger.warning("Mail (no MAIL_SERVER set)\nTo: %s\nSubject: %s\n\n%s", msg["To"], msg["Subject"],
+                                       msg.get_body(("plain",)).get_content())
             return
         try:
             if self._smtp is None:

@@ -6,9 +6,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from learnhub.courses import services as courses
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGE_COOKIE
+from learnhub.main.next_steps import next_steps
 from learnhub.main.services import set_language
 from learnhub.navigation import safe_next_url
 from learnhub.people.services import administered_organisations
+from learnhub.timeutil import utcnow
 
 bp = Blueprint("main", __name__)
 
@@ -25,7 +27,7 @@ def index():
 def dashboard():
     awaiting = courses.count_awaiting_decision(current_user) if courses.may_approve(current_user) else None
     return render_template("main/dashboard.html", administered=administered_organisations(current_user),
-                           awaiting_approval=awaiting)
+                           awaiting_approval=awaiting, next_steps=next_steps(current_user, utcnow()))
 
 
 @bp.post("/language")
@@ -35,6 +37,12 @@ def change_language():
     response = redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico whatever the page names; the icon is one SVG in static/.
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/healthz")

@@ -338,6 +338,10 @@ def plan(programme_id: int, organisation_id: int):
             form.actions.append_entry(action)
         form.actions.append_entry()  # one empty row to add an action
         form.based_on.data = services.plan_version(plan)
+    elif "add_action" in request.form:  # another empty row; nothing is saved, everything typed stays
+        form.actions.append_entry()
+        return render_template("mentoring/plan.html", programme=programme, plan=plan, form=form,
+                               history=services.plan_history(plan), focus_action=len(form.actions) - 1)
 
     def save():
         rows = [entry.form for entry in form.actions]  # entry.description would be the field's own help text
@@ -376,8 +380,11 @@ def calendar_settings():
         return redirect(url_for("mentoring.calendar_settings"))
     token = services.feed_token(current_user)
     db.session.commit()  # the first visit creates the feed
-    return render_template("mentoring/calendar.html", form=form, new_address_question=new_calendar_address_question(),
-                           feed_url=url_for("mentoring.calendar_feed", token=token, _external=True))
+    feed_url = url_for("mentoring.calendar_feed", token=token, _external=True)
+    # webcal: makes the reader's calendar app offer to subscribe (http(s): would only download the file).
+    return render_template("mentoring/calendar.html", form=form, feed_url=feed_url,
+                           webcal_url="webcal://" + feed_url.split("://", 1)[1],
+                           confirming=request.args.get("confirm") == "new-address")
 
 
 def new_calendar_address_question() -> tuple[str, str]:

@@ -902,6 +902,11 @@ _ACTIONS_DUE = (select(PlanAction).join(ImplementationPlan).where(
     PlanAction.is_done.is_(False), PlanAction.due_on <= bindparam("due_by")).order_by(PlanAction.due_on))
 
 
+def next_session(user: User, now: datetime) -> MentoringSession | None:
+    """The viewer's next scheduled session, as mentor or participant: one query."""
+    return db.session.scalars(_NEXT, {"user_id": user.id, "now": now}).first()
+
+
 def overview(user: User, now: datetime) -> MentoringOverview:
     """The next session and this week's (as mentor or participant), plans needing attention, actions due soon."""
     when = {"user_id": user.id, "now": now}

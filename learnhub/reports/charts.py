@@ -21,11 +21,14 @@ def _number(value: float) -> str:
 def _frame(chart_id: str, title: str, description: str, width: int, height: int, body: list[str]) -> Markup:
     if not body:
         return Markup('<p class="muted">{}: {}</p>').format(title, _("No data for these filters."))
+    # A visible caption; on a phone the chart keeps a legible size and scrolls sideways in its box.
     return Markup(
+        f'<figure class="chart-figure"><figcaption id="{chart_id}-caption">{escape(title)}</figcaption>'
+        f'<div class="chart-scroll" tabindex="0" role="group" aria-labelledby="{chart_id}-caption">'
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
-        + "".join(body) + "</svg>"
+        + "".join(body) + "</svg></div></figure>"
     )
 
 

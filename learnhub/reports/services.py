@@ -1,13 +1,11 @@
 """Reports assembled from the aggregate queries: figures, tables for pages and exports, a narrative."""
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
-import cyrtranslit
 from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
@@ -17,7 +15,7 @@ from learnhub.caching import kept
 from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.dates import format_date
 from learnhub.extensions import db
-from learnhub.i18n import _, format_decimal, ngettext, to_reader_script
+from learnhub.i18n import _, folded, format_decimal, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
 from learnhub.navigation import optional_whole_number
 from learnhub.people.models import Organisation, ServiceType
@@ -71,7 +69,7 @@ SUGGESTIONS = 10  # names offered as the viewer types, and choices shown when a 
 @dataclass(frozen=True)
 class NameIndex:
     names: dict[int, str]  # in the reader's script, sorted for reading
-    folded: dict[int, str]  # the same names as searches compare them
+    folded: dict[int, tuple[str, ...]]  # the same names as searches compare them, and a title's other languages
 
 
 @dataclass(frozen=True)
@@ -84,23 +82,20 @@ class NameChoice:
     unknown: bool = False  # an id or a name that fits nothing
 
 
-def folded(text: str) -> str:
-    """Case, script and accents set aside, so "uzice", "Užice" and "Ужице" find the same name."""
-    decomposed = unicodedata.normalize("NFKD", cyrtranslit.to_latin(text, "sr"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
-
-
 def name_index(kind: Named, scope: ReportScope) -> NameIndex:
     """Kept like the figures, per language (titles are picked for the reader's language) and per scope:
     a viewer is offered only the programmes and organisations they may report on."""
     scoped = kind is not Named.LEARNING_SET and scope.kind is not ScopeKind.INSTITUTE
-    key = f"report-names:{kind}:{get_locale()}" + (f":{scope.key}-{scope.subject_id}" if scoped else "")
-    return _kept(key, lambda: _index(_NAME_LOADERS[kind](scope)))
+    key = f"report-names:v2:{kind}:{get_locale()}" + (f":{scope.key}-{scope.subject_id}" if scoped else "")
+    others = _learning_set_other_titles if kind is Named.LEARNING_SET else dict
+    return _kept(key, lambda: _index(_NAME_LOADERS[kind](scope), others()))
 
 
-def _index(pairs: dict[int, str]) -> NameIndex:
+def _index(pairs: dict[int, str], others: dict[int, set[str]]) -> NameIndex:
     names = {i: to_reader_script(n) for i, n in sorted(pairs.items(), key=lambda item: item[1].casefold())}
-    return NameIndex(names, {i: folded(n) for i, n in names.items()})
+    # The shown name first: it decides whether what was typed is the name itself.
+    return NameIndex(names, {i: (folded(n), *sorted({folded(o) for o in others.get(i, ())} - {folded(n)}))
+                             for i, n in names.items()})
 
 
 def _learning_set_titles() -> dict[int, str]:
@@ -108,6 +103,15 @@ def _learning_set_titles() -> dict[int, str]:
     for learning_set_id, title in db.session.execute(select(LearningSetVersion.learning_set_id, LearningSetVersion.title)
                                                      .order_by(LearningSetVersion.number)):
         titles[learning_set_id] = pick_language(title)
+    return titles
+
+
+def _learning_set_other_titles() -> dict[int, set[str]]:
+    """Every title a learning set had, in every language: a reader may know it by its Serbian or English one."""
+    titles: dict[int, set[str]] = {}
+    for learning_set_id, title in db.session.execute(select(LearningSetVersion.learning_set_id,
+                                                            LearningSetVersion.title)):
+        titles.setdefault(learning_set_id, set()).update(t for t in title.values() if t)
     return titles
 
 
@@ -140,7 +144,8 @@ def find_names(kind: Named, text: str, scope: ReportScope, limit: int = SUGGESTI
 def _search(index: NameIndex, wanted: str) -> list[tuple[int, str, bool]]:
     if not wanted:
         return []
-    found = [((name != wanted, not name.startswith(wanted)), i) for i, name in index.folded.items() if wanted in name]
+    found = [(min((name != wanted, not name.startswith(wanted)) for name in names if wanted in name), i)
+             for i, names in index.folded.items() if any(wanted in name for name in names)]
     found.sort(key=lambda item: item[0])  # stable: alphabetical within each group
     return [(i, index.names[i], rank == (False, False)) for rank, i in found]
 
@@ -154,7 +159,7 @@ def resolve_name(kind: Named, chosen_id: str | None, typed: str | None, scope: R
         return NameChoice()
     index = name_index(kind, scope)
     known = optional_whole_number(chosen_id)
-    if known in index.names and (typed is None or folded(typed) == index.folded[known]):
+    if known in index.names and (typed is None or folded(typed) == index.folded[known][0]):
         return NameChoice(known, index.names[known])
     if typed is None:
         return NameChoice(unknown=True)
@@ -275,7 +280,7 @@ def _summary_table(report: Report) -> Table:
         [_("CPD points awarded"), c.cpd_points],
     ]
     if report.mentoring and report.mentees:
-        m, p = report.mentoring, report.mentees
+        p = report.mentees
         rows += [
             [_("Group mentoring sessions held"), m.group_sessions],
             [_("Individual mentoring sessions held"), m.individual_sessions],
@@ -410,7 +415,8 @@ def narrative(report: Report) -> str:
     """A paragraph a funder's report can quote, in the viewer's language."""
     t, c = report.training, report.certificates
     n = format_decimal
-    sentences = [_(
+    sentences = [_("%(period)s, nobody took part in training.", period=period_phrase(report.filters))
+                 if not t.enrolments else _(
         "%(period)s, %(people)s from %(organisations)s in %(municipalities)s took part in training "
         "(%(enrolments)s).",
         period=period_phrase(report.filters),
@@ -421,16 +427,23 @@ def narrative(report: Report) -> str:
                                 count=n(t.municipalities)),
         enrolments=ngettext("%(count)s enrolment", "%(count)s enrolments", t.enrolments, count=n(t.enrolments)),
     )]
-    sentences.append(ngettext(
-        "%(completions)s ended with a certificate; %(count)s certificate was issued (%(valid)s valid today).",
-        "%(completions)s ended with a certificate; %(count)s certificates were issued (%(valid)s valid today).",
-        c.issued,
-        completions=ngettext("%(count)s enrolment", "%(count)s enrolments", t.completions, count=n(t.completions)),
-        count=n(c.issued), valid=n(c.valid),
-    ))
-    if report.mentoring and report.mentees:
-        m, p = report.mentoring, report.mentees
-        sessions = m.group_sessions + m.individual_sessions
+    # Clauses with nothing to say ("0 certificates were issued", "Mentors held 0 sessions") are left out.
+    completions = ngettext("%(count)s enrolment", "%(count)s enrolments", t.completions, count=n(t.completions))
+    if t.completions and c.issued:
+        sentences.append(ngettext(
+            "%(completions)s ended with a certificate; %(count)s certificate was issued (%(valid)s valid today).",
+            "%(completions)s ended with a certificate; %(count)s certificates were issued (%(valid)s valid today).",
+            c.issued, completions=completions, count=n(c.issued), valid=n(c.valid),
+        ))
+    elif t.completions:
+        sentences.append(_("%(completions)s ended with a certificate.", completions=completions))
+    elif c.issued:
+        sentences.append(ngettext("%(count)s certificate was issued (%(valid)s valid today).",
+                                  "%(count)s certificates were issued (%(valid)s valid today).",
+                                  c.issued, count=n(c.issued), valid=n(c.valid)))
+    sessions = report.mentoring.group_sessions + report.mentoring.individual_sessions if report.mentoring else 0
+    if report.mentoring and report.mentees and sessions:
+        p = report.mentees
         hours = round(report.mentoring_hours, 1)
         sentences.append(_(
             "Mentors held %(sessions)s (%(hours)s) with %(people)s from %(organisations)s in %(municipalities)s.",

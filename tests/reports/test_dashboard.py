@@ -197,3 +197,15 @@ def test_long_tables_show_the_largest_rows_and_download_in_full(client, auth, ap
     page = client.get("/reports/").get_data(as_text=True)
     assert "The 25 largest of 27 rows; the downloads hold them all." in page
     assert len(_csv_rows(client.get("/reports/learning_sets.csv"))) == 28
+
+
+def test_each_chart_has_a_visible_caption_and_stays_legible_on_a_phone(client, auth, world):
+    from learnhub.reports.charts import column_chart
+
+    chart = column_chart("chart-months", "Participants starting training, month by month", ["2025-01"], [3])
+    assert '<figcaption id="chart-months-caption">Participants starting training, month by month</figcaption>' in chart
+    # Too wide for a phone, the chart scrolls sideways in a box a keyboard can reach, rather than shrinking its text.
+    assert 'class="chart-scroll" tabindex="0" role="group" aria-labelledby="chart-months-caption"' in chart
+    auth.login("admin@example.org")
+    page = client.get(f"/reports/?{YEAR}").get_data(as_text=True)
+    assert page.count("<figcaption") >= 5

@@ -185,3 +185,23 @@ def test_narrative_counts_one_certificate_and_one_hour_in_the_singular(world):
     assert "1 enrolment ended with a certificate; 1 certificate was issued (1 valid today)." in text
     assert "Mentors held 1 mentoring session (1 hour) with" in text
     assert "(2.5 hours)" in narrative(replace(one, mentoring=replace(one.mentoring, group_hours=2.5)))
+
+
+def test_narrative_leaves_out_clauses_with_nothing_to_say(world):
+    from dataclasses import replace
+
+    from learnhub.reports.services import narrative
+
+    report = build_report(INSTITUTE, YEAR_2025, utcnow())
+    quiet = replace(report, training=replace(report.training, participants=0, organisations=0, municipalities=0,
+                                             enrolments=0, completions=0),
+                    certificates=replace(report.certificates, issued=0, valid=0),
+                    mentoring=replace(report.mentoring, group_sessions=0, individual_sessions=0, group_hours=0.0,
+                                      individual_hours=0.0),
+                    mentees=replace(report.mentees, people=0, organisations=0, municipalities=0))
+    text = narrative(quiet)
+    assert text.startswith("In 2025, nobody took part in training.")
+    assert "Mentors held" not in text and "certificate" not in text and " 0 " not in text
+    # Certificates issued to earlier enrolments are still said when no enrolment of the period completed.
+    issued = narrative(replace(quiet, certificates=replace(quiet.certificates, issued=2, valid=2)))
+    assert "2 certificates were issued (2 valid today)." in issued and "0 enrolments" not in issued

@@ -123,3 +123,17 @@ def test_a_trainer_is_offered_the_organisations_of_their_cohorts_participants(cl
     offered = client.get("/reports/names/organisation?organisation_name=a").get_data(as_text=True)
     assert "Savetovalište" in offered  # summer's participants
     assert "Dnevni boravak" not in offered and "Pomoć u kući" not in offered
+
+
+def test_a_learning_set_is_found_by_its_title_in_any_language_and_script(app):
+    from learnhub.extensions import db
+    from tests.factories import VersionFactory
+
+    version = VersionFactory(title={"en": "Recovery into Practice", "sr_Latn": "Oporavak u praksi"})
+    db.session.commit()
+    with app.test_request_context():  # an English reader
+        for typed in ("recovery", "oporavak u", "ОПОРАВАК", "Recovery into Practice"):
+            found = find_names(Named.LEARNING_SET, typed, INSTITUTE)
+            assert found == [(version.learning_set_id, "Recovery into Practice")], typed
+        choice = resolve_name(Named.LEARNING_SET, str(version.learning_set_id), "Recovery into Practice", INSTITUTE)
+        assert choice.id == version.learning_set_id
