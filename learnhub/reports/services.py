@@ -280,7 +280,7 @@ def _summary_table(report: Report) -> Table:
         [_("CPD points awarded"), c.cpd_points],
     ]
     if report.mentoring and report.mentees:
-        p = report.mentees
+        m, p = report.mentoring, report.mentees
         rows += [
             [_("Group mentoring sessions held"), m.group_sessions],
             [_("Individual mentoring sessions held"), m.individual_sessions],
