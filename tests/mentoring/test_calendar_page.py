@@ -31,5 +31,8 @@ def test_a_new_address_is_a_secondary_link_that_asks_first_and_names_the_consequ
     confirm = client.get("/account/calendar?confirm=new-address").get_data(as_text=True)
     assert "stops working" in confirm and "Make a new address" in confirm and 'method="post"' in confirm
     assert services.feed_token(user) == old  # asking changed nothing
-    assert client.post("/account/calendar").status_code == 302
+    assert 'name="confirmed" value="1"' in confirm  # the confirmation's own form says it was confirmed
+    assert client.post("/account/calendar").status_code == 200  # unconfirmed: asked again, nothing changed
+    assert services.feed_token(user) == old
+    assert client.post("/account/calendar", data={"confirmed": "1"}).status_code == 302
     assert services.feed_token(user) != old
