@@ -488,7 +488,13 @@ def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reas
     profile = _lock_mentor(session.mentor_id)
     duration = session.ends_at - session.starts_at
     if session.kind == SessionKind.INDIVIDUAL:
-        if not _is_free(profile, starts_at, now, ignore_session_id=session.id):
+        # The start must be a free slot, and the session keeps its length: booked in longer slots than
+        # the mentor offers now, it must still be clear, with the buffer, of the mentor's other sessions
+        # and calendars, which a free slot of today's length only promises for that length.
+        buffer = timedelta(minutes=profile.buffer_minutes)
+        if not _is_free(profile, starts_at, now, ignore_session_id=session.id) or _busy(
+                session.mentor_id, starts_at - buffer, starts_at + duration + buffer, session.id,
+                with_calendars=True):
             raise Conflict(_("This time is no longer free. Please choose another slot."))
         # The mentee moving their booking keeps to the monthly limit; the mentor (or an institute admin)
         # may give more of the mentor's time.

@@ -138,9 +138,16 @@ class BookingRules(RuleBasedStateMachine):
         session, slot = sessions[choice % len(sessions)], offered[slot_choice % len(offered)]
         [mentee] = [p.user_id for p in session.active_participants]
         within_limit = by_mentor or self._month_count(mentee, slot.starts_at, leaving_out=session.id) < self.limit
+        # A session keeps its length when it moves: booked in longer slots than today's, it fits an offered
+        # time only if the whole of it, with the buffer, keeps clear of the mentor's other sessions.
+        buffer, ends_at = (timedelta(minutes=self.rules["buffer_minutes"]),
+                           slot.starts_at + (session.ends_at - session.starts_at))
+        fits = not any(overlaps(slot.starts_at - buffer, ends_at + buffer, other.starts_at, other.ends_at)
+                       for other in self._scheduled(future=False) if other.id != session.id)
         actor = self._user(self.mentor_id if by_mentor else mentee)
         moved = self._attempt(lambda: services.reschedule(actor, session, slot.starts_at, "", now=self.now))
-        assert moved == within_limit, f"moving to an offered time {slot} was {'refused' if within_limit else 'done'}"
+        assert moved == (fits and within_limit), \
+            f"moving session {session.id} to an offered time {slot} was {'done' if moved else 'refused'}"
         if moved:
             self.changes[session.id] = self.changes.get(session.id, 0) + 1
             (self.placed_by_mentor.add if by_mentor else self.placed_by_mentor.discard)(session.id)

@@ -132,6 +132,38 @@ def test_the_monthly_limit_holds_when_a_mentee_moves_a_session_into_another_mont
     services.reschedule(mentor, april, tuesday_in_march, "", now=NOW)  # the mentor may give more time
 
 
+@pytest.mark.parametrize("neighbour_kind, neighbour_local_start", [
+    (SessionKind.INDIVIDUAL, "09:45"),  # the moved hour runs into it
+    (SessionKind.GROUP, "10:10"),  # the moved hour ends before it, but inside the 15-minute buffer
+])
+def test_a_move_is_refused_when_the_session_with_its_buffer_overlaps_another_of_the_mentors_sessions(
+        world, neighbour_kind, neighbour_local_start):
+    """A session keeps its length when it moves: the whole of it, with the buffer, must be clear of the
+    mentor's other sessions, even where the mentor now offers shorter slots that are."""
+    programme, mentor, mentee, other = world
+    hour = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)  # 60-minute slots
+    db.session.get(MentorProfile, mentor.id).slot_minutes = 30  # Tuesday offers 09:00, 09:45, 10:30, 11:15
+    tuesday = MONDAY_0800_UTC + timedelta(days=1)  # 09:00 in Belgrade
+    hours, minutes = map(int, neighbour_local_start.split(":"))
+    neighbour_start = tuesday + timedelta(hours=hours - 9, minutes=minutes)
+    if neighbour_kind == SessionKind.INDIVIDUAL:
+        services.book_slot(other, programme.id, mentor.id, neighbour_start, now=NOW)
+    else:
+        services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+            starts_at=neighbour_start, duration_minutes=30, place="Ruma, sala", online_url="", agenda="",
+            capacity=10), now=NOW)
+    db.session.commit()
+    _mentor, slots = services.programme_mentor_slots(programme, mentor.id, NOW)
+    assert tuesday in [s.starts_at for s in slots]  # a 30-minute slot fits there; the hour does not
+    for actor in (mentee, mentor):
+        with pytest.raises(Conflict, match="no longer free"):
+            services.reschedule(actor, hour, tuesday, "", now=NOW)
+        db.session.rollback()
+    stored = db.session.get(MentoringSession, hour.id)
+    assert (stored.starts_at, stored.ends_at, stored.sequence) == (
+        MONDAY_0800_UTC, MONDAY_0800_UTC + timedelta(hours=1), 0)
+
+
 def test_a_session_that_began_the_day_before_still_takes_the_time_it_covers(world):
     programme, mentor, mentee, _other = world
     db.session.add(MentoringSession(
