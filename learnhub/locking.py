@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from sqlalchemy.exc import NoResultFound
+from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from learnhub.extensions import db
 
@@ -23,3 +23,16 @@ def locked(model: type[M], row_id: int) -> M:
     if row is None:
         raise NoResultFound(f"no {model.__name__} {row_id}")
     return row
+
+
+def added_once(row: db.Model) -> bool:
+    """Insert `row`, which a unique constraint allows only once (a reminder per session, person and lead
+    time; a completed module): False, and nothing else undone, when it is there already — written by
+    another worker, or by the first of two taps."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -30,7 +30,7 @@ from learnhub.dates import format_date
 from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, ngettext
-from learnhub.locking import locked, locked_or_none
+from learnhub.locking import added_once, locked, locked_or_none
 from learnhub.mail.services import queue_email
 from learnhub.mentoring.models import MentoringSession, SessionParticipant, SessionStatus
 from learnhub.people.models import Membership, MembershipRole, Organisation, Role, ServiceType, User
@@ -361,11 +361,7 @@ def send_expiry_notices(now: datetime, days_before: tuple[int, ...] = (60, 14)) 
         if not due:
             continue
         days = min(due)  # only the nearest warning, even if an earlier one was missed
-        try:
-            with db.session.begin_nested():
-                db.session.add(ExpiryNotice(certificate_id=certificate.id, days_before=days))
-                db.session.flush()
-        except IntegrityError:
+        if not added_once(ExpiryNotice(certificate_id=certificate.id, days_before=days)):
             continue
         facts = _certificate_facts(certificate)
         for person in _holder_and_admins(certificate.holder):

@@ -3,12 +3,12 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
 from learnhub.courses.models import Cohort, CohortSession, CohortSessionReminder, Enrolment, EnrolmentStatus
 from learnhub.extensions import db
 from learnhub.i18n import _l
+from learnhub.locking import added_once
 from learnhub.mail.services import queue_email
 from learnhub.people.models import User
 from learnhub.timeutil import nearest_due_lead
@@ -33,11 +33,7 @@ def send_session_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int
             .options(lazyload(User.roles)).order_by(User.id)).all()
         facts = _session_facts(session)
         for person in people:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(CohortSessionReminder(session_id=session.id, user_id=person.id, lead_minutes=lead))
-                    db.session.flush()
-            except IntegrityError:
+            if not added_once(CohortSessionReminder(session_id=session.id, user_id=person.id, lead_minutes=lead)):
                 continue  # already reminded, by this worker or another
             queue_email(person.email, person.preferred_language, "cohort_session_reminder",
                         _l("Reminder: session of %(cohort)s", cohort=session.cohort.name),

@@ -47,7 +47,7 @@ from learnhub.errors import Conflict, DomainError, InvalidInput, NotAllowed, Not
 from learnhub.evaluations.services import EvaluationSummary, save_evaluation, summarise_evaluations
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _, _l, to_reader_script
-from learnhub.locking import locked
+from learnhub.locking import added_once, locked
 from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.pagination import RowPages, RowPagination, paginate_rows
 from learnhub.people.models import Membership, MembershipRole, Municipality, Organisation, Role, ServiceType, User
@@ -901,12 +901,8 @@ def mark_module_complete(user: User, module: Module) -> None:
         raise NotFound(_("We could not find that module."))
     if not db.session.scalar(select(exists().where(
             ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id))):
-        try:
-            with db.session.begin_nested():
-                db.session.add(ModuleProgress(user_id=user.id, module_id=module.id))
-                db.session.flush()
-        except IntegrityError:
-            pass  # marked at the same moment (a double tap on a slow phone): complete either way
+        # marked at the same moment (a double tap on a slow phone): complete either way
+        added_once(ModuleProgress(user_id=user.id, module_id=module.id))
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from learnhub.errors import Conflict, InvalidInput, NotFound
 from learnhub.evaluations.services import EvaluationSummary, save_evaluation, summarise_evaluations
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, to_reader_script
-from learnhub.locking import locked
+from learnhub.locking import added_once, locked
 from learnhub.mail.services import external_url, queue_email, site_host
 from learnhub.mentoring import actions
 from learnhub.mentoring.busy import BUSY_ELSEWHERE
@@ -730,11 +730,7 @@ def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
         people = [p.user for p in session.active_participants if p.partstat != PartStat.DECLINED] + [session.mentor]
         facts = _session_facts(session)
         for person in people:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(ReminderSent(session_id=session.id, user_id=person.id, lead_minutes=lead))
-                    db.session.flush()
-            except IntegrityError:
+            if not added_once(ReminderSent(session_id=session.id, user_id=person.id, lead_minutes=lead)):
                 continue  # already reminded, by this worker or another
             queue_email(person.email, person.preferred_language, "mentoring_reminder",
                         _l("Reminder: mentoring session %(programme)s", programme=session.programme.name),
