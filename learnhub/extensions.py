@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import Babel
@@ -30,6 +31,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass `Model`. At run time it is `db.Model`, Flask-SQLAlchemy's subclass of Base that names each
+# table after its class; mypy cannot take an attribute as a base class (python/mypy#8603), so it sees Base,
+# whose Mapped[...] columns it then checks.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

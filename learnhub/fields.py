@@ -5,6 +5,7 @@ from datetime import date, datetime
 from wtforms import DateField, DateTimeLocalField, IntegerField
 
 from learnhub.i18n import _, _l
+from learnhub.timeutil import local_to_utc
 
 
 class _TranslatedParseError:
@@ -41,6 +42,13 @@ class LocalDateField(_PlausibleDate, DateField):
 
 class LocalDateTimeField(_PlausibleDate, DateTimeLocalField):
     invalid_message = _l("Please enter a date and time.")
+
+    def utc(self, time_zone: str) -> datetime:
+        """What was typed, a time in `time_zone`, as naive UTC: read once the form validated (the field is
+        required wherever it is used)."""
+        if self.data is None:
+            raise ValueError(f"{self.name} was read before its form was validated")
+        return local_to_utc(self.data, time_zone)
 
 
 class WholeNumberField(_TranslatedParseError, IntegerField):

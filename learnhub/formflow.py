@@ -1,7 +1,7 @@
 """Post/redirect/get with domain errors shown on the form instead of an error page."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from flask_wtf import FlaskForm
 
@@ -11,7 +11,11 @@ from learnhub.extensions import db
 T = TypeVar("T")
 
 
-def run_form(form: FlaskForm, action: Callable[[], T]) -> T | bool | None:
+@overload
+def run_form(form: FlaskForm, action: Callable[[], None]) -> bool | None: ...
+@overload
+def run_form(form: FlaskForm, action: Callable[[], T]) -> T | None: ...
+def run_form(form: FlaskForm, action: Callable[[], object]) -> object:
     """Validate the form and run `action`; a rule it breaks becomes a message on the form, except
     NotFound, which shows the not-found page.
 

@@ -4,9 +4,9 @@ from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, NoResultFound
 
-from learnhub.extensions import db
+from learnhub.extensions import Model, db
 
-M = TypeVar("M", bound=db.Model)
+M = TypeVar("M", bound=Model)
 
 
 def locked_or_none(model: type[M], row_id: int) -> M | None:
@@ -25,7 +25,7 @@ def locked(model: type[M], row_id: int) -> M:
     return row
 
 
-def added_once(row: db.Model) -> bool:
+def added_once(row: Model) -> bool:
     """Insert `row`, which a unique constraint allows only once (a reminder per session, person and lead
     time; a completed module): False, and nothing else undone, when it is there already — written by
     another worker, or by the first of two taps."""

@@ -1,11 +1,11 @@
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learnhub.extensions import db
+from learnhub.enums import LabelledEnum, stored_as_value
+from learnhub.extensions import Model
 from learnhub.i18n import _l
 from learnhub.timeutil import utcnow
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # audit sits below people (people record audit entries): name
     from learnhub.people.models import User
 
 
-class AuditAction(StrEnum):
+class AuditAction(LabelledEnum):
     LOGIN_SUCCEEDED = "login_succeeded"
     LOGIN_FAILED = "login_failed"
     PASSWORD_CHANGED = "password_changed"
@@ -36,34 +36,29 @@ class AuditAction(StrEnum):
     ERASURE_REQUESTED = "erasure_requested"
     ERASURE_COMPLETED = "erasure_completed"
 
-    @property
-    def label(self) -> str:
-        return str(ACTION_LABELS[self])
-
-
-ACTION_LABELS = {
-    AuditAction.LOGIN_SUCCEEDED: _l("Logged in"),
-    AuditAction.LOGIN_FAILED: _l("Failed log-in"),
-    AuditAction.PASSWORD_CHANGED: _l("Password changed"),
-    AuditAction.ROLES_CHANGED: _l("Roles changed"),
-    AuditAction.MEMBER_REMOVED: _l("Removed from an organisation"),
-    AuditAction.ENROLMENT_APPROVED: _l("Enrolment approved"),
-    AuditAction.ENROLMENT_REJECTED: _l("Enrolment not accepted"),
-    AuditAction.ENROLMENT_WITHDRAWN: _l("Enrolment withdrawn"),
-    AuditAction.ENROLMENT_PROMOTED: _l("Moved from the waitlist into the cohort"),
-    AuditAction.ATTENDANCE_CHANGED: _l("Cohort attendance recorded"),
-    AuditAction.MENTORING_ATTENDANCE_CHANGED: _l("Mentoring attendance recorded"),
-    AuditAction.CERTIFICATE_ISSUED: _l("Certificate issued"),
-    AuditAction.CERTIFICATE_ISSUED_BY_OVERRIDE: _l("Certificate issued by override"),
-    AuditAction.CERTIFICATE_REVOKED: _l("Certificate revoked"),
-    AuditAction.CERTIFICATE_REINSTATED: _l("Certificate reinstated"),
-    AuditAction.CERTIFICATE_RENEWED: _l("Certificate renewed"),
-    AuditAction.CERTIFICATE_RENEWED_BY_OVERRIDE: _l("Certificate renewed early by override"),
-    AuditAction.PLAN_CHANGED: _l("Implementation plan changed"),
-    AuditAction.PERSONAL_DATA_EXPORTED: _l("Personal data downloaded"),
-    AuditAction.ERASURE_REQUESTED: _l("Erasure requested"),
-    AuditAction.ERASURE_COMPLETED: _l("Personal data erased"),
-}
+    __labels__ = {
+        LOGIN_SUCCEEDED: _l("Logged in"),
+        LOGIN_FAILED: _l("Failed log-in"),
+        PASSWORD_CHANGED: _l("Password changed"),
+        ROLES_CHANGED: _l("Roles changed"),
+        MEMBER_REMOVED: _l("Removed from an organisation"),
+        ENROLMENT_APPROVED: _l("Enrolment approved"),
+        ENROLMENT_REJECTED: _l("Enrolment not accepted"),
+        ENROLMENT_WITHDRAWN: _l("Enrolment withdrawn"),
+        ENROLMENT_PROMOTED: _l("Moved from the waitlist into the cohort"),
+        ATTENDANCE_CHANGED: _l("Cohort attendance recorded"),
+        MENTORING_ATTENDANCE_CHANGED: _l("Mentoring attendance recorded"),
+        CERTIFICATE_ISSUED: _l("Certificate issued"),
+        CERTIFICATE_ISSUED_BY_OVERRIDE: _l("Certificate issued by override"),
+        CERTIFICATE_REVOKED: _l("Certificate revoked"),
+        CERTIFICATE_REINSTATED: _l("Certificate reinstated"),
+        CERTIFICATE_RENEWED: _l("Certificate renewed"),
+        CERTIFICATE_RENEWED_BY_OVERRIDE: _l("Certificate renewed early by override"),
+        PLAN_CHANGED: _l("Implementation plan changed"),
+        PERSONAL_DATA_EXPORTED: _l("Personal data downloaded"),
+        ERASURE_REQUESTED: _l("Erasure requested"),
+        ERASURE_COMPLETED: _l("Personal data erased"),
+    }
 
 
 RECORD_LABELS = {
@@ -78,14 +73,14 @@ RECORD_LABELS = {
 }
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One recorded action. Append-only: no route edits it and the database refuses UPDATEs
     (a trigger from migration 0006). The user foreign keys have no ON DELETE action because
     people are anonymised, never deleted, so their history stays."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    action: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[AuditAction] = mapped_column(stored_as_value(AuditAction, 40), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # None: the system or anonymous
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # whose record it is
     record_type: Mapped[str] = mapped_column(String(40), default="")
@@ -96,10 +91,6 @@ class AuditEntry(db.Model):
 
     actor: Mapped["User | None"] = relationship("User", foreign_keys=[actor_id], lazy="joined")
     subject_user: Mapped["User | None"] = relationship("User", foreign_keys=[subject_user_id], lazy="joined")
-
-    @property
-    def action_label(self) -> str:
-        return AuditAction(self.action).label
 
     @property
     def record_label(self) -> str:

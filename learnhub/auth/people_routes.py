@@ -86,7 +86,7 @@ def confirm_email_change(token: str):
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    form.role.choices = [(r.value, r.label) for r in MembershipRole]
+    form.role.choices = MembershipRole.choices()
     return form
 
 
@@ -111,7 +111,7 @@ def invite(organisation_id: int):
     organisation = services.organisation_for_admin(current_user, organisation_id)
     form = _invite_form()
     invitation = run_form(form, lambda: auth_services.invite_member(
-        organisation, current_user, form.email.data, services.parse_membership_role(form.role.data)))
+        organisation, current_user, form.email.data or "", services.parse_membership_role(form.role.data)))
     if invitation:
         db.session.commit()
         flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
@@ -158,7 +158,7 @@ def admin_users():
 
 def _roles_form(user) -> RolesForm:
     form = RolesForm()
-    form.roles.choices = [(r.value, r.label) for r in Role]
+    form.roles.choices = Role.choices()
     if not form.is_submitted():
         form.roles.data = [r.value for r in user.role_set]
     return form
@@ -189,7 +189,7 @@ def admin_organisations():
 def new_organisation():
     form = OrganisationForm()
     form.municipality_id.choices = [(str(i), name) for i, name in services.municipality_choices()]
-    form.service_types.choices = [(s.value, s.label) for s in ServiceType]
+    form.service_types.choices = ServiceType.choices()
     organisation = run_form(form, lambda: services.create_organisation(
         form.name.data, form.municipality_id.data, form.service_types.data or []))
     if organisation:

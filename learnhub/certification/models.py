@@ -1,5 +1,4 @@
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Connection, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
@@ -7,23 +6,22 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 from learnhub.certification.status_list import free_status_index
 from learnhub.courses.models import Cohort, Enrolment
 from learnhub.curriculum.models import LearningSet, LearningSetVersion
-from learnhub.extensions import db
+from learnhub.enums import LabelledEnum, stored_as_value
+from learnhub.extensions import Model
 from learnhub.i18n import _l
-from learnhub.people.models import User
+from learnhub.people.models import ServiceType, User
 from learnhub.timeutil import utcnow
 
 
-class CertificateStatus(StrEnum):
+class CertificateStatus(LabelledEnum):
     VALID = "valid"
     EXPIRED = "expired"
     REVOKED = "revoked"
 
-    @property
-    def label(self) -> str:
-        return str({"valid": _l("Valid"), "expired": _l("Expired"), "revoked": _l("Revoked")}[self.value])
+    __labels__ = {VALID: _l("Valid"), EXPIRED: _l("Expired"), REVOKED: _l("Revoked")}
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __table_args__ = (UniqueConstraint("holder_id", "cohort_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,35 +68,38 @@ def _draw_status_index(_mapper: Mapper, connection: Connection, certificate: Cer
         certificate.status_index = free_status_index(connection)
 
 
-class CertificateEvent(db.Model):
+class CertificateEventAction(LabelledEnum):
+    ISSUED = "issued"
+    ISSUED_BY_OVERRIDE = "issued_by_override"
+    REVOKED = "revoked"
+    REINSTATED = "reinstated"
+    RENEWED = "renewed"
+    RENEWED_BY_OVERRIDE = "renewed_by_override"
+
+    __labels__ = {
+        ISSUED: _l("issued"),
+        ISSUED_BY_OVERRIDE: _l("issued by an admin's override"),
+        REVOKED: _l("revoked"),
+        REINSTATED: _l("reinstated (valid again)"),
+        RENEWED: _l("renewed with CPD points"),
+        RENEWED_BY_OVERRIDE: _l("renewed early by an admin's override"),
+    }
+
+
+class CertificateEvent(Model):
     """The audit trail of a certificate: who did what, when and why. Never edited."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(30))  # issued, issued_by_override, revoked, reinstated, renewed
+    action: Mapped[CertificateEventAction] = mapped_column(stored_as_value(CertificateEventAction, 30))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
 
-    @property
-    def action_label(self) -> str:
-        """What happened, in the reader's language."""
-        return str(EVENT_LABELS.get(self.action, self.action))
 
-
-EVENT_LABELS = {
-    "issued": _l("issued"),
-    "issued_by_override": _l("issued by an admin's override"),
-    "revoked": _l("revoked"),
-    "reinstated": _l("reinstated (valid again)"),
-    "renewed": _l("renewed with CPD points"),
-    "renewed_by_override": _l("renewed early by an admin's override"),
-}
-
-
-class ExpiryNotice(db.Model):
+class ExpiryNotice(Model):
     """One row per expiry warning sent, so each goes out once."""
 
     __table_args__ = (UniqueConstraint("certificate_id", "days_before"),)
@@ -109,7 +110,7 @@ class ExpiryNotice(db.Model):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class AssessmentResult(db.Model):
+class AssessmentResult(Model):
     """A participant's assessment outcome, for learning sets whose rule requires one."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,7 +122,7 @@ class AssessmentResult(db.Model):
     enrolment: Mapped[Enrolment] = relationship()
 
 
-class CpdActivity(db.Model):
+class CpdActivity(Model):
     """Continuing professional development outside LearnHub (conferences, supervision…), approved by the institute."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,13 +137,13 @@ class CpdActivity(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
 
-class OrganisationRequirement(db.Model):
+class OrganisationRequirement(Model):
     """E.g. a day-care provider needs at least two staff certified in the parents' learning set."""
 
     __table_args__ = (UniqueConstraint("service_type", "learning_set_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    service_type: Mapped[str] = mapped_column(String(40))
+    service_type: Mapped[ServiceType] = mapped_column(stored_as_value(ServiceType, 40))
     learning_set_id: Mapped[int] = mapped_column(ForeignKey("learning_set.id", ondelete="CASCADE"))
     min_staff: Mapped[int] = mapped_column(default=1)
 

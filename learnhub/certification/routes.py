@@ -107,7 +107,8 @@ def _certificate_page(certificate, revocation_form: RevocationForm | None = None
 def certificate_pdf(certificate_id: int):
     certificate = services.certificate_for(current_user, certificate_id)
     # The holder's language (and script) unless they chose another one in the link.
-    language = request.args.get("lang") if request.args.get("lang") in ("en", "sr_Latn", "sr_Cyrl", "bs") else (
+    asked = request.args.get("lang", "")
+    language = asked if asked in ("en", "sr_Latn", "sr_Cyrl", "bs") else (
         certificate.holder.preferred_language if certificate.holder_id == current_user.id else select_locale())
     return Response(pdf_for(certificate, language), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="certificate-{certificate.readable_code}.pdf"'})
@@ -121,7 +122,7 @@ def revoke(certificate_id: int):
     if not certificate.revoked_at and form.validate_on_submit() and not is_confirmed():
         return confirmation_page(*revocation_question(), _("Revoke"),
                                  url_for("certification.certificate", certificate_id=certificate.id))
-    if run_form(form, lambda: services.revoke(current_user, certificate, form.note.data,
+    if run_form(form, lambda: services.revoke(current_user, certificate, form.note.data or "",
                                               form.public_reason.data or "")):
         db.session.commit()
         flash(_("The certificate has been revoked."), "success")
@@ -321,7 +322,7 @@ def staff_export(organisation_id: int, fmt: str):
 @admins
 def requirements():
     form = RequirementForm()
-    form.service_type.choices = [(s.value, s.label) for s in ServiceType]
+    form.service_type.choices = ServiceType.choices()
     form.learning_set_id.choices = [(str(v.learning_set_id), to_reader_script(v.display_title)) for v in all_versions_for_trainers()]
     if run_form(form, lambda: services.set_requirement(
             form.service_type.data, optional_whole_number(form.learning_set_id.data), form.min_staff.data)):

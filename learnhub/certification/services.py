@@ -19,6 +19,7 @@ from learnhub.certification.models import (
     AssessmentResult,
     Certificate,
     CertificateEvent,
+    CertificateEventAction,
     CpdActivity,
     ExpiryNotice,
     OrganisationRequirement,
@@ -69,8 +70,8 @@ def cohort_standings(cohort: Cohort) -> list[Standing]:
     ids = [e.id for e in enrolments]
     user_ids = [e.user_id for e in enrolments]
     rule = cohort.version.rule
-    sessions_total = db.session.scalar(select(func.count()).select_from(CohortSession).where(
-        CohortSession.cohort_id == cohort.id))
+    sessions_total = db.session.execute(select(func.count()).select_from(CohortSession).where(
+        CohortSession.cohort_id == cohort.id)).scalar_one()
     attended = dict(db.session.execute(select(Attendance.enrolment_id, func.count()).where(
         Attendance.enrolment_id.in_(ids), Attendance.is_present.is_(True)).group_by(Attendance.enrolment_id)).all())
     modules = db.session.execute(select(Module.id, Module.version_id, Module.is_required).where(
@@ -110,11 +111,12 @@ def new_code() -> str:
     return base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")  # 160 bits, 32 characters
 
 
-def _audit(certificate: Certificate, actor: User | None, action: str, reason: str = "", **details: str) -> None:
+def _audit(certificate: Certificate, actor: User | None, action: CertificateEventAction, reason: str = "",
+           **details: str) -> None:
     db.session.add(CertificateEvent(certificate_id=certificate.id, actor_id=actor.id if actor else None,
                                     action=action, reason=reason[:2000]))
     after = {key: value[:2000] for key, value in {"reason": reason, **details}.items() if value}
-    audit.record(AuditAction("certificate_" + action), actor, subject_user_id=certificate.holder_id,
+    audit.record(AuditAction(f"certificate_{action}"), actor, subject_user_id=certificate.holder_id,
                  record_type="certificate", record_id=certificate.id, after=after or None)
 
 
@@ -160,8 +162,10 @@ def issue_certificates(actor: User | None, cohort: Cohort, enrolment_ids: list[i
                 db.session.flush()
         except IntegrityError:  # issued at the same moment by someone else
             continue
-        _audit(certificate, actor, "issued_by_override" if certificate.is_override else "issued",
-               override_reason if certificate.is_override else "")
+        if certificate.is_override:
+            _audit(certificate, actor, CertificateEventAction.ISSUED_BY_OVERRIDE, override_reason)
+        else:
+            _audit(certificate, actor, CertificateEventAction.ISSUED)
         _notify_holder(certificate)
         issued.append(certificate)
     db.session.flush()
@@ -220,7 +224,7 @@ def revoke(actor: User, certificate: Certificate, note: str, public_reason: str 
         raise Conflict(_("This certificate is already revoked."))
     certificate.revoked_at = utcnow()
     certificate.revoked_note, certificate.revoked_public_reason = note.strip()[:2000], public_reason.strip()[:2000]
-    _audit(certificate, actor, "revoked", certificate.revoked_note, public_reason=certificate.revoked_public_reason)
+    _audit(certificate, actor, CertificateEventAction.REVOKED, certificate.revoked_note, public_reason=certificate.revoked_public_reason)
     db.session.flush()
 
 
@@ -231,7 +235,7 @@ def reinstate(actor: User, certificate: Certificate, reason: str) -> None:
     if certificate.revoked_at is None:
         raise Conflict(_("This certificate is not revoked."))
     certificate.revoked_at, certificate.revoked_note, certificate.revoked_public_reason = None, "", ""
-    _audit(certificate, actor, "reinstated", reason)
+    _audit(certificate, actor, CertificateEventAction.REINSTATED, reason)
     db.session.flush()
 
 
@@ -239,6 +243,7 @@ def reinstate(actor: User, certificate: Certificate, reason: str) -> None:
 class RenewalStanding:
     """Where a certificate stands for renewal with CPD points."""
 
+    expires_at: datetime
     opens_on: date  # on the institute's calendar: RENEWAL_WINDOW_DAYS before the expiry date
     is_open: bool
     earned: int  # since the certificate was issued or last renewed
@@ -259,7 +264,7 @@ class RenewalStanding:
                         self.needed, earned=self.earned)
 
 
-_RENEWALS = ("renewed", "renewed_by_override")
+_RENEWALS = (CertificateEventAction.RENEWED, CertificateEventAction.RENEWED_BY_OVERRIDE)
 
 
 def renewal_standing(certificate: Certificate, now: datetime | None = None) -> RenewalStanding | None:
@@ -274,13 +279,13 @@ def renewal_standing(certificate: Certificate, now: datetime | None = None) -> R
         CertificateEvent.certificate_id == certificate.id, CertificateEvent.action.in_(_RENEWALS)))
     if last_renewal is not None:
         counted.append(CpdActivity.approved_at > last_renewal)
-    earned = db.session.scalar(select(func.coalesce(func.sum(CpdActivity.points), 0)).where(*counted))
+    earned = db.session.execute(select(func.coalesce(func.sum(CpdActivity.points), 0)).where(*counted)).scalar_one()
     # The window opens at the start of a day as the institute's calendar shows it, the day the page names.
     zone = current_app.config["LEARNHUB_TIMEZONE"]
     opens_on = institute_date(certificate.expires_at) - timedelta(days=current_app.config["RENEWAL_WINDOW_DAYS"])
     opens_at = local_to_utc(datetime.combine(opens_on, time.min), zone)
-    return RenewalStanding(opens_on=opens_on, is_open=(now or utcnow()) >= opens_at, earned=int(earned),
-                           needed=needed)
+    return RenewalStanding(expires_at=certificate.expires_at, opens_on=opens_on, is_open=(now or utcnow()) >= opens_at,
+                           earned=int(earned), needed=needed)
 
 
 def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = None,
@@ -301,12 +306,12 @@ def renew_by_cpd(actor: User, certificate: Certificate, now: datetime | None = N
                          date=format_date(standing.opens_on, long=True)))
     if not standing.has_points:
         raise Conflict(standing.points_message)
-    certificate.expires_at = _expiry(certificate.version, max(now, certificate.expires_at))
+    certificate.expires_at = _expiry(certificate.version, max(now, standing.expires_at))
     points = ngettext("%(num)d CPD point", "%(num)d CPD points", standing.earned)
     if standing.is_open:
-        _audit(certificate, actor, "renewed", points)
+        _audit(certificate, actor, CertificateEventAction.RENEWED, points)
     else:
-        _audit(certificate, actor, "renewed_by_override", override_reason, cpd_points=points)
+        _audit(certificate, actor, CertificateEventAction.RENEWED_BY_OVERRIDE, override_reason, cpd_points=points)
     db.session.flush()
 
 
@@ -357,6 +362,7 @@ def send_expiry_notices(now: datetime, days_before: tuple[int, ...] = (60, 14)) 
         Certificate.revoked_at.is_(None), Certificate.expires_at > now, Certificate.expires_at <= horizon)
         .order_by(Certificate.id))  # one order for every worker, so two never lock rows crosswise
     for certificate in expiring:
+        assert certificate.expires_at is not None  # the query asks for one
         due = [d for d in days_before if certificate.expires_at - now <= timedelta(days=d)]
         if not due:
             continue
@@ -521,7 +527,7 @@ def organisation_statuses(organisation_ids: list[int] | None, now: datetime,
     organisations = list(db.session.scalars(statement))
     # One row per (organisation, learning set, holder) with the latest expiry: a person with two
     # certificates counts once, and is expiring only if both are.
-    holders = (
+    holding = (
         select(Membership.organisation_id, LearningSetVersion.learning_set_id,
                func.max(func.coalesce(Certificate.expires_at, datetime(9999, 1, 1))).label("expires_at"))
         .join(Certificate, Certificate.holder_id == Membership.user_id)
@@ -531,8 +537,8 @@ def organisation_statuses(organisation_ids: list[int] | None, now: datetime,
                LearningSetVersion.learning_set_id.in_({r.learning_set_id for r in requirements}))
         .group_by(Membership.organisation_id, LearningSetVersion.learning_set_id, Certificate.holder_id))
     if organisation_ids is not None:
-        holders = holders.where(Membership.organisation_id.in_(organisation_ids))
-    holders = holders.subquery()
+        holding = holding.where(Membership.organisation_id.in_(organisation_ids))
+    holders = holding.subquery()
     soon = now + timedelta(days=warn_days)
     # (organisation, learning set) -> (members holding a valid certificate, of whom expiring soon)
     counts = {(organisation_id, learning_set_id): (valid, expiring) for organisation_id, learning_set_id, valid, expiring

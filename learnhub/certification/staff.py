@@ -8,7 +8,6 @@ A fixed number of queries whatever the size of the staff: members, enrolments, c
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -17,8 +16,9 @@ from learnhub.certification.models import Certificate, CpdActivity
 from learnhub.certification.services import institute_date
 from learnhub.courses.models import Attendance, Enrolment, EnrolmentStatus
 from learnhub.curriculum.models import LearningSetVersion, Module, ModuleProgress, pick_language
+from learnhub.enums import LabelledEnum
 from learnhub.extensions import db
-from learnhub.i18n import _, folded, to_reader_script
+from learnhub.i18n import _, _l, folded, to_reader_script
 from learnhub.people.models import Membership, MembershipRole, Organisation, User
 
 EXPIRY_WARNING_DAYS = 90
@@ -26,17 +26,15 @@ EXPIRY_WARNING_DAYS = 90
 SHOWN_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED)
 
 
-class StaffFilter(StrEnum):
+class StaffFilter(LabelledEnum):
     ALL = ""
     IN_TRAINING = "in-training"
     EXPIRING = "expiring"  # a certificate expires within EXPIRY_WARNING_DAYS
     CPD_SHORT = "cpd-short"  # fewer CPD points than the period requires
 
-    @property
-    def label(self) -> str:
-        return str({"": _("Everyone"), "in-training": _("In training now"),
-                    "expiring": _("A certificate expires within 90 days"),
-                    "cpd-short": _("Short of CPD points this period")}[self.value])
+    __labels__ = {ALL: _l("Everyone"), IN_TRAINING: _l("In training now"),
+                  EXPIRING: _l("A certificate expires within 90 days"),
+                  CPD_SHORT: _l("Short of CPD points this period")}
 
     @classmethod
     def parse(cls, text: str | None) -> "StaffFilter":
@@ -46,15 +44,11 @@ class StaffFilter(StrEnum):
 @dataclass(frozen=True)
 class StaffEnrolment:
     learning_set: str
-    status: str
+    status: EnrolmentStatus
     modules_done: int
     modules_total: int
     sessions_present: int
     sessions_marked: int
-
-    @property
-    def status_label(self) -> str:
-        return EnrolmentStatus(self.status).label
 
 
 @dataclass(frozen=True)
@@ -70,14 +64,10 @@ class StaffMember:
     user_id: int
     name: str
     email: str
-    role: str
+    role: MembershipRole
     enrolments: list[StaffEnrolment] = field(default_factory=list)
     certificates: list[StaffCertificate] = field(default_factory=list)
     cpd_points: int = 0
-
-    @property
-    def role_label(self) -> str:
-        return MembershipRole(self.role).label
 
 
 @dataclass(frozen=True)
@@ -183,10 +173,10 @@ def staff_rows(table: StaffTable, format_date) -> tuple[list[str], list[list[obj
     for m in table.members:
         training = "; ".join(
             _("%(set)s: %(status)s, %(done)d/%(total)d modules, present %(present)d/%(marked)d",
-              set=e.learning_set, status=e.status_label, done=e.modules_done, total=e.modules_total,
+              set=e.learning_set, status=e.status.label, done=e.modules_done, total=e.modules_total,
               present=e.sessions_present, marked=e.sessions_marked) for e in m.enrolments)
         certificates = "; ".join(
             _("%(set)s (until %(date)s)", set=c.learning_set, date=format_date(c.expires_at)) if c.expires_at
             else _("%(set)s (no expiry)", set=c.learning_set) for c in m.certificates)
-        rows.append([m.name, m.email, m.role_label, training, certificates, m.cpd_points])
+        rows.append([m.name, m.email, m.role.label, training, certificates, m.cpd_points])
     return header, rows

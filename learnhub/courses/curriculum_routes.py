@@ -61,7 +61,7 @@ def _texts(form, prefix: str) -> dict[str, str]:
 
 def _learning_set_form(version=None) -> LearningSetForm:
     form = LearningSetForm()
-    form.service_types.choices = [(s.value, s.label) for s in ServiceType]
+    form.service_types.choices = ServiceType.choices()
     form.languages.choices = list(LANGUAGES.items())
     if version is not None and not form.is_submitted():
         for lang in AUTHORED_LANGUAGES:

@@ -1,57 +1,48 @@
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.curriculum.models import Audience, LearningSetVersion
+from learnhub.enums import LabelledEnum, stored_as_value
 from learnhub.evaluations.models import RATINGS_CHECK, EvaluationRatings
-from learnhub.extensions import db
+from learnhub.extensions import Model, db
 from learnhub.i18n import _l
 from learnhub.people.models import Municipality, Organisation, User
 from learnhub.timeutil import utcnow
 
 
-class PromotionPolicy(StrEnum):
+class PromotionPolicy(LabelledEnum):
     FIRST_COME = "first_come"
     FAIR_BY_ORGANISATION = "fair_by_organisation"
     FAIR_BY_MUNICIPALITY = "fair_by_municipality"
 
-    @property
-    def label(self) -> str:
-        return str({
-            "first_come": _l("First come, first served"),
-            "fair_by_organisation": _l("Fair shares per organisation"),
-            "fair_by_municipality": _l("Fair shares per municipality"),
-        }[self.value])
+    __labels__ = {FIRST_COME: _l("First come, first served"),
+                  FAIR_BY_ORGANISATION: _l("Fair shares per organisation"),
+                  FAIR_BY_MUNICIPALITY: _l("Fair shares per municipality")}
 
 
-class Approver(StrEnum):
+class Approver(LabelledEnum):
     NONE = "none"
     TRAINER = "trainer"
     ORG_ADMIN = "org_admin"
 
-    @property
-    def label(self) -> str:
-        return str({"none": _l("No approval needed"), "trainer": _l("The cohort's trainer approves"),
-                    "org_admin": _l("The participant's organisation admin approves")}[self.value])
+    __labels__ = {NONE: _l("No approval needed"), TRAINER: _l("The cohort's trainer approves"),
+                  ORG_ADMIN: _l("The participant's organisation admin approves")}
 
 
-class EnrolmentStatus(StrEnum):
+class EnrolmentStatus(LabelledEnum):
     PENDING = "pending"  # waiting for approval
     ENROLLED = "enrolled"
     WAITLISTED = "waitlisted"
     WITHDRAWN = "withdrawn"
     REJECTED = "rejected"
 
-    @property
-    def label(self) -> str:
-        return str({"pending": _l("Waiting for approval"), "enrolled": _l("Enrolled"),
-                    "waitlisted": _l("On the waitlist"), "withdrawn": _l("Withdrawn"),
-                    "rejected": _l("Not accepted")}[self.value])
+    __labels__ = {PENDING: _l("Waiting for approval"), ENROLLED: _l("Enrolled"), WAITLISTED: _l("On the waitlist"),
+                  WITHDRAWN: _l("Withdrawn"), REJECTED: _l("Not accepted")}
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     """One offering of a learning set. `seats_taken` is changed only by conditional UPDATEs so
     that concurrent enrolments can never exceed `capacity` (also enforced by a CHECK)."""
 
@@ -72,8 +63,9 @@ class Cohort(db.Model):
     seats_taken: Mapped[int] = mapped_column(default=0)
     enrolment_opens_at: Mapped[datetime]
     enrolment_closes_at: Mapped[datetime]
-    approver: Mapped[str] = mapped_column(String(12), default=Approver.NONE)
-    promotion_policy: Mapped[str] = mapped_column(String(24), default=PromotionPolicy.FIRST_COME)
+    approver: Mapped[Approver] = mapped_column(stored_as_value(Approver, 12), default=Approver.NONE)
+    promotion_policy: Mapped[PromotionPolicy] = mapped_column(stored_as_value(PromotionPolicy, 24),
+                                                              default=PromotionPolicy.FIRST_COME)
     allowed_service_types: Mapped[list] = mapped_column(db.JSON, default=list)  # empty: open to all
     records_perspective: Mapped[bool] = mapped_column(default=False)  # Trialogue cohorts
     max_share_per_perspective: Mapped[int | None]  # percent of capacity, for a balanced mix
@@ -90,10 +82,6 @@ class Cohort(db.Model):
     @property
     def seats_left(self) -> int:
         return self.capacity - self.seats_taken
-
-    @property
-    def promotion_policy_label(self) -> str:
-        return PromotionPolicy(self.promotion_policy).label
 
     def is_trainer(self, user: User) -> bool:
         return any(t.user_id == user.id for t in self.trainers)
@@ -113,7 +101,7 @@ class Cohort(db.Model):
         return today >= self.evaluation_opens_on
 
 
-class CohortTrainer(db.Model):
+class CohortTrainer(Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
 
@@ -123,7 +111,7 @@ class CohortTrainer(db.Model):
 JOIN_LINK_OPENS_BEFORE = timedelta(minutes=30)  # enough to test sound and camera, not so early it is lost
 
 
-class CohortSession(db.Model):
+class CohortSession(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime]
@@ -140,7 +128,7 @@ class CohortSession(db.Model):
         return ""
 
 
-class CohortSessionReminder(db.Model):
+class CohortSessionReminder(Model):
     """One row per reminder of a cohort session mailed to a participant, so each goes out once."""
 
     __table_args__ = (UniqueConstraint("session_id", "user_id", "lead_minutes"),)
@@ -156,20 +144,23 @@ class EnrolmentLabels:
     """What pages show of an enrolment's `status` and `perspective`: shared by the model and the plain
     rows (roster lines, a learner's items) that pages read instead of whole objects."""
 
+    status: EnrolmentStatus
+    perspective: Audience | None
+
     @property
     def status_label(self) -> str:
-        return EnrolmentStatus(self.status).label
+        return self.status.label
 
     @property
     def perspective_label(self) -> str:
-        return Audience(self.perspective).label if self.perspective else ""
+        return self.perspective.label if self.perspective else ""
 
     @property
     def holds_seat(self) -> bool:
         return self.status == EnrolmentStatus.ENROLLED
 
 
-class Enrolment(EnrolmentLabels, db.Model):
+class Enrolment(EnrolmentLabels, Model):
     __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,8 +168,8 @@ class Enrolment(EnrolmentLabels, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
     version_id: Mapped[int] = mapped_column(ForeignKey("learning_set_version.id"))  # the version they learn
-    status: Mapped[str] = mapped_column(String(12), index=True)
-    perspective: Mapped[str | None] = mapped_column(String(20))  # an Audience value, for Trialogue cohorts
+    status: Mapped[EnrolmentStatus] = mapped_column(stored_as_value(EnrolmentStatus, 12), index=True)
+    perspective: Mapped[Audience | None] = mapped_column(stored_as_value(Audience, 20))  # for Trialogue cohorts
     enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
@@ -190,7 +181,7 @@ class Enrolment(EnrolmentLabels, db.Model):
     version: Mapped[LearningSetVersion] = relationship()
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __table_args__ = (UniqueConstraint("session_id", "enrolment_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -201,7 +192,7 @@ class Attendance(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Evaluation(EvaluationRatings, db.Model):
+class Evaluation(EvaluationRatings, Model):
     """A participant's survey after a cohort."""
 
     __table_args__ = (

@@ -1,4 +1,3 @@
-from datetime import datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -26,16 +25,12 @@ from learnhub.people.services import (
     municipality_choices,
     organisation_for_admin,
 )
-from learnhub.timeutil import local_to_utc, utcnow
+from learnhub.timeutil import utcnow
 
 bp = Blueprint("courses", __name__)
 KEPT_CATALOGUE_PAGES = 20  # beyond them a page is empty; keeping every number asked for would fill the cache
 trainers = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
 
-
-def _local(moment: datetime | None) -> datetime | None:
-    """A date-time typed by the current user, stored as UTC."""
-    return moment and local_to_utc(moment, current_user.time_zone)
 
 
 # --- catalogue and cohort pages ---------------------------------------------------------------------
@@ -95,7 +90,7 @@ def _cohort_page(cohort, enrol_form: EnrolForm | None = None, bulk_form: tuple[i
                                  for organisation in administered_organisations(current_user)]
         if enrolment is not None:
             context["withdrawal_question"] = withdrawal_question(enrolment)
-    context["perspectives"] = [(a.value, a.label) for a in Audience]
+    context["perspectives"] = Audience.choices()
     context["perspective_places"] = services.places_for_perspectives(cohort)
     return render_template("courses/cohort.html", **context), status
 
@@ -269,9 +264,9 @@ def _cohort_form() -> CohortForm:
     form = CohortForm()
     form.municipality_id.choices = [("", "—")] + [(str(i), name) for i, name in municipality_choices()]
     form.language.choices = list(LANGUAGES.items())
-    form.approver.choices = [(a.value, a.label) for a in Approver]
-    form.promotion_policy.choices = [(p.value, p.label) for p in PromotionPolicy]
-    form.allowed_service_types.choices = [(s.value, s.label) for s in ServiceType]
+    form.approver.choices = Approver.choices()
+    form.promotion_policy.choices = PromotionPolicy.choices()
+    form.allowed_service_types.choices = ServiceType.choices()
     return form
 
 
@@ -286,8 +281,8 @@ def new_cohort(version_id: int):
             name=form.name.data, municipality_id=optional_whole_number(form.municipality_id.data),
             is_online=form.is_online.data,
             language=form.language.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-            capacity=form.capacity.data, enrolment_opens_at=_local(form.enrolment_opens_at.data),
-            enrolment_closes_at=_local(form.enrolment_closes_at.data), approver=form.approver.data,
+            capacity=form.capacity.data, enrolment_opens_at=form.enrolment_opens_at.utc(current_user.time_zone),
+            enrolment_closes_at=form.enrolment_closes_at.utc(current_user.time_zone), approver=form.approver.data,
             promotion_policy=form.promotion_policy.data,
             allowed_service_types=tuple(form.allowed_service_types.data or ()),
             records_perspective=form.records_perspective.data,
@@ -323,7 +318,8 @@ def cohort_admin(cohort_id: int):
 def add_session(cohort_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
     form = SessionForm()
-    if run_form(form, lambda: services.add_session(cohort, _local(form.starts_at.data), _local(form.ends_at.data),
+    zone = current_user.time_zone
+    if run_form(form, lambda: services.add_session(cohort, form.starts_at.utc(zone), form.ends_at.utc(zone),
                                                    form.place.data or "", form.online_url.data or "")):
         db.session.commit()
         flash(_("Session added."), "success")

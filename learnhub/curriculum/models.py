@@ -1,12 +1,12 @@
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import LazyString, get_locale
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learnhub.curriculum.certification_rule import CertificationRule
-from learnhub.extensions import db
+from learnhub.enums import LabelledEnum, stored_as_value
+from learnhub.extensions import Model
 from learnhub.i18n import _l
 from learnhub.people.models import ServiceType, User
 from learnhub.timeutil import utcnow
@@ -15,31 +15,21 @@ from learnhub.timeutil import utcnow
 AUTHORED_LANGUAGES = ("en", "sr_Latn", "bs")
 
 
-class VersionState(StrEnum):
+class VersionState(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
 
-    @property
-    def label(self) -> str:
-        return str({"draft": _l("Draft"), "published": _l("Published"), "archived": _l("Archived")}[self.value])
+    __labels__ = {DRAFT: _l("Draft"), PUBLISHED: _l("Published"), ARCHIVED: _l("Archived")}
 
 
-class Audience(StrEnum):
+class Audience(LabelledEnum):
     PROFESSIONAL = "professional"
     FAMILY_MEMBER = "family_member"
     LIVED_EXPERIENCE = "lived_experience"
 
-    @property
-    def label(self) -> str:
-        return str(AUDIENCE_LABELS[self])
-
-
-AUDIENCE_LABELS = {
-    Audience.PROFESSIONAL: _l("Professional"),
-    Audience.FAMILY_MEMBER: _l("Family member"),
-    Audience.LIVED_EXPERIENCE: _l("Person with lived experience"),
-}
+    __labels__ = {PROFESSIONAL: _l("Professional"), FAMILY_MEMBER: _l("Family member"),
+                  LIVED_EXPERIENCE: _l("Person with lived experience")}
 
 
 # Where a reader's language is missing, the text shown instead, in this order (sr_Cyrl readers get the
@@ -68,6 +58,8 @@ def pick_language(texts: dict[str, str] | None) -> str:
 class Titled:
     """Something whose `title` is a text per language: `display_title` is the reader's."""
 
+    title: dict[str, str]
+
     @property
     def display_title(self) -> str:
         return pick_language(self.title)
@@ -78,7 +70,7 @@ class Titled:
         return LazyString(pick_language, self.title)
 
 
-class LearningSet(db.Model):
+class LearningSet(Model):
     """The identity of a learning set across its versions."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,7 +82,7 @@ class LearningSet(db.Model):
     )
 
 
-class LearningSetVersion(Titled, db.Model):
+class LearningSetVersion(Titled, Model):
     """One version of a learning set. Published versions are never changed; editing makes a new draft."""
 
     __table_args__ = (UniqueConstraint("learning_set_id", "number"),)
@@ -98,7 +90,8 @@ class LearningSetVersion(Titled, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     learning_set_id: Mapped[int] = mapped_column(ForeignKey("learning_set.id"), index=True)
     number: Mapped[int]
-    state: Mapped[str] = mapped_column(String(12), default=VersionState.DRAFT, index=True)
+    state: Mapped[VersionState] = mapped_column(stored_as_value(VersionState, 12), default=VersionState.DRAFT,
+                                                index=True)
     title: Mapped[dict] = mapped_column(JSON)  # language -> text
     summary: Mapped[dict] = mapped_column(JSON)
     audience: Mapped[list] = mapped_column(JSON, default=list)
@@ -131,29 +124,25 @@ class LearningSetVersion(Titled, db.Model):
         return pick_language(self.summary)
 
     @property
-    def state_label(self) -> str:
-        return VersionState(self.state).label
-
-    @property
     def is_editable(self) -> bool:
         return self.state == VersionState.DRAFT
 
     @property
     def service_type_values(self) -> list[ServiceType]:
-        return [ServiceType(s.service_type) for s in self.service_types]
+        return [s.service_type for s in self.service_types]
 
     @property
     def language_codes(self) -> list[str]:
         return [language.language for language in self.languages]
 
 
-class VersionServiceType(db.Model):
+class VersionServiceType(Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("learning_set_version.id", ondelete="CASCADE"),
                                             primary_key=True)
-    service_type: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    service_type: Mapped[ServiceType] = mapped_column(stored_as_value(ServiceType, 40), primary_key=True, index=True)
 
 
-class VersionLanguage(db.Model):
+class VersionLanguage(Model):
     """Languages a learning set can be delivered in."""
 
     version_id: Mapped[int] = mapped_column(ForeignKey("learning_set_version.id", ondelete="CASCADE"),
@@ -161,7 +150,7 @@ class VersionLanguage(db.Model):
     language: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
 
 
-class Module(Titled, db.Model):
+class Module(Titled, Model):
     __table_args__ = (UniqueConstraint("version_id", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -200,7 +189,7 @@ class Module(Titled, db.Model):
         return list(self.outcomes[language]) if language else []
 
 
-class ModuleProgress(db.Model):
+class ModuleProgress(Model):
     """A learner marked a module complete. Kept across re-imports: modules of old versions stay."""
 
     __table_args__ = (UniqueConstraint("user_id", "module_id"),)

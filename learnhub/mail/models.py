@@ -3,11 +3,11 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learnhub.extensions import db
+from learnhub.extensions import Model
 from learnhub.timeutil import utcnow
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A mail as queued by a request: what to send, which the worker renders when it first sends it.
 
     The bodies stay empty until then and are kept for retries; rows queued with bodies already filled
@@ -33,7 +33,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
-class InboundMessage(db.Model):
+class InboundMessage(Model):
     """A message taken from the reply mailbox: its unique key claims it, so however many workers read the
     mailbox at once, one of them handles it, once."""
 

@@ -43,7 +43,6 @@ ERROR_LABELS = {
     "status": _l("The calendar server refused the request: check that the address is still shared."),
     "not_calendar": _l("The address did not give a calendar."),
 }
-KIND_LABELS = {BusyCalendarKind.ICS: _l("Subscription address (ICS)"), BusyCalendarKind.CALDAV: _l("CalDAV calendar")}
 
 # The mentor's time taken elsewhere in a period: one more branch of the free-slot query (services._busy).
 BUSY_ELSEWHERE = select(BusyInterval.starts_at, BusyInterval.ends_at).where(
@@ -161,8 +160,8 @@ def refresh_due_calendars(now: datetime) -> int:
     for calendar_id in due_ids:
         if monotonic_clock.monotonic() > deadline:
             break
-        claimed = db.session.execute(update(BusyCalendar).where(BusyCalendar.id == calendar_id, is_due)
-                                     .values(last_attempt_at=now)).rowcount
+        claimed = db.session.scalar(update(BusyCalendar).where(BusyCalendar.id == calendar_id, is_due)
+                                    .values(last_attempt_at=now).returning(BusyCalendar.id))
         db.session.commit()
         calendar = db.session.get(BusyCalendar, calendar_id) if claimed else None
         if calendar is not None:

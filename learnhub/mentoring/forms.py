@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from learnhub.fields import REQUIRED, LocalDateField, LocalDateTimeField, WholeNumberField
 from learnhub.i18n import _l
+from learnhub.mentoring.models import BusyCalendarKind
 from learnhub.people.forms import CheckboxListField
 
 _NUMBER = _l("Please enter a whole number.")
@@ -93,8 +93,7 @@ class PlanForm(FlaskForm):
 
 
 class BusyCalendarForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[SelectChoice("ics", _l("Subscription address (ICS)")),
-                                            SelectChoice("caldav", _l("CalDAV calendar"))])
+    kind = SelectField(_l("Kind"), choices=BusyCalendarKind.choices)
     url = StringField(_l("Calendar address"), validators=[DataRequired(REQUIRED), Length(max=2000)],
                       description=_l("The private address your calendar gives for subscribing (Google: "
                                      "“Secret address in iCal format”; Outlook: “Publish calendar”, ICS "

@@ -4,10 +4,11 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from learnhub.enums import LabelledEnum, stored_as_value
 from learnhub.evaluations.models import RATINGS_CHECK, EvaluationRatings
-from learnhub.extensions import db
+from learnhub.extensions import Model
 from learnhub.i18n import _l
-from learnhub.people.models import Organisation, User
+from learnhub.people.models import Organisation, ServiceType, User
 from learnhub.timeutil import utcnow
 
 
@@ -21,7 +22,7 @@ class SessionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class PartStat(StrEnum):
+class PartStat(LabelledEnum):
     """Participation status, with the iCalendar (RFC 5545) names."""
 
     NEEDS_ACTION = "NEEDS-ACTION"
@@ -29,16 +30,14 @@ class PartStat(StrEnum):
     DECLINED = "DECLINED"
     TENTATIVE = "TENTATIVE"
 
-    @property
-    def label(self) -> str:
-        return str({"NEEDS-ACTION": _l("Not answered yet"), "ACCEPTED": _l("Coming"),
-                    "DECLINED": _l("Not coming"), "TENTATIVE": _l("Maybe")}[self.value])
+    __labels__ = {NEEDS_ACTION: _l("Not answered yet"), ACCEPTED: _l("Coming"), DECLINED: _l("Not coming"),
+                  TENTATIVE: _l("Maybe")}
 
 
-class MentoringProgramme(db.Model):
+class MentoringProgramme(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    service_type: Mapped[str | None] = mapped_column(String(40))
+    service_type: Mapped[ServiceType | None] = mapped_column(stored_as_value(ServiceType, 40))
     learning_set_id: Mapped[int | None] = mapped_column(ForeignKey("learning_set.id", ondelete="SET NULL"))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="SET NULL"))
     starts_on: Mapped[date]
@@ -54,7 +53,7 @@ class MentoringProgramme(db.Model):
         return any(m.user_id == user.id for m in self.mentors)
 
 
-class ProgrammeMentor(db.Model):
+class ProgrammeMentor(Model):
     programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programme.id", ondelete="CASCADE"),
                                               primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
@@ -62,7 +61,7 @@ class ProgrammeMentor(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class ProgrammeOrganisation(db.Model):
+class ProgrammeOrganisation(Model):
     """Every member of these organisations is a mentee of the programme."""
 
     programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programme.id", ondelete="CASCADE"),
@@ -73,7 +72,7 @@ class ProgrammeOrganisation(db.Model):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class ProgrammeMentee(db.Model):
+class ProgrammeMentee(Model):
     """A professional taking part individually (e.g. a municipal psychologist)."""
 
     programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programme.id", ondelete="CASCADE"),
@@ -81,7 +80,7 @@ class ProgrammeMentee(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
-class MentorProfile(db.Model):
+class MentorProfile(Model):
     """A mentor's booking rules. Its row is locked while booking, so one mentor's bookings never race."""
 
     __table_args__ = (
@@ -102,7 +101,7 @@ class MentorProfile(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class AvailabilityWindow(db.Model):
+class AvailabilityWindow(Model):
     __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6 AND start < \"end\"", name="valid_window"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,7 +111,7 @@ class AvailabilityWindow(db.Model):
     end: Mapped[time]
 
 
-class MentorDayOff(db.Model):
+class MentorDayOff(Model):
     __table_args__ = (CheckConstraint("first_day <= last_day", name="ordered_days"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,7 +121,7 @@ class MentorDayOff(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
 
 
-class MentoringSession(db.Model):
+class MentoringSession(Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         # The database itself refuses a second scheduled session of one mentor at the same start.
@@ -133,14 +132,14 @@ class MentoringSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programme.id"), index=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[SessionKind] = mapped_column(stored_as_value(SessionKind, 12))
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(String(300), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
     agenda: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(12), default=SessionStatus.SCHEDULED)
+    status: Mapped[SessionStatus] = mapped_column(stored_as_value(SessionStatus, 12), default=SessionStatus.SCHEDULED)
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: +1 on every significant change
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     reschedule_reason: Mapped[str] = mapped_column(Text, default="")  # why it was last moved
@@ -174,17 +173,17 @@ class MentoringSession(db.Model):
         """How many invited people gave each answer, every answer listed (with 0 when nobody gave it)."""
         counts = dict.fromkeys(PartStat, 0)
         for participant in self.active_participants:
-            counts[PartStat(participant.partstat)] += 1
+            counts[participant.partstat] += 1
         return counts
 
 
-class SessionParticipant(db.Model):
+class SessionParticipant(Model):
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("mentoring_session.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    partstat: Mapped[str] = mapped_column(String(16), default=PartStat.NEEDS_ACTION)
+    partstat: Mapped[PartStat] = mapped_column(stored_as_value(PartStat, 16), default=PartStat.NEEDS_ACTION)
     attended: Mapped[bool | None]
     removed_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]  # when partstat last changed
@@ -192,17 +191,13 @@ class SessionParticipant(db.Model):
     session: Mapped[MentoringSession] = relationship(back_populates="participants")
 
     @validates("partstat")
-    def _stamp_answer(self, _key: str, partstat: str) -> str:
+    def _stamp_answer(self, _key: str, partstat: PartStat) -> PartStat:
         self.answered_at = utcnow()
         return partstat
     user: Mapped[User] = relationship(lazy="joined")
 
-    @property
-    def partstat_label(self) -> str:
-        return PartStat(self.partstat).label
 
-
-class SessionNote(db.Model):
+class SessionNote(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("mentoring_session.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -211,19 +206,17 @@ class SessionNote(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class PlanStatus(StrEnum):
+class PlanStatus(LabelledEnum):
     DRAFT = "draft"
     IN_PROGRESS = "in_progress"
     NEEDS_ATTENTION = "needs_attention"
     DONE = "done"
 
-    @property
-    def label(self) -> str:
-        return str({"draft": _l("Draft"), "in_progress": _l("In progress"),
-                    "needs_attention": _l("Needs attention"), "done": _l("Done")}[self.value])
+    __labels__ = {DRAFT: _l("Draft"), IN_PROGRESS: _l("In progress"), NEEDS_ATTENTION: _l("Needs attention"),
+                  DONE: _l("Done")}
 
 
-class ImplementationPlan(db.Model):
+class ImplementationPlan(Model):
     """How an organisation puts the training into practice, kept between mentoring sessions."""
 
     __table_args__ = (UniqueConstraint("programme_id", "organisation_id"),)
@@ -234,7 +227,7 @@ class ImplementationPlan(db.Model):
     goals: Mapped[str] = mapped_column(Text, default="")
     challenges: Mapped[str] = mapped_column(Text, default="")
     involvement_strategies: Mapped[str] = mapped_column(Text, default="")  # involving parents and users
-    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.DRAFT)
+    status: Mapped[PlanStatus] = mapped_column(stored_as_value(PlanStatus, 20), default=PlanStatus.DRAFT)
     is_good_practice: Mapped[bool] = mapped_column(default=False)  # shared across the programme
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -244,12 +237,8 @@ class ImplementationPlan(db.Model):
     actions: Mapped[list["PlanAction"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
                                                        order_by="(PlanAction.due_on, PlanAction.id)")
 
-    @property
-    def status_label(self) -> str:
-        return PlanStatus(self.status).label
 
-
-class PlanAction(db.Model):
+class PlanAction(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("implementation_plan.id", ondelete="CASCADE"), index=True)
     description: Mapped[str] = mapped_column(String(500))
@@ -258,7 +247,7 @@ class PlanAction(db.Model):
     is_done: Mapped[bool] = mapped_column(default=False)
 
 
-class PlanRevision(db.Model):
+class PlanRevision(Model):
     """Plan history: a snapshot of the plan after every change, with who made it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -270,7 +259,7 @@ class PlanRevision(db.Model):
     changed_by: Mapped[User | None] = relationship(lazy="joined")
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A private calendar subscription. The address is an HMAC of (user, version) under the secret
     key, so nothing secret is stored and raising the version revokes every older address."""
 
@@ -279,7 +268,7 @@ class CalendarFeed(db.Model):
     rotated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Model):
     """One row per reminder mailed, so the worker sends each only once."""
 
     __table_args__ = (UniqueConstraint("session_id", "user_id", "lead_minutes"),)
@@ -291,7 +280,7 @@ class ReminderSent(db.Model):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MentoringEvaluation(EvaluationRatings, db.Model):
+class MentoringEvaluation(EvaluationRatings, Model):
     """A participant's survey after a mentoring session."""
 
     __table_args__ = (
@@ -302,18 +291,20 @@ class MentoringEvaluation(EvaluationRatings, db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("mentoring_session.id", ondelete="CASCADE"), index=True)
 
 
-class BusyCalendarKind(StrEnum):
+class BusyCalendarKind(LabelledEnum):
     ICS = "ics"  # a private subscription address (Google, Outlook, Apple)
     CALDAV = "caldav"  # a CalDAV calendar collection
 
+    __labels__ = {ICS: _l("Subscription address (ICS)"), CALDAV: _l("CalDAV calendar")}
 
-class BusyCalendar(db.Model):
+
+class BusyCalendar(Model):
     """A mentor's own calendar whose busy times block their free slots. The address is a secret (it
     reads the mentor's calendar): it is never shown back in full nor logged."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[BusyCalendarKind] = mapped_column(stored_as_value(BusyCalendarKind, 10))
     url: Mapped[str] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_attempt_at: Mapped[datetime | None]  # claimed by a worker (or a refresh now) at this time
@@ -325,7 +316,7 @@ class BusyCalendar(db.Model):
                                                            lazy="raise")
 
 
-class BusyInterval(db.Model):
+class BusyInterval(Model):
     """Only when the mentor is busy elsewhere: no titles, places or attendees are kept."""
 
     __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),

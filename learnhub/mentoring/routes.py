@@ -30,14 +30,11 @@ from learnhub.navigation import optional_whole_number, requested_page, whole_num
 from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import all_organisations, users_with_role
-from learnhub.timeutil import local_to_utc, utcnow
+from learnhub.timeutil import utcnow
 
 bp = Blueprint("mentoring", __name__)
 TIME_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
 
-
-def _utc(local: datetime | None) -> datetime | None:
-    return local and local_to_utc(local, current_user.time_zone)
 
 
 # --- overview and programmes ------------------------------------------------------------------------
@@ -53,7 +50,7 @@ def overview():
 @roles_required(Role.INSTITUTE_ADMIN)
 def new_programme():
     form = ProgrammeForm()
-    form.service_type.choices = [("", "—")] + [(s.value, s.label) for s in ServiceType]
+    form.service_type.choices = [("", "—")] + ServiceType.choices()
     form.mentor_ids.choices = [(str(u.id), u.display_name) for u in users_with_role(Role.MENTOR)]
     form.organisation_ids.choices = [(str(o.id), f"{o.name} ({o.municipality.name})") for o in all_organisations()]
     form.learning_set_id.choices = [("", "—")] + [(str(v.learning_set_id), v.display_title)
@@ -91,8 +88,9 @@ def schedule_group_session(programme_id: int):
     programme = services.programme_for_mentor(current_user, programme_id)
     form = GroupSessionForm()
     session = run_form(form, lambda: services.schedule_group_session(current_user, programme, services.GroupSessionInput(
-        starts_at=_utc(form.starts_at.data), duration_minutes=form.duration_minutes.data, place=form.place.data or "",
-        online_url=form.online_url.data or "", agenda=form.agenda.data or "", capacity=form.capacity.data)))
+        starts_at=form.starts_at.utc(current_user.time_zone), duration_minutes=form.duration_minutes.data,
+        place=form.place.data or "", online_url=form.online_url.data or "", agenda=form.agenda.data or "",
+        capacity=form.capacity.data)))
     if session:
         db.session.commit()
         flash(_("Group session scheduled; invitations are on their way."), "success")
@@ -257,7 +255,7 @@ def respond(session_id: int):
 def reschedule(session_id: int):
     session = services.session_for(current_user, session_id)
     form = RescheduleForm()
-    if run_form(form, lambda: services.reschedule(current_user, session, _utc(form.starts_at.data),
+    if run_form(form, lambda: services.reschedule(current_user, session, form.starts_at.utc(current_user.time_zone),
                                                   form.reason.data or "")):
         db.session.commit()
         flash(_("The session has been moved; everyone gets an updated invitation."), "success")
@@ -302,7 +300,7 @@ def attendance(session_id: int):
 def add_note(session_id: int):
     session = services.session_for(current_user, session_id)
     form = NoteForm()
-    if run_form(form, lambda: services.add_note(current_user, session, form.body.data, form.is_shared.data)):
+    if run_form(form, lambda: services.add_note(current_user, session, form.body.data or "", form.is_shared.data)):
         db.session.commit()
         flash(_("Note saved."), "success")
         return redirect(url_for("mentoring.session", session_id=session.id))
@@ -330,7 +328,7 @@ def plan(programme_id: int, organisation_id: int):
     programme = services.programme_for(current_user, programme_id)
     plan = services.plan_for(current_user, programme, organisation_id)
     form = PlanForm(obj=plan)
-    form.status.choices = [(s.value, s.label) for s in PlanStatus]
+    form.status.choices = PlanStatus.choices()
     if not form.is_submitted():
         while len(form.actions) > 0:
             form.actions.pop_entry()

@@ -1,35 +1,26 @@
 from datetime import datetime
-from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learnhub.extensions import db
+from learnhub.enums import LabelledEnum, stored_as_value
+from learnhub.extensions import Model
 from learnhub.i18n import _l
 from learnhub.timeutil import utcnow
 
 
-class Role(StrEnum):
+class Role(LabelledEnum):
     PROFESSIONAL = "professional"
     MENTOR = "mentor"
     TRAINER = "trainer"
     INSTITUTE_ADMIN = "institute_admin"
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
+    __labels__ = {PROFESSIONAL: _l("Professional"), MENTOR: _l("Mentor"), TRAINER: _l("Trainer"),
+                  INSTITUTE_ADMIN: _l("Institute admin")}
 
 
-ROLE_LABELS = {
-    Role.PROFESSIONAL: _l("Professional"),
-    Role.MENTOR: _l("Mentor"),
-    Role.TRAINER: _l("Trainer"),
-    Role.INSTITUTE_ADMIN: _l("Institute admin"),
-}
-
-
-class ServiceType(StrEnum):
+class ServiceType(LabelledEnum):
     CENTRE_FOR_SOCIAL_WORK = "centre_for_social_work"
     DAY_CARE_CHILDREN_DISABILITIES = "day_care_children_disabilities"
     HOME_HELP = "home_help"
@@ -38,32 +29,25 @@ class ServiceType(StrEnum):
     MENTAL_HEALTH_CENTRE = "mental_health_centre"
     CRISIS_SERVICE = "crisis_service"
 
-    @property
-    def label(self) -> str:
-        return str(SERVICE_TYPE_LABELS[self])
+    __labels__ = {
+        CENTRE_FOR_SOCIAL_WORK: _l("Centre for social work"),
+        DAY_CARE_CHILDREN_DISABILITIES: _l("Day care for children with developmental disabilities"),
+        HOME_HELP: _l("Home help"),
+        FAMILY_COUNSELLING: _l("Counselling for marriage and family"),
+        PSYCHOSOCIAL_SUPPORT: _l("Psychosocial support"),
+        MENTAL_HEALTH_CENTRE: _l("Mental health centre"),
+        CRISIS_SERVICE: _l("Crisis and recovery house services"),
+    }
 
 
-SERVICE_TYPE_LABELS = {
-    ServiceType.CENTRE_FOR_SOCIAL_WORK: _l("Centre for social work"),
-    ServiceType.DAY_CARE_CHILDREN_DISABILITIES: _l("Day care for children with developmental disabilities"),
-    ServiceType.HOME_HELP: _l("Home help"),
-    ServiceType.FAMILY_COUNSELLING: _l("Counselling for marriage and family"),
-    ServiceType.PSYCHOSOCIAL_SUPPORT: _l("Psychosocial support"),
-    ServiceType.MENTAL_HEALTH_CENTRE: _l("Mental health centre"),
-    ServiceType.CRISIS_SERVICE: _l("Crisis and recovery house services"),
-}
-
-
-class MembershipRole(StrEnum):
+class MembershipRole(LabelledEnum):
     MEMBER = "member"
     ORG_ADMIN = "org_admin"
 
-    @property
-    def label(self) -> str:
-        return str(_l("Organisation admin") if self is MembershipRole.ORG_ADMIN else _l("Member"))
+    __labels__ = {MEMBER: _l("Member"), ORG_ADMIN: _l("Organisation admin")}
 
 
-class Municipality(db.Model):
+class Municipality(Model):
     __table_args__ = (UniqueConstraint("name", "country"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +57,7 @@ class Municipality(db.Model):
     organisations: Mapped[list["Organisation"]] = relationship(back_populates="municipality")
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
@@ -87,15 +71,24 @@ class Organisation(db.Model):
 
     @property
     def service_types(self) -> list[ServiceType]:
-        return [ServiceType(s.service_type) for s in self.services]
+        return [s.service_type for s in self.services]
 
 
-class OrganisationService(db.Model):
+class OrganisationService(Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
-    service_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    service_type: Mapped[ServiceType] = mapped_column(stored_as_value(ServiceType, 40), primary_key=True)
 
 
-class User(UserMixin, db.Model):
+class LoginState(UserMixin):
+    """What the login machinery sets on a user for one request (not a column)."""
+
+    session_token: str | None = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+
+class User(LoginState, Model):
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,18 +106,13 @@ class User(UserMixin, db.Model):
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
-    session_token = None  # not a column: set per request by the login machinery
-
-    def get_id(self) -> str | None:
-        return self.session_token
-
     @property
     def is_active(self) -> bool:
         return self.is_active_account
 
     @property
     def role_set(self) -> frozenset[Role]:
-        return frozenset(Role(r.role) for r in self.roles)
+        return frozenset(r.role for r in self.roles)
 
     def has_role(self, *roles: Role | str) -> bool:
         return any(Role(role) in self.role_set for role in roles)
@@ -134,18 +122,18 @@ class User(UserMixin, db.Model):
         return self.erased_at is not None
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+    role: Mapped[Role] = mapped_column(stored_as_value(Role, 30), primary_key=True)
 
 
-class Membership(db.Model):
+class Membership(Model):
     __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default=MembershipRole.MEMBER)
+    role: Mapped[MembershipRole] = mapped_column(stored_as_value(MembershipRole, 20), default=MembershipRole.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -154,7 +142,3 @@ class Membership(db.Model):
     @property
     def is_org_admin(self) -> bool:
         return self.role == MembershipRole.ORG_ADMIN
-
-    @property
-    def role_label(self) -> str:
-        return MembershipRole(self.role).label

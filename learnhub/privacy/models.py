@@ -3,12 +3,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from learnhub.extensions import db
+from learnhub.extensions import Model
 from learnhub.people.models import User
 from learnhub.timeutil import utcnow
 
 
-class ErasureRequest(db.Model):
+class ErasureRequest(Model):
     """A person asked to be forgotten; an institute admin completes it by anonymising them."""
 
     __table_args__ = (

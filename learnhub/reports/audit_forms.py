@@ -18,4 +18,4 @@ class AuditFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.action.choices = [("", _("All")), *[(a.value, a.label) for a in AuditAction]]
+        self.action.choices = [("", _("All")), *AuditAction.choices()]

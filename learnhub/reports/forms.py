@@ -9,7 +9,7 @@ from learnhub.reports.scope import ReportFilter, ReportScope
 from learnhub.reports.services import NameChoice, Named, resolve_name
 
 
-def _optional_int(value: object) -> int | None:
+def _optional_int(value: str | int | None) -> int | None:
     return int(value) if value not in (None, "") else None
 
 
@@ -66,7 +66,7 @@ class ReportFilterForm(FlaskForm):
         anything = ("", _("All"))
         self.scope.choices = [(s.key, s.label) for s in scopes]
         self.municipality.choices = [anything, *municipalities.items()]
-        self.service_type.choices = [anything, *[(s.value, s.label) for s in ServiceType]]
+        self.service_type.choices = [anything, *ServiceType.choices()]
 
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:
