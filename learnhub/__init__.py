@@ -53,7 +53,7 @@ def create_app(config: object | None = None) -> Flask:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if proxies := app.config.get("TRUSTED_PROXY_COUNT", 0):
         # Behind reverse proxies the client's address and scheme come from the headers they add.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # as Flask documents
 
     app.url_map.converters["int"] = DatabaseIdConverter
     _init_extensions(app)
@@ -186,7 +186,7 @@ def _register_hooks(app: Flask) -> None:
     @app.url_defaults
     def version_static_urls(endpoint: str, values: dict) -> None:
         # Static files are cached for a year (SEND_FILE_MAX_AGE_DEFAULT): a new file gets a new URL.
-        if endpoint == "static" and "filename" in values and "v" not in values:
+        if endpoint == "static" and app.static_folder and "filename" in values and "v" not in values:
             if version := static_file_version(app.static_folder, values["filename"]):
                 values["v"] = version
 

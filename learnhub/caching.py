@@ -4,6 +4,7 @@ parts of pages that are kept until the rows they show change."""
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context
@@ -36,10 +37,10 @@ class ForgivingRedisCache(RedisCache):
     def get_many(self, *keys: str) -> list[Any]:
         return self._forgiving(lambda: super(ForgivingRedisCache, self).get_many(*keys), [None] * len(keys))
 
-    def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
+    def set(self, key: str, value: Any, timeout: int | timedelta | None = None) -> Any:
         return self._forgiving(lambda: super(ForgivingRedisCache, self).set(key, value, timeout), False)
 
-    def set_many(self, mapping: dict[str, Any], timeout: int | None = None) -> list[Any]:
+    def set_many(self, mapping: dict[str, Any], timeout: int | timedelta | None = None) -> list[Any]:
         return self._forgiving(lambda: super(ForgivingRedisCache, self).set_many(mapping, timeout), [])
 
     def delete(self, key: str) -> bool:

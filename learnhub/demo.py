@@ -163,7 +163,7 @@ def _seed_certification(today: date) -> None:
     if not db.session.scalar(select(OrganisationRequirement.id)):
         db.session.add(OrganisationRequirement(service_type=ServiceType.DAY_CARE_CHILDREN_DISABILITIES,
                                                learning_set_id=learning_set.id, min_staff=2))
-    professional = db.session.scalar(select(User).where(User.email == "professional@learnhub.example"))
+    professional = db.session.execute(select(User).where(User.email == "professional@learnhub.example")).scalar_one()
     if db.session.scalar(select(Certificate.id).where(Certificate.holder_id == professional.id)):
         return
     membership = professional.memberships[0]
@@ -215,7 +215,7 @@ def _seed_mentoring(organisations: dict[str, Organisation], today: date) -> None
     """The field report's mentoring: day care, home help and family counselling providers, group and 1:1."""
     if db.session.scalar(select(MentoringProgramme.id).where(MentoringProgramme.name == PROGRAMME)):
         return
-    mentor = db.session.scalar(select(User).where(User.email == "mentor@learnhub.example"))
+    mentor = db.session.execute(select(User).where(User.email == "mentor@learnhub.example")).scalar_one()
     programme = MentoringProgramme(
         name=PROGRAMME, service_type=ServiceType.DAY_CARE_CHILDREN_DISABILITIES, starts_on=today - timedelta(days=14),
         ends_on=today + timedelta(days=300), mentors=[ProgrammeMentor(user_id=mentor.id)],
@@ -241,7 +241,7 @@ def _seed_mentoring(organisations: dict[str, Organisation], today: date) -> None
 
 def _seed_cohorts(municipalities: dict[str, Municipality], today: date) -> None:
     """Cohorts for the imported learning sets, taught by the demo trainer (skipped if not imported)."""
-    trainer = db.session.scalar(select(User).where(User.email == "trainer@learnhub.example"))
+    trainer = db.session.execute(select(User).where(User.email == "trainer@learnhub.example")).scalar_one()
     existing = set(db.session.scalars(select(Cohort.name)))
     for slug, name, municipality, start_in_days in COHORTS:
         version = db.session.scalar(select(LearningSetVersion).join(LearningSet).where(

@@ -75,7 +75,7 @@ def latin_to_cyrillic(text: str) -> str:
 def to_reader_script(text: str | None) -> str:
     """Show authored text in the reader's script: Cyrillic readers get it transliterated."""
     if not text:
-        return text or ""
+        return ""
     if get_locale().script != "Cyrl":  # not str(locale): spelling it out is slow, and pages ask often
         return text
     if isinstance(text, Markup):
@@ -217,10 +217,10 @@ def derive_cyrillic_catalogue(latin_po: str, cyrillic_po: str) -> int:
     for message in catalogue:
         if not message.id:
             continue
-        if isinstance(message.string, tuple):
-            message.string = tuple(latin_to_cyrillic(s) for s in message.string)
-        else:
+        if isinstance(message.string, str):
             message.string = latin_to_cyrillic(message.string)
+        elif message.string:  # plural forms
+            message.string = tuple(latin_to_cyrillic(s) for s in message.string)
     with open(cyrillic_po, "wb") as target:
         write_po(target, catalogue, width=100)
     return len(catalogue)

@@ -289,7 +289,9 @@ def _folded(line: str) -> str:
     """The content line folded at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character, with CRLF."""
     if len(line) <= 75 and line.isascii() or len(line.encode()) <= 75:
         return line + "\r\n"
-    parts, current, size = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
     for character in line:
         width = len(character.encode())
         if size + width > (75 if not parts else 74):  # continuation lines start with a space

@@ -10,6 +10,7 @@ import os
 import re
 import time
 import uuid
+from typing import TextIO, cast
 
 from flask import Flask, current_app, g, has_request_context, request, request_started
 from flask.logging import wsgi_errors_stream
@@ -46,8 +47,9 @@ def init_observability(app: Flask) -> None:
 def _configure_logger() -> None:
     if logger.handlers:  # configured already (by an earlier app, or by the deployment)
         return
-    # wsgi_errors_stream resolves per request (the server's error log), so the lines are pure JSON.
-    handler = logging.StreamHandler(wsgi_errors_stream)
+    # wsgi_errors_stream resolves per request (the server's error log), so the lines are pure JSON. It is a
+    # proxy to the stream, which its type does not say.
+    handler = logging.StreamHandler(cast(TextIO, wsgi_errors_stream))
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

@@ -33,7 +33,7 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Row, Sequence[Row]]]) -> bytes:
     from openpyxl.styles import Font
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title)
         sheet.append([safe_cell(c) for c in header])

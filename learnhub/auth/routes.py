@@ -73,7 +73,7 @@ def complete_signup(token: str):
     email = services.signup_email(token)
     form = _setup_form()
     user = run_form(form, lambda: services.complete_signup(
-        token, form.display_name.data, form.password.data, form.language.data, form.time_zone.data))
+        token, form.display_name.data or "", form.password.data or "", form.language.data, form.time_zone.data))
     if user:
         _sign_in(user)
         flash(_("Your account is ready. Welcome to LearnHub!"), "success")
@@ -99,7 +99,7 @@ def request_reset():
 def reset_password(token: str):
     services.user_for_reset_token(token)
     form = NewPasswordForm()
-    if run_form(form, lambda: services.reset_password(token, form.password.data)):
+    if run_form(form, lambda: services.reset_password(token, form.password.data or "")):
         db.session.commit()
         logout_user()
         flash(_("Your password has been changed. Please log in with the new password."), "success")
@@ -122,7 +122,8 @@ def accept_invitation(token: str):
     else:
         form = _setup_form()
         user = run_form(form, lambda: services.accept_invitation_with_new_account(
-            invitation, form.display_name.data, form.password.data, form.language.data, form.time_zone.data))
+            invitation, form.display_name.data or "", form.password.data or "", form.language.data,
+            form.time_zone.data))
         if user:
             _sign_in(user)
             flash(_("Your account is ready. Welcome to LearnHub!"), "success")

@@ -192,7 +192,7 @@ def request_password_reset(raw_email: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User:
-    payload = unsign("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    payload = unsign("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"]) or {}
     user = db.session.get(User, payload.get("uid")) if payload else None
     if user is None or not hmac.compare_digest(str(payload.get("fp")), _password_fingerprint(user)):
         raise InvalidInput(_("This reset link is invalid, already used or expired. Please ask for a new one."))

@@ -35,7 +35,7 @@ class SigningKey:
     path: Path
     key: RSAKey
 
-    def public_jwk(self) -> dict[str, str]:
+    def public_jwk(self) -> dict[str, str | list[str]]:
         """The public half only: `d` and the other private members can never leave through here."""
         public = self.key.as_dict(private=False)
         return {"kty": public["kty"], "n": public["n"], "e": public["e"], "alg": ALGORITHM, "use": "sig"}

@@ -140,6 +140,13 @@ def _code_lines(code: str) -> str:
     return "-".join(groups[:middle]) + "\n" + "-".join(groups[middle:])
 
 
+def _wrapped(pdf: FPDF, width: float, text: str) -> list[str]:
+    """The lines `text` takes at the current font (fpdf2 types the result of every kind of `output` as one)."""
+    lines = pdf.multi_cell(width, text=text, dry_run=True, output=MethodReturnValue.LINES)
+    assert isinstance(lines, list)
+    return lines
+
+
 def _text(pdf: FPDF, text: str, *, x: float, y: float, width: float, largest: float,
           smallest: float | None = None, max_lines: int = 1, may_cut: bool = True, bold: bool = False,
           align: str = "C", color: tuple[int, int, int] = _INK) -> float:
@@ -151,7 +158,7 @@ def _text(pdf: FPDF, text: str, *, x: float, y: float, width: float, largest: fl
     floor = largest if smallest is None else smallest
     while True:
         pdf.set_font(_FAMILY, style, size)
-        lines = pdf.multi_cell(width, text=text, dry_run=True, output=MethodReturnValue.LINES)
+        lines = _wrapped(pdf, width, text)
         if len(lines) <= max_lines or size <= floor:
             break
         size = max(floor, size - 1)

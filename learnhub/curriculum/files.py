@@ -134,13 +134,14 @@ def _read_learning_set(folder: Path, slugs: dict[str, Path], problems: list[Prob
              if path.is_file() and (path.name == SET_FILE or path.suffix == ".md")}
     texts = {path: _decode(path, data, problems) for path, data in files.items()}
     set_path = folder / SET_FILE
-    values = None
+    fields = None
     if set_path not in files:
         problems.append(Problem(set_path, 0, _("this file is missing: every learning set folder needs one")))
-    elif (text := texts[set_path]) is not None and (fields := _parse_yaml(set_path, text, 1, problems)):
-        values = _learning_set_values(fields, slugs)
+    elif (text := texts[set_path]) is not None:
+        fields = _parse_yaml(set_path, text, 1, problems)
+    values = _learning_set_values(fields, slugs) if fields else None
     modules = _read_modules(folder, {p: t for p, t in texts.items() if p.suffix == ".md"}, problems)
-    if values is not None and values["languages"] and len(problems) == before:
+    if fields and values is not None and values["languages"] and len(problems) == before:
         for slug, language in missing_translations(values["languages"], modules):
             suffix = "" if language == "en" else f".{language}"
             fields.report(_("languages lists %(language)s, but %(module)s has no text or outcomes in it: write "
@@ -328,7 +329,8 @@ def _parse_yaml(path: Path, text: str, first_line: int, problems: list[Problem])
         alias = next((e for e in yaml.parse(text, Loader=yaml.SafeLoader)
                       if isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)), None)
         if alias is not None:
-            problems.append(Problem(path, first_line + alias.start_mark.line, _(
+            line = alias.start_mark.line if alias.start_mark else 0
+            problems.append(Problem(path, first_line + line, _(
                 "YAML anchors and aliases (& and *) are not supported here; please write the values out")))
             return None
         node, data = yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
@@ -343,7 +345,7 @@ def _parse_yaml(path: Path, text: str, first_line: int, problems: list[Problem])
     return _Fields(path, data, {(): 1, **_key_lines(node, first_line)}, problems)
 
 
-def _key_lines(node: yaml.Node, first_line: int, path: tuple = ()) -> dict[tuple, int]:
+def _key_lines(node: yaml.Node | None, first_line: int, path: tuple = ()) -> dict[tuple, int]:
     """The file line of each key (('certification', 'validity_months')) and list item (('audience', 0))."""
     lines: dict[tuple, int] = {}
     if isinstance(node, yaml.MappingNode):

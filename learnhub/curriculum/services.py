@@ -198,9 +198,10 @@ def save_module(version: LearningSetVersion, module_id: int | None, title: dict,
                         outcomes=outcomes, duration_minutes=duration_minutes, is_required=is_required)
         db.session.add(module)
     else:
-        module = next((m for m in version.modules if m.id == module_id), None)
-        if module is None:
+        found = next((m for m in version.modules if m.id == module_id), None)
+        if found is None:
             raise NotFound(_("We could not find that module."))
+        module = found
         module.title, module.body, module.outcomes = title, body, outcomes
         module.duration_minutes, module.is_required = duration_minutes, is_required
     db.session.flush()
@@ -208,9 +209,12 @@ def save_module(version: LearningSetVersion, module_id: int | None, title: dict,
 
 
 class Translatable(Protocol):
-    slug: str
-    body: dict[str, str]
-    outcomes: dict[str, list[str]]
+    @property
+    def slug(self) -> str: ...
+    @property
+    def body(self) -> dict[str, str]: ...
+    @property
+    def outcomes(self) -> dict[str, list[str]]: ...
 
 
 def missing_translations(languages: Iterable[str], modules: Iterable[Translatable]) -> list[tuple[str, str]]:

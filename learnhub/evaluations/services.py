@@ -1,11 +1,10 @@
 from dataclasses import dataclass
-from functools import cache
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.errors import Conflict, InvalidInput
-from learnhub.evaluations.models import RATINGS
+from learnhub.evaluations.models import RATINGS, EvaluationRatings
 from learnhub.extensions import db
 from learnhub.i18n import _
 
@@ -42,19 +41,23 @@ class EvaluationSummary:
         return round(sum(self.averages.values()) / len(self.averages), 2) if self.responses else 0.0
 
 
-@cache
-def _evaluation_statements(model: type, owner: str) -> tuple[Select, Select]:
+_STATEMENTS: dict[tuple[type[EvaluationRatings], str], tuple[Select, Select]] = {}
+
+
+def _evaluation_statements(model: type[EvaluationRatings], owner: str) -> tuple[Select, Select]:
     """Averages and distributions by SQL aggregates, and the comments, of the evaluations whose `owner`
     column (the cohort's or session's id) is the parameter "owner": built once per kind of evaluation."""
-    scores, matches = range(1, 6), getattr(model, owner) == bindparam("owner")
-    columns = [getattr(model, name) for name in RATINGS]
-    figures = select(func.count(), *[func.avg(c) for c in columns],
-                     *[func.count().filter(c == score) for c in columns for score in scores]).where(matches)
-    comments = select(model.comment).where(matches, model.comment != "").order_by(model.created_at)
-    return figures, comments
+    if (model, owner) not in _STATEMENTS:
+        scores, matches = range(1, 6), getattr(model, owner) == bindparam("owner")
+        columns = [getattr(model, name) for name in RATINGS]
+        figures = select(func.count(), *[func.avg(c) for c in columns],
+                         *[func.count().filter(c == score) for c in columns for score in scores]).where(matches)
+        comments = select(model.comment).where(matches, model.comment != "").order_by(model.created_at)
+        _STATEMENTS[model, owner] = figures, comments
+    return _STATEMENTS[model, owner]
 
 
-def summarise_evaluations(model: type, owner: str, owner_id: int) -> EvaluationSummary:
+def summarise_evaluations(model: type[EvaluationRatings], owner: str, owner_id: int) -> EvaluationSummary:
     """What the evaluations of one cohort or session (`owner` names the column holding its id) say, in a
     fixed number of queries however many responses."""
     figures, comments_of = _evaluation_statements(model, owner)

@@ -72,7 +72,7 @@ def receive(handle: Callable[[EmailMessage], str]) -> int:
     handled = 0
     try:
         client.select(config["IMAP_MAILBOX"])
-        status, data = client.uid("SEARCH", None, "UNDELETED")
+        status, data = client.uid("SEARCH", "UNDELETED")
         if status != "OK":
             raise imaplib.IMAP4.error(f"SEARCH answered {status}")
         for uid in data[0].split():

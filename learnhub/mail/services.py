@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, request, url_for
@@ -73,7 +74,7 @@ def queue_email(to_address: str, language: str, template: str, subject: str, *,
 
 def render(message: OutboxMessage) -> None:
     """Fill in a queued message's bodies and invitation, once: a retry sends what the first try rendered."""
-    if message.text_body is not None:
+    if message.text_body is not None or message.context is None:  # rendered already, or queued with its bodies
         return
     context = _SNAPSHOT.loads(message.context)
     zone = message.time_zone or current_app.config["LEARNHUB_TIMEZONE"]
@@ -116,11 +117,12 @@ def erase_from_outbox(address: str, name: str, erased_address: str, erased_name:
         return value
 
     # Where their address was changed from: that mail says the new address.
+    contexts = {row.id: _SNAPSHOT.loads(row.context) if row.context else {} for row in rows}
     for row in rows:
-        if row.template == "email_changed" and str(_SNAPSHOT.loads(row.context).get("new_email")).lower() in addresses:
+        if row.template == "email_changed" and str(contexts[row.id].get("new_email")).lower() in addresses:
             addresses.add(row.to_address.lower())
     for row in rows:
-        context = _SNAPSHOT.loads(row.context) if row.context else None
+        context = contexts[row.id]
         if row.to_address.lower() in addresses or row.template is None or (
                 row.template == "email_change" and context.get("name") == name):
             db.session.delete(row)
@@ -138,7 +140,7 @@ def site_host() -> str:
     return urlsplit(current_app.config["BASE_URL"]).hostname or "learnhub.local"
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for e-mail and calendars, on BASE_URL whatever host the request came in on."""
     base_url = current_app.config["BASE_URL"]
     if has_request_context() and request.url_root.rstrip("/") == base_url:
@@ -182,8 +184,9 @@ class _SmtpConnection:
         config = current_app.config
         if not config["MAIL_SERVER"]:
             # Development without an SMTP server: show the mail in the terminal instead.
+            text = msg.get_body(("plain",))
             current_app.logger.warning("Mail (no MAIL_SERVER set)\nTo: %s\nSubject: %s\n\n%s", msg["To"], msg["Subject"],
-                                       msg.get_body(("plain",)).get_content())
+                                       text.get_content() if text else "")
             return
         try:
             if self._smtp is None:

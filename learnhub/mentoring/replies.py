@@ -48,7 +48,7 @@ def apply_reply(message: EmailMessage) -> str:
     if found is None:
         return _ignored(message, "unknown or forged reply address")
     session = db.session.get(MentoringSession, int(found[1]))
-    participant = session and next((p for p in session.active_participants if p.user_id == int(found[2])), None)
+    participant = next((p for p in session.active_participants if p.user_id == int(found[2])), None) if session else None
     if session is None or participant is None or not session.is_group:
         return _ignored(message, "no such invitation")
     user = participant.user
@@ -93,7 +93,9 @@ def _reply_events(message: EmailMessage) -> list:
     for part in message.walk():
         if part.get_content_type() not in ("text/calendar", "application/ics") or part.is_multipart():
             continue
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):  # decoded, a single part's payload is bytes
+            continue
         try:
             calendar = Calendar.from_ical(payload.decode(part.get_content_charset() or "utf-8", "replace"))
         except ValueError:

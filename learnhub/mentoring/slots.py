@@ -73,7 +73,8 @@ class Slot:
 
 def by_local_day(slots: list[Slot], zone_name: str) -> list[tuple[date, list[tuple[Slot, datetime]]]]:
     """Slots grouped by the viewer's day, each with its local start: a page names each day once."""
-    zone, days = ZoneInfo(zone_name), []
+    zone = ZoneInfo(zone_name)
+    days: list[tuple[date, list[tuple[Slot, datetime]]]] = []
     for slot in slots:
         local = slot.starts_at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
         if not days or days[-1][0] != local.date():

@@ -176,7 +176,7 @@ MUNICIPALITY_LIST_SECONDS = 600
 def municipality_choices() -> list[tuple[int, str]]:
     """(id, name) of every municipality, for filters and forms, kept a while: municipalities are reference
     data that only seeding and migrations change, and the catalogue shows the list on every view."""
-    return kept("municipality-choices", lambda: [tuple(row) for row in db.session.execute(
+    return kept("municipality-choices", lambda: [(i, name) for i, name in db.session.execute(
         select(Municipality.id, Municipality.name).order_by(Municipality.country.desc(), Municipality.name))],
         MUNICIPALITY_LIST_SECONDS)
 

@@ -14,7 +14,7 @@ LABEL_WIDTH = 220
 CHART_WIDTH = 640
 
 
-def _number(value: float) -> str:
+def _number(value: int | float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

@@ -7,10 +7,25 @@ took part for two organisations appears in both rows but once in the totals.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Float, Select, String, and_, case, distinct, exists, false, func, null, or_, select
+from sqlalchemy import (
+    Float,
+    Select,
+    SQLColumnExpression,
+    String,
+    and_,
+    case,
+    distinct,
+    exists,
+    false,
+    func,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from learnhub.certification.models import Certificate
@@ -77,15 +92,16 @@ def _seconds_sqlite(element, compiler, **kw) -> str:
     return f"((julianday({end}) - julianday({start})) * 86400.0)"
 
 
-def _count_if(condition: ColumnElement) -> ColumnElement:
+def _count_if(condition: SQLColumnExpression) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _distinct_if(condition: ColumnElement, column: ColumnElement) -> ColumnElement:
+def _distinct_if(condition: SQLColumnExpression, column: SQLColumnExpression) -> ColumnElement:
     return func.count(distinct(case((condition, column))))
 
 
-def _period(column: ColumnElement, filters: ReportFilter) -> list[ColumnElement]:
+def _period(column: QueryableAttribute[date] | QueryableAttribute[datetime],
+            filters: ReportFilter) -> list[ColumnElement[bool]]:
     """Conditions keeping `column` (a date or a UTC timestamp) inside the chosen days."""
     as_date = isinstance(column.type, db.Date)
     conditions = []
@@ -96,7 +112,8 @@ def _period(column: ColumnElement, filters: ReportFilter) -> list[ColumnElement]
     return conditions
 
 
-def _programme_participant(organisation_id: ColumnElement, user_id: ColumnElement, programme_ids) -> ColumnElement:
+def _programme_participant(organisation_id: SQLColumnExpression, user_id: SQLColumnExpression,
+                           programme_ids) -> ColumnElement[bool]:
     """Members of the programmes' organisations, and their individual mentees."""
     return or_(
         organisation_id.in_(select(ProgrammeOrganisation.organisation_id)
@@ -130,8 +147,8 @@ def reportable_programmes(scope: ReportScope) -> Select:
     return select(MentoringProgramme.id).where(false())
 
 
-def _organisation_conditions(organisation_id: ColumnElement, filters: ReportFilter,
-                             scope: ReportScope) -> list[ColumnElement]:
+def _organisation_conditions(organisation_id: SQLColumnExpression, filters: ReportFilter,
+                             scope: ReportScope) -> list[ColumnElement[bool]]:
     conditions = []
     if filters.organisation_id:
         conditions.append(organisation_id == filters.organisation_id)
@@ -146,9 +163,9 @@ def _organisation_conditions(organisation_id: ColumnElement, filters: ReportFilt
     return conditions
 
 
-def _participant_conditions(filters: ReportFilter, scope: ReportScope, *, organisation_id: ColumnElement,
-                            user_id: ColumnElement, cohort_id: ColumnElement,
-                            learning_set_id: ColumnElement) -> list[ColumnElement]:
+def _participant_conditions(filters: ReportFilter, scope: ReportScope, *, organisation_id: SQLColumnExpression,
+                            user_id: SQLColumnExpression, cohort_id: SQLColumnExpression,
+                            learning_set_id: SQLColumnExpression) -> list[ColumnElement[bool]]:
     """Filters and scope for facts about a person taking part in a cohort."""
     conditions = _organisation_conditions(organisation_id, filters, scope)
     if filters.learning_set_id:
@@ -162,14 +179,14 @@ def _participant_conditions(filters: ReportFilter, scope: ReportScope, *, organi
     return conditions
 
 
-def _taking_part(filters: ReportFilter, scope: ReportScope, user_id: ColumnElement,
-                 cohort_id: ColumnElement) -> list[ColumnElement]:
+def _taking_part(filters: ReportFilter, scope: ReportScope, user_id: SQLColumnExpression,
+                 cohort_id: SQLColumnExpression) -> list[ColumnElement[bool]]:
     """The conditions for queries joined to the enrolment (for its organisation) and the version."""
     return _participant_conditions(filters, scope, organisation_id=Enrolment.organisation_id, user_id=user_id,
                                    cohort_id=cohort_id, learning_set_id=LearningSetVersion.learning_set_id)
 
 
-def _session_conditions(filters: ReportFilter, scope: ReportScope) -> list[ColumnElement]:
+def _session_conditions(filters: ReportFilter, scope: ReportScope) -> list[ColumnElement[bool]]:
     """Filters and scope for mentoring sessions: by programme, or by the organisations of those taking part."""
     conditions = [MentoringSession.status == SessionStatus.SCHEDULED, *_period(MentoringSession.starts_at, filters)]
     if filters.programme_id:
@@ -190,7 +207,7 @@ def _session_conditions(filters: ReportFilter, scope: ReportScope) -> list[Colum
     return conditions
 
 
-def _group_key(group: str | None, month_of: ColumnElement) -> ColumnElement:
+def _group_key(group: str | None, month_of: SQLColumnExpression) -> SQLColumnExpression:
     """What rows are grouped by: None for one total row."""
     if group is None:
         return null()
@@ -198,7 +215,7 @@ def _group_key(group: str | None, month_of: ColumnElement) -> ColumnElement:
             "learning_set": LearningSetVersion.learning_set_id, "month": year_month(month_of)}[group]
 
 
-def _grouped(statement, group: str | None, key: ColumnElement, organisation_id: ColumnElement | None):
+def _grouped(statement, group: str | None, key: SQLColumnExpression, organisation_id: SQLColumnExpression | None):
     """GROUP BY the key; by service type, each row joins every service its organisation offers."""
     if group == "service_type":
         statement = statement.join(OrganisationService, OrganisationService.organisation_id == organisation_id)
@@ -399,8 +416,8 @@ class RatingSummary:
     distributions: dict[str, list[int]]  # counts of 1, 2, 3, 4 and 5
 
 
-def _rating_columns(model) -> list[ColumnElement]:
-    columns = [func.count(model.id)]
+def _rating_columns(model) -> list[ColumnElement[bool]]:
+    columns: list[ColumnElement] = [func.count(model.id)]
     for name in RATED:
         column = getattr(model, name)
         columns.append(func.avg(column.cast(Float)))

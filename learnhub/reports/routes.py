@@ -54,8 +54,11 @@ def export(name: str, fmt: str):
     form, report = _report_from_request(for_page=False)
     if report is None:
         return _refused_filters(form)
-    tables = list(report.tables.values()) if name == "all" and fmt == "xlsx" else [report.tables.get(name)]
-    if None in tables:
+    if name == "all" and fmt == "xlsx":
+        tables = list(report.tables.values())
+    elif name in report.tables:
+        tables = [report.tables[name]]
+    else:
         raise NotFound(_("We could not find that table."))
     if fmt == "csv":
         delimiter = exports.DELIMITERS.get(request.args.get("delimiter", "comma"), ",")
