@@ -5,9 +5,16 @@ the page also shows the same numbers as a table. Colours come from app.css class
 the print style sheet can switch them to ink-friendly greys.
 """
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from markupsafe import Markup, escape
 
 from learnhub.i18n import _
+from learnhub.reports.tables import Table
+
+if TYPE_CHECKING:  # the report is built with these charts
+    from learnhub.reports.services import MonthRow, PlaceRow, Report
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 220
@@ -32,7 +39,7 @@ def _frame(chart_id: str, title: str, description: str, width: int, height: int,
     )
 
 
-def describe(labels: list[str], values: list[float], largest_first: bool = True) -> str:
+def describe(labels: Sequence[str], values: Sequence[float], largest_first: bool = True) -> str:
     """The text alternative: every value in words (charts here have few bars)."""
     pairs = list(zip(labels, values))
     if largest_first:
@@ -42,7 +49,7 @@ def describe(labels: list[str], values: list[float], largest_first: bool = True)
     return "; ".join(f"{label}: {_number(value)}" for label, value in pairs)
 
 
-def bar_chart(chart_id: str, title: str, labels: list[str], values: list[float]) -> Markup:
+def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float]) -> Markup:
     """Horizontal bars, one per label (municipalities, service types, ratings)."""
     height = max(len(values), 1) * BAR_HEIGHT + 8
     largest = max(values, default=0) or 1
@@ -60,7 +67,7 @@ def bar_chart(chart_id: str, title: str, labels: list[str], values: list[float])
     return _frame(chart_id, title, describe(labels, values), CHART_WIDTH, height, body)
 
 
-def column_chart(chart_id: str, title: str, labels: list[str], values: list[float]) -> Markup:
+def column_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float]) -> Markup:
     """Vertical columns in order, for trends over months."""
     height, base, top = 220, 190, 16
     count = max(len(values), 1)
@@ -84,22 +91,22 @@ def column_chart(chart_id: str, title: str, labels: list[str], values: list[floa
     return _frame(chart_id, title, describe(labels, values, largest_first=False), CHART_WIDTH, height, body)
 
 
-def report_charts(report) -> dict[str, Markup]:
+def report_charts(report: "Report") -> dict[str, Markup]:
     """The dashboard's charts, keyed by the table each one illustrates."""
     charts = {}
     for key in ("municipalities", "service_types"):
-        table = report.tables[key]
-        charts[key] = bar_chart(f"chart-{key}", _("Participants, %(breakdown)s", breakdown=table.title.lower()),
-                                [str(row[0]) for row in table.rows], [row[2] for row in table.rows])
-    months = report.tables["months"]
-    labels = [row[0] for row in months.rows]
+        places: Table[PlaceRow] = report.tables[key]
+        charts[key] = bar_chart(f"chart-{key}", _("Participants, %(breakdown)s", breakdown=places.title.lower()),
+                                [row.place for row in places.rows], [row.participants for row in places.rows])
+    months: list[MonthRow] = report.tables["months"].rows
+    labels = [row.month for row in months]
     charts["months"] = column_chart("chart-months", _("Participants starting training, month by month"),
-                                    labels, [row[1] for row in months.rows])
+                                    labels, [row.participants_starting for row in months])
     charts["certificates"] = column_chart("chart-certificates", _("Certificates issued, month by month"),
-                                          labels, [row[3] for row in months.rows])
+                                          labels, [row.certificates_issued for row in months])
     if report.scope.shows_mentoring:
         charts["mentoring"] = column_chart("chart-mentoring", _("Mentoring sessions held, month by month"),
-                                           labels, [row[4] for row in months.rows])
+                                           labels, [row.mentoring_sessions for row in months])
     quality = [sum(s.distributions["quality"][score] for s in (report.cohort_ratings, report.mentoring_ratings) if s)
                for score in range(5)]
     charts["evaluations"] = bar_chart("chart-quality", _("How participants rated quality (1 = poor, 5 = excellent)"),

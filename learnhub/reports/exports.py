@@ -2,14 +2,14 @@
 
 import re
 
-from learnhub.reports.services import Table
+from learnhub.reports.tables import Table
 from learnhub.spreadsheets import csv_bytes, xlsx_bytes
 
 DELIMITERS = {"comma": ",", "semicolon": ";"}
 
 
 def table_csv(table: Table, delimiter: str = ",") -> bytes:
-    return csv_bytes(table.columns, table.rows, delimiter)
+    return csv_bytes(table.columns, table.cells, delimiter)
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -24,4 +24,4 @@ def _sheet_title(title: str, used: set[str]) -> str:
 def tables_xlsx(tables: list[Table]) -> bytes:
     """One sheet per table."""
     used: set[str] = set()
-    return xlsx_bytes([(_sheet_title(table.title, used), table.columns, table.rows) for table in tables])
+    return xlsx_bytes([(_sheet_title(table.title, used), table.columns, table.cells) for table in tables])

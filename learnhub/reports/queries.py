@@ -6,8 +6,9 @@ municipality or service type follows the participant's organisation, so a person
 took part for two organisations appears in both rows but once in the totals.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Float,
@@ -24,9 +25,10 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement, Label
 
 from learnhub.certification.models import Certificate
 from learnhub.courses.models import (
@@ -39,6 +41,7 @@ from learnhub.courses.models import (
     Evaluation,
 )
 from learnhub.curriculum.models import LearningSetVersion
+from learnhub.evaluations.models import EvaluationRatings
 from learnhub.extensions import db
 from learnhub.mentoring.models import (
     MentoringEvaluation,
@@ -56,6 +59,7 @@ from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
 from learnhub.timeutil import end_of_day
 
 EXPIRING_WITHIN = timedelta(days=60)
+R = TypeVar("R")
 
 
 class year_month(FunctionElement):
@@ -224,11 +228,16 @@ def _grouped(statement, group: str | None, key: SQLColumnExpression, organisatio
     return statement
 
 
+def _rows(row_type: type[R], statement: Select) -> list[R]:
+    """The rows of `statement`, whose columns are labelled with the names of `row_type`'s fields."""
+    return [row_type(**row) for row in db.session.execute(statement).mappings()]
+
+
 # --- training ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class TrainingRow:
-    key: object
+    key: Any  # what the rows are grouped by; None in the one row of totals
     participants: int
     organisations: int
     municipalities: int
@@ -246,15 +255,15 @@ def training(filters: ReportFilter, scope: ReportScope, group: str | None = None
     key = _group_key(group, Cohort.starts_on)
     statement = (
         select(
-            key,
-            _distinct_if(enrolled, Enrolment.user_id),
-            _distinct_if(enrolled, Enrolment.organisation_id),
-            _distinct_if(enrolled, Organisation.municipality_id),
-            _count_if(enrolled),
-            _count_if(enrolled & Certificate.id.is_not(None) & Certificate.revoked_at.is_(None)),
-            _count_if(Enrolment.status == EnrolmentStatus.WITHDRAWN),
-            _count_if(Enrolment.status == EnrolmentStatus.WAITLISTED),
-            _count_if(Enrolment.status == EnrolmentStatus.PENDING),
+            key.label("key"),
+            _distinct_if(enrolled, Enrolment.user_id).label("participants"),
+            _distinct_if(enrolled, Enrolment.organisation_id).label("organisations"),
+            _distinct_if(enrolled, Organisation.municipality_id).label("municipalities"),
+            _count_if(enrolled).label("enrolments"),
+            _count_if(enrolled & Certificate.id.is_not(None) & Certificate.revoked_at.is_(None)).label("completions"),
+            _count_if(Enrolment.status == EnrolmentStatus.WITHDRAWN).label("withdrawn"),
+            _count_if(Enrolment.status == EnrolmentStatus.WAITLISTED).label("waitlisted"),
+            _count_if(Enrolment.status == EnrolmentStatus.PENDING).label("pending"),
         )
         .select_from(Enrolment)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
@@ -266,7 +275,7 @@ def training(filters: ReportFilter, scope: ReportScope, group: str | None = None
                *_taking_part(filters, scope, Enrolment.user_id, Enrolment.cohort_id))
     )
     statement = _grouped(statement, group, key, Enrolment.organisation_id)
-    return [TrainingRow(*row) for row in db.session.execute(statement)]
+    return _rows(TrainingRow, statement)
 
 
 @dataclass(frozen=True)
@@ -282,7 +291,7 @@ class AttendanceTotals:
 def attendance(filters: ReportFilter, scope: ReportScope) -> AttendanceTotals:
     """Of all attendance marks recorded for cohort sessions in the period, how many say present."""
     statement = (
-        select(func.count(Attendance.id), _count_if(Attendance.is_present))
+        select(func.count(Attendance.id).label("marked"), _count_if(Attendance.is_present).label("present"))
         .select_from(Attendance)
         .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
         .join(CohortSession, CohortSession.id == Attendance.session_id)
@@ -291,14 +300,14 @@ def attendance(filters: ReportFilter, scope: ReportScope) -> AttendanceTotals:
         .where(*_period(CohortSession.starts_at, filters),
                *_taking_part(filters, scope, Enrolment.user_id, Enrolment.cohort_id))
     )
-    return AttendanceTotals(*db.session.execute(statement).one())
+    return _rows(AttendanceTotals, statement)[0]
 
 
 # --- certificates -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class CertificateRow:
-    key: object
+    key: Any  # what the rows are grouped by; None in the one row of totals
     issued: int
     valid: int
     expiring: int
@@ -315,13 +324,13 @@ def certificates(filters: ReportFilter, scope: ReportScope, now: datetime,
     key = _group_key(group, Certificate.issued_at)
     statement = (
         select(
-            key,
-            func.count(Certificate.id),
-            _count_if(valid),
-            _count_if(valid & (Certificate.expires_at <= now + EXPIRING_WITHIN)),
-            _count_if(not_revoked & (Certificate.expires_at <= now)),
-            _count_if(Certificate.revoked_at.is_not(None)),
-            func.coalesce(func.sum(case((not_revoked, Certificate.cpd_points), else_=0)), 0),
+            key.label("key"),
+            func.count(Certificate.id).label("issued"),
+            _count_if(valid).label("valid"),
+            _count_if(valid & (Certificate.expires_at <= now + EXPIRING_WITHIN)).label("expiring"),
+            _count_if(not_revoked & (Certificate.expires_at <= now)).label("expired"),
+            _count_if(Certificate.revoked_at.is_not(None)).label("revoked"),
+            func.coalesce(func.sum(case((not_revoked, Certificate.cpd_points), else_=0)), 0).label("cpd_points"),
         )
         .select_from(Certificate)
         .join(LearningSetVersion, LearningSetVersion.id == Certificate.version_id)
@@ -333,14 +342,14 @@ def certificates(filters: ReportFilter, scope: ReportScope, now: datetime,
                *_taking_part(filters, scope, Certificate.holder_id, Certificate.cohort_id))
     )
     statement = _grouped(statement, group, key, Enrolment.organisation_id)
-    return [CertificateRow(*row) for row in db.session.execute(statement)]
+    return _rows(CertificateRow, statement)
 
 
 # --- mentoring --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class MentoringRow:
-    key: object
+    key: Any  # what the rows are grouped by; None in the one row of totals
     group_sessions: int
     individual_sessions: int
     group_hours: float
@@ -355,23 +364,23 @@ def mentoring_sessions(filters: ReportFilter, scope: ReportScope, now: datetime,
     key = _group_key(group, MentoringSession.starts_at)
     statement = (
         select(
-            key,
-            _count_if(is_group),
-            _count_if(~is_group),
-            func.coalesce(func.sum(case((is_group, hours), else_=0.0)), 0.0),
-            func.coalesce(func.sum(case((~is_group, hours), else_=0.0)), 0.0),
+            key.label("key"),
+            _count_if(is_group).label("group_sessions"),
+            _count_if(~is_group).label("individual_sessions"),
+            func.coalesce(func.sum(case((is_group, hours), else_=0.0)), 0.0).label("group_hours"),
+            func.coalesce(func.sum(case((~is_group, hours), else_=0.0)), 0.0).label("individual_hours"),
         )
         .where(MentoringSession.ends_at <= now, *_session_conditions(filters, scope))
     )
     statement = _grouped(statement, group, key, None)
     # Rounded: SQLite's julianday arithmetic is a few microseconds off.
-    return [MentoringRow(row[0], row[1], row[2], round(float(row[3]), 2), round(float(row[4]), 2))
-            for row in db.session.execute(statement)]
+    return [replace(row, group_hours=round(float(row.group_hours), 2),
+                    individual_hours=round(float(row.individual_hours), 2)) for row in _rows(MentoringRow, statement)]
 
 
 @dataclass(frozen=True)
 class MenteeRow:
-    key: object
+    key: Any  # what the rows are grouped by; None in the one row of totals
     people: int
     group_people: int
     organisations: int
@@ -384,11 +393,11 @@ def mentees(filters: ReportFilter, scope: ReportScope, now: datetime, group: str
     by_organisation = _organisation_conditions(Membership.organisation_id, filters, scope)
     statement = (
         select(
-            key,
-            func.count(distinct(SessionParticipant.user_id)),
-            _distinct_if(MentoringSession.kind == SessionKind.GROUP, SessionParticipant.user_id),
-            func.count(distinct(Membership.organisation_id)),
-            func.count(distinct(Organisation.municipality_id)),
+            key.label("key"),
+            func.count(distinct(SessionParticipant.user_id)).label("people"),
+            _distinct_if(MentoringSession.kind == SessionKind.GROUP, SessionParticipant.user_id).label("group_people"),
+            func.count(distinct(Membership.organisation_id)).label("organisations"),
+            func.count(distinct(Organisation.municipality_id)).label("municipalities"),
         )
         .select_from(SessionParticipant)
         .join(MentoringSession, MentoringSession.id == SessionParticipant.session_id)
@@ -401,7 +410,7 @@ def mentees(filters: ReportFilter, scope: ReportScope, now: datetime, group: str
     if by_organisation:
         statement = statement.where(Membership.id.is_not(None))
     statement = _grouped(statement, group, key, Membership.organisation_id)
-    return [MenteeRow(*row) for row in db.session.execute(statement)]
+    return _rows(MenteeRow, statement)
 
 
 # --- evaluations ------------------------------------------------------------------------------------------
@@ -416,23 +425,20 @@ class RatingSummary:
     distributions: dict[str, list[int]]  # counts of 1, 2, 3, 4 and 5
 
 
-def _rating_columns(model) -> list[ColumnElement[bool]]:
-    columns: list[ColumnElement] = [func.count(model.id)]
+def _rating_columns(model: type[EvaluationRatings]) -> list[Label]:
+    """The responses, and per question the average ("quality_average") and how many gave each score ("quality_5")."""
+    columns = [func.count(model.id).label("responses")]
     for name in RATED:
         column = getattr(model, name)
-        columns.append(func.avg(column.cast(Float)))
-        columns += [_count_if(column == score) for score in range(1, 6)]
+        columns.append(func.avg(column.cast(Float)).label(f"{name}_average"))
+        columns += [_count_if(column == score).label(f"{name}_{score}") for score in range(1, 6)]
     return columns
 
 
-def _rating_summary(row) -> RatingSummary:
-    responses, values = row[0], list(row[1:])
-    averages, distributions = {}, {}
-    for index, name in enumerate(RATED):
-        chunk = values[index * 6:(index + 1) * 6]
-        averages[name] = float(chunk[0]) if chunk[0] is not None else None
-        distributions[name] = [int(count) for count in chunk[1:]]
-    return RatingSummary(int(responses), averages, distributions)
+def _rating_summary(row: RowMapping) -> RatingSummary:
+    averages = {name: float(row[f"{name}_average"]) if row[f"{name}_average"] is not None else None for name in RATED}
+    distributions = {name: [int(row[f"{name}_{score}"]) for score in range(1, 6)] for name in RATED}
+    return RatingSummary(int(row["responses"]), averages, distributions)
 
 
 def cohort_evaluations(filters: ReportFilter, scope: ReportScope) -> RatingSummary:
@@ -445,7 +451,7 @@ def cohort_evaluations(filters: ReportFilter, scope: ReportScope) -> RatingSumma
         .where(*_period(Cohort.starts_on, filters),
                *_taking_part(filters, scope, Evaluation.user_id, Evaluation.cohort_id))
     )
-    return _rating_summary(db.session.execute(statement).one())
+    return _rating_summary(db.session.execute(statement).mappings().one())
 
 
 def mentoring_evaluations(filters: ReportFilter, scope: ReportScope) -> RatingSummary:
@@ -455,5 +461,5 @@ def mentoring_evaluations(filters: ReportFilter, scope: ReportScope) -> RatingSu
         .join(MentoringSession, MentoringSession.id == MentoringEvaluation.session_id)
         .where(*_session_conditions(filters, scope))
     )
-    return _rating_summary(db.session.execute(statement).one())
+    return _rating_summary(db.session.execute(statement).mappings().one())
 

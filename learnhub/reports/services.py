@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask_babel import get_locale
@@ -15,7 +15,7 @@ from learnhub.caching import kept
 from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.dates import format_date
 from learnhub.extensions import db
-from learnhub.i18n import _, folded, format_decimal, ngettext, to_reader_script
+from learnhub.i18n import _, _l, folded, format_decimal, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
 from learnhub.navigation import optional_whole_number
 from learnhub.people.models import Organisation, ServiceType
@@ -24,23 +24,11 @@ from learnhub.reports import queries
 from learnhub.reports.charts import report_charts
 from learnhub.reports.queries import RATED, RatingSummary
 from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
+from learnhub.reports.tables import Cell, Table, column
 
-Cell = str | int | float | None
 PAGE_ROWS = 25  # rows of a long table the page shows; downloads hold them all
 LONG_TABLES = ("learning_sets",)
 T = TypeVar("T")
-
-
-@dataclass
-class Table:
-    key: str  # the name in export URLs and sheet order
-    title: str
-    columns: list[str]
-    rows: list[list[Cell]]
-    total: int = 0  # rows in the whole table, when a page's copy keeps only the first few
-
-    def __post_init__(self) -> None:
-        self.total = self.total or len(self.rows)
 
 
 def _kept(key: str, compute: Callable[[], T], fresh: bool = False) -> T:
@@ -197,15 +185,15 @@ class Report:
         responses = sum(s.responses for s in summaries)
         if not responses:
             return None, 0
-        return sum(s.averages["quality"] * s.responses for s in summaries) / responses, responses
+        return sum((s.averages["quality"] or 0.0) * s.responses for s in summaries) / responses, responses
 
     @property
     def mentoring_hours(self) -> float:
         return self.mentoring.group_hours + self.mentoring.individual_hours if self.mentoring else 0.0
 
 
-def _service_label(value: str | None) -> str:
-    return ServiceType(value).label if value in ServiceType._value2member_map_ else _("No organisation")
+def _service_label(value: ServiceType | None) -> str:
+    return value.label if value else _("No organisation")
 
 
 def _name(names: dict[int, str], key: int | None) -> str:
@@ -219,7 +207,7 @@ def cached_report(scope: ReportScope, filters: ReportFilter, now: datetime, fres
 
     The page's copy keeps only the rows the page shows of the long tables, so reading it from the cache
     costs the same however many learning sets there are; downloads use the full copy."""
-    key = f"report:{scope.key}:{scope.subject_id}:{get_locale()}:{filters!r}:{for_page}"
+    key = f"report:v2:{scope.key}:{scope.subject_id}:{get_locale()}:{filters!r}:{for_page}"
 
     def compute() -> Report:
         report = build_report(scope, filters, now)
@@ -245,7 +233,7 @@ def build_report(scope: ReportScope, filters: ReportFilter, now: datetime) -> Re
         cohort_ratings=queries.cohort_evaluations(filters, scope),
         mentoring_ratings=queries.mentoring_evaluations(filters, scope) if shows_mentoring else None,
     )
-    tables = [
+    tables: list[Table] = [
         _summary_table(report),
         _place_table("municipalities", _("By municipality"), _("Municipality"), "municipality",
                      lambda key: _name(municipality_names(), key), report, now),
@@ -260,70 +248,101 @@ def build_report(scope: ReportScope, filters: ReportFilter, now: datetime) -> Re
     return report
 
 
-def _summary_table(report: Report) -> Table:
+# --- the tables: one row type each, whose fields are the columns -------------------------------------------
+
+@dataclass(frozen=True)
+class FigureRow:
+    figure: str = column(_l("Figure"))
+    value: Cell = column(_l("Value"))
+
+
+def _summary_table(report: Report) -> Table[FigureRow]:
     t, c = report.training, report.certificates
-    rows: list[list[Cell]] = [
-        [_("Participants trained (people)"), t.participants],
-        [_("Organisations trained"), t.organisations],
-        [_("Municipalities reached by training"), t.municipalities],
-        [_("Enrolments"), t.enrolments],
-        [_("Completions (enrolments that earned a certificate)"), t.completions],
-        [_("Withdrawn enrolments"), t.withdrawn],
-        [_("Waiting on a waitlist"), t.waitlisted],
-        [_("Waiting for approval"), t.pending],
-        [_("Attendance rate (%)"), _percent(report.attendance.rate)],
-        [_("Certificates issued"), c.issued],
-        [_("Certificates valid today"), c.valid],
-        [_("Certificates expiring within 60 days"), c.expiring],
-        [_("Certificates expired"), c.expired],
-        [_("Certificates revoked"), c.revoked],
-        [_("CPD points awarded"), c.cpd_points],
+    figures: list[tuple[str, Cell]] = [
+        (_("Participants trained (people)"), t.participants),
+        (_("Organisations trained"), t.organisations),
+        (_("Municipalities reached by training"), t.municipalities),
+        (_("Enrolments"), t.enrolments),
+        (_("Completions (enrolments that earned a certificate)"), t.completions),
+        (_("Withdrawn enrolments"), t.withdrawn),
+        (_("Waiting on a waitlist"), t.waitlisted),
+        (_("Waiting for approval"), t.pending),
+        (_("Attendance rate (%)"), _percent(report.attendance.rate)),
+        (_("Certificates issued"), c.issued),
+        (_("Certificates valid today"), c.valid),
+        (_("Certificates expiring within 60 days"), c.expiring),
+        (_("Certificates expired"), c.expired),
+        (_("Certificates revoked"), c.revoked),
+        (_("CPD points awarded"), c.cpd_points),
     ]
     if report.mentoring and report.mentees:
         m, p = report.mentoring, report.mentees
-        rows += [
-            [_("Group mentoring sessions held"), m.group_sessions],
-            [_("Individual mentoring sessions held"), m.individual_sessions],
-            [_("Group mentoring hours"), round(m.group_hours, 1)],
-            [_("Individual mentoring hours"), round(m.individual_hours, 1)],
-            [_("People mentored"), p.people],
-            [_("People in group mentoring"), p.group_people],
-            [_("Organisations mentored"), p.organisations],
-            [_("Municipalities reached by mentoring"), p.municipalities],
+        figures += [
+            (_("Group mentoring sessions held"), m.group_sessions),
+            (_("Individual mentoring sessions held"), m.individual_sessions),
+            (_("Group mentoring hours"), round(m.group_hours, 1)),
+            (_("Individual mentoring hours"), round(m.individual_hours, 1)),
+            (_("People mentored"), p.people),
+            (_("People in group mentoring"), p.group_people),
+            (_("Organisations mentored"), p.organisations),
+            (_("Municipalities reached by mentoring"), p.municipalities),
         ]
     quality, responses = report.quality
-    rows += [[_("Quality rated (1–5)"), round(quality, 2) if quality is not None else None],
-             [_("Survey responses"), responses]]
-    return Table("summary", _("Key figures"), [_("Figure"), _("Value")], rows)
+    figures += [(_("Quality rated (1–5)"), round(quality, 2) if quality is not None else None),
+                (_("Survey responses"), responses)]
+    return Table("summary", _("Key figures"), FigureRow, [FigureRow(figure, value) for figure, value in figures])
 
 
 def _percent(rate: float | None) -> float | None:
     return round(rate * 100, 1) if rate is not None else None
 
 
-def _place_table(key: str, title: str, first_column: str, group: str, label, report: Report, now: datetime) -> Table:
-    """Training, certificates and mentoring side by side per municipality or service type."""
+@dataclass(frozen=True)
+class PlaceRow:
+    """Training, certificates and mentoring side by side for one municipality or service type."""
+
+    place: str = column(_l("Municipality"))  # the service-type table names it its own way
+    organisations_trained: int = column(_l("Organisations trained"))
+    participants: int = column(_l("Participants"))
+    enrolments: int = column(_l("Enrolments"))
+    completions: int = column(_l("Completions"))
+    certificates_valid: int = column(_l("Certificates valid"))
+    people_mentored: int = column(_l("People mentored"), mentoring=True)
+    organisations_mentored: int = column(_l("Organisations mentored"), mentoring=True)
+
+
+def _place_table(key: str, title: str, place_heading: str, group: str, label: Callable[[Any], str],
+                 report: Report, now: datetime) -> Table[PlaceRow]:
     scope, filters = report.scope, report.filters
     training = {row.key: row for row in queries.training(filters, scope, group)}
     certificates = {row.key: row for row in queries.certificates(filters, scope, now, group)}
     mentees = {row.key: row for row in queries.mentees(filters, scope, now, group)} if scope.shows_mentoring else {}
-    columns = [first_column, _("Organisations trained"), _("Participants"), _("Enrolments"), _("Completions"),
-               _("Certificates valid")]
-    if scope.shows_mentoring:
-        columns += [_("People mentored"), _("Organisations mentored")]
     rows = []
     for place in set(training) | set(certificates) | set(mentees):
         t, c, m = training.get(place), certificates.get(place), mentees.get(place)
-        row: list[Cell] = [label(place), t.organisations if t else 0, t.participants if t else 0,
-                           t.enrolments if t else 0, t.completions if t else 0, c.valid if c else 0]
-        if scope.shows_mentoring:
-            row += [m.people if m else 0, m.organisations if m else 0]
-        rows.append(row)
-    rows.sort(key=lambda row: (-row[2], str(row[0]).casefold()))
-    return Table(key, title, columns, rows)
+        rows.append(PlaceRow(
+            place=label(place), organisations_trained=t.organisations if t else 0,
+            participants=t.participants if t else 0, enrolments=t.enrolments if t else 0,
+            completions=t.completions if t else 0, certificates_valid=c.valid if c else 0,
+            people_mentored=m.people if m else 0, organisations_mentored=m.organisations if m else 0))
+    rows.sort(key=lambda row: (-row.participants, row.place.casefold()))
+    return Table(key, title, PlaceRow, rows, scope.shows_mentoring, headings={"place": place_heading})
 
 
-def _learning_set_table(report: Report, now: datetime) -> Table:
+@dataclass(frozen=True)
+class LearningSetRow:
+    learning_set: str = column(_l("Learning set"))
+    participants: int = column(_l("Participants"))
+    organisations_trained: int = column(_l("Organisations trained"))
+    enrolments: int = column(_l("Enrolments"))
+    completions: int = column(_l("Completions"))
+    waitlisted: int = column(_l("Waiting on a waitlist"))
+    certificates_issued: int = column(_l("Certificates issued"))
+    certificates_valid: int = column(_l("Certificates valid"))
+    cpd_points: int = column(_l("CPD points awarded"))
+
+
+def _learning_set_table(report: Report, now: datetime) -> Table[LearningSetRow]:
     scope, filters = report.scope, report.filters
     training = {row.key: row for row in queries.training(filters, scope, "learning_set")}
     certificates = {row.key: row for row in queries.certificates(filters, scope, now, "learning_set")}
@@ -331,14 +350,14 @@ def _learning_set_table(report: Report, now: datetime) -> Table:
     rows = []
     for learning_set_id in set(training) | set(certificates):
         t, c = training.get(learning_set_id), certificates.get(learning_set_id)
-        rows.append([titles.get(learning_set_id, ""), t.participants if t else 0,
-                     t.organisations if t else 0, t.enrolments if t else 0, t.completions if t else 0,
-                     t.waitlisted if t else 0, c.issued if c else 0, c.valid if c else 0, c.cpd_points if c else 0])
-    rows.sort(key=lambda row: (-row[1], str(row[0]).casefold()))
-    return Table("learning_sets", _("By learning set"),
-                 [_("Learning set"), _("Participants"), _("Organisations trained"), _("Enrolments"), _("Completions"),
-                  _("Waiting on a waitlist"), _("Certificates issued"), _("Certificates valid"),
-                  _("CPD points awarded")], rows)
+        rows.append(LearningSetRow(
+            learning_set=titles.get(learning_set_id, ""), participants=t.participants if t else 0,
+            organisations_trained=t.organisations if t else 0, enrolments=t.enrolments if t else 0,
+            completions=t.completions if t else 0, waitlisted=t.waitlisted if t else 0,
+            certificates_issued=c.issued if c else 0, certificates_valid=c.valid if c else 0,
+            cpd_points=c.cpd_points if c else 0))
+    rows.sort(key=lambda row: (-row.participants, row.learning_set.casefold()))
+    return Table("learning_sets", _("By learning set"), LearningSetRow, rows)
 
 
 def _months_between(first: str, last: str) -> list[str]:
@@ -350,33 +369,53 @@ def _months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def _month_table(report: Report, now: datetime) -> Table:
+@dataclass(frozen=True)
+class MonthRow:
+    month: str = column(_l("Month"))  # "2025-03"
+    participants_starting: int = column(_l("Participants starting"))
+    enrolments: int = column(_l("Enrolments"))
+    certificates_issued: int = column(_l("Certificates issued"))
+    mentoring_sessions: int = column(_l("Mentoring sessions held"), mentoring=True)
+    mentoring_hours: float = column(_l("Mentoring hours"), mentoring=True)
+
+
+def _month_table(report: Report, now: datetime) -> Table[MonthRow]:
     """Month by month, with empty months shown as zeros so the trend is honest."""
     scope, filters = report.scope, report.filters
     training = {row.key: row for row in queries.training(filters, scope, "month")}
     certificates = {row.key: row for row in queries.certificates(filters, scope, now, "month")}
     mentoring = ({row.key: row for row in queries.mentoring_sessions(filters, scope, now, "month")}
                  if scope.shows_mentoring else {})
-    seen = sorted(key for key in set(training) | set(certificates) | set(mentoring) if key)
-    columns = [_("Month"), _("Participants starting"), _("Enrolments"), _("Certificates issued")]
-    if scope.shows_mentoring:
-        columns += [_("Mentoring sessions held"), _("Mentoring hours")]
+    seen = sorted(str(key) for key in set(training) | set(certificates) | set(mentoring) if key)
     rows = []
     for month in _months_between(seen[0], seen[-1]) if seen else []:
         t, c, m = training.get(month), certificates.get(month), mentoring.get(month)
-        row: list[Cell] = [month, t.participants if t else 0, t.enrolments if t else 0, c.issued if c else 0]
-        if scope.shows_mentoring:
-            row += [m.group_sessions + m.individual_sessions if m else 0,
-                    round(m.group_hours + m.individual_hours, 1) if m else 0.0]
-        rows.append(row)
-    return Table("months", _("Month by month"), columns, rows)
+        rows.append(MonthRow(
+            month=month, participants_starting=t.participants if t else 0, enrolments=t.enrolments if t else 0,
+            certificates_issued=c.issued if c else 0,
+            mentoring_sessions=m.group_sessions + m.individual_sessions if m else 0,
+            mentoring_hours=round(m.group_hours + m.individual_hours, 1) if m else 0.0))
+    return Table("months", _("Month by month"), MonthRow, rows, scope.shows_mentoring)
 
 
 def rating_label(name: str) -> str:
     return {"accessibility": _("Accessibility"), "usefulness": _("Usefulness"), "quality": _("Quality")}[name]
 
 
-def _evaluation_table(report: Report) -> Table:
+@dataclass(frozen=True)
+class RatingRow:
+    survey: str = column(_l("Survey"))
+    question: str = column(_l("Question"))
+    responses: int = column(_l("Responses"))
+    average: float | None = column(_l("Average (1–5)"))
+    rated_1: int = column("1")  # how many answered 1
+    rated_2: int = column("2")
+    rated_3: int = column("3")
+    rated_4: int = column("4")
+    rated_5: int = column("5")
+
+
+def _evaluation_table(report: Report) -> Table[RatingRow]:
     surveys = [(_("Cohorts"), report.cohort_ratings)]
     if report.mentoring_ratings is not None:
         surveys.append((_("Mentoring sessions"), report.mentoring_ratings))
@@ -384,10 +423,10 @@ def _evaluation_table(report: Report) -> Table:
     for survey, summary in surveys:
         for name in RATED:
             average = summary.averages[name]
-            rows.append([survey, rating_label(name), summary.responses,
-                         round(average, 2) if average is not None else None, *summary.distributions[name]])
-    return Table("evaluations", _("Evaluations"),
-                 [_("Survey"), _("Question"), _("Responses"), _("Average (1–5)"), "1", "2", "3", "4", "5"], rows)
+            counts = {f"rated_{score}": count for score, count in enumerate(summary.distributions[name], start=1)}
+            rows.append(RatingRow(survey=survey, question=rating_label(name), responses=summary.responses,
+                                  average=round(average, 2) if average is not None else None, **counts))
+    return Table("evaluations", _("Evaluations"), RatingRow, rows)
 
 
 # --- the narrative ----------------------------------------------------------------------------------------

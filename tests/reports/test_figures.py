@@ -7,7 +7,7 @@ import pytest
 from learnhub.people.models import ServiceType
 from learnhub.reports import queries
 from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
-from learnhub.reports.services import build_report
+from learnhub.reports.services import MonthRow, PlaceRow, build_report
 from learnhub.timeutil import utcnow
 
 YEAR_2025 = ReportFilter(since=date(2025, 1, 1), until=date(2025, 12, 31))
@@ -65,37 +65,44 @@ def test_quality_across_surveys_weights_each_answer_equally(world):
 def test_municipality_rows_count_a_person_in_each_of_their_organisations(world):
     report = build_report(INSTITUTE, YEAR_2025, utcnow())
     table = report.tables["municipalities"]
-    rows = {row[0]: row[1:] for row in table.rows}
-    # organisations trained, participants, enrolments, completions, certificates valid, mentored, orgs mentored
-    assert rows["Užice"] == [1, 2, 2, 1, 1, 2, 1]
-    assert rows["Sjenica"] == [1, 2, 2, 1, 1, 2, 1]
-    assert sum(row[2] for row in table.rows) > report.training.participants  # Bojan is in both rows
+    rows = {row.place: row for row in table.rows}
+    for place in ("Užice", "Sjenica"):
+        assert rows[place] == PlaceRow(place=place, organisations_trained=1, participants=2, enrolments=2,
+                                       completions=1, certificates_valid=1, people_mentored=2,
+                                       organisations_mentored=1)
+    assert sum(row.participants for row in table.rows) > report.training.participants  # Bojan is in both rows
 
 
 def test_service_type_rows_follow_each_service_an_organisation_offers(world):
     report = build_report(INSTITUTE, YEAR_2025, utcnow())
-    rows = {row[0]: row[1:] for row in report.tables["service_types"].rows}
-    assert rows[ServiceType.DAY_CARE_CHILDREN_DISABILITIES.label][:3] == [2, 3, 4]
-    assert rows[ServiceType.FAMILY_COUNSELLING.label][:3] == [1, 2, 2]
-    assert rows[ServiceType.HOME_HELP.label][:3] == [0, 0, 0]  # Vesna withdrew
+    rows = {row.place: row for row in report.tables["service_types"].rows}
+
+    def trained(service: ServiceType) -> tuple[int, int, int]:
+        row = rows[service.label]
+        return row.organisations_trained, row.participants, row.enrolments
+
+    assert trained(ServiceType.DAY_CARE_CHILDREN_DISABILITIES) == (2, 3, 4)
+    assert trained(ServiceType.FAMILY_COUNSELLING) == (1, 2, 2)
+    assert trained(ServiceType.HOME_HELP) == (0, 0, 0)  # Vesna withdrew
 
 
 def test_months_are_continuous_with_zeros_between(world):
     report = build_report(INSTITUTE, YEAR_2025, utcnow())
-    months = {row[0]: row[1:] for row in report.tables["months"].rows}
+    months = {row.month: row for row in report.tables["months"].rows}
     assert list(months)[:4] == ["2025-03", "2025-04", "2025-05", "2025-06"]
-    assert months["2025-03"][:2] == [2, 2]
-    assert months["2025-04"] == [0, 0, 0, 2, 3.0]
-    assert months["2025-06"][2] == 2  # certificates issued
+    assert (months["2025-03"].participants_starting, months["2025-03"].enrolments) == (2, 2)
+    assert months["2025-04"] == MonthRow(month="2025-04", participants_starting=0, enrolments=0,
+                                         certificates_issued=0, mentoring_sessions=2, mentoring_hours=3.0)
+    assert months["2025-06"].certificates_issued == 2
 
 
 def test_learning_set_rows(world):
     report = build_report(INSTITUTE, YEAR_2025, utcnow())
-    rows = {row[0]: row[1:] for row in report.tables["learning_sets"].rows}
+    rows = {row.learning_set: row for row in report.tables["learning_sets"].rows}
     first = rows[world.first_set.title["en"]]
-    assert first[:4] == [2, 1, 2, 1]  # participants, organisations, enrolments, completions
+    assert (first.participants, first.organisations_trained, first.enrolments, first.completions) == (2, 1, 2, 1)
     second = rows[world.second_set.title["en"]]
-    assert second[:5] == [2, 1, 2, 1, 1]  # one waiting on the waitlist
+    assert (second.participants, second.completions, second.waitlisted) == (2, 1, 1)
 
 
 @pytest.mark.parametrize(("filters", "participants", "enrolments"), [
