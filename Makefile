@@ -56,9 +56,10 @@ PYTEST_ARGS ?= -n auto
 test: chromium dovecot lint install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Before the tests, so a slip fails in seconds (rules in pyproject.toml).
+# Before the tests, so a slip fails in seconds (rules and settings in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Re-extract strings after changing code or templates; sr_Cyrl is derived from sr_Latn.
 translations: $(VENV)/.installed

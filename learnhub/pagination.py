@@ -30,19 +30,20 @@ class RowPages:
 
 
 class RowPagination(Pagination):
-    """Like `db.paginate`, for pages of plain rows rather than objects: each row becomes `make(*row)`, so
-    templates read named fields. Only a page past the end asks for the count on its own."""
+    """Like `db.paginate`, for pages of plain rows rather than objects: each row becomes `make(**row)`, its
+    columns passed by their labels, so templates read named fields. Only a page past the end asks for the
+    count on its own."""
 
     _total: int | None = None
 
     def _query_items(self) -> list[Any]:
         pages, parameters = self._query_args["pages"], self._query_args["parameters"]
         found = db.session.execute(pages.page, parameters | {"page_limit": self.per_page,
-                                                              "page_offset": self._query_offset}).all()
+                                                              "page_offset": self._query_offset}).mappings().all()
         if found:
-            self._total = found[0][-1]
+            self._total = found[0]["total"]
         make = self._query_args["make"]
-        return [make(*row[:-1]) for row in found]
+        return [make(**{label: value for label, value in row.items() if label != "total"}) for row in found]
 
     def _query_count(self) -> int:
         if self._total is None:

@@ -128,13 +128,16 @@ def _add_enrolments(members: dict[int, StaffMember], organisation: Organisation)
     marked = (select(func.count()).select_from(Attendance).where(Attendance.enrolment_id == Enrolment.id)
               .correlate(Enrolment).scalar_subquery())
     rows = db.session.execute(
-        select(Enrolment.user_id, LearningSetVersion.title, Enrolment.status, done, total, present, marked)
+        select(Enrolment.user_id, LearningSetVersion.title, Enrolment.status, done.label("modules_done"),
+               total.label("modules_total"), present.label("sessions_present"), marked.label("sessions_marked"))
         .join(LearningSetVersion, LearningSetVersion.id == Enrolment.version_id)
         .where(Enrolment.organisation_id == organisation.id, Enrolment.user_id.in_(members),
                Enrolment.status.in_(SHOWN_STATUSES))
-        .order_by(Enrolment.created_at))
-    for user_id, title, status, *figures in rows:
-        members[user_id].enrolments.append(StaffEnrolment(to_reader_script(pick_language(title)), status, *figures))
+        .order_by(Enrolment.created_at)).mappings()
+    for row in rows:
+        figures = {name: value for name, value in row.items() if name not in ("user_id", "title")}
+        members[row["user_id"]].enrolments.append(
+            StaffEnrolment(learning_set=to_reader_script(pick_language(row["title"])), **figures))
 
 
 def _add_certificates_and_points(members: dict[int, StaffMember], now: datetime, period_start: int,

@@ -38,11 +38,11 @@ from learnhub.timeutil import utcnow
 
 def _take_seat(cohort_id: int) -> bool:
     """Atomically claim a place; False when the cohort is full."""
-    result = db.session.execute(
+    taken = db.session.scalar(
         update(Cohort).where(Cohort.id == cohort_id, Cohort.seats_taken < Cohort.capacity)
-        .values(seats_taken=Cohort.seats_taken + 1).execution_options(synchronize_session=False)
+        .values(seats_taken=Cohort.seats_taken + 1).returning(Cohort.id).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return taken is not None
 
 
 def _release_seat(cohort_id: int) -> None:
@@ -97,12 +97,12 @@ class PerspectiveShare:
     def _extra_free(self, held: Counter) -> bool:
         return sum(1 for perspective in Audience if held[perspective] > self.base) < self.extras
 
-    def places_left(self, held: Counter, perspective: str) -> int:
+    def places_left(self, held: Counter, perspective: Audience | None) -> int:
         """Places this perspective may still take, the cohort's free places aside."""
         allowed = self.base + (1 if held[perspective] > self.base or self._extra_free(held) else 0)
         return max(0, allowed - held[perspective])
 
-    def may_take(self, held: Counter, perspective: str | None) -> bool:
+    def may_take(self, held: Counter, perspective: Audience | None) -> bool:
         return self.places_left(held, perspective) > 0
 
 
@@ -128,12 +128,8 @@ def _places_by_perspective(cohort: Cohort) -> Counter:
 
 @dataclass(frozen=True)
 class PerspectivePlaces:
-    perspective: str
+    perspective: Audience
     places_left: int  # what this perspective may still take of the cohort's free places
-
-    @property
-    def label(self) -> str:
-        return Audience(self.perspective).label
 
 
 def places_for_perspectives(cohort: Cohort) -> list[PerspectivePlaces]:
@@ -142,15 +138,15 @@ def places_for_perspectives(cohort: Cohort) -> list[PerspectivePlaces]:
     if share is None:
         return []
     held = _places_by_perspective(cohort)
-    return [PerspectivePlaces(p.value, min(cohort.seats_left, share.places_left(held, p))) for p in Audience]
+    return [PerspectivePlaces(p, min(cohort.seats_left, share.places_left(held, p))) for p in Audience]
 
 
-def _check_perspective(cohort: Cohort, perspective: str | None) -> str | None:
+def _check_perspective(cohort: Cohort, perspective: str | None) -> Audience | None:
     if not cohort.records_perspective:
         return None
-    if perspective not in Audience._value2member_map_:
+    if perspective is None or perspective not in Audience._value2member_map_:
         raise InvalidInput(_("Please say from which perspective you take part."))
-    return perspective
+    return Audience(perspective)
 
 
 def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | None = None,
@@ -199,7 +195,7 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
     return enrolment
 
 
-def _seat_or_waitlist(cohort: Cohort, perspective: str | None) -> EnrolmentStatus:
+def _seat_or_waitlist(cohort: Cohort, perspective: Audience | None) -> EnrolmentStatus:
     """A place when the cohort has one and the perspective may take it; otherwise the waitlist."""
     share = perspective_share(cohort)
     if share is not None:
@@ -250,10 +246,10 @@ def enrol_members(actor: User, cohort: Cohort, organisation: Organisation, user_
 
 def waitlist_position(enrolment: Enrolment) -> int:
     """Where the person stands among those waiting, by when they enrolled."""
-    return db.session.scalar(select(func.count()).select_from(Enrolment).where(
+    return db.session.execute(select(func.count()).select_from(Enrolment).where(
         Enrolment.cohort_id == enrolment.cohort_id, Enrolment.status == EnrolmentStatus.WAITLISTED,
         or_(Enrolment.created_at < enrolment.created_at,
-            (Enrolment.created_at == enrolment.created_at) & (Enrolment.id <= enrolment.id))))
+            (Enrolment.created_at == enrolment.created_at) & (Enrolment.id <= enrolment.id)))).scalar_one()
 
 
 @dataclass(frozen=True)
@@ -448,8 +444,10 @@ _AWAITING = (
 
 
 def _awaiting_columns(rows: Subquery) -> Select:
-    return (select(rows.c.id, User.display_name, User.email, Organisation.name, rows.c.perspective,
-                   rows.c.created_at, Cohort.id, Cohort.name, Cohort.starts_on, Cohort.capacity - Cohort.seats_taken)
+    return (select(rows.c.id, User.display_name.label("name"), User.email, Organisation.name.label("organisation"),
+                   rows.c.perspective, rows.c.created_at.label("asked_at"), Cohort.id.label("cohort_id"),
+                   Cohort.name.label("cohort_name"), Cohort.starts_on,
+                   (Cohort.capacity - Cohort.seats_taken).label("seats_left"))
             .join(User, User.id == rows.c.user_id)
             .join(Cohort, Cohort.id == rows.c.cohort_id)
             .outerjoin(Organisation, Organisation.id == rows.c.organisation_id)
@@ -467,13 +465,13 @@ class AwaitedDecision(EnrolmentLabels):
     name: str
     email: str
     organisation: str | None
-    perspective: str | None
+    perspective: Audience | None
     asked_at: datetime
     cohort_id: int
     cohort_name: str
     starts_on: date
     seats_left: int
-    status: str = EnrolmentStatus.PENDING
+    status: EnrolmentStatus = EnrolmentStatus.PENDING
 
 
 def _decider(actor: User) -> dict[str, object]:

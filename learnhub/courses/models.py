@@ -148,10 +148,6 @@ class EnrolmentLabels:
     perspective: Audience | None
 
     @property
-    def status_label(self) -> str:
-        return self.status.label
-
-    @property
     def perspective_label(self) -> str:
         return self.perspective.label if self.perspective else ""
 

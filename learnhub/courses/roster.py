@@ -7,14 +7,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import Select, Subquery, bindparam, case, func, select
+from sqlalchemy import Select, Subquery, bindparam, case, func, select, true
 
 from learnhub import ical
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
 from learnhub.courses.models import Attendance, Cohort, CohortSession, Enrolment, EnrolmentLabels, EnrolmentStatus
 from learnhub.courses.services import ACTIVE_STATUSES
-from learnhub.curriculum.models import Module, ModuleProgress
+from learnhub.curriculum.models import Audience, Module, ModuleProgress
 from learnhub.errors import NotFound
 from learnhub.extensions import db
 from learnhub.i18n import _, to_reader_script
@@ -30,8 +30,8 @@ class RosterLine(EnrolmentLabels):
     """A participant as rosters, attendance lists and their exports show them."""
 
     id: int
-    status: str
-    perspective: str | None
+    status: EnrolmentStatus
+    perspective: Audience | None
     name: str
     email: str
     organisation: str | None
@@ -47,11 +47,15 @@ _ROSTER = (select(Enrolment.id, Enrolment.status, Enrolment.perspective, Enrolme
            .order_by(_RANK, Enrolment.created_at, Enrolment.id))
 
 
+# Who a roster line is, by the names of RosterLine's fields.
+_PERSON = (User.display_name.label("name"), User.email, Organisation.name.label("organisation"),
+           Municipality.name.label("municipality"))
+
+
 def _roster_columns(rows: Subquery) -> Select:
     # Plain columns: loading the enrolments as objects, with their people and organisations, took
     # several times as long as the rest of the page.
-    return (select(rows.c.id, rows.c.status, rows.c.perspective, User.display_name, User.email,
-                   Organisation.name, Municipality.name)
+    return (select(rows.c.id, rows.c.status, rows.c.perspective, *_PERSON)
             .join(User, User.id == rows.c.user_id)
             .outerjoin(Organisation, Organisation.id == rows.c.organisation_id)
             .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)
@@ -67,10 +71,10 @@ def roster(cohort: Cohort, page: int, per_page: int) -> RowPagination:
 
 def roster_line(cohort: Cohort, enrolment_id: int) -> RosterLine:
     rows = _ROSTER.where(Enrolment.id == enrolment_id).subquery()
-    row = db.session.execute(_roster_columns(rows), {"cohort_id": cohort.id}).one_or_none()
+    row = db.session.execute(_roster_columns(rows), {"cohort_id": cohort.id}).mappings().one_or_none()
     if row is None:
         raise NotFound(_("We could not find that participant in this cohort."))
-    return RosterLine(*row)
+    return RosterLine(**row)
 
 
 def session_of(cohort: Cohort, session_id: int) -> CohortSession:
@@ -88,13 +92,15 @@ def attendance_marks(session_ids: list[int], enrolment_ids: list[int]) -> dict[t
     return {(s, e): present for s, e, present in rows}
 
 
-def set_attendance(actor: User, cohort: Cohort, session_id: int, enrolment_ids: list[int], is_present: bool) -> int:
-    """Mark one or many enrolled participants present or absent at a session; returns how many."""
+def set_attendance(actor: User, cohort: Cohort, session_id: int, enrolment_ids: list[int] | None,
+                   is_present: bool) -> int:
+    """Mark enrolled participants present or absent at a session: those named, or (None) everyone enrolled.
+    Returns how many."""
     session = session_of(cohort, session_id)
+    chosen = Enrolment.id.in_(enrolment_ids) if enrolment_ids is not None else true()
     enrolled = set(db.session.scalars(select(Enrolment.id).where(
-        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED,
-        Enrolment.id.in_(enrolment_ids))))
-    if not enrolled or len(enrolled) != len(set(enrolment_ids)):
+        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED, chosen)))
+    if enrolment_ids is not None and (not enrolled or len(enrolled) != len(set(enrolment_ids))):
         raise NotFound(_("We could not find that participant in this cohort."))
     existing = {a.enrolment_id: a for a in db.session.scalars(select(Attendance).where(
         Attendance.session_id == session.id, Attendance.enrolment_id.in_(enrolled)))}
@@ -113,20 +119,15 @@ def set_attendance(actor: User, cohort: Cohort, session_id: int, enrolment_ids: 
     return len(enrolled)
 
 
-def enrolled_ids(cohort: Cohort) -> list[int]:
-    return list(db.session.scalars(select(Enrolment.id).where(
-        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED)))
-
-
 def _all_roster_lines(cohort: Cohort) -> list[RosterLine]:
-    return [RosterLine(*row) for row in db.session.execute(_roster_columns(_ROSTER.subquery()),
-                                                           {"cohort_id": cohort.id})]
+    return [RosterLine(**row) for row in db.session.execute(_roster_columns(_ROSTER.subquery()),
+                                                            {"cohort_id": cohort.id}).mappings()]
 
 
 def roster_csv(cohort: Cohort) -> bytes:
     return csv_bytes([_("Name"), _("E-mail"), _("Organisation"), _("Municipality"), _("Perspective"), _("Status")],
                      [[line.name, line.email, line.organisation or "", line.municipality or "", line.perspective_label,
-                       line.status_label] for line in _all_roster_lines(cohort)])
+                       line.status.label] for line in _all_roster_lines(cohort)])
 
 
 def attendance_csv(cohort: Cohort, format_session) -> bytes:
@@ -212,9 +213,9 @@ def _sort_keys(order: RosterOrder, c) -> list:
 
 def _show(order: RosterOrder):
     def show(rows: Subquery) -> Select:
-        return (select(rows.c.id, rows.c.status, rows.c.perspective, User.display_name, User.email,
-                       Organisation.name, Municipality.name, rows.c.modules_done, rows.c.modules_total,
-                       rows.c.present, rows.c.marked)
+        return (select(rows.c.id, rows.c.status, rows.c.perspective, *_PERSON, rows.c.modules_done,
+                       rows.c.modules_total, rows.c.present.label("sessions_present"),
+                       rows.c.marked.label("sessions_marked"))
                 .join(User, User.id == rows.c.user_id)
                 .outerjoin(Organisation, Organisation.id == rows.c.organisation_id)
                 .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)

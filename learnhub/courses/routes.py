@@ -16,7 +16,7 @@ from learnhub.evaluations.forms import evaluation_form, ratings_of
 from learnhub.extensions import db
 from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import LANGUAGES, _, to_reader_script
-from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_number, whole_numbers
+from learnhub.navigation import optional_whole_number, requested_page, safe_next_url, whole_numbers
 from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import (
@@ -37,17 +37,8 @@ trainers = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
 
 @bp.get("/catalogue")
 def catalogue():
-    args, municipalities = request.args, municipality_choices()
-    # Like the other lists, a municipality not on the list is no filter (and no page kept for it).
-    municipality_id = args.get("municipality", type=whole_number)
-    filters = services.CatalogueFilter(
-        query=args.get("q", "")[:100],
-        service_type=args.get("service_type", "") if args.get("service_type") in ServiceType._value2member_map_ else "",
-        language=args.get("language", "") if args.get("language") in LANGUAGES else "",
-        municipality_id=municipality_id if any(municipality_id == id_ for id_, _name in municipalities) else None,
-        mode=args.get("mode", "") if args.get("mode") in ("online", "in_person") else "",
-        upcoming_only=args.get("upcoming") == "1",
-    )
+    municipalities = municipality_choices()
+    filters = services.CatalogueFilter.from_args(request.args, {id_ for id_, _name in municipalities})
     results = _catalogue_results(filters, requested_page())
     if request.headers.get("HX-Request"):
         return results
@@ -111,7 +102,7 @@ def enrol(cohort_id: int):
     enrolment = run_form(form, lambda: admission.enrol(current_user, cohort, current_user, form.perspective.data or None))
     if not enrolment:
         return _cohort_page(services.get_cohort(cohort_id), enrol_form=form, status=form_status(form))
-    message = enrolment.status_label  # read before the commit, which would have it reloaded
+    message = enrolment.status.label  # read before the commit, which would have it reloaded
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("courses.cohort", cohort_id=cohort_id))
@@ -132,7 +123,7 @@ def enrol_members(cohort_id: int, organisation_id: int):
                             status=form_status(form))
     db.session.commit()
     for result in results:
-        message = result.enrolment.status_label if result.enrolment else result.problem
+        message = result.enrolment.status.label if result.enrolment else result.problem
         flash(f"{result.user.display_name}: {message}", "info" if result.enrolment else "error")
     return redirect(url_for("courses.cohort", cohort_id=cohort.id))
 
@@ -193,7 +184,7 @@ def _approval_message(name: str, waiting: admission.Waiting | None) -> str:
 def reject(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
     admission.reject(current_user, enrolment, ReasonForm().reason.data or "")
-    message = _("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status_label)
+    message = _("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status.label)
     target = _after_deciding(enrolment)
     db.session.commit()
     flash(message, "info")
@@ -353,13 +344,14 @@ def attendance(cohort_id: int, session_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
     session = roster.session_of(cohort, session_id)
     if request.method == "POST":
-        if not request.form.getlist("enrolment_id") and request.form.get("present") != "1" and not is_confirmed():
+        sent = request.form.getlist("enrolment_id")
+        if not sent and request.form.get("present") != "1" and not is_confirmed():
             return confirmation_page(*everyone_absent_question(), _("Mark everyone absent"),
                                      url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
-        ids = request.form.getlist("enrolment_id", type=whole_number) or roster.enrolled_ids(cohort)
+        ids = whole_numbers(sent) if sent else None  # none sent: everyone enrolled
         roster.set_attendance(current_user, cohort, session.id, ids, request.form.get("present") == "1")
         db.session.commit()
-        if request.headers.get("HX-Request") and len(ids) == 1:
+        if request.headers.get("HX-Request") and ids and len(ids) == 1:
             line = roster.roster_line(cohort, ids[0])
             marks = roster.attendance_marks([session.id], ids)
             return render_template("courses/_attendance_row.html", cohort=cohort, session=session,

@@ -2,11 +2,12 @@
 learners' modules and progress, evaluations. Enrolment is in admission.py, rosters and attendance in roster.py.
 """
 
+from collections.abc import Collection, Container, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import BindParameter, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from learnhub.caching import Topic
@@ -38,6 +39,7 @@ from learnhub.evaluations.services import EvaluationSummary, save_evaluation, su
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGES, _
 from learnhub.locking import added_once
+from learnhub.navigation import optional_whole_number
 from learnhub.people.models import Municipality, Role, ServiceType, User
 
 ACTIVE_STATUSES = (EnrolmentStatus.PENDING, EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
@@ -118,11 +120,29 @@ class CatalogueFilter:
     mode: str = ""  # "online", "in_person" or "" for both
     upcoming_only: bool = False
 
+    @classmethod
+    def from_args(cls, args: Mapping[str, str], municipality_ids: Collection[int]) -> "CatalogueFilter":
+        """The filters a catalogue address asks for. Like the other lists, a value that is not one of the
+        choices (a service type, language, municipality or mode) is no filter; a search keeps 100 characters."""
+        municipality_id = optional_whole_number(args.get("municipality"))
+        return cls(
+            query=args.get("q", "")[:100],
+            service_type=_one_of(args.get("service_type", ""), ServiceType._value2member_map_),
+            language=_one_of(args.get("language", ""), LANGUAGES),
+            municipality_id=municipality_id if municipality_id in municipality_ids else None,
+            mode=_one_of(args.get("mode", ""), ("online", "in_person")),
+            upcoming_only=args.get("upcoming") == "1",
+        )
+
     def args(self) -> dict[str, str | int]:
         """The filters in force, as the catalogue's address carries them (for the pager's links)."""
         values = {"q": self.query, "service_type": self.service_type, "language": self.language,
                   "municipality": self.municipality_id, "mode": self.mode, "upcoming": "1" if self.upcoming_only else ""}
         return {name: value for name, value in values.items() if value}
+
+
+def _one_of(value: str, choices: Container[str]) -> str:
+    return value if value in choices else ""
 
 
 # What the catalogue and learning-set pages show: kept rendered until one of these tables changes.
@@ -343,20 +363,21 @@ class LearningItem(EnrolmentLabels, Titled):
 
 
 # Built once, with the learner and the time as parameters: building these took as long as running them.
-_LEARNER = bindparam("user_id")
+_LEARNER: BindParameter[int] = bindparam("user_id")
 _MY_ENROLMENTS = (
-    select(Enrolment.id, Enrolment.status, Enrolment.cohort_id, Cohort.name, Enrolment.version_id,
-           LearningSetVersion.title,
+    select(Enrolment.id.label("enrolment_id"), Enrolment.status, Enrolment.cohort_id, Cohort.name.label("cohort_name"),
+           Enrolment.version_id, LearningSetVersion.title,
            select(func.count()).select_from(ModuleProgress).join(Module)
-           .where(ModuleProgress.user_id == _LEARNER, Module.version_id == Enrolment.version_id).scalar_subquery(),
+           .where(ModuleProgress.user_id == _LEARNER, Module.version_id == Enrolment.version_id)
+           .scalar_subquery().label("modules_done"),
            select(func.min(CohortSession.starts_at))
            .where(CohortSession.cohort_id == Enrolment.cohort_id, CohortSession.starts_at >= bindparam("now"))
-           .scalar_subquery(),
+           .scalar_subquery().label("next_session_at"),
            select(CohortSession.online_url)
            .where(CohortSession.cohort_id == Enrolment.cohort_id, CohortSession.online_url != "",
                   CohortSession.starts_at <= bindparam("join_opens"), CohortSession.ends_at > bindparam("now"))
            .order_by(CohortSession.starts_at).limit(1)
-           .scalar_subquery(), Cohort.ends_on)
+           .scalar_subquery().label("join_url"), Cohort.ends_on.label("evaluation_opens_on"))
     .join(Cohort, Cohort.id == Enrolment.cohort_id)
     .join(LearningSetVersion, LearningSetVersion.id == Enrolment.version_id)
     .where(Enrolment.user_id == _LEARNER, Enrolment.status.in_(ACTIVE_STATUSES))
@@ -371,14 +392,14 @@ _MODULES_OF_VERSIONS = (select(Module.version_id, Module.slug, Module.title,
 def my_learning(user: User, now: datetime) -> list[LearningItem]:
     """The learner's active enrolments, newest first, with progress and next session: two queries."""
     rows = db.session.execute(_MY_ENROLMENTS, {"user_id": user.id, "now": now,
-                                               "join_opens": now + JOIN_LINK_OPENS_BEFORE}).all()
-    modules: dict[int, list[ModuleLink]] = {row.version_id: [] for row in rows}
+                                               "join_opens": now + JOIN_LINK_OPENS_BEFORE}).mappings().all()
+    modules: dict[int, list[ModuleLink]] = {row["version_id"]: [] for row in rows}
     if modules:
         for version_id, slug, title, is_done in db.session.execute(
                 _MODULES_OF_VERSIONS, {"version_ids": list(modules), "user_id": user.id}):
             modules[version_id].append(ModuleLink(slug, title, bool(is_done)))
-    return [LearningItem(*row[:6], modules[row.version_id], *row[6:], is_evaluation_open=now.date() >= row.ends_on)
-            for row in rows]
+    return [LearningItem(**row, modules=modules[row["version_id"]],
+                         is_evaluation_open=now.date() >= row["evaluation_opens_on"]) for row in rows]
 
 
 # --- evaluations -----------------------------------------------------------------------------------

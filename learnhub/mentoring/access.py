@@ -148,8 +148,8 @@ def create_programme(name: str, service_type: str | None, starts_on: date, ends_
     if not mentors or any(not m.has_role(Role.MENTOR) for m in mentors):
         raise InvalidInput(_("Please choose at least one mentor."))
     # Ids that name nothing come from a stale form or a hand-made request: refused, not half-saved.
-    found_organisations = db.session.scalar(select(func.count()).select_from(Organisation).where(
-        Organisation.id.in_(set(organisation_ids))))
+    found_organisations = db.session.execute(select(func.count()).select_from(Organisation).where(
+        Organisation.id.in_(set(organisation_ids)))).scalar_one()
     if len(mentors) < len(set(mentor_ids)) or found_organisations < len(set(organisation_ids)) or (
             learning_set_id is not None and db.session.get(LearningSet, learning_set_id) is None):
         raise InvalidInput(_("Please choose from the lists."))

@@ -43,12 +43,12 @@ def _check_monthly_limit(profile: MentorProfile, mentee_id: int, starts_at: date
                          ignore_session_id: int | None = None) -> None:
     """A mentee has at most the mentor's number of individual sessions with them in a month."""
     month_start, month_end = _month_bounds(starts_at)
-    booked_this_month = db.session.scalar(
+    booked_this_month = db.session.execute(
         select(func.count()).select_from(MentoringSession).join(SessionParticipant).where(
             MentoringSession.mentor_id == profile.user_id, MentoringSession.kind == SessionKind.INDIVIDUAL,
             MentoringSession.status == SessionStatus.SCHEDULED, SessionParticipant.user_id == mentee_id,
             MentoringSession.starts_at >= month_start, MentoringSession.starts_at < month_end,
-            MentoringSession.id != ignore_session_id))
+            MentoringSession.id != ignore_session_id)).scalar_one()
     if booked_this_month >= profile.max_sessions_per_mentee_per_month:
         raise Conflict(_("You have already booked the most individual sessions this mentor offers in that month."))
 
@@ -232,7 +232,7 @@ def respond(user: User, session: MentoringSession, partstat: str, now: datetime 
         accepted = sum(1 for p in session.active_participants if p.partstat == PartStat.ACCEPTED)
         if accepted >= session.capacity:
             raise Conflict(_("All places in this session are taken."))
-    participant.partstat = partstat
+    participant.partstat = PartStat(partstat)
     db.session.flush()
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from learnhub.extensions import db
@@ -33,7 +33,7 @@ class MentoringOverview:
 
 # The overview's session lists, built once with the user and times as parameters: building them took
 # about as long as running them.
-_VIEWER = bindparam("user_id")
+_VIEWER: BindParameter[int] = bindparam("user_id")
 
 
 def _coming(*conditions: ColumnElement[bool], limit: int) -> Select:

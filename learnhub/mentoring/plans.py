@@ -54,7 +54,7 @@ def plan_for(user: User, programme: MentoringProgramme, organisation_id: int) ->
     if plan is None:  # not added to the session: only saving it writes a row
         plan = ImplementationPlan(programme_id=programme.id, organisation_id=organisation_id, goals="", challenges="",
                                   involvement_strategies="", status=PlanStatus.DRAFT, is_good_practice=False)
-        plan.organisation = db.session.get(Organisation, organisation_id)
+        plan.organisation = db.session.get_one(Organisation, organisation_id)
     return plan
 
 
@@ -87,7 +87,7 @@ def update_plan(actor: User, plan: ImplementationPlan, goals: str, challenges: s
                          "save again to keep yours."))
     before = _snapshot(plan) if plan.id is not None else None
     plan.goals, plan.challenges = goals.strip()[:10_000], challenges.strip()[:10_000]
-    plan.involvement_strategies, plan.status = strategies.strip()[:10_000], status
+    plan.involvement_strategies, plan.status = strategies.strip()[:10_000], PlanStatus(status)
     plan.is_good_practice = is_good_practice
     plan.actions = [PlanAction(description=a.description.strip()[:500], owner=a.owner.strip()[:120],
                                due_on=a.due_on, is_done=a.is_done) for a in actions]

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from learnhub.courses.models import EnrolmentStatus, Evaluation
+from learnhub.courses import roster
+from learnhub.courses.models import Attendance, EnrolmentStatus, Evaluation
 from learnhub.curriculum.models import VersionState
 from learnhub.extensions import db
 from learnhub.people.models import MembershipRole, Role
@@ -266,6 +267,26 @@ def test_attendance_for_someone_outside_the_cohort_is_404(client, trainer):
     response = client.post(f"/trainer/cohorts/{cohort.id}/sessions/{session.id}/attendance",
                            data={"enrolment_id": stranger.id, "present": "1"})
     assert response.status_code == 404
+
+
+def test_attendance_ids_that_are_not_numbers_mark_nobody_rather_than_everyone(client, trainer):
+    cohort = CohortFactory(trainer=trainer)
+    session = CohortSessionFactory(cohort=cohort)
+    EnrolmentFactory(cohort=cohort)
+    response = client.post(f"/trainer/cohorts/{cohort.id}/sessions/{session.id}/attendance",
+                           data={"enrolment_id": "first", "present": "0"})
+    assert response.status_code == 404
+    assert db.session.query(Attendance).count() == 0
+
+
+def test_attendance_without_names_marks_everyone_enrolled_and_nobody_waiting(app):
+    trainer = UserFactory(roles=[Role.TRAINER])
+    cohort = CohortFactory(trainer=trainer, capacity=2)
+    session = CohortSessionFactory(cohort=cohort)
+    seated = [EnrolmentFactory(cohort=cohort) for _ in range(2)]
+    EnrolmentFactory(cohort=cohort, status=EnrolmentStatus.WAITLISTED)
+    assert roster.set_attendance(trainer, cohort, session.id, None, True) == 2
+    assert sorted(a.enrolment_id for a in db.session.query(Attendance)) == sorted(e.id for e in seated)
 
 
 def test_roster_csv_is_utf8_with_bom_and_lists_participants(client, trainer):
