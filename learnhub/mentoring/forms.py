@@ -1,10 +1,23 @@
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from learnhub.fields import REQUIRED, LocalDateField, LocalDateTimeField, WholeNumberField
-from learnhub.i18n import _l
+from learnhub.i18n import _, _l
 from learnhub.mentoring.models import BusyCalendarKind
+from learnhub.mentoring.plans import ActionInput
 from learnhub.people.forms import CheckboxListField
 
 _NUMBER = _l("Please enter a whole number.")
@@ -79,6 +92,14 @@ class ActionForm(Form):
     due_on = LocalDateField(_l("By when"), validators=[Optional()])
     is_done = BooleanField(_l("Done"))
 
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        """A row with an action written in it needs a date; the empty row offered for a new action does not."""
+        is_valid = super().validate(extra_validators)
+        if (self.description.data or "").strip() and self.due_on.data is None and not self.due_on.errors:
+            self.due_on.errors = [_("Every action needs a date by when it should be done.")]
+            return False
+        return is_valid
+
 
 class PlanForm(FlaskForm):
     goals = TextAreaField(_l("Goals"), validators=[Length(max=10_000)])
@@ -90,6 +111,13 @@ class PlanForm(FlaskForm):
     actions = FieldList(FormField(ActionForm), min_entries=1)
     # Which saved version the edit started from, so that saving over someone else's newer one is refused.
     based_on = HiddenField()
+
+    def action_inputs(self) -> list[ActionInput]:
+        """The rows with an action written in them (each has its date once the form validated); the empty
+        row offered for a new action is left out."""
+        rows = [entry.form for entry in self.actions]  # entry.description would be the field's own help text
+        return [ActionInput(row.description.data or "", row.owner.data or "", row.due_on.data, row.is_done.data)
+                for row in rows if (row.description.data or "").strip()]
 
 
 class BusyCalendarForm(FlaskForm):

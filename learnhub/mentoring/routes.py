@@ -343,17 +343,9 @@ def plan(programme_id: int, organisation_id: int):
         return render_template("mentoring/plan.html", programme=programme, plan=plan, form=form,
                                history=plans.plan_history(plan), focus_action=len(form.actions) - 1)
 
-    def save():
-        rows = [entry.form for entry in form.actions]  # entry.description would be the field's own help text
-        actions = [plans.ActionInput(a.description.data or "", a.owner.data or "", a.due_on.data, a.is_done.data)
-                   for a in rows if (a.description.data or "").strip()]
-        if any(a.due_on is None for a in actions):
-            raise InvalidInput(_("Every action needs a date by when it should be done."))
-        return plans.update_plan(current_user, plan, form.goals.data or "", form.challenges.data or "",
-                                    form.involvement_strategies.data or "", form.status.data, actions,
-                                    form.is_good_practice.data, form.based_on.data)
-
-    if run_form(form, save):
+    if run_form(form, lambda: plans.update_plan(
+            current_user, plan, form.goals.data or "", form.challenges.data or "", form.involvement_strategies.data or "",
+            form.status.data, form.action_inputs(), form.is_good_practice.data, form.based_on.data)):
         db.session.commit()
         flash(_("Plan saved."), "success")
         return redirect(url_for("mentoring.plan", programme_id=programme.id, organisation_id=organisation_id))

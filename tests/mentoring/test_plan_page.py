@@ -1,9 +1,11 @@
 """An implementation plan takes as many actions as the organisation needs, without losing what was typed."""
 
 import re
+from datetime import date
 
 from learnhub.extensions import db
 from learnhub.mentoring import plans
+from learnhub.mentoring.forms import PlanForm
 from learnhub.people.models import MembershipRole
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, member_of
 
@@ -34,3 +36,37 @@ def test_add_action_gives_another_row_and_keeps_everything_typed(client, auth):
     db.session.expire_all()
     assert [a.description for a in plans.plan_for(boss, programme, organisation.id).actions] == [
         "Parents' evening", "Visit"]
+
+
+def test_an_action_without_a_date_is_answered_at_its_date_and_nothing_is_saved(client, auth):
+    organisation = OrganisationFactory()
+    programme = ProgrammeFactory(organisation=organisation)
+    boss = member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org")
+    db.session.commit()
+    auth.login("boss@example.org", PASSWORD)
+    url = f"/mentoring/programmes/{programme.id}/plans/{organisation.id}"
+    response = client.post(url, data={"goals": "Involve parents", "status": "in_progress", "based_on": "new",
+                                      "actions-0-description": "Parents' evening", "actions-0-owner": "Mira",
+                                      "actions-0-due_on": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="actions-0-due_on-errors"><p class="error">Every action needs a date by when it should be '
+                     r'done.</p>', page)
+    assert 'aria-describedby="actions-0-due_on-errors"' in page and 'value="Parents&#39; evening"' in page
+    assert plans.plan_history(plans.plan_for(boss, programme, organisation.id)) == []
+
+
+def _plan_form(app, **rows):
+    with app.test_request_context(method="POST", data={"status": "draft", **rows}):
+        form = PlanForm(meta={"csrf": False})
+        return form, form.validate()
+
+
+def test_the_plan_form_asks_a_date_only_of_rows_with_an_action(app):
+    form, is_valid = _plan_form(app, **{"actions-0-description": "Visit", "actions-0-due_on": "2031-04-01",
+                                        "actions-1-description": "", "actions-1-due_on": ""})
+    assert is_valid and [(a.description, a.due_on) for a in form.action_inputs()] == [("Visit", date(2031, 4, 1))]
+    form, is_valid = _plan_form(app, **{"actions-0-description": "Visit", "actions-0-due_on": ""})
+    assert not is_valid and form.actions[0].form.due_on.errors == ["Every action needs a date by when it should be done."]
+    form, is_valid = _plan_form(app, **{"actions-0-description": "Visit", "actions-0-due_on": "next week"})
+    assert not is_valid and form.actions[0].form.due_on.errors == ["Please enter a date."]
