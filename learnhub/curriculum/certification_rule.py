@@ -2,8 +2,8 @@
 
 The version stores it as a JSON mapping (`LearningSetVersion.certification`); code reads it only as
 `version.rule`, a `CertificationRule`. A new kind of requirement is one field here (with its range), a
-field in `LearningSetForm`, and a line in `missing()` and `criteria()`; files, exports and the
-stored mapping follow the fields."""
+field in `LearningSetForm`, and a line in `missing()` and `criteria()` (and in `asks_for_assessment` if it
+is about the assessment); files, exports, forms' rendering and the stored mapping follow the fields."""
 
 import math
 from collections.abc import Mapping
@@ -94,6 +94,11 @@ class CertificationRule:
         """For the JSON column and for files: every field, optional ones only when set."""
         return {key: value for key, value in asdict(self).items()
                 if value is not None or not _is_optional(key)}
+
+    @property
+    def asks_for_assessment(self) -> bool:
+        """Whether an assessment result counts towards the certificate, so that pages ask for one."""
+        return self.requires_assessment
 
     def needed_sessions(self, sessions_total: int) -> int:
         return math.ceil(sessions_total * self.min_attendance_percent / 100)
