@@ -59,6 +59,11 @@ def test_eligibility_rule(app, rule_changes, fact_changes, missing):
     assert CertificationRule.from_mapping({**RULE, **rule_changes}).missing(facts(**fact_changes)) == missing
 
 
+def test_pages_ask_for_assessment_results_only_where_the_rule_counts_one():
+    assert CertificationRule.from_mapping({**RULE, "requires_assessment": True}).asks_for_assessment
+    assert not CertificationRule.from_mapping(RULE).asks_for_assessment
+
+
 def _cohort_with(attended: int, sessions: int = 4, modules_done: int = 2):
     trainer = UserFactory(roles=[Role.TRAINER])
     cohort = CohortFactory(trainer=trainer)
