@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from flask_babel.speaklater import LazyString
+from flask_babel import LazyString
 from sqlalchemy import Enum
 
 

@@ -1,4 +1,3 @@
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -30,7 +29,6 @@ from learnhub.timeutil import utcnow
 bp = Blueprint("courses", __name__)
 KEPT_CATALOGUE_PAGES = 20  # beyond them a page is empty; keeping every number asked for would fill the cache
 trainers = roles_required(Role.TRAINER, Role.INSTITUTE_ADMIN)
-
 
 
 # --- catalogue and cohort pages ---------------------------------------------------------------------

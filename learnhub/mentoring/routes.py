@@ -38,7 +38,6 @@ bp = Blueprint("mentoring", __name__)
 TIME_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
 
 
-
 # --- overview and programmes ------------------------------------------------------------------------
 
 @bp.get("/mentoring")
