@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
 from types import SimpleNamespace
-from zoneinfo import available_timezones
 
 import cyrtranslit
-from babel import numbers
+from babel import Locale, numbers
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
@@ -192,21 +191,6 @@ def force_timezone(zone_name: str) -> Iterator[None]:
             del state.babel_tzinfo
 
 
-def is_valid_timezone(name: str) -> bool:
-    return name in _timezone_names()
-
-
-@cache
-def _timezone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def common_timezones() -> list[str]:
-    """The zones our users live in first, then every other zone."""
-    first = ["Europe/Belgrade", "Europe/Sarajevo", "Europe/Podgorica", "Europe/Zagreb", "UTC"]
-    return first + sorted(n for n in _timezone_names() if n not in first and "/" in n)
-
-
 def derive_cyrillic_catalogue(latin_po: str, cyrillic_po: str) -> int:
     """Write the sr_Cyrl catalogue as the transliteration of sr_Latn; returns the message count."""
     from babel.messages.pofile import read_po, write_po
@@ -230,6 +214,39 @@ if __name__ == "__main__":  # `python -m learnhub.i18n`: used by `make translati
     import sys
 
     print(derive_cyrillic_catalogue(sys.argv[1], sys.argv[2]), "messages transliterated")
+
+
+# The order of letters in the reader's alphabet (azbuka; abeceda, where č, ć, đ, š and ž are letters of their
+# own), so long lists read as a person expects: "Čile" after "Crna Gora", "Ђибути" after "Данска".
+_ALPHABETS = {
+    "Cyrl": "абвгдђежзијклљмнњопрстћуфхцчџш",
+    "sr": "abcčćdđefghijklmnopqrsštuvwxyzž",
+    "bs": "abcčćdđefghijklmnopqrsštuvwxyzž",
+}
+
+
+def alphabetical(text: str, locale: Locale | None = None) -> tuple:
+    """A sort key in the reader's (or `locale`'s) alphabet. Letters the alphabet lacks ("å", "é") count as
+    their plain form, and only break ties; spaces and digits come before letters, other scripts after."""
+    locale = locale or get_locale()
+    alphabet = _ALPHABETS.get("Cyrl" if locale.script == "Cyrl" else locale.language, "abcdefghijklmnopqrstuvwxyz")
+    text = text.casefold()
+    return tuple(_letter_rank(c, alphabet) for c in text), text
+
+
+@cache
+def _letter_ranks(alphabet: str) -> dict[str, int]:
+    return {letter: i for i, letter in enumerate(alphabet)}
+
+
+@lru_cache(maxsize=2048)
+def _letter_rank(letter: str, alphabet: str) -> tuple[int, int | str]:
+    ranks = _letter_ranks(alphabet)
+    plain = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+    for form in (letter, plain):
+        if form in ranks:
+            return 1, ranks[form]
+    return (0, letter) if not letter.isalpha() else (2, letter)
 
 
 def folded(text: str) -> str:

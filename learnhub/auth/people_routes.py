@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user
 from learnhub.auth import services as auth_services
 from learnhub.extensions import db, mail_to_typed_addresses, password_checks
 from learnhub.formflow import ConfirmForm, form_status, run_form
-from learnhub.i18n import LANGUAGES, _, common_timezones
+from learnhub.i18n import LANGUAGES, _
 from learnhub.navigation import requested_page
 from learnhub.people import services
 from learnhub.people.access import roles_required
@@ -31,7 +31,6 @@ bp = Blueprint("people", __name__)
 def profile():
     form = ProfileForm(obj=current_user)
     form.language.choices = list(LANGUAGES.items())
-    form.time_zone.choices = [(z, z) for z in common_timezones()]
     if request.method == "GET":
         form.language.data = current_user.preferred_language
     if run_form(form, lambda: services.update_profile(

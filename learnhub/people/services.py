@@ -10,7 +10,7 @@ from learnhub.audit.models import AuditAction
 from learnhub.caching import kept
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
-from learnhub.i18n import LANGUAGES, _, is_valid_timezone
+from learnhub.i18n import LANGUAGES, _
 from learnhub.navigation import whole_number
 from learnhub.people.models import (
     Membership,
@@ -23,6 +23,7 @@ from learnhub.people.models import (
     User,
     UserRole,
 )
+from learnhub.zones import is_valid_timezone
 
 
 def check_profile(display_name: str, language: str, time_zone: str) -> None:
