@@ -100,7 +100,3 @@ class AuditEntry(db.Model):
     @property
     def action_label(self) -> str:
         return AuditAction(self.action).label
-
-    @property
-    def record_label(self) -> str:
-        return f"{RECORD_LABELS[self.record_type]} #{self.record_id}" if self.record_type else ""
