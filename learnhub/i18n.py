@@ -1,8 +1,9 @@
-"""Locale, script and time-zone selection, and Serbian Latin -> Cyrillic transliteration.
+"""Locale, script and time-zone selection, and transliteration between the Serbian scripts.
 
 Serbian content and catalogues are written once, in Latin script; readers who choose
 Cyrillic get an automatic transliteration that leaves URLs, e-mail addresses, code,
-placeholders, markup and listed foreign words untouched.
+placeholders, markup and listed foreign words untouched. Names follow the reader's script
+both ways: one entered in Cyrillic reads in Latin for everyone else.
 """
 
 import re
@@ -23,7 +24,8 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from pytz import timezone as pytz_timezone
 
-__all__ = ["_", "_l", "ngettext", "LANGUAGES", "select_locale", "select_timezone", "force_timezone", "to_reader_script"]
+__all__ = ["_", "_l", "ngettext", "LANGUAGES", "select_locale", "select_timezone", "force_timezone", "to_reader_script",
+           "cyrillic_to_latin"]
 
 LANGUAGES: dict[str, str] = {
     "en": "English",
@@ -71,15 +73,29 @@ def latin_to_cyrillic(text: str) -> str:
     return "".join(part if i % 2 else cyrtranslit.to_cyrillic(part, "sr") for i, part in enumerate(parts))
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_CAPITAL_DIGRAPH = re.compile(r"(Lj|Nj|Dž)(?=[A-ZČĆĐŠŽ])")  # "LJUBLJANA", not "LjUBLjANA"
+
+
+def cyrillic_to_latin(text: str) -> str:
+    """Transliterate Serbian Cyrillic to Latin, keeping protected spans as they are."""
+    parts = _PROTECTED.split(text)
+    latin = "".join(part if i % 2 else cyrtranslit.to_latin(part, "sr") for i, part in enumerate(parts))
+    return _CAPITAL_DIGRAPH.sub(lambda match: match[1].upper(), latin)
+
+
 def to_reader_script(text: str | None) -> str:
-    """Show authored text in the reader's script: Cyrillic readers get it transliterated."""
+    """Authored text and names in the reader's script: Cyrillic readers get what was written in Latin
+    transliterated, every other reader gets what was written in Cyrillic in Latin."""
     if not text:
         return text or ""
-    if get_locale().script != "Cyrl":  # not str(locale): spelling it out is slow, and pages ask often
+    if get_locale().script == "Cyrl":  # not str(locale): spelling it out is slow, and pages ask often
+        convert = latin_to_cyrillic
+    elif _CYRILLIC.search(text):
+        convert = cyrillic_to_latin
+    else:
         return text
-    if isinstance(text, Markup):
-        return Markup(latin_to_cyrillic(str(text)))
-    return latin_to_cyrillic(text)
+    return Markup(convert(str(text))) if isinstance(text, Markup) else convert(text)
 
 
 _CATALOGUES: dict = {}

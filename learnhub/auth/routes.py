@@ -112,7 +112,7 @@ def accept_invitation(token: str):
         form = ConfirmForm()
         if run_form(form, lambda: services.accept_invitation(invitation, current_user)):
             db.session.commit()
-            flash(_("You are now a member of %(name)s.", name=invitation.organisation.name), "success")
+            flash(_("You are now a member of %(name)s.", name=to_reader_script(invitation.organisation.name)), "success")
             return redirect(url_for("main.dashboard"))
     elif services.find_user_by_email(invitation.email):
         flash(_("Please log in to accept the invitation."), "info")

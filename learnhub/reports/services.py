@@ -49,7 +49,7 @@ def _kept(key: str, compute: Callable[[], T], fresh: bool = False) -> T:
 
 def municipality_names() -> dict[int, str]:
     """The municipality filter's choices: a short list that does not grow with the institute's work."""
-    return {i: to_reader_script(name) for i, name in municipality_choices()}
+    return dict(municipality_choices())
 
 
 # --- filters searched by name ---------------------------------------------------------------------------

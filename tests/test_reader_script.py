@@ -1,0 +1,66 @@
+"""Names follow the reader's script: Cyrillic readers read names entered in Latin in Cyrillic, and everyone else
+reads names entered in Cyrillic in Latin, on pages, in messages and in mail (learnhub.i18n.to_reader_script)."""
+
+import re
+
+import pytest
+from flask_babel import force_locale
+from markupsafe import Markup
+
+from learnhub.i18n import cyrillic_to_latin, to_reader_script
+from learnhub.people.models import MembershipRole, Role
+from tests.factories import OrganisationFactory, UserFactory, member_of
+
+
+@pytest.mark.parametrize("locale, latin, cyrillic, expected", [
+    ("sr_Cyrl", "Dnevni boravak Ruma", "Дневни боравак Рума", "Дневни боравак Рума"),
+    ("sr_Latn", "Dnevni boravak Ruma", "Дневни боравак Рума", "Dnevni boravak Ruma"),
+    ("bs", "Dnevni boravak Ruma", "Дневни боравак Рума", "Dnevni boravak Ruma"),
+    ("en", "Dnevni boravak Ruma", "Дневни боравак Рума", "Dnevni boravak Ruma"),
+])
+def test_a_name_reads_in_the_readers_script_whichever_it_was_entered_in(app, locale, latin, cyrillic, expected):
+    with app.test_request_context(), force_locale(locale):
+        assert to_reader_script(latin) == expected and to_reader_script(cyrillic) == expected
+
+
+def test_latin_keeps_capital_digraphs_addresses_and_markup(app):
+    assert cyrillic_to_latin("ЉУБЉАНА и Џеп, Његош") == "LJUBLJANA i Džep, Njegoš"
+    with app.test_request_context(), force_locale("bs"):
+        assert to_reader_script("Пишите на info@ian.rs") == "Pišite na info@ian.rs"
+        assert to_reader_script(Markup("<strong>Рума</strong>")) == Markup("<strong>Ruma</strong>")
+
+
+def test_pages_and_messages_name_an_organisation_in_the_readers_script(client, auth):
+    organisation = OrganisationFactory(name="Дневни боравак Рума")
+    member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org", preferred_language="sr_Latn",
+              display_name="Јована Петровић")
+    auth.login("boss@example.org")
+    for page in ("/dashboard", f"/organisations/{organisation.id}/members", f"/organisations/{organisation.id}/staff"):
+        text = client.get(page).get_data(as_text=True)
+        assert "Dnevni boravak Ruma" in text and "Дневни" not in text, page
+        assert "Jovana Petrović" in text and "Јована" not in text, page
+
+
+def test_a_cyrillic_reader_sees_names_entered_in_latin_in_cyrillic_in_titles_and_messages(client, auth):
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN], preferred_language="sr_Cyrl")
+    person = UserFactory(display_name="Milica Nikolić")
+    auth.login("admin@example.org")
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert re.search(r"<title>Милица Николић", page)
+    response = client.post(f"/admin/users/{person.id}", data={"roles": ["professional", "mentor"]},
+                           follow_redirects=True)
+    assert "Милица Николић" in response.get_data(as_text=True) and "Milica" not in response.get_data(as_text=True)
+
+
+def test_mail_names_an_organisation_and_people_in_the_recipients_script(client, auth, smtp_sink):
+    organisation = OrganisationFactory(name="Дневни боравак Рума")
+    member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org", preferred_language="sr_Cyrl",
+              display_name="Jovana Petrović")
+    UserFactory(email="known@example.org", preferred_language="bs")  # reads Latin
+    auth.login("boss@example.org")
+    for address in ("known@example.org", "new@example.org"):  # a new address gets the inviter's language
+        client.post(f"/organisations/{organisation.id}/invitations", data={"email": address, "role": "member"})
+    [latin] = smtp_sink.to("known@example.org")
+    assert "Jovana Petrović" in smtp_sink.text_of(latin) and "Dnevni boravak Ruma" in smtp_sink.text_of(latin)
+    [cyrillic] = smtp_sink.to("new@example.org")
+    assert "Јована Петровић" in smtp_sink.text_of(cyrillic) and "Дневни боравак Рума" in smtp_sink.text_of(cyrillic)
