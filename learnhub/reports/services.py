@@ -15,7 +15,7 @@ from learnhub.caching import kept
 from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.dates import format_date
 from learnhub.extensions import db
-from learnhub.i18n import _, folded, format_decimal, ngettext, to_reader_script
+from learnhub.i18n import _, alphabetical, folded, format_decimal, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
 from learnhub.navigation import optional_whole_number
 from learnhub.people.models import Organisation, ServiceType
@@ -92,7 +92,8 @@ def name_index(kind: Named, scope: ReportScope) -> NameIndex:
 
 
 def _index(pairs: dict[int, str], others: dict[int, set[str]]) -> NameIndex:
-    names = {i: to_reader_script(n) for i, n in sorted(pairs.items(), key=lambda item: item[1].casefold())}
+    shown = {i: to_reader_script(n) for i, n in pairs.items()}
+    names = dict(sorted(shown.items(), key=lambda item: alphabetical(item[1])))
     # The shown name first: it decides whether what was typed is the name itself.
     return NameIndex(names, {i: (folded(n), *sorted({folded(o) for o in others.get(i, ())} - {folded(n)}))
                              for i, n in names.items()})

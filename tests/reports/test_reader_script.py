@@ -42,3 +42,22 @@ def test_a_latin_reader_gets_names_entered_in_cyrillic_in_latin(client, auth, wo
     rows = list(csv.reader(io.StringIO(client.get(f"/reports/municipalities.csv?{YEAR}").get_data().decode()[1:])))
     assert "Sjenica" in {row[0] for row in rows[1:]}
     assert "Sjenica" in client.get(f"/reports/?{YEAR}").get_data(as_text=True)
+
+
+def test_names_to_choose_from_are_in_the_readers_alphabet(app):
+    from flask_babel import force_locale
+
+    from learnhub.reports.scope import ReportScope, ScopeKind
+    from learnhub.reports.services import Named, name_index
+    from tests.factories import OrganisationFactory
+
+    for name in ("Centar Čačak", "Centar Valjevo", "Centar Zaječar"):
+        OrganisationFactory(name=name)
+    institute = ReportScope(ScopeKind.INSTITUTE, 0, "")
+    with app.test_request_context():
+        with force_locale("sr_Cyrl"):
+            assert list(name_index(Named.ORGANISATION, institute).names.values()) == [
+                "Центар Ваљево", "Центар Зајечар", "Центар Чачак"]  # azbuka: В, З, Ч
+        with force_locale("sr_Latn"):
+            assert list(name_index(Named.ORGANISATION, institute).names.values()) == [
+                "Centar Čačak", "Centar Valjevo", "Centar Zaječar"]  # abeceda: Č, V, Z
