@@ -8,10 +8,10 @@ from sqlalchemy.exc import DBAPIError
 
 from learnhub.audit.models import AuditAction, AuditEntry
 from learnhub.certification import services as certification
-from learnhub.courses import services as courses
+from learnhub.courses import admission, roster
 from learnhub.courses.models import Approver, EnrolmentStatus
 from learnhub.extensions import db
-from learnhub.mentoring import services as mentoring
+from learnhub.mentoring import booking, plans
 from learnhub.mentoring.models import MentoringSession, SessionKind, SessionParticipant
 from learnhub.people.models import MembershipRole, Role, User
 from learnhub.timeutil import utcnow
@@ -61,10 +61,10 @@ def test_enrolment_decisions_are_logged(app):
     trainer = UserFactory(roles=[Role.TRAINER])
     cohort = CohortFactory(capacity=1, approver=Approver.TRAINER, trainer=trainer)
     first, second = UserFactory(), UserFactory()
-    pending = courses.enrol(first, cohort, first)
-    courses.approve(trainer, pending)
+    pending = admission.enrol(first, cohort, first)
+    admission.approve(trainer, pending)
     waiting = EnrolmentFactory(cohort=cohort, user=second, status=EnrolmentStatus.WAITLISTED)
-    courses.withdraw(first, pending, "Moving away")
+    admission.withdraw(first, pending, "Moving away")
     [approved] = _entries(AuditAction.ENROLMENT_APPROVED)
     assert (approved.actor_id, approved.before, approved.after["status"]) == (trainer.id, {"status": "pending"},
                                                                              "enrolled")
@@ -72,8 +72,8 @@ def test_enrolment_decisions_are_logged(app):
     assert withdrawn.actor_id == first.id and withdrawn.before == {"status": "enrolled"}
     [promoted] = _entries(AuditAction.ENROLMENT_PROMOTED)
     assert promoted.actor_id is None and promoted.record_id == waiting.id  # the system promoted them
-    third = courses.enrol(UserFactory(), cohort, UserFactory())
-    courses.reject(trainer, third, "Only staff of day-care services")
+    third = admission.enrol(UserFactory(), cohort, UserFactory())
+    admission.reject(trainer, third, "Only staff of day-care services")
     [rejected] = _entries(AuditAction.ENROLMENT_REJECTED)
     assert rejected.before == {"status": "pending"}
 
@@ -83,9 +83,9 @@ def test_attendance_edits_record_the_previous_marks(app):
     cohort = CohortFactory(trainer=trainer)
     session = CohortSessionFactory(cohort=cohort)
     enrolment = EnrolmentFactory(cohort=cohort)
-    courses.set_attendance(trainer, cohort, session.id, [enrolment.id], True)
-    courses.set_attendance(trainer, cohort, session.id, [enrolment.id], True)  # no change, no entry
-    courses.set_attendance(trainer, cohort, session.id, [enrolment.id], False)
+    roster.set_attendance(trainer, cohort, session.id, [enrolment.id], True)
+    roster.set_attendance(trainer, cohort, session.id, [enrolment.id], True)  # no change, no entry
+    roster.set_attendance(trainer, cohort, session.id, [enrolment.id], False)
     first, second = _entries(AuditAction.ATTENDANCE_CHANGED)
     assert first.before == {"marks": {str(enrolment.id): None}} and first.after == {"marks": {str(enrolment.id): True}}
     assert second.before == {"marks": {str(enrolment.id): True}} and second.after == {"marks": {str(enrolment.id): False}}
@@ -100,7 +100,7 @@ def test_mentoring_attendance_is_logged(app):
                                participants=[SessionParticipant(user_id=mentee.id)])
     db.session.add(session)
     db.session.flush()
-    mentoring.record_attendance(db.session.get(type(mentee), mentor_id), session, {mentee.id})
+    booking.record_attendance(db.session.get(type(mentee), mentor_id), session, {mentee.id})
     [entry] = _entries(AuditAction.MENTORING_ATTENDANCE_CHANGED)
     assert (entry.subject_user_id, entry.before, entry.after) == (mentee.id, {"attended": None}, {"attended": True})
 
@@ -123,9 +123,9 @@ def test_plan_changes_keep_before_and_after(app):
     organisation = OrganisationFactory()
     boss = member_of(organisation, MembershipRole.ORG_ADMIN)
     programme = ProgrammeFactory(organisation=organisation)
-    plan = mentoring.plan_for(boss, programme, organisation.id)
-    mentoring.update_plan(boss, plan, "Involve parents", "", "", "in_progress", [], False)
-    mentoring.update_plan(boss, plan, "Involve parents monthly", "", "", "in_progress", [], False)
+    plan = plans.plan_for(boss, programme, organisation.id)
+    plans.update_plan(boss, plan, "Involve parents", "", "", "in_progress", [], False)
+    plans.update_plan(boss, plan, "Involve parents monthly", "", "", "in_progress", [], False)
     first, second = _entries(AuditAction.PLAN_CHANGED)
     assert first.before is None and first.after["goals"] == "Involve parents"
     assert second.before["goals"] == "Involve parents" and second.after["goals"] == "Involve parents monthly"
@@ -181,18 +181,18 @@ def _world_of_changes() -> dict:
     person = member_of(organisation, display_name="Ana Šarić", roles=[Role.PROFESSIONAL])
     cohort = CohortFactory(name="Oporavak u zajednici, Ruma", approver=Approver.TRAINER, trainer=trainer)
     session = CohortSessionFactory(cohort=cohort)
-    enrolment = courses.enrol(person, cohort, person)
-    courses.approve(trainer, enrolment)
-    courses.set_attendance(trainer, cohort, session.id, [enrolment.id], True)
+    enrolment = admission.enrol(person, cohort, person)
+    admission.approve(trainer, enrolment)
+    roster.set_attendance(trainer, cohort, session.id, [enrolment.id], True)
     [certificate] = certification.issue_certificates(admin, cohort, [enrolment.id], override_reason="Vežbe završila")
     certification.revoke(admin, certificate, "Šifra je pogrešno upisana")
     from learnhub.people import services as people
     people.set_roles(admin, person, ["professional", "mentor"])
     boss = member_of(organisation, MembershipRole.ORG_ADMIN)
     programme = ProgrammeFactory(organisation=organisation, name="Mentorstvo Srem")
-    plan = mentoring.plan_for(boss, programme, organisation.id)
-    mentoring.update_plan(boss, plan, "Uključiti roditelje", "", "", "in_progress", [], False)
-    mentoring.update_plan(boss, plan, "Uključiti roditelje", "", "", "done", [], True)
+    plan = plans.plan_for(boss, programme, organisation.id)
+    plans.update_plan(boss, plan, "Uključiti roditelje", "", "", "in_progress", [], False)
+    plans.update_plan(boss, plan, "Uključiti roditelje", "", "", "done", [], True)
     db.session.commit()
     return {"certificate": certificate, "cohort": cohort}
 
@@ -251,11 +251,11 @@ def _world_of_changes_again() -> None:
     session = CohortSessionFactory(cohort=cohort)
     for _person in range(3):
         person = member_of(organisation)
-        enrolment = courses.enrol(person, cohort, person)
-        courses.approve(trainer, enrolment)
-        courses.set_attendance(trainer, cohort, session.id, [enrolment.id], False)
+        enrolment = admission.enrol(person, cohort, person)
+        admission.approve(trainer, enrolment)
+        roster.set_attendance(trainer, cohort, session.id, [enrolment.id], False)
     boss = member_of(organisation, MembershipRole.ORG_ADMIN)
     programme = ProgrammeFactory(organisation=organisation)
-    mentoring.update_plan(boss, mentoring.plan_for(boss, programme, organisation.id), "Goals", "", "", "draft", [],
+    plans.update_plan(boss, plans.plan_for(boss, programme, organisation.id), "Goals", "", "", "draft", [],
                           False)
     db.session.commit()
