@@ -9,7 +9,14 @@ from markupsafe import Markup
 
 from learnhub.i18n import cyrillic_to_latin, to_reader_script
 from learnhub.people.models import MembershipRole, Role
-from tests.factories import OrganisationFactory, UserFactory, member_of
+from tests.factories import (
+    CohortFactory,
+    CohortSessionFactory,
+    EnrolmentFactory,
+    OrganisationFactory,
+    UserFactory,
+    member_of,
+)
 
 
 @pytest.mark.parametrize("locale, latin, cyrillic, expected", [
@@ -64,3 +71,15 @@ def test_mail_names_an_organisation_and_people_in_the_recipients_script(client, 
     assert "Jovana Petrović" in smtp_sink.text_of(latin) and "Dnevni boravak Ruma" in smtp_sink.text_of(latin)
     [cyrillic] = smtp_sink.to("new@example.org")
     assert "Јована Петровић" in smtp_sink.text_of(cyrillic) and "Дневни боравак Рума" in smtp_sink.text_of(cyrillic)
+
+
+def test_a_cohorts_roster_and_attendance_downloads_name_people_in_the_trainers_script(client, auth):
+    trainer = UserFactory(email="milan@example.org", roles=[Role.TRAINER], preferred_language="sr_Cyrl")
+    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
+    enrolment = EnrolmentFactory(user=member_of(organisation, display_name="Ana Anić"), organisation_id=organisation.id,
+                                 cohort=CohortFactory(trainer=trainer))
+    CohortSessionFactory(cohort=enrolment.cohort)
+    auth.login("milan@example.org")
+    for download in ("roster", "attendance"):
+        text = client.get(f"/trainer/cohorts/{enrolment.cohort_id}/{download}.csv").get_data().decode()
+        assert "Ана Анић" in text and "Дневни боравак Рума" in text and "Ana" not in text, download
