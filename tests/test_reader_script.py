@@ -7,6 +7,7 @@ import pytest
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from learnhub.extensions import db
 from learnhub.i18n import cyrillic_to_latin, to_reader_script
 from learnhub.people.models import MembershipRole, Role
 from tests.factories import (
@@ -83,3 +84,26 @@ def test_a_cohorts_roster_and_attendance_downloads_name_people_in_the_trainers_s
     for download in ("roster", "attendance"):
         text = client.get(f"/trainer/cohorts/{enrolment.cohort_id}/{download}.csv").get_data().decode()
         assert "Ана Анић" in text and "Дневни боравак Рума" in text and "Ana" not in text, download
+
+
+def test_a_mentoring_invitation_names_mentor_and_programme_in_the_recipients_script(app, smtp_sink):
+    from icalendar import Calendar
+
+    from learnhub.mail.services import send_pending
+    from learnhub.mentoring import availability, booking
+    from learnhub.timeutil import utcnow
+    from tests.factories import ProgrammeFactory
+
+    organisation = OrganisationFactory()
+    mentor = UserFactory(email="mira@example.org", display_name="Mira Đukić", roles=[Role.MENTOR])
+    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name="Podrška roditeljima")
+    mentee = member_of(organisation, email="nikola@example.org", preferred_language="sr_Cyrl")
+    _mentor, slots = availability.programme_mentor_slots(programme, mentor.id, utcnow())
+    booking.book_slot(mentee, programme.id, mentor.id, slots[0].starts_at)
+    db.session.commit()
+    send_pending()
+    [message] = smtp_sink.to("nikola@example.org")
+    assert "Подршка родитељима" in message["Subject"] and "Мира Ђукић" in smtp_sink.text_of(message)
+    [invitation] = [p for p in message.walk() if p.get_content_type() == "text/calendar" and not p.get_filename()]
+    event = Calendar.from_ical(invitation.get_content()).walk("VEVENT")[0]
+    assert "Подршка родитељима" in event["SUMMARY"] and event["ORGANIZER"].params["CN"] == "Мира Ђукић"
