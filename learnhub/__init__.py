@@ -169,12 +169,13 @@ def _register_hooks(app: Flask) -> None:
     from learnhub.curriculum.models import pick_language
     from learnhub.i18n import LANGUAGES, format_decimal, to_reader_script
     from learnhub.mail.services import send_pending
+    from learnhub.zones import zone_label, zone_place
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["script"] = to_reader_script
     app.jinja_env.filters["pick_language"] = pick_language
     app.jinja_env.globals.update(
-        LANGUAGES=LANGUAGES, format_decimal=format_decimal, now_utc=utcnow,
+        LANGUAGES=LANGUAGES, format_decimal=format_decimal, now_utc=utcnow, zone_label=zone_label, zone_place=zone_place,
         **{name: getattr(dates, name) for name in dates.__all__},
     )
 

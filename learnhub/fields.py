@@ -2,10 +2,13 @@
 
 from datetime import date, datetime
 
-from wtforms import DateField, DateTimeLocalField, IntegerField
+from flask import current_app
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField
+from wtforms.validators import ValidationError
 
 from learnhub.i18n import _, _l
 from learnhub.timeutil import local_to_utc
+from learnhub.zones import is_valid_timezone, timezone_choices
 
 
 class _TranslatedParseError:
@@ -56,3 +59,18 @@ class WholeNumberField(_TranslatedParseError, IntegerField):
 
 
 REQUIRED = _l("This field is required.")
+
+
+class TimeZoneField(SelectField):
+    """A time zone chosen by its name in the reader's language (learnhub.zones); the IANA id is what is sent
+    and stored. A value that is no zone is refused here, at the field, and stays selected as it was sent."""
+
+    def __init__(self, label=None, validators=None, **kwargs) -> None:
+        # The list is built when first read, once the field holds its value: that value is always on it.
+        # (WTForms 3.3 passes the form and the field to a callable; its stubs still describe 3.2's.)
+        super().__init__(label, validators, choices=lambda form, field: timezone_choices(field.data),  # type: ignore[arg-type, misc]
+                         validate_choice=False, default=lambda: current_app.config["LEARNHUB_TIMEZONE"], **kwargs)
+
+    def pre_validate(self, form) -> None:
+        if not is_valid_timezone(self.data or ""):
+            raise ValidationError(_("Please choose a time zone from the list."))

@@ -1,8 +1,9 @@
-"""Locale, script and time-zone selection, and Serbian Latin -> Cyrillic transliteration.
+"""Locale, script and time-zone selection, and transliteration between the Serbian scripts.
 
 Serbian content and catalogues are written once, in Latin script; readers who choose
 Cyrillic get an automatic transliteration that leaves URLs, e-mail addresses, code,
-placeholders, markup and listed foreign words untouched.
+placeholders, markup and listed foreign words untouched. Names follow the reader's script
+both ways: one entered in Cyrillic reads in Latin for everyone else.
 """
 
 import re
@@ -11,10 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
 from types import SimpleNamespace
-from zoneinfo import available_timezones
 
 import cyrtranslit
-from babel import numbers
+from babel import Locale, numbers
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
@@ -24,7 +24,8 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from pytz import timezone as pytz_timezone
 
-__all__ = ["_", "_l", "ngettext", "LANGUAGES", "select_locale", "select_timezone", "force_timezone", "to_reader_script"]
+__all__ = ["_", "_l", "ngettext", "LANGUAGES", "select_locale", "select_timezone", "force_timezone", "to_reader_script",
+           "cyrillic_to_latin"]
 
 LANGUAGES: dict[str, str] = {
     "en": "English",
@@ -72,15 +73,29 @@ def latin_to_cyrillic(text: str) -> str:
     return "".join(part if i % 2 else cyrtranslit.to_cyrillic(part, "sr") for i, part in enumerate(parts))
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_CAPITAL_DIGRAPH = re.compile(r"(Lj|Nj|Dž)(?=[A-ZČĆĐŠŽ])")  # "LJUBLJANA", not "LjUBLjANA"
+
+
+def cyrillic_to_latin(text: str) -> str:
+    """Transliterate Serbian Cyrillic to Latin, keeping protected spans as they are."""
+    parts = _PROTECTED.split(text)
+    latin = "".join(part if i % 2 else cyrtranslit.to_latin(part, "sr") for i, part in enumerate(parts))
+    return _CAPITAL_DIGRAPH.sub(lambda match: match[1].upper(), latin)
+
+
 def to_reader_script(text: str | None) -> str:
-    """Show authored text in the reader's script: Cyrillic readers get it transliterated."""
+    """Authored text and names in the reader's script: Cyrillic readers get what was written in Latin
+    transliterated, every other reader gets what was written in Cyrillic in Latin."""
     if not text:
         return ""
-    if get_locale().script != "Cyrl":  # not str(locale): spelling it out is slow, and pages ask often
+    if get_locale().script == "Cyrl":  # not str(locale): spelling it out is slow, and pages ask often
+        convert = latin_to_cyrillic
+    elif _CYRILLIC.search(text):
+        convert = cyrillic_to_latin
+    else:
         return text
-    if isinstance(text, Markup):
-        return Markup(latin_to_cyrillic(str(text)))
-    return latin_to_cyrillic(text)
+    return Markup(convert(str(text))) if isinstance(text, Markup) else convert(text)
 
 
 _CATALOGUES: dict = {}
@@ -192,21 +207,6 @@ def force_timezone(zone_name: str) -> Iterator[None]:
             del state.babel_tzinfo
 
 
-def is_valid_timezone(name: str) -> bool:
-    return name in _timezone_names()
-
-
-@cache
-def _timezone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def common_timezones() -> list[str]:
-    """The zones our users live in first, then every other zone."""
-    first = ["Europe/Belgrade", "Europe/Sarajevo", "Europe/Podgorica", "Europe/Zagreb", "UTC"]
-    return first + sorted(n for n in _timezone_names() if n not in first and "/" in n)
-
-
 def derive_cyrillic_catalogue(latin_po: str, cyrillic_po: str) -> int:
     """Write the sr_Cyrl catalogue as the transliteration of sr_Latn; returns the message count."""
     from babel.messages.pofile import read_po, write_po
@@ -230,6 +230,39 @@ if __name__ == "__main__":  # `python -m learnhub.i18n`: used by `make translati
     import sys
 
     print(derive_cyrillic_catalogue(sys.argv[1], sys.argv[2]), "messages transliterated")
+
+
+# The order of letters in the reader's alphabet (azbuka; abeceda, where č, ć, đ, š and ž are letters of their
+# own), so long lists read as a person expects: "Čile" after "Crna Gora", "Ђибути" after "Данска".
+_ALPHABETS = {
+    "Cyrl": "абвгдђежзијклљмнњопрстћуфхцчџш",
+    "sr": "abcčćdđefghijklmnopqrsštuvwxyzž",
+    "bs": "abcčćdđefghijklmnopqrsštuvwxyzž",
+}
+
+
+def alphabetical(text: str, locale: Locale | None = None) -> tuple:
+    """A sort key in the reader's (or `locale`'s) alphabet. Letters the alphabet lacks ("å", "é") count as
+    their plain form, and only break ties; spaces and digits come before letters, other scripts after."""
+    locale = locale or get_locale()
+    alphabet = _ALPHABETS.get("Cyrl" if locale.script == "Cyrl" else locale.language, "abcdefghijklmnopqrstuvwxyz")
+    text = text.casefold()
+    return tuple(_letter_rank(c, alphabet) for c in text), text
+
+
+@cache
+def _letter_ranks(alphabet: str) -> dict[str, int]:
+    return {letter: i for i, letter in enumerate(alphabet)}
+
+
+@lru_cache(maxsize=2048)
+def _letter_rank(letter: str, alphabet: str) -> tuple[int, int | str]:
+    ranks = _letter_ranks(alphabet)
+    plain = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+    for form in (letter, plain):
+        if form in ranks:
+            return 1, ranks[form]
+    return (0, letter) if not letter.isalpha() else (2, letter)
 
 
 def folded(text: str) -> str:

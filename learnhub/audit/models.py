@@ -92,6 +92,3 @@ class AuditEntry(Model):
     actor: Mapped["User | None"] = relationship("User", foreign_keys=[actor_id], lazy="joined")
     subject_user: Mapped["User | None"] = relationship("User", foreign_keys=[subject_user_id], lazy="joined")
 
-    @property
-    def record_label(self) -> str:
-        return f"{RECORD_LABELS[self.record_type]} #{self.record_id}" if self.record_type else ""

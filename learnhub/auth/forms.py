@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from learnhub.fields import REQUIRED
+from learnhub.fields import REQUIRED, TimeZoneField
 from learnhub.i18n import _l
 
 
@@ -31,4 +31,4 @@ class AccountSetupForm(NewPasswordForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     # Choices are set per request; the service checks the values so messages stay translated.
     language = SelectField(_l("Language"), validate_choice=False)
-    time_zone = SelectField(_l("Time zone"), validate_choice=False)
+    time_zone = TimeZoneField(_l("Time zone"))

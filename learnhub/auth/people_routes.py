@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user
 from learnhub.auth import services as auth_services
 from learnhub.extensions import db, mail_to_typed_addresses, password_checks
 from learnhub.formflow import ConfirmForm, form_status, run_form
-from learnhub.i18n import LANGUAGES, _, common_timezones
+from learnhub.i18n import LANGUAGES, _, to_reader_script
 from learnhub.navigation import requested_page
 from learnhub.people import services
 from learnhub.people.access import roles_required
@@ -31,7 +31,6 @@ bp = Blueprint("people", __name__)
 def profile():
     form = ProfileForm(obj=current_user)
     form.language.choices = list(LANGUAGES.items())
-    form.time_zone.choices = [(z, z) for z in common_timezones()]
     if request.method == "GET":
         form.language.data = current_user.preferred_language
     if run_form(form, lambda: services.update_profile(
@@ -171,7 +170,7 @@ def admin_user(user_id: int):
     form = _roles_form(user)
     if run_form(form, lambda: services.set_roles(current_user, user, form.roles.data or [])):
         db.session.commit()
-        flash(_("Roles saved for %(name)s.", name=user.display_name), "success")
+        flash(_("Roles saved for %(name)s.", name=to_reader_script(user.display_name)), "success")
         return redirect(url_for("people.admin_user", user_id=user.id))
     return render_template("people/admin_user.html", user=user, form=form), form_status(form)
 
@@ -194,6 +193,6 @@ def new_organisation():
         form.name.data, form.municipality_id.data, form.service_types.data or []))
     if organisation:
         db.session.commit()
-        flash(_("Organisation %(name)s created. Invite its admin now.", name=organisation.name), "success")
+        flash(_("Organisation %(name)s created. Invite its admin now.", name=to_reader_script(organisation.name)), "success")
         return redirect(url_for("people.members", organisation_id=organisation.id))
     return render_template("people/new_organisation.html", form=form), form_status(form)

@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
@@ -6,7 +6,7 @@ from learnhub.auth import services
 from learnhub.auth.forms import AccountSetupForm, EmailForm, LoginForm, NewPasswordForm
 from learnhub.extensions import db, mail_to_typed_addresses, password_checks
 from learnhub.formflow import ConfirmForm, form_status, run_form
-from learnhub.i18n import LANGUAGES, _, common_timezones, select_locale, to_reader_script
+from learnhub.i18n import LANGUAGES, _, select_locale, to_reader_script
 from learnhub.navigation import safe_next_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -15,10 +15,8 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def _setup_form() -> AccountSetupForm:
     form = AccountSetupForm()
     form.language.choices = list(LANGUAGES.items())
-    form.time_zone.choices = [(z, z) for z in common_timezones()]
     if not form.is_submitted():
         form.language.data = select_locale()
-        form.time_zone.data = current_app.config["LEARNHUB_TIMEZONE"]
     return form
 
 
@@ -114,7 +112,7 @@ def accept_invitation(token: str):
         form = ConfirmForm()
         if run_form(form, lambda: services.accept_invitation(invitation, current_user)):
             db.session.commit()
-            flash(_("You are now a member of %(name)s.", name=invitation.organisation.name), "success")
+            flash(_("You are now a member of %(name)s.", name=to_reader_script(invitation.organisation.name)), "success")
             return redirect(url_for("main.dashboard"))
     elif services.find_user_by_email(invitation.email):
         flash(_("Please log in to accept the invitation."), "info")

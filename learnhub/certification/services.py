@@ -30,7 +30,7 @@ from learnhub.curriculum.models import LearningSet, LearningSetVersion, Module, 
 from learnhub.dates import format_date
 from learnhub.errors import Conflict, InvalidInput, NotAllowed, NotFound, get_or_404
 from learnhub.extensions import db
-from learnhub.i18n import _, _l, ngettext
+from learnhub.i18n import _, _l, ngettext, to_reader_script
 from learnhub.locking import added_once, locked, locked_or_none
 from learnhub.mail.services import queue_email
 from learnhub.mentoring.models import MentoringSession, SessionParticipant, SessionStatus
@@ -145,7 +145,7 @@ def issue_certificates(actor: User | None, cohort: Cohort, enrolment_ids: list[i
         raise InvalidInput(_("Please choose at least one participant."))
     blocked = [s for s in chosen.values() if not s.is_eligible and s.certificate is None]
     if blocked and not override_reason.strip():
-        names = ", ".join(s.enrolment.user.display_name for s in blocked)
+        names = ", ".join(to_reader_script(s.enrolment.user.display_name) for s in blocked)
         raise Conflict(_("Not yet eligible: %(names)s. An institute admin can override with a reason.", names=names))
     issued = []
     for standing in chosen.values():

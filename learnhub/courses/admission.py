@@ -157,8 +157,7 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
     calls this inside a savepoint.
     """
     now = now or utcnow()
-    if not cohort.enrolment_opens_at <= now <= cohort.enrolment_closes_at:
-        raise Conflict(_("Enrolment for this cohort is not open now."))
+    _check_open(cohort, now)
     organisation_id = _organisation_for(cohort, participant)
     perspective = _check_perspective(cohort, perspective)
     needs_approval = cohort.approver == Approver.TRAINER or (
@@ -193,6 +192,11 @@ def enrol(actor: User, cohort: Cohort, participant: User, perspective: str | Non
     if needs_approval:
         _ask_approvers(enrolment)
     return enrolment
+
+
+def _check_open(cohort: Cohort, now: datetime) -> None:
+    if not cohort.enrolment_opens_at <= now <= cohort.enrolment_closes_at:
+        raise Conflict(_("Enrolment for this cohort is not open now."))
 
 
 def _seat_or_waitlist(cohort: Cohort, perspective: Audience | None) -> EnrolmentStatus:
@@ -230,6 +234,7 @@ def enrol_members(actor: User, cohort: Cohort, organisation: Organisation, user_
         Membership.organisation_id == organisation.id, User.id.in_(user_ids))))
     if not members:
         raise InvalidInput(_("Please choose at least one member."))
+    _check_open(cohort, utcnow())  # said once at the list, not once per person
     results = []
     for member in members:
         perspective = (perspectives or {}).get(member.id) or None

@@ -126,8 +126,9 @@ def _all_roster_lines(cohort: Cohort) -> list[RosterLine]:
 
 def roster_csv(cohort: Cohort) -> bytes:
     return csv_bytes([_("Name"), _("E-mail"), _("Organisation"), _("Municipality"), _("Perspective"), _("Status")],
-                     [[line.name, line.email, line.organisation or "", line.municipality or "", line.perspective_label,
-                       line.status.label] for line in _all_roster_lines(cohort)])
+                     [[to_reader_script(line.name), line.email, to_reader_script(line.organisation or ""),
+                       to_reader_script(line.municipality or ""), line.perspective_label, line.status.label]
+                      for line in _all_roster_lines(cohort)])
 
 
 def attendance_csv(cohort: Cohort, format_session) -> bytes:
@@ -139,8 +140,8 @@ def attendance_csv(cohort: Cohort, format_session) -> bytes:
         return "" if mark is None else (_("present") if mark else _("absent"))
 
     return csv_bytes([_("Name"), _("Organisation")] + [format_session(s) for s in cohort.sessions],
-                     [[line.name, line.organisation or ""] + [mark_text(session, line) for session in cohort.sessions]
-                      for line in lines])
+                     [[to_reader_script(line.name), to_reader_script(line.organisation or "")]
+                      + [mark_text(session, line) for session in cohort.sessions] for line in lines])
 
 
 def cohort_calendar(cohort: Cohort, now: datetime) -> bytes:

@@ -122,7 +122,7 @@ def enrol_members(cohort_id: int, organisation_id: int):
     db.session.commit()
     for result in results:
         message = result.enrolment.status.label if result.enrolment else result.problem
-        flash(f"{result.user.display_name}: {message}", "info" if result.enrolment else "error")
+        flash(f"{to_reader_script(result.user.display_name)}: {message}", "info" if result.enrolment else "error")
     return redirect(url_for("courses.cohort", cohort_id=cohort.id))
 
 
@@ -157,7 +157,7 @@ def withdrawal_question(enrolment, is_own: bool = True) -> tuple[str, str]:
 def approve(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
     waiting = admission.approve(current_user, enrolment)
-    message = _approval_message(enrolment.user.display_name, waiting)  # before the commit expires the enrolment
+    message = _approval_message(to_reader_script(enrolment.user.display_name), waiting)  # before the commit expires the enrolment
     target = _after_deciding(enrolment)
     db.session.commit()
     flash(message, "success" if waiting is None else "info")
@@ -182,7 +182,7 @@ def _approval_message(name: str, waiting: admission.Waiting | None) -> str:
 def reject(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
     admission.reject(current_user, enrolment, ReasonForm().reason.data or "")
-    message = _("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status.label)
+    message = _("%(name)s: %(status)s", name=to_reader_script(enrolment.user.display_name), status=enrolment.status.label)
     target = _after_deciding(enrolment)
     db.session.commit()
     flash(message, "info")
@@ -322,7 +322,7 @@ def add_trainer(cohort_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
     trainer = services.add_trainer(cohort, request.form.get("email", ""))
     db.session.commit()
-    flash(_("%(name)s now trains this cohort too.", name=trainer.display_name), "success")
+    flash(_("%(name)s now trains this cohort too.", name=to_reader_script(trainer.display_name)), "success")
     return redirect(url_for("courses.cohort_admin", cohort_id=cohort.id))
 
 

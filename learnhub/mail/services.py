@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from learnhub import ical
 from learnhub.extensions import Model, db
-from learnhub.i18n import force_timezone, latin_to_cyrillic, to_reader_script
+from learnhub.i18n import cyrillic_to_latin, force_timezone, latin_to_cyrillic, to_reader_script
 from learnhub.locking import added_once
 from learnhub.mail.models import OutboxMessage
 from learnhub.timeutil import utcnow
@@ -114,7 +114,9 @@ def erase_from_outbox(address: str, name: str, erased_address: str, erased_name:
     others that names them keeps going, with `erased_name` and `erased_address` in their place, and is
     rendered again from that. Mail queued with its bodies already rendered that names them goes too."""
     addresses = {address.lower()}
-    name_forms = {name, str(escape(name)), latin_to_cyrillic(name), _SNAPSHOT.dumps(name)[1:-1]} - {""}
+    # As stored, as HTML writes it, in either script (mail reads in its recipient's), as JSON escapes it.
+    scripts = {name, latin_to_cyrillic(name), cyrillic_to_latin(name)}
+    name_forms = {*scripts, str(escape(name)), _SNAPSHOT.dumps(name)[1:-1]} - {""}
     needles = addresses | name_forms
     columns = (OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.context, OutboxMessage.calendar,
                OutboxMessage.text_body, OutboxMessage.html_body, OutboxMessage.ics_body)
@@ -145,7 +147,9 @@ def erase_from_outbox(address: str, name: str, erased_address: str, erased_name:
         if erased(context) == context and erased(calendar) == calendar:
             continue  # their name or address only as part of other words
         row.context, row.calendar = _SNAPSHOT.dumps(erased(context)), calendar and _SNAPSHOT.dumps(erased(calendar))
-        row.subject = _single_line(row.subject.replace(name, erased_name))
+        for written in scripts - {""}:
+            row.subject = row.subject.replace(written, erased_name)
+        row.subject = _single_line(row.subject)
         row.text_body = row.html_body = row.ics_body = row.ics_method = None
 
 

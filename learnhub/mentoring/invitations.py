@@ -33,17 +33,18 @@ def calendar_event(session: MentoringSession, attendees: list[SessionParticipant
     elif session.reschedule_reason and not is_removal:
         moved = _("Why the time changed: %(reason)s", reason=session.reschedule_reason)
         description = to_reader_script(f"{session.agenda}\n\n{moved}" if session.agenda else moved)
-    organizer, sent_by = ical.Person(session.mentor.display_name, session.mentor.email), _platform_address()
+    mentor = to_reader_script(session.mentor.display_name)
+    organizer, sent_by = ical.Person(mentor, session.mentor.email), _platform_address()
     if session.is_group and len(attendees) == 1 and (answer_to := _reply_address(session, attendees[0].user)):
         # Calendar apps mail their Accept/Decline to the ORGANIZER: LearnHub's address for this person and
         # session (mentoring/replies.py), under the mentor's name.
-        organizer, sent_by = ical.Person(session.mentor.display_name, answer_to), ""
+        organizer, sent_by = ical.Person(mentor, answer_to), ""
     return ical.CalendarEvent(
         uid=session_uid(session), sequence=session.sequence, starts_at=session.starts_at, ends_at=session.ends_at,
         summary=summary, description=description, location=session.place or session.online_url,
         url=external_url("mentoring.session", session_id=session.id),
         organizer=organizer, sent_by=sent_by,
-        attendees=tuple(ical.Attendee(ical.Person(p.user.display_name, p.user.email),
+        attendees=tuple(ical.Attendee(ical.Person(to_reader_script(p.user.display_name), p.user.email),
                                       partstat=p.partstat, rsvp=session.is_group) for p in attendees),
         cancelled=session.is_cancelled, time_zone=session.mentor.time_zone,
     )

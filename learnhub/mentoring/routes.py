@@ -10,7 +10,7 @@ from learnhub.errors import InvalidInput
 from learnhub.evaluations.forms import evaluation_form, ratings_of
 from learnhub.extensions import db
 from learnhub.formflow import ConfirmForm, form_status, run_form
-from learnhub.i18n import _
+from learnhub.i18n import _, to_reader_script
 from learnhub.mentoring import access, booking, busy, feeds, invitations, plans
 from learnhub.mentoring import availability as mentor_availability
 from learnhub.mentoring import overview as dashboard
@@ -52,9 +52,10 @@ def overview():
 def new_programme():
     form = ProgrammeForm()
     form.service_type.choices = [("", "—")] + ServiceType.choices()
-    form.mentor_ids.choices = [(str(u.id), u.display_name) for u in users_with_role(Role.MENTOR)]
-    form.organisation_ids.choices = [(str(o.id), f"{o.name} ({o.municipality.name})") for o in all_organisations()]
-    form.learning_set_id.choices = [("", "—")] + [(str(v.learning_set_id), v.display_title)
+    form.mentor_ids.choices = [(str(u.id), to_reader_script(u.display_name)) for u in users_with_role(Role.MENTOR)]
+    form.organisation_ids.choices = [(str(o.id), to_reader_script(f"{o.name} ({o.municipality.name})"))
+                                   for o in all_organisations()]
+    form.learning_set_id.choices = [("", "—")] + [(str(v.learning_set_id), to_reader_script(v.display_title))
                                                   for v in all_versions_for_trainers()]
     programme = run_form(form, lambda: access.create_programme(
         form.name.data, form.service_type.data, form.starts_on.data, form.ends_on.data,

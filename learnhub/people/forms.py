@@ -3,7 +3,7 @@ from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from learnhub.fields import REQUIRED
+from learnhub.fields import REQUIRED, TimeZoneField
 from learnhub.i18n import _l
 
 
@@ -15,7 +15,7 @@ class CheckboxListField(SelectMultipleField):
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     language = SelectField(_l("Language"), validate_choice=False)
-    time_zone = SelectField(_l("Time zone"), validate_choice=False)
+    time_zone = TimeZoneField(_l("Time zone"))
 
 
 class PasswordChangeForm(FlaskForm):

@@ -1,6 +1,6 @@
 """Profiles, organisations, memberships and roles."""
 
-from flask_babel import refresh
+from flask_babel import get_locale, refresh
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
@@ -10,7 +10,7 @@ from learnhub.audit.models import AuditAction
 from learnhub.caching import kept
 from learnhub.errors import Conflict, InvalidInput, NotFound, get_or_404
 from learnhub.extensions import db
-from learnhub.i18n import LANGUAGES, _, is_valid_timezone
+from learnhub.i18n import LANGUAGES, _, alphabetical, to_reader_script
 from learnhub.navigation import whole_number
 from learnhub.people.models import (
     Membership,
@@ -23,6 +23,7 @@ from learnhub.people.models import (
     User,
     UserRole,
 )
+from learnhub.zones import is_valid_timezone
 
 
 def check_profile(display_name: str, language: str, time_zone: str) -> None:
@@ -174,11 +175,17 @@ MUNICIPALITY_LIST_SECONDS = 600
 
 
 def municipality_choices() -> list[tuple[int, str]]:
-    """(id, name) of every municipality, for filters and forms, kept a while: municipalities are reference
-    data that only seeding and migrations change, and the catalogue shows the list on every view."""
-    return kept("municipality-choices", lambda: [(i, name) for i, name in db.session.execute(
-        select(Municipality.id, Municipality.name).order_by(Municipality.country.desc(), Municipality.name))],
-        MUNICIPALITY_LIST_SECONDS)
+    """(id, name) of every municipality in the reader's script and alphabet, country by country, for filters
+    and forms, kept a while: municipalities are reference data that only seeding and migrations change, and
+    the catalogue shows the list on every view."""
+    def by_country_and_name() -> list[tuple[int, str]]:
+        rows = [(i, to_reader_script(name), country) for i, name, country in db.session.execute(
+            select(Municipality.id, Municipality.name, Municipality.country).order_by(Municipality.country.desc()))]
+        countries = list(dict.fromkeys(country for _i, _name, country in rows))
+        return [(i, name) for i, name, _country in
+                sorted(rows, key=lambda row: (countries.index(row[2]), alphabetical(row[1])))]
+
+    return kept(f"municipality-choices:{get_locale()}", by_country_and_name, MUNICIPALITY_LIST_SECONDS)
 
 
 def create_organisation(name: str, municipality_id: int | str, service_values: list[str]) -> Organisation:

@@ -5,7 +5,7 @@ from datetime import date
 from enum import StrEnum
 
 from learnhub.errors import NotAllowed, NotFound
-from learnhub.i18n import _
+from learnhub.i18n import _, to_reader_script
 from learnhub.people.models import Role, User
 
 
@@ -48,7 +48,7 @@ def available_scopes(user: User) -> list[ReportScope]:
     scopes = []
     if user.has_role(Role.INSTITUTE_ADMIN):
         scopes.append(ReportScope(ScopeKind.INSTITUTE, 0, _("The whole institute")))
-    scopes += [ReportScope(ScopeKind.ORGANISATION, m.organisation_id, m.organisation.name)
+    scopes += [ReportScope(ScopeKind.ORGANISATION, m.organisation_id, to_reader_script(m.organisation.name))
                for m in user.memberships if m.is_org_admin]
     if user.has_role(Role.TRAINER):
         scopes.append(ReportScope(ScopeKind.TRAINER, user.id, _("My cohorts")))

@@ -15,7 +15,7 @@ from learnhub.caching import kept
 from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.dates import format_date
 from learnhub.extensions import db
-from learnhub.i18n import _, _l, folded, format_decimal, ngettext, to_reader_script
+from learnhub.i18n import _, _l, alphabetical, folded, format_decimal, ngettext, to_reader_script
 from learnhub.mentoring.models import MentoringProgramme
 from learnhub.navigation import optional_whole_number
 from learnhub.people.models import Organisation, ServiceType
@@ -37,7 +37,7 @@ def _kept(key: str, compute: Callable[[], T], fresh: bool = False) -> T:
 
 def municipality_names() -> dict[int, str]:
     """The municipality filter's choices: a short list that does not grow with the institute's work."""
-    return {i: to_reader_script(name) for i, name in municipality_choices()}
+    return dict(municipality_choices())
 
 
 # --- filters searched by name ---------------------------------------------------------------------------
@@ -80,7 +80,8 @@ def name_index(kind: Named, scope: ReportScope) -> NameIndex:
 
 
 def _index(pairs: dict[int, str], others: dict[int, set[str]]) -> NameIndex:
-    names = {i: to_reader_script(n) for i, n in sorted(pairs.items(), key=lambda item: item[1].casefold())}
+    shown = {i: to_reader_script(n) for i, n in pairs.items()}
+    names = dict(sorted(shown.items(), key=lambda item: alphabetical(item[1])))
     # The shown name first: it decides whether what was typed is the name itself.
     return NameIndex(names, {i: (folded(n), *sorted({folded(o) for o in others.get(i, ())} - {folded(n)}))
                              for i, n in names.items()})

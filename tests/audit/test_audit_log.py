@@ -13,7 +13,7 @@ from learnhub.courses.models import Approver, EnrolmentStatus
 from learnhub.extensions import db
 from learnhub.mentoring import booking, plans
 from learnhub.mentoring.models import MentoringSession, SessionKind, SessionParticipant
-from learnhub.people.models import MembershipRole, Role
+from learnhub.people.models import MembershipRole, Role, User
 from learnhub.timeutil import utcnow
 from tests.factories import (
     PASSWORD,
@@ -23,9 +23,9 @@ from tests.factories import (
     OrganisationFactory,
     ProgrammeFactory,
     UserFactory,
-    certificate_for,
     member_of,
 )
+from tests.i18n import translated
 
 
 def _entries(action: AuditAction) -> list[AuditEntry]:
@@ -173,11 +173,89 @@ def test_no_route_edits_or_deletes_the_log(app):
     assert [sorted(r.methods - {"HEAD", "OPTIONS"}) for r in rules] == [["GET"]]
 
 
-def test_the_log_names_records_in_the_readers_language(client, auth, app):
-    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
-    enrolment = EnrolmentFactory()
-    certificate = certificate_for(enrolment)
-    db.session.add(AuditEntry(action=AuditAction.CERTIFICATE_REVOKED, record_type="certificate",
-                              record_id=certificate.id, subject_user_id=enrolment.user_id))
+def _world_of_changes() -> dict:
+    """One entry of each kind a page shows, made by the services that record them."""
+    admin = UserFactory(email="admin@example.org", display_name="Admin Adminić", roles=[Role.INSTITUTE_ADMIN])
+    trainer = UserFactory(roles=[Role.TRAINER])
+    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
+    person = member_of(organisation, display_name="Ana Šarić", roles=[Role.PROFESSIONAL])
+    cohort = CohortFactory(name="Oporavak u zajednici, Ruma", approver=Approver.TRAINER, trainer=trainer)
+    session = CohortSessionFactory(cohort=cohort)
+    enrolment = admission.enrol(person, cohort, person)
+    admission.approve(trainer, enrolment)
+    roster.set_attendance(trainer, cohort, session.id, [enrolment.id], True)
+    [certificate] = certification.issue_certificates(admin, cohort, [enrolment.id], override_reason="Vežbe završila")
+    certification.revoke(admin, certificate, "Šifra je pogrešno upisana")
+    from learnhub.people import services as people
+    people.set_roles(admin, person, ["professional", "mentor"])
+    boss = member_of(organisation, MembershipRole.ORG_ADMIN)
+    programme = ProgrammeFactory(organisation=organisation, name="Mentorstvo Srem")
+    plan = plans.plan_for(boss, programme, organisation.id)
+    plans.update_plan(boss, plan, "Uključiti roditelje", "", "", "in_progress", [], False)
+    plans.update_plan(boss, plan, "Uključiti roditelje", "", "", "done", [], True)
+    db.session.commit()
+    return {"certificate": certificate, "cohort": cohort}
+
+
+def _changes_text(page: str) -> str:
+    return " ".join(page.split())
+
+
+def test_the_log_shows_records_by_name_and_changes_in_words(client, auth, app):
+    world = _world_of_changes()
     auth.login("admin@example.org")
-    assert f"Certificate #{certificate.id}" in client.get("/admin/audit").get_data(as_text=True)
+    page = _changes_text(client.get("/admin/audit").get_data(as_text=True))
+    title = world["certificate"].version.title["en"]
+    assert f"Certificate: {title}" in page and "Enrolment: Oporavak u zajednici, Ruma" in page
+    assert "Implementation plan: Dnevni boravak Ruma, Mentorstvo Srem" in page
+    assert "Person: Ana Šarić" in page and "Cohort session: Oporavak u zajednici, Ruma, " in page
+    changed_to = '<span aria-hidden="true">→</span><span class="visually-hidden">changed to</span>'
+    assert f"Status: Waiting for approval {changed_to} Enrolled" in page and "Cohort: Oporavak u zajednici, Ruma" in page
+    assert f"Ana Šarić: not recorded {changed_to} present" in page  # attendance by the person's name
+    assert f"Roles: Professional {changed_to} Mentor, Professional" in page
+    assert "Reason: Šifra je pogrešno upisana" in page
+    # A plan saved with two fields changed names those two, with labels and values as the form shows them
+    assert f"Status: In progress {changed_to} Done" in page and f"Good-practice example: no {changed_to} yes" in page
+    assert "Goals: Uključiti roditelje" in page  # when the plan was made
+    table = page.split("<table", 1)[1]
+    assert "\\u0" not in table and "{&#34;" not in table and '{"' not in table  # no stored JSON
+    assert "Challenges and obstacles" not in table  # a new plan's empty fields are left out
+
+
+def test_the_log_reads_in_the_readers_language_and_script(client, auth, app):
+    _world_of_changes()
+    db.session.execute(update(User).where(User.email == "admin@example.org").values(preferred_language="sr_Cyrl"))
+    auth.login("admin@example.org")
+    page = _changes_text(client.get("/admin/audit").get_data(as_text=True))
+    assert "Опоравак у заједници, Рума" in page and "Ана Шарић: није евидентирано" in page
+    assert translated("sr_Cyrl", "Waiting for approval") in page and "Oporavak" not in page
+    assert "Šifra je pogrešno upisana" in page  # what someone wrote stays as written
+
+
+def test_the_log_page_reads_names_in_a_fixed_number_of_queries(client, auth, app, count_queries):
+    _world_of_changes()
+    auth.login("admin@example.org")
+    with count_queries() as few:
+        client.get("/admin/audit")
+    _world_of_changes_again()
+    with count_queries() as many:
+        assert client.get("/admin/audit").status_code == 200
+    assert len(many) == len(few) <= 12, many
+
+
+def _world_of_changes_again() -> None:
+    """As many entries again, about other records."""
+    trainer = UserFactory(roles=[Role.TRAINER])
+    organisation = OrganisationFactory()
+    cohort = CohortFactory(trainer=trainer, approver=Approver.TRAINER)
+    session = CohortSessionFactory(cohort=cohort)
+    for _person in range(3):
+        person = member_of(organisation)
+        enrolment = admission.enrol(person, cohort, person)
+        admission.approve(trainer, enrolment)
+        roster.set_attendance(trainer, cohort, session.id, [enrolment.id], False)
+    boss = member_of(organisation, MembershipRole.ORG_ADMIN)
+    programme = ProgrammeFactory(organisation=organisation)
+    plans.update_plan(boss, plans.plan_for(boss, programme, organisation.id), "Goals", "", "", "draft", [],
+                          False)
+    db.session.commit()

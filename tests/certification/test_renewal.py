@@ -102,6 +102,19 @@ def test_the_page_says_how_many_points_are_missing(client, auth):
     assert not RENEW_BUTTON.search(html) and "4 of 10 CPD points earned" in html
 
 
+def test_renewing_a_revoked_certificate_is_refused_on_its_page_and_changes_nothing(client, auth):
+    admin, certificate = _renewable(utcnow() + timedelta(days=60))
+    services.revoke(admin, certificate, note="Issued by mistake")
+    expires_at = certificate.expires_at
+    html = _page(client, auth, admin, certificate)
+    assert not RENEW_BUTTON.search(html)  # not offered
+    response = client.post(f"/certificates/{certificate.id}/renew")
+    assert response.status_code == 409
+    assert "This certificate cannot be renewed with CPD points." in response.get_data(as_text=True)
+    db.session.refresh(certificate)
+    assert certificate.expires_at == expires_at
+
+
 def test_renewing_too_early_is_refused_on_the_certificate_page(client, auth):
     admin, certificate = _renewable(datetime(utcnow().year + 2, 6, 1, 10))
     _page(client, auth, admin, certificate)

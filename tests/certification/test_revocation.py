@@ -103,6 +103,20 @@ def test_only_the_action_that_can_succeed_is_offered(client, auth):
     assert f"/certificates/{certificate.id}/renew" not in revoked  # a revoked certificate is not renewed
 
 
+def test_revoking_a_revoked_certificate_again_is_refused_on_its_page_and_changes_nothing(client, auth):
+    admin, certificate = _admin_and_certificate()
+    services.revoke(admin, certificate, note=NOTE)
+    db.session.commit()
+    revoked_at = certificate.revoked_at
+    auth.login(admin.email, PASSWORD)
+    response = client.post(f"/certificates/{certificate.id}/revoke", data={"note": "Again", "confirmed": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "This certificate is already revoked." in page
+    assert "Back to the start page" not in page and certificate.version.title["en"] in page
+    db.session.refresh(certificate)
+    assert (certificate.revoked_at, certificate.revoked_note) == (revoked_at, NOTE)
+
+
 def test_the_history_says_what_happened_in_the_readers_language(client, auth):
     admin, certificate = _admin_and_certificate()
     admin.preferred_language = "bs"

@@ -46,6 +46,30 @@ def test_enrolling_before_enrolment_opens_is_refused_on_the_cohort_page(client):
     assert GENERIC_ERROR_PAGE not in page
 
 
+def test_enrolling_after_enrolment_closed_is_refused_on_the_cohort_page(client):
+    cohort = CohortFactory(name="Ruma, spring", enrolment_opens_at=utcnow() - timedelta(days=9),
+                           enrolment_closes_at=utcnow() - timedelta(days=1))
+    _login(client, UserFactory())
+    response = client.post(f"/cohorts/{cohort.id}/enrol")
+    assert response.status_code == 409 and GENERIC_ERROR_PAGE not in response.get_data(as_text=True)
+    assert cohort.seats_taken == 0
+
+
+def test_enrolling_members_before_enrolment_opens_is_not_offered_and_is_refused(client):
+    organisation = OrganisationFactory()
+    admin = member_of(organisation, MembershipRole.ORG_ADMIN)
+    member = member_of(organisation)
+    cohort = _not_yet_open_cohort()
+    _login(client, admin)
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert f"/cohorts/{cohort.id}/enrol-members/{organisation.id}" not in page
+    response = client.post(f"/cohorts/{cohort.id}/enrol-members/{organisation.id}", data={"member_ids": [member.id]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and GENERIC_ERROR_PAGE not in page
+    assert page.count("Enrolment for this cohort is not open now.") == 1  # once, not once per member
+    assert cohort.seats_taken == 0
+
+
 def test_enrolling_nobody_is_answered_at_the_members_list_with_the_choices_kept(client):
     organisation = OrganisationFactory(name="Dnevni boravak Ruma")
     admin = member_of(organisation, MembershipRole.ORG_ADMIN)

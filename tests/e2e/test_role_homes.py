@@ -190,17 +190,54 @@ def test_the_calendar_page_copies_subscribes_and_asks_before_a_new_address(live_
     assert page.get_by_label(t(language, "Calendar address")).input_value() == address  # nothing changed
 
 
-@pytest.mark.parametrize("width", [1280, 360])
-def test_an_institute_admins_report_charts_have_captions_and_fit_a_phone(live_server, page, width):
+@pytest.mark.parametrize(("language", "width"), READERS)
+def test_an_institute_admin_reads_captioned_charts_and_an_audit_log_in_words(live_server, page, language, width):
     _app, base_url = live_server
-    UserFactory(email="jelena@example.org", roles=[Role.INSTITUTE_ADMIN], preferred_language="sr_Cyrl")
-    EnrolmentFactory()
+    admin = UserFactory(email="jelena@example.org", roles=[Role.INSTITUTE_ADMIN], preferred_language=language)
+    enrolment = EnrolmentFactory(user=UserFactory(display_name="Milica Nikolić"))
+    enrolment.cohort.name = "Oporavak u zajednici, Ruma"
+    from learnhub.people import services as people
+
+    people.set_roles(admin, enrolment.user, ["professional", "mentor"])
     db.session.commit()
     _at(page, width)
 
     log_in(page, base_url, "jelena@example.org")
     page.goto(f"{base_url}/reports/")
-    caption = page.locator("figcaption", has_text=t("sr_Cyrl", "Participants starting training, month by month"))
+    caption = page.locator("figcaption", has_text=t(language, "Participants starting training, month by month"))
     assert caption.is_visible()
     _fits(page, width)
-    _shot(page, f"reports-{width}")
+    _shot(page, f"reports-{language}-{width}")
+
+    page.goto(f"{base_url}/admin/audit")
+    log = page.locator("table").inner_text()
+    person = "Milica Nikolić" if language == "en" else "Милица Николић"
+    assert f"{t(language, 'Person')}: {person}" in log
+    assert f"{t(language, 'Roles')}: {t(language, 'Professional')}" in log and t(language, "Mentor") in log
+    assert "{" not in log and "#" not in log  # no stored JSON, no internal ids
+    _fits(page, width)
+    _shot(page, f"audit-{language}-{width}")
+
+
+@pytest.mark.parametrize(("language", "width"), [pytest.param("bs", 360, id="bs-360"),
+                                                 pytest.param("sr_Cyrl", 1280, id="sr_Cyrl-1280")])
+def test_anyone_chooses_a_time_zone_by_its_name_with_their_region_first(live_server, page, language, width):
+    _app, base_url = live_server
+    UserFactory(email="lejla@example.org", preferred_language=language, time_zone="Europe/Belgrade")
+    db.session.commit()
+    _at(page, width)
+
+    log_in(page, base_url, "lejla@example.org")
+    page.goto(f"{base_url}/account")
+    zone = page.get_by_label(t(language, "Time zone"))
+    first = zone.locator("optgroup").first
+    assert first.get_attribute("label") == t(language, "Your region")
+    home = "Bosna i Hercegovina, Sarajevo" if language == "bs" else "Србија, Београд"
+    assert first.locator("option").first.inner_text().startswith(home)
+    sarajevo = zone.locator("option[value='Europe/Sarajevo']").inner_text()
+    zone.select_option(label=sarajevo)
+    page.get_by_role("button", name=t(language, "Save")).click()
+    assert t(language, "Your profile has been saved.") in page.locator("body").inner_text()
+    assert page.get_by_label(t(language, "Time zone")).input_value() == "Europe/Sarajevo"
+    _fits(page, width)
+    _shot(page, f"profile-{language}-{width}")

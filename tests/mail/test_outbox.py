@@ -227,6 +227,22 @@ def test_erasing_a_person_from_the_outbox_finds_their_earlier_addresses_and_keep
     assert "Ivo Anić" in rows["ivo@example.org"].text_body  # someone else's mail is left as it was
 
 
+def test_erasing_a_person_finds_their_name_in_the_script_each_recipient_read_it_in(app):
+    from learnhub.mail.services import erase_from_outbox
+
+    for address, language in (("latin@example.org", "bs"), ("cyrillic@example.org", "sr_Cyrl")):
+        queue_email(address, language, "invitation", lazy_gettext("%(name)s invites you", name="Ана Ђукић"),
+                    organisation="Dnevni boravak", inviter="Ана Ђукић", link="https://x/3")
+    db.session.commit()
+    send_pending()
+    assert {row.subject for row in db.session.scalars(select(OutboxMessage))} >= {"Ana Đukić invites you"}
+
+    erase_from_outbox("ana@example.org", "Ана Ђукић", "erased-1@erased.invalid", "—")
+    db.session.commit()
+    for row in db.session.scalars(select(OutboxMessage)):
+        assert "Ана" not in row.subject + row.context and "Ana" not in row.subject and row.text_body is None
+
+
 def _queue_many(count: int) -> None:
     for number in range(count):
         queue_email(f"person{number}@example.org", "en", "email_taken", lazy_gettext("Your LearnHub e-mail change"))
