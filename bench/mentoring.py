@@ -20,7 +20,7 @@ from sqlalchemy import insert
 from learnhub import create_app
 from learnhub.config import TestConfig
 from learnhub.extensions import db
-from learnhub.mentoring import feeds, services
+from learnhub.mentoring import availability, feeds
 from learnhub.mentoring.models import (
     AvailabilityWindow,
     MentoringProgramme,
@@ -82,7 +82,7 @@ def main() -> None:
             programme, mentor, mentee = seed()
             results = {
                 "sessions": SESSIONS,
-                "free_slots_seconds": _timed(lambda: services.programme_mentor_slots(programme, mentor.id, NOW)),
+                "free_slots_seconds": _timed(lambda: availability.programme_mentor_slots(programme, mentor.id, NOW)),
                 # The whole feed (its past year and everything ahead) as a calendar app fetches it first,
                 # then an unchanged one answered 304 (the feed is still built to compare its ETag).
                 "feed_seconds": _timed(lambda: feeds.build_feed(mentee, NOW)),

@@ -50,7 +50,7 @@ def run_mail_round(app: Flask) -> RoundReport:
     from learnhub.courses.reminders import send_session_reminders
     from learnhub.mail.services import has_due_mail, send_pending
     from learnhub.mentoring.busy import refresh_due_calendars
-    from learnhub.mentoring.services import send_reminders
+    from learnhub.mentoring.invitations import send_reminders
     from learnhub.timeutil import utcnow
 
     now = utcnow()
@@ -157,7 +157,7 @@ def register_commands(app: Flask) -> None:
     from learnhub.demo import DEMO_PASSWORD, load_curriculum_if_empty, seed_demo
     from learnhub.i18n import _
     from learnhub.mail.services import external_url
-    from learnhub.mentoring.services import feed_token
+    from learnhub.mentoring.feeds import feed_token
     from learnhub.people.models import Role
     from learnhub.people.services import set_roles
 

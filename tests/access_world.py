@@ -9,7 +9,7 @@ from learnhub.certification.issuer import signing_key
 from learnhub.certification.models import CpdActivity
 from learnhub.curriculum.services import start_new_draft
 from learnhub.extensions import db
-from learnhub.mentoring import services as mentoring
+from learnhub.mentoring import feeds
 from learnhub.mentoring.models import MentoringSession, SessionKind, SessionParticipant
 from learnhub.people.models import Membership, MembershipRole, Role
 from learnhub.privacy.models import ErasureRequest
@@ -76,7 +76,7 @@ def build_world() -> tuple[dict[str, str], dict]:
         "programme_id": programme.id,
         "mentor_id": users["mentor"].id,
         "mentoring_session_id": group.id,
-        "feed_token": mentoring.feed_token(member),
+        "feed_token": feeds.feed_token(member),
         "certificate_id": certificate.id,
         "certificate_code": certificate.code,
         "signing_key_id": signing_key().key_id,

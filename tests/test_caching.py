@@ -12,7 +12,7 @@ from learnhub.courses import services as courses
 from learnhub.courses.services import PUBLIC_CURRICULUM
 from learnhub.curriculum.models import VersionState
 from learnhub.extensions import cache, db
-from learnhub.mentoring import services as mentoring
+from learnhub.mentoring import feeds
 from learnhub.people.models import Municipality
 from tests.conftest import recorded_queries
 from tests.factories import CohortFactory, CohortSessionFactory, EnrolmentFactory, UserFactory, VersionFactory
@@ -100,7 +100,7 @@ def test_calendar_feed_is_kept_until_its_sessions_change_and_an_old_address_stop
     client = keeping_app.test_client()
     enrolment = EnrolmentFactory()
     CohortSessionFactory(cohort=enrolment.cohort, place="Sala opštine Ruma")
-    url = f"/calendar/{mentoring.feed_token(enrolment.user)}.ics"
+    url = f"/calendar/{feeds.feed_token(enrolment.user)}.ics"
     assert "Sala opštine Ruma" in _text(client, url)
     with recorded_queries() as seen:
         assert "Sala opštine Ruma" in _text(client, url)
@@ -108,10 +108,10 @@ def test_calendar_feed_is_kept_until_its_sessions_change_and_an_old_address_stop
 
     CohortSessionFactory(cohort=enrolment.cohort, place="Dom zdravlja Inđija")
     assert "Dom zdravlja Inđija" in _text(client, url)
-    mentoring.rotate_feed_token(enrolment.user)
+    feeds.rotate_feed_token(enrolment.user)
     db.session.commit()
     assert client.get(url).status_code == 404
-    assert client.get(f"/calendar/{mentoring.feed_token(enrolment.user)}.ics").status_code == 200
+    assert client.get(f"/calendar/{feeds.feed_token(enrolment.user)}.ics").status_code == 200
 
 
 def _stamp() -> str | None:
@@ -177,7 +177,7 @@ def test_a_commit_touching_two_topics_gives_both_new_stamps_in_redis(make_app, r
     with app.app_context():
         cohort = CohortFactory()
         db.session.commit()
-        keys = (PUBLIC_CURRICULUM.stamp_key, mentoring.CALENDAR_FEEDS.stamp_key)  # a cohort is in both
+        keys = (PUBLIC_CURRICULUM.stamp_key, feeds.CALENDAR_FEEDS.stamp_key)  # a cohort is in both
         before = cache.get_many(*keys)
         cohort.capacity += 5
         db.session.commit()

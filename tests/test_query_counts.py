@@ -40,12 +40,12 @@ def test_member_list_does_not_grow_with_members(client, auth, count_queries):
 def _schedule(mentor, programme, sessions: int, first_day: int = 1) -> None:
     from datetime import timedelta
 
-    from learnhub.mentoring import services
+    from learnhub.mentoring import booking
     from learnhub.timeutil import utcnow
 
     start = utcnow().replace(minute=0, second=0, microsecond=0)
     for day in range(first_day, first_day + sessions):
-        services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+        booking.schedule_group_session(mentor, programme, booking.GroupSessionInput(
             starts_at=start + timedelta(days=day), duration_minutes=60, place="Ruma", online_url="",
             agenda="", capacity=10))
     db.session.commit()  # as the scheduling page does: the invitations are written now, not in the next page
@@ -76,7 +76,7 @@ def test_mentoring_week_does_not_grow_with_sessions_or_people(client, auth, coun
 
 
 def test_calendar_feed_does_not_grow_with_sessions(client, count_queries, mentoring):
-    from learnhub.mentoring.services import feed_token
+    from learnhub.mentoring.feeds import feed_token
 
     mentor, programme, mentee = mentoring
     url = f"/calendar/{feed_token(mentee)}.ics"

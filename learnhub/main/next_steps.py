@@ -14,7 +14,7 @@ from learnhub.courses import services as courses
 from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.extensions import db
-from learnhub.mentoring import services as mentoring
+from learnhub.mentoring import overview
 from learnhub.mentoring.models import MentoringSession
 from learnhub.people.models import User
 
@@ -77,5 +77,5 @@ def next_steps(user: User, now: datetime) -> NextSteps:
                  if item.status == EnrolmentStatus.ENROLLED and item.next_module is not None]
     expiring = [ExpiringCertificate(*row) for row in db.session.execute(
         _EXPIRING, when | {"soon": now + timedelta(days=EXPIRY_WARNING_DAYS)})]
-    return NextSteps(NextTrainingSession(*training) if training else None, mentoring.next_session(user, now),
+    return NextSteps(NextTrainingSession(*training) if training else None, overview.next_session(user, now),
                      to_finish, expiring)

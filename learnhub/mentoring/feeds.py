@@ -6,7 +6,9 @@ feed carries an ETag and a Last-Modified and an unchanged one is answered 304 wi
 A session the reader declined stays in their feed, marked "Declined" and free in free/busy.
 """
 
+import base64
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache
@@ -17,9 +19,10 @@ from sqlalchemy import DateTime, String, null, select, type_coerce, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
 from learnhub import ical
-from learnhub.caching import kept_until_changed
+from learnhub.caching import Topic, kept_until_changed
 from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
 from learnhub.curriculum.models import LearningSetVersion
+from learnhub.errors import NotFound
 from learnhub.extensions import db
 from learnhub.i18n import _, to_reader_script
 from learnhub.mail.services import external_url, site_host
@@ -34,9 +37,53 @@ from learnhub.mentoring.models import (
     SessionParticipant,
     SessionStatus,
 )
-from learnhub.mentoring.services import CALENDAR_FEEDS, feed_owner
+from learnhub.navigation import optional_whole_number
 from learnhub.people.models import Membership, User
-from learnhub.timeutil import local_to_utc
+from learnhub.timeutil import local_to_utc, utcnow
+
+
+def _feed_signature(user_id: int, version: int) -> str:
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"calendar-feed:{user_id}:{version}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")  # 256 bits
+
+
+def _feed_version(user_id: int) -> int:
+    feed = db.session.get(CalendarFeed, user_id)
+    return feed.version if feed else 1  # no row until the first rotation: reading never writes
+
+
+def feed_token(user: User) -> str:
+    """The user's current private feed token."""
+    return f"{user.id}-{_feed_signature(user.id, _feed_version(user.id))}"
+
+
+def rotate_feed_token(user: User) -> str:
+    """A new private feed address; the old one stops working at once."""
+    feed = db.session.get(CalendarFeed, user.id)
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id, version=1)
+        db.session.add(feed)
+    feed.version += 1
+    feed.rotated_at = utcnow()
+    db.session.flush()
+    return feed_token(user)
+
+
+def feed_owner(token: str) -> User:
+    number, _sep, signature = token.partition("-")
+    user_id = optional_whole_number(number)
+    # A feed is read without anyone signed in: the owner's roles play no part.
+    user = db.session.get(User, user_id, options=[lazyload(User.roles)]) if user_id is not None else None
+    if user is None or not hmac.compare_digest(signature, _feed_signature(user.id, _feed_version(user.id))):
+        raise NotFound(_("This calendar address is not valid (any more)."))
+    return user
+
+
+# Everything a calendar feed shows: feeds are kept until a row in one of these tables changes.
+CALENDAR_FEEDS = Topic("calendar-feeds", MentoringSession, SessionParticipant, MentoringProgramme, User, CalendarFeed,
+                       CohortSession, Enrolment, Cohort, LearningSetVersion, PlanAction, ImplementationPlan, Membership)
+
 
 # Events that never change version (cohort sessions and deadlines have no SEQUENCE) carry this DTSTAMP
 # unless their rows say when they were made.
@@ -136,7 +183,7 @@ def _mentoring_events(user: User, since: datetime) -> tuple[list[ical.CalendarEv
     return events, removed
 
 
-# Worded as calendar_event words a session (mentoring/services.py); a feed repeats the same few titles
+# Worded as calendar_event words a session (mentoring/invitations.py); a feed repeats the same few titles
 # and agendas thousands of times, so each is translated once per language (the first argument).
 
 @lru_cache(maxsize=4096)

@@ -1,7 +1,7 @@
 """Answers to group-session invitations given in a mail client (Outlook, Gmail, Apple Mail): the iTIP
 REPLY (RFC 5546 §3.2.3) they mail to the invitation's ORGANIZER, which is LearnHub's own address for
 that recipient and session (reply+s<session>.u<user>-<signature>@…). Each is applied as the same answer
-given in the app (services.respond: the session's row lock, its places); anything that does not come
+given in the app (booking.respond: the session's row lock, its places); anything that does not come
 from the invited person for this version of the session is logged and ignored."""
 
 import logging
@@ -16,7 +16,7 @@ from learnhub.extensions import db
 from learnhub.i18n import _l
 from learnhub.mail import receive
 from learnhub.mail.services import queue_email
-from learnhub.mentoring import services
+from learnhub.mentoring import booking, invitations
 from learnhub.mentoring.models import MentoringSession, PartStat
 from learnhub.people.models import User
 
@@ -57,7 +57,7 @@ def apply_reply(message: EmailMessage) -> str:
         return _ignored(message, "sender is not the attendee")
     outcome = "no answer for this session"
     for event in events:
-        if str(event.get("UID", "")) != services.session_uid(session):
+        if str(event.get("UID", "")) != invitations.session_uid(session):
             continue
         partstat = _partstat_of(event, user.email)
         if partstat is None:
@@ -75,7 +75,7 @@ def _answer(user: User, session: MentoringSession, partstat: PartStat) -> str:
         return _ignored_quietly(session, "session cancelled")
     try:
         with db.session.begin_nested():
-            services.respond(user, session, partstat)
+            booking.respond(user, session, partstat)
     except Conflict:
         # Only a full session refuses an acceptance: the answer stays as it was, and they hear why.
         queue_email(user.email, user.preferred_language, "mentoring_reply_full",

@@ -11,7 +11,9 @@ from learnhub.evaluations.forms import evaluation_form, ratings_of
 from learnhub.extensions import db
 from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _
-from learnhub.mentoring import busy, feeds, services
+from learnhub.mentoring import access, booking, busy, feeds, invitations, plans
+from learnhub.mentoring import availability as mentor_availability
+from learnhub.mentoring import overview as dashboard
 from learnhub.mentoring.actions import session_actions
 from learnhub.mentoring.forms import (
     WEEKDAYS,
@@ -45,8 +47,8 @@ def _utc(local: datetime | None) -> datetime | None:
 @bp.get("/mentoring")
 @login_required
 def overview():
-    return render_template("mentoring/overview.html", overview=services.overview(current_user, utcnow()),
-                           programmes=services.programmes_for(current_user))
+    return render_template("mentoring/overview.html", overview=dashboard.overview(current_user, utcnow()),
+                           programmes=access.programmes_for(current_user))
 
 
 @bp.route("/mentoring/programmes/new", methods=["GET", "POST"])
@@ -58,7 +60,7 @@ def new_programme():
     form.organisation_ids.choices = [(str(o.id), f"{o.name} ({o.municipality.name})") for o in all_organisations()]
     form.learning_set_id.choices = [("", "—")] + [(str(v.learning_set_id), v.display_title)
                                                   for v in all_versions_for_trainers()]
-    programme = run_form(form, lambda: services.create_programme(
+    programme = run_form(form, lambda: access.create_programme(
         form.name.data, form.service_type.data, form.starts_on.data, form.ends_on.data,
         whole_numbers(form.mentor_ids.data or []), whole_numbers(form.organisation_ids.data or []),
         (form.mentee_emails.data or "").splitlines(), optional_whole_number(form.learning_set_id.data)))
@@ -72,25 +74,25 @@ def new_programme():
 @bp.get("/mentoring/programmes/<int:programme_id>")
 @login_required
 def programme(programme_id: int):
-    return _programme_page(services.programme_for(current_user, programme_id), GroupSessionForm())
+    return _programme_page(access.programme_for(current_user, programme_id), GroupSessionForm())
 
 
 def _programme_page(programme: MentoringProgramme, group_form: GroupSessionForm) -> str:
     """The programme page, also shown again with the group-session form's errors."""
     return render_template(
         "mentoring/programme.html", programme=programme,
-        sessions=services.programme_sessions(current_user, programme, requested_page(), current_app.config["PAGE_SIZE"]),
+        sessions=access.programme_sessions(current_user, programme, requested_page(), current_app.config["PAGE_SIZE"]),
         group_form=group_form, is_mentor=programme.has_mentor(current_user),
-        good_practice=services.good_practice(programme), plans=services.editable_plans(current_user, programme),
+        good_practice=plans.good_practice(programme), plans=access.editable_plans(current_user, programme),
     )
 
 
 @bp.post("/mentoring/programmes/<int:programme_id>/group-sessions")
 @login_required
 def schedule_group_session(programme_id: int):
-    programme = services.programme_for_mentor(current_user, programme_id)
+    programme = access.programme_for_mentor(current_user, programme_id)
     form = GroupSessionForm()
-    session = run_form(form, lambda: services.schedule_group_session(current_user, programme, services.GroupSessionInput(
+    session = run_form(form, lambda: booking.schedule_group_session(current_user, programme, booking.GroupSessionInput(
         starts_at=_utc(form.starts_at.data), duration_minutes=form.duration_minutes.data, place=form.place.data or "",
         online_url=form.online_url.data or "", agenda=form.agenda.data or "", capacity=form.capacity.data)))
     if session:
@@ -105,8 +107,8 @@ def schedule_group_session(programme_id: int):
 @bp.get("/mentoring/programmes/<int:programme_id>/mentors/<int:mentor_id>/slots")
 @login_required
 def slots(programme_id: int, mentor_id: int):
-    programme = services.programme_for(current_user, programme_id)
-    mentor, slots = services.programme_mentor_slots(programme, mentor_id, utcnow())
+    programme = access.programme_for(current_user, programme_id)
+    mentor, slots = mentor_availability.programme_mentor_slots(programme, mentor_id, utcnow())
     return render_template("mentoring/slots.html", programme=programme, mentor=mentor, form=ConfirmForm(),
                            days=by_local_day(slots, current_user.time_zone))
 
@@ -118,7 +120,7 @@ def book(programme_id: int, mentor_id: int):
         starts_at = datetime.fromisoformat(request.form.get("starts_at", "")).replace(tzinfo=None)
     except ValueError:
         starts_at = None  # refused by book_slot, once it knows the programme is one the user may book in
-    session_id = services.book_slot(current_user, programme_id, mentor_id, starts_at).id
+    session_id = booking.book_slot(current_user, programme_id, mentor_id, starts_at).id
     db.session.commit()  # after it, reading the session would reload it with its programme and people
     flash(_("Booked. You will receive an invitation by e-mail."), "success")
     return redirect(url_for("mentoring.session", session_id=session_id))
@@ -136,7 +138,7 @@ def availability():
                 match = TIME_RANGE.match(part)
                 if not match:
                     raise InvalidInput(_("Please write times like 09:00-12:00, separated by commas."))
-                windows.append(services.WindowInput(weekday, *match.groups()))
+                windows.append(mentor_availability.WindowInput(weekday, *match.groups()))
         days_off = []
         for line in filter(None, (text.strip() for text in (form.days_off.data or "").splitlines())):
             first, _sep, rest = line.partition(" ")
@@ -147,7 +149,7 @@ def availability():
                 raise InvalidInput(_("Please write days off like 2027-01-01 2027-01-07 Holidays.")) from error
         rules = {key: getattr(form, key).data for key in ("slot_minutes", "buffer_minutes", "min_notice_hours",
                                                          "max_days_ahead", "max_sessions_per_mentee_per_month")}
-        return services.set_availability(current_user, windows, days_off, rules)
+        return mentor_availability.set_availability(current_user, windows, days_off, rules)
 
     if run_form(form, save):
         db.session.commit()
@@ -157,7 +159,7 @@ def availability():
 
 
 def _availability_form(**options) -> AvailabilityForm:
-    profile = services.mentor_profile(current_user)
+    profile = mentor_availability.mentor_profile(current_user)
     form = AvailabilityForm(obj=profile, **options)
     if not form.is_submitted() or "formdata" in options:
         for weekday, name in enumerate(AvailabilityForm.DAY_FIELDS):
@@ -222,8 +224,8 @@ def _session_page(session, status=200, **forms):
         "mentoring/session.html", session=session, is_mentor=session.mentor_id == current_user.id,
         actions=session_actions(current_user, session, utcnow()),
         me=next((p for p in session.active_participants if p.user_id == current_user.id), None),
-        notes=services.notes_for(current_user, session), partstats=list(PartStat)[1:],
-        summary=services.session_evaluation_summary(session) if session.mentor_id == current_user.id else None,
+        notes=plans.notes_for(current_user, session), partstats=list(PartStat)[1:],
+        summary=booking.session_evaluation_summary(session) if session.mentor_id == current_user.id else None,
         **context,
     ), status
 
@@ -231,22 +233,22 @@ def _session_page(session, status=200, **forms):
 @bp.get("/mentoring/sessions/<int:session_id>")
 @login_required
 def session(session_id: int):
-    return _session_page(services.session_for(current_user, session_id))
+    return _session_page(access.session_for(current_user, session_id))
 
 
 @bp.get("/mentoring/sessions/<int:session_id>.ics")
 @login_required
 def session_ics(session_id: int):
-    session = services.session_for(current_user, session_id)
-    return Response(services.session_ics(session, current_user), mimetype="text/calendar",
+    session = access.session_for(current_user, session_id)
+    return Response(invitations.session_ics(session, current_user), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="mentoring-{session.id}.ics"'})
 
 
 @bp.post("/mentoring/sessions/<int:session_id>/respond")
 @login_required
 def respond(session_id: int):
-    session = services.session_for(current_user, session_id)
-    services.respond(current_user, session, request.form.get("partstat", ""))
+    session = access.session_for(current_user, session_id)
+    booking.respond(current_user, session, request.form.get("partstat", ""))
     db.session.commit()
     flash(_("Thank you, your answer is saved."), "success")
     return redirect(url_for("mentoring.session", session_id=session.id))
@@ -255,9 +257,9 @@ def respond(session_id: int):
 @bp.post("/mentoring/sessions/<int:session_id>/reschedule")
 @login_required
 def reschedule(session_id: int):
-    session = services.session_for(current_user, session_id)
+    session = access.session_for(current_user, session_id)
     form = RescheduleForm()
-    if run_form(form, lambda: services.reschedule(current_user, session, _utc(form.starts_at.data),
+    if run_form(form, lambda: booking.reschedule(current_user, session, _utc(form.starts_at.data),
                                                   form.reason.data or "")):
         db.session.commit()
         flash(_("The session has been moved; everyone gets an updated invitation."), "success")
@@ -268,9 +270,9 @@ def reschedule(session_id: int):
 @bp.post("/mentoring/sessions/<int:session_id>/cancel")
 @login_required
 def cancel(session_id: int):
-    session = services.session_for(current_user, session_id)
+    session = access.session_for(current_user, session_id)
     form = CancelForm()
-    if run_form(form, lambda: services.cancel_session(current_user, session, form.reason.data or "")):
+    if run_form(form, lambda: booking.cancel_session(current_user, session, form.reason.data or "")):
         db.session.commit()
         flash(_("The session has been cancelled and everyone has been told."), "info")
         return redirect(url_for("mentoring.session", session_id=session.id))
@@ -280,8 +282,8 @@ def cancel(session_id: int):
 @bp.post("/mentoring/sessions/<int:session_id>/participants/<int:user_id>/remove")
 @login_required
 def remove_participant(session_id: int, user_id: int):
-    session = services.session_for(current_user, session_id)
-    services.remove_participant(current_user, session, user_id)
+    session = access.session_for(current_user, session_id)
+    booking.remove_participant(current_user, session, user_id)
     db.session.commit()
     flash(_("The participant has been removed and told."), "info")
     return redirect(url_for("mentoring.session", session_id=session.id))
@@ -290,8 +292,8 @@ def remove_participant(session_id: int, user_id: int):
 @bp.post("/mentoring/sessions/<int:session_id>/attendance")
 @login_required
 def attendance(session_id: int):
-    session = services.session_for(current_user, session_id)
-    services.record_attendance(current_user, session, set(request.form.getlist("present", type=whole_number)))
+    session = access.session_for(current_user, session_id)
+    booking.record_attendance(current_user, session, set(request.form.getlist("present", type=whole_number)))
     db.session.commit()
     flash(_("Attendance saved."), "success")
     return redirect(url_for("mentoring.session", session_id=session.id))
@@ -300,9 +302,9 @@ def attendance(session_id: int):
 @bp.post("/mentoring/sessions/<int:session_id>/notes")
 @login_required
 def add_note(session_id: int):
-    session = services.session_for(current_user, session_id)
+    session = access.session_for(current_user, session_id)
     form = NoteForm()
-    if run_form(form, lambda: services.add_note(current_user, session, form.body.data, form.is_shared.data)):
+    if run_form(form, lambda: plans.add_note(current_user, session, form.body.data, form.is_shared.data)):
         db.session.commit()
         flash(_("Note saved."), "success")
         return redirect(url_for("mentoring.session", session_id=session.id))
@@ -312,9 +314,9 @@ def add_note(session_id: int):
 @bp.route("/mentoring/sessions/<int:session_id>/evaluation", methods=["GET", "POST"])
 @login_required
 def evaluation(session_id: int):
-    session = services.session_for(current_user, session_id)
+    session = access.session_for(current_user, session_id)
     form = evaluation_form()
-    if run_form(form, lambda: services.evaluate_session(current_user, session, ratings_of(form),
+    if run_form(form, lambda: booking.evaluate_session(current_user, session, ratings_of(form),
                                                         form.comment.data or "")):
         db.session.commit()
         flash(_("Thank you for your evaluation."), "success")
@@ -327,8 +329,8 @@ def evaluation(session_id: int):
 @bp.route("/mentoring/programmes/<int:programme_id>/plans/<int:organisation_id>", methods=["GET", "POST"])
 @login_required
 def plan(programme_id: int, organisation_id: int):
-    programme = services.programme_for(current_user, programme_id)
-    plan = services.plan_for(current_user, programme, organisation_id)
+    programme = access.programme_for(current_user, programme_id)
+    plan = plans.plan_for(current_user, programme, organisation_id)
     form = PlanForm(obj=plan)
     form.status.choices = [(s.value, s.label) for s in PlanStatus]
     if not form.is_submitted():
@@ -337,19 +339,19 @@ def plan(programme_id: int, organisation_id: int):
         for action in plan.actions:
             form.actions.append_entry(action)
         form.actions.append_entry()  # one empty row to add an action
-        form.based_on.data = services.plan_version(plan)
+        form.based_on.data = plans.plan_version(plan)
     elif "add_action" in request.form:  # another empty row; nothing is saved, everything typed stays
         form.actions.append_entry()
         return render_template("mentoring/plan.html", programme=programme, plan=plan, form=form,
-                               history=services.plan_history(plan), focus_action=len(form.actions) - 1)
+                               history=plans.plan_history(plan), focus_action=len(form.actions) - 1)
 
     def save():
         rows = [entry.form for entry in form.actions]  # entry.description would be the field's own help text
-        actions = [services.ActionInput(a.description.data or "", a.owner.data or "", a.due_on.data, a.is_done.data)
+        actions = [plans.ActionInput(a.description.data or "", a.owner.data or "", a.due_on.data, a.is_done.data)
                    for a in rows if (a.description.data or "").strip()]
         if any(a.due_on is None for a in actions):
             raise InvalidInput(_("Every action needs a date by when it should be done."))
-        return services.update_plan(current_user, plan, form.goals.data or "", form.challenges.data or "",
+        return plans.update_plan(current_user, plan, form.goals.data or "", form.challenges.data or "",
                                     form.involvement_strategies.data or "", form.status.data, actions,
                                     form.is_good_practice.data, form.based_on.data)
 
@@ -358,9 +360,9 @@ def plan(programme_id: int, organisation_id: int):
         flash(_("Plan saved."), "success")
         return redirect(url_for("mentoring.plan", programme_id=programme.id, organisation_id=organisation_id))
     if form_status(form) == 409:  # told about the newer version: saving again now keeps this one
-        form.based_on.data = services.plan_version(plan)
+        form.based_on.data = plans.plan_version(plan)
     return render_template("mentoring/plan.html", programme=programme, plan=plan, form=form,
-                           history=services.plan_history(plan)), form_status(form)
+                           history=plans.plan_history(plan)), form_status(form)
 
 
 # --- calendar feed ------------------------------------------------------------------------------------
@@ -373,12 +375,12 @@ def calendar_settings():
         return confirmation_page(*new_calendar_address_question(), _("Make a new address"),
                                  url_for("mentoring.calendar_settings"))
     if form.validate_on_submit():
-        services.rotate_feed_token(current_user)
+        feeds.rotate_feed_token(current_user)
         db.session.commit()
         flash(_("Your calendar address has changed. Update it in your calendar app; the old one no longer works."),
               "success")
         return redirect(url_for("mentoring.calendar_settings"))
-    token = services.feed_token(current_user)
+    token = feeds.feed_token(current_user)
     db.session.commit()  # the first visit creates the feed
     feed_url = url_for("mentoring.calendar_feed", token=token, _external=True)
     # webcal: makes the reader's calendar app offer to subscribe (http(s): would only download the file).

@@ -11,7 +11,7 @@ from learnhub.certification import services as certification
 from learnhub.courses import services as courses
 from learnhub.courses.models import Approver, EnrolmentStatus
 from learnhub.extensions import db
-from learnhub.mentoring import services as mentoring
+from learnhub.mentoring import booking, plans
 from learnhub.mentoring.models import MentoringSession, SessionKind, SessionParticipant
 from learnhub.people.models import MembershipRole, Role
 from learnhub.timeutil import utcnow
@@ -100,7 +100,7 @@ def test_mentoring_attendance_is_logged(app):
                                participants=[SessionParticipant(user_id=mentee.id)])
     db.session.add(session)
     db.session.flush()
-    mentoring.record_attendance(db.session.get(type(mentee), mentor_id), session, {mentee.id})
+    booking.record_attendance(db.session.get(type(mentee), mentor_id), session, {mentee.id})
     [entry] = _entries(AuditAction.MENTORING_ATTENDANCE_CHANGED)
     assert (entry.subject_user_id, entry.before, entry.after) == (mentee.id, {"attended": None}, {"attended": True})
 
@@ -123,9 +123,9 @@ def test_plan_changes_keep_before_and_after(app):
     organisation = OrganisationFactory()
     boss = member_of(organisation, MembershipRole.ORG_ADMIN)
     programme = ProgrammeFactory(organisation=organisation)
-    plan = mentoring.plan_for(boss, programme, organisation.id)
-    mentoring.update_plan(boss, plan, "Involve parents", "", "", "in_progress", [], False)
-    mentoring.update_plan(boss, plan, "Involve parents monthly", "", "", "in_progress", [], False)
+    plan = plans.plan_for(boss, programme, organisation.id)
+    plans.update_plan(boss, plan, "Involve parents", "", "", "in_progress", [], False)
+    plans.update_plan(boss, plan, "Involve parents monthly", "", "", "in_progress", [], False)
     first, second = _entries(AuditAction.PLAN_CHANGED)
     assert first.before is None and first.after["goals"] == "Involve parents"
     assert second.before["goals"] == "Involve parents" and second.after["goals"] == "Involve parents monthly"

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from learnhub.errors import DomainError
 from learnhub.extensions import db
-from learnhub.mentoring import services
+from learnhub.mentoring import availability, booking
 from learnhub.mentoring.models import MentoringProgramme, MentoringSession, PartStat, SessionKind, SessionStatus
 from learnhub.mentoring.slots import overlaps
 from learnhub.people.models import Organisation, Role, User
@@ -73,13 +73,13 @@ class BookingRules(RuleBasedStateMachine):
     def _set_availability(self, windows: list[str], slot: int, buffer: int) -> None:
         self.rules = RULES | {"slot_minutes": slot, "buffer_minutes": buffer,
                               "max_sessions_per_mentee_per_month": self.limit}
-        services.set_availability(self._user(self.mentor_id), [
-            services.WindowInput(day, *window.split("-")) for day in range(5) for window in windows], [], self.rules)
+        availability.set_availability(self._user(self.mentor_id), [
+            availability.WindowInput(day, *window.split("-")) for day in range(5) for window in windows], [], self.rules)
         db.session.commit()
 
     def _offered(self):
         programme = db.session.get(MentoringProgramme, self.programme_id)
-        return services.programme_mentor_slots(programme, self.mentor_id, self.now)[1]
+        return availability.programme_mentor_slots(programme, self.mentor_id, self.now)[1]
 
     def _sessions(self) -> list[MentoringSession]:
         return list(db.session.scalars(select(MentoringSession).where(MentoringSession.mentor_id == self.mentor_id)
@@ -113,7 +113,7 @@ class BookingRules(RuleBasedStateMachine):
             return
         slot, mentee_id = offered[choice % len(offered)], self.cast.mentees[mentee]
         under_limit = self._month_count(mentee_id, slot.starts_at) < self.limit
-        booked = self._attempt(lambda: services.book_slot(self._user(mentee_id), self.programme_id, self.mentor_id,
+        booked = self._attempt(lambda: booking.book_slot(self._user(mentee_id), self.programme_id, self.mentor_id,
                                                           slot.starts_at, now=self.now))
         assert booked == under_limit, f"an offered time {slot} was {'refused' if under_limit else 'booked'}"
 
@@ -126,7 +126,7 @@ class BookingRules(RuleBasedStateMachine):
         if not times:
             return
         starts_at = times[choice % len(times)] + timedelta(minutes=shift)
-        self._attempt(lambda: services.book_slot(self._user(self.cast.mentees[mentee]), self.programme_id,
+        self._attempt(lambda: booking.book_slot(self._user(self.cast.mentees[mentee]), self.programme_id,
                                                  self.mentor_id, starts_at, now=self.now))
 
     @precondition(lambda self: self.programme_id is not None and self._scheduled(SessionKind.INDIVIDUAL))
@@ -145,7 +145,7 @@ class BookingRules(RuleBasedStateMachine):
         fits = not any(overlaps(slot.starts_at - buffer, ends_at + buffer, other.starts_at, other.ends_at)
                        for other in self._scheduled(future=False) if other.id != session.id)
         actor = self._user(self.mentor_id if by_mentor else mentee)
-        moved = self._attempt(lambda: services.reschedule(actor, session, slot.starts_at, "", now=self.now))
+        moved = self._attempt(lambda: booking.reschedule(actor, session, slot.starts_at, "", now=self.now))
         assert moved == (fits and within_limit), \
             f"moving session {session.id} to an offered time {slot} was {'done' if moved else 'refused'}"
         if moved:
@@ -160,7 +160,7 @@ class BookingRules(RuleBasedStateMachine):
         session = sessions[choice % len(sessions)]
         own = session.kind == SessionKind.INDIVIDUAL and not by_mentor
         actor = self._user(session.active_participants[0].user_id if own else self.mentor_id)
-        assert self._attempt(lambda: services.cancel_session(actor, session, "Bolest.", now=self.now))
+        assert self._attempt(lambda: booking.cancel_session(actor, session, "Bolest.", now=self.now))
         self.changes[session.id] = self.changes.get(session.id, 0) + 1
 
     @precondition(lambda self: self.programme_id is not None)
@@ -168,9 +168,9 @@ class BookingRules(RuleBasedStateMachine):
           capacity=st.integers(1, 2))
     def schedule_group(self, quarter_hours, minutes, capacity):
         starts_at = self.now.replace(minute=0) + timedelta(minutes=15 * quarter_hours)
-        details = services.GroupSessionInput(starts_at, minutes, "Sala 2", "", "", capacity)
+        details = booking.GroupSessionInput(starts_at, minutes, "Sala 2", "", "", capacity)
         programme = db.session.get(MentoringProgramme, self.programme_id)
-        self._attempt(lambda: services.schedule_group_session(self._user(self.mentor_id), programme, details,
+        self._attempt(lambda: booking.schedule_group_session(self._user(self.mentor_id), programme, details,
                                                               now=self.now))
 
     @precondition(lambda self: self.programme_id is not None)
@@ -179,7 +179,7 @@ class BookingRules(RuleBasedStateMachine):
     def answer(self, choice, mentee, answer):
         sessions = self._scheduled(SessionKind.GROUP)
         if sessions:
-            self._attempt(lambda: services.respond(self._user(self.cast.mentees[mentee]),
+            self._attempt(lambda: booking.respond(self._user(self.cast.mentees[mentee]),
                                                    sessions[choice % len(sessions)], answer))
 
     @precondition(lambda self: self.programme_id is not None)
@@ -189,7 +189,7 @@ class BookingRules(RuleBasedStateMachine):
         if not sessions:
             return
         session = sessions[choice % len(sessions)]
-        if self._attempt(lambda: services.remove_participant(self._user(self.mentor_id), session,
+        if self._attempt(lambda: booking.remove_participant(self._user(self.mentor_id), session,
                                                              self.cast.mentees[mentee])):
             self.changes[session.id] = self.changes.get(session.id, 0) + 1
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from learnhub.extensions import db
-from learnhub.mentoring import busy, services
+from learnhub.mentoring import availability, busy
 from learnhub.mentoring.models import BusyCalendar, BusyInterval
 from learnhub.netguard import FetchLimits, FetchRefused, check_url, fetch
 from learnhub.people.models import Role
@@ -123,14 +123,14 @@ def address(radicale: RadicaleServer, path: str = SECRET_PATH) -> str:
 def world(app):
     mentor = UserFactory(roles=[Role.MENTOR], time_zone="Europe/Belgrade")
     programme = ProgrammeFactory(mentor=mentor, organisation=OrganisationFactory())
-    profile = services.mentor_profile(mentor)
+    profile = availability.mentor_profile(mentor)
     profile.max_days_ahead = 45
     db.session.flush()
     return mentor, programme
 
 
 def tuesday_slots(programme, mentor) -> dict[str, list[str]]:
-    _mentor, slots = services.programme_mentor_slots(programme, mentor.id, NOW)
+    _mentor, slots = availability.programme_mentor_slots(programme, mentor.id, NOW)
     found: dict[str, list[str]] = {}
     for slot in slots:
         local = slot.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(BELGRADE)
@@ -159,10 +159,10 @@ def test_a_busy_slot_cannot_be_booked_either(world, radicale):
     mentor, programme = world
     calendar = busy.add_busy_calendar(mentor, "caldav", address(radicale))
     busy.refresh_calendar(calendar, NOW)
-    profile = services.mentor_profile(mentor)
+    profile = availability.mentor_profile(mentor)
     taken = datetime(2026, 10, 13, 7, 0)  # 09:00 in Belgrade, during summer time
-    assert not services._is_free(profile, taken, NOW)
-    assert services._is_free(profile, taken + timedelta(minutes=75), NOW)
+    assert not availability.is_free(profile, taken, NOW)
+    assert availability.is_free(profile, taken + timedelta(minutes=75), NOW)
 
 
 def test_a_failed_read_keeps_the_last_busy_times_and_tells_the_mentor(world, radicale, client, auth, caplog):

@@ -1,7 +1,7 @@
 """The calendar subscription page: copy the address, subscribe in one click, and a new address only on purpose."""
 
 from learnhub.extensions import db
-from learnhub.mentoring import services
+from learnhub.mentoring import feeds
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -15,7 +15,7 @@ def _signed_in(client, auth):
 def test_the_page_offers_a_copy_button_and_a_webcal_subscribe_link(client, auth):
     user = _signed_in(client, auth)
     page = client.get("/account/calendar").get_data(as_text=True)
-    token = services.feed_token(user)
+    token = feeds.feed_token(user)
     assert f'href="webcal://localhost/calendar/{token}.ics"' in page
     assert 'data-copy="feed-url"' in page and "Copy address" in page
     assert 'src="/static/copy.js' in page
@@ -27,12 +27,12 @@ def test_a_new_address_is_a_secondary_link_that_asks_first_and_names_the_consequ
     main_page_forms = page.split('<main', 1)[1]
     assert 'method="post"' not in main_page_forms  # nothing on the page changes the address at once
     assert 'class="button secondary" href="/account/calendar?confirm=new-address"' in page
-    old = services.feed_token(user)
+    old = feeds.feed_token(user)
     confirm = client.get("/account/calendar?confirm=new-address").get_data(as_text=True)
     assert "stops working" in confirm and "Make a new address" in confirm and 'method="post"' in confirm
-    assert services.feed_token(user) == old  # asking changed nothing
+    assert feeds.feed_token(user) == old  # asking changed nothing
     assert 'name="confirmed" value="1"' in confirm  # the confirmation's own form says it was confirmed
     assert client.post("/account/calendar").status_code == 200  # unconfirmed: asked again, nothing changed
-    assert services.feed_token(user) == old
+    assert feeds.feed_token(user) == old
     assert client.post("/account/calendar", data={"confirmed": "1"}).status_code == 302
-    assert services.feed_token(user) != old
+    assert feeds.feed_token(user) != old

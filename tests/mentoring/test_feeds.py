@@ -8,7 +8,7 @@ import pytest
 import vobject
 
 from learnhub.extensions import db
-from learnhub.mentoring import feeds, services
+from learnhub.mentoring import booking, feeds
 from learnhub.mentoring.models import PartStat
 from learnhub.people.models import Role
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
@@ -29,7 +29,7 @@ def world(app):
 
 
 def _group(mentor, programme, starts_at=MONDAY_0800_UTC, now=NOW):
-    return services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+    return booking.schedule_group_session(mentor, programme, booking.GroupSessionInput(
         starts_at=starts_at, duration_minutes=90, place="Ruma", online_url="", agenda="Plans", capacity=10), now=now)
 
 
@@ -43,12 +43,12 @@ def test_the_same_feed_twice_has_the_same_dtstamps_and_a_move_gives_a_new_one(wo
     session = _group(mentor, programme)
     session.changed_at -= timedelta(hours=1)  # DTSTAMP counts whole seconds: as if scheduled a while ago
     db.session.commit()
-    url = f"/calendar/{services.feed_token(mentee)}.ics"
+    url = f"/calendar/{feeds.feed_token(mentee)}.ics"
     first, second = client.get(url), client.get(url)
     assert first.get_data() == second.get_data()  # nothing changed: byte for byte the same
     stamp = _events(first.get_data())[f"session-{session.id}"].dtstamp.value
 
-    services.reschedule(mentor, session, MONDAY_0800_UTC + timedelta(days=1), "Sala zauzeta", now=NOW)
+    booking.reschedule(mentor, session, MONDAY_0800_UTC + timedelta(days=1), "Sala zauzeta", now=NOW)
     db.session.commit()
     moved = _events(client.get(url).get_data())[f"session-{session.id}"]
     assert moved.dtstamp.value > stamp and int(moved.sequence.value) == 1
@@ -58,7 +58,7 @@ def test_a_feed_answers_not_modified_until_something_in_it_changes(world, client
     programme, mentor, mentee, _other = world
     session = _group(mentor, programme)
     db.session.commit()
-    url = f"/calendar/{services.feed_token(mentee)}.ics"
+    url = f"/calendar/{feeds.feed_token(mentee)}.ics"
     response = client.get(url)
     etag, last_modified = response.headers["ETag"], response.headers["Last-Modified"]
     assert etag and last_modified
@@ -71,7 +71,7 @@ def test_a_feed_answers_not_modified_until_something_in_it_changes(world, client
     db.session.commit()
     response = client.get(url)
     etag, last_modified = response.headers["ETag"], response.headers["Last-Modified"]
-    services.respond(mentee, session, PartStat.DECLINED)
+    booking.respond(mentee, session, PartStat.DECLINED)
     db.session.commit()
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
@@ -81,7 +81,7 @@ def test_a_feed_answers_not_modified_until_something_in_it_changes(world, client
 def test_a_declined_session_is_shown_as_declined_to_the_one_who_declined_it_only(world):
     programme, mentor, mentee, other = world
     session = _group(mentor, programme)
-    services.respond(mentee, session, PartStat.DECLINED)
+    booking.respond(mentee, session, PartStat.DECLINED)
     db.session.commit()
     uid = f"session-{session.id}"
 

@@ -3,7 +3,7 @@
 import re
 
 from learnhub.extensions import db
-from learnhub.mentoring import services
+from learnhub.mentoring import plans
 from learnhub.people.models import MembershipRole
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, member_of
 
@@ -28,9 +28,9 @@ def test_add_action_gives_another_row_and_keeps_everything_typed(client, auth):
     text = more.get_data(as_text=True)
     assert more.status_code == 200 and _action_rows(text) == 2
     assert "Involve parents</textarea>" in text and 'value="Parents&#39; evening"' in text and 'value="Mira"' in text
-    assert services.plan_history(services.plan_for(boss, programme, organisation.id)) == []  # nothing saved yet
+    assert plans.plan_history(plans.plan_for(boss, programme, organisation.id)) == []  # nothing saved yet
     saved = client.post(url, data={**typed, "actions-1-description": "Visit", "actions-1-owner": "Ivo", "actions-1-due_on": "2031-04-01"})
     assert saved.status_code == 302, re.findall(r"class=\"(?:error|form-errors)[^>]*>(.*?)</", saved.get_data(as_text=True), re.DOTALL)
     db.session.expire_all()
-    assert [a.description for a in services.plan_for(boss, programme, organisation.id).actions] == [
+    assert [a.description for a in plans.plan_for(boss, programme, organisation.id).actions] == [
         "Parents' evening", "Visit"]

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from learnhub.extensions import db
 from learnhub.mail.models import InboundMessage
 from learnhub.mail.services import send_pending
-from learnhub.mentoring import services
+from learnhub.mentoring import booking, invitations
 from learnhub.mentoring.models import PartStat, SessionParticipant
 from learnhub.mentoring.replies import receive_replies
 from learnhub.people.models import Role
@@ -67,7 +67,7 @@ def world(replies_app):
 
 
 def _group(mentor, programme, capacity=10):
-    session = services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+    session = booking.schedule_group_session(mentor, programme, booking.GroupSessionInput(
         starts_at=utcnow() + timedelta(days=3), duration_minutes=90, place="Ruma", online_url="", agenda="Plans",
         capacity=capacity))
     db.session.commit()
@@ -181,7 +181,7 @@ def test_an_acceptance_for_a_full_session_is_not_recorded_and_told_politely(worl
     programme, mentor, mentee, other = world
     session = _group(mentor, programme, capacity=1)
     invited = _invitation(smtp_sink, "mentee@example.org")
-    services.respond(other, session, PartStat.ACCEPTED)
+    booking.respond(other, session, PartStat.ACCEPTED)
     db.session.commit()
     imap_server.deliver(outlook_reply(invited, "ACCEPTED"))
     assert receive_replies() == 1
@@ -197,11 +197,11 @@ def test_someone_who_declined_by_mail_gets_no_reminder_and_no_new_request_when_t
     session = _group(mentor, programme)
     imap_server.deliver(gmail_reply(_invitation(smtp_sink, "mentee@example.org"), "DECLINED"))
     receive_replies()
-    assert services.send_reminders(session.starts_at - timedelta(minutes=30), (60,)) == 2  # the other and the mentor
+    assert invitations.send_reminders(session.starts_at - timedelta(minutes=30), (60,)) == 2  # the other and the mentor
     db.session.commit()
     send_pending()
     smtp_sink.clear()
-    services.reschedule(mentor, session, session.starts_at + timedelta(days=1), "Sala zauzeta")
+    booking.reschedule(mentor, session, session.starts_at + timedelta(days=1), "Sala zauzeta")
     db.session.commit()
     send_pending()
     [moved] = smtp_sink.to("mentee@example.org")
@@ -240,7 +240,7 @@ def test_a_reply_to_the_session_before_it_was_moved_is_ignored(world, smtp_sink,
     programme, mentor, mentee, _other = world
     session = _group(mentor, programme)
     before_the_move = _invitation(smtp_sink, "mentee@example.org")
-    services.reschedule(mentor, session, session.starts_at + timedelta(days=1), "Sala zauzeta")
+    booking.reschedule(mentor, session, session.starts_at + timedelta(days=1), "Sala zauzeta")
     db.session.commit()
     imap_server.deliver(outlook_reply(before_the_move, "ACCEPTED"))
     with caplog.at_level(logging.WARNING, logger="learnhub.mentoring.replies"):

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from learnhub.extensions import db
-from learnhub.mentoring import services
+from learnhub.mentoring import availability, booking
 from learnhub.mentoring.models import MentoringSession, PartStat, SessionStatus
 from learnhub.people.models import Role
 from learnhub.timeutil import utcnow
@@ -26,7 +26,7 @@ def world(app):
 def _group(mentor, programme, days_ahead=5, capacity=10):
     """A group session `days_ahead` from now (negative: it was), scheduled well before it."""
     starts_at = utcnow().replace(second=0, microsecond=0) + timedelta(days=days_ahead)
-    session = services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+    session = booking.schedule_group_session(mentor, programme, booking.GroupSessionInput(
         starts_at=starts_at, duration_minutes=120, place="Ruma, sala", online_url="", agenda="Plans",
         capacity=capacity), now=starts_at - timedelta(days=10))
     db.session.commit()
@@ -81,7 +81,7 @@ def test_a_session_ahead_offers_its_mentor_no_attendance_yet(world, client, auth
 def test_a_cancelled_session_offers_nothing_to_add_to_a_calendar_nor_to_answer(world, client, auth):
     programme, mentor, _mentee, _other = world
     session = _group(mentor, programme)
-    services.cancel_session(mentor, session, "")
+    booking.cancel_session(mentor, session, "")
     db.session.commit()
     auth.login("mentee@example.org")
     page = _page(client, session)
@@ -98,7 +98,7 @@ def test_a_cancelled_session_offers_nothing_to_add_to_a_calendar_nor_to_answer(w
 def test_a_full_group_session_offers_coming_only_to_those_who_already_come(world, client, auth):
     programme, mentor, mentee, _other = world
     session = _group(mentor, programme, capacity=1)
-    services.respond(mentee, session, PartStat.ACCEPTED)
+    booking.respond(mentee, session, PartStat.ACCEPTED)
     db.session.commit()
     auth.login("other@example.org")
     page = _page(client, session)
@@ -113,8 +113,8 @@ def test_the_mentor_sees_how_many_come_decline_or_have_not_answered(world, clien
     programme, mentor, mentee, other = world
     third = member_of(programme.organisations[0].organisation, email="third@example.org")
     session = _group(mentor, programme)
-    services.respond(mentee, session, PartStat.ACCEPTED)
-    services.respond(other, session, PartStat.DECLINED)
+    booking.respond(mentee, session, PartStat.ACCEPTED)
+    booking.respond(other, session, PartStat.DECLINED)
     db.session.commit()
     assert session.answer_counts == {PartStat.NEEDS_ACTION: 1, PartStat.ACCEPTED: 1, PartStat.DECLINED: 1,
                                      PartStat.TENTATIVE: 0}
@@ -129,7 +129,7 @@ def test_the_mentor_sees_how_many_come_decline_or_have_not_answered(world, clien
 
 def test_cancelling_without_a_reason_cancels_and_tells_everyone(world, client, auth):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, _next_free_slot(programme, mentor))
+    session = booking.book_slot(mentee, programme.id, mentor.id, _next_free_slot(programme, mentor))
     db.session.commit()
     auth.login("mentee@example.org")
     response = client.post(f"/mentoring/sessions/{session.id}/cancel", data={"cancel-reason": ""},
@@ -142,9 +142,9 @@ def test_cancelling_without_a_reason_cancels_and_tells_everyone(world, client, a
 def test_cancelling_what_can_no_longer_be_cancelled_answers_on_the_session_page_keeping_the_reason(world, client,
                                                                                                  auth):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, _next_free_slot(programme, mentor))
+    session = booking.book_slot(mentee, programme.id, mentor.id, _next_free_slot(programme, mentor))
     db.session.commit()
-    services.cancel_session(mentor, session, "Mentor ill")  # meanwhile, in another tab
+    booking.cancel_session(mentor, session, "Mentor ill")  # meanwhile, in another tab
     db.session.commit()
     auth.login("mentee@example.org")
     response = client.post(f"/mentoring/sessions/{session.id}/cancel", data={"cancel-reason": "Sick child"})
@@ -156,7 +156,7 @@ def test_cancelling_what_can_no_longer_be_cancelled_answers_on_the_session_page_
 
 def test_a_refused_cancel_keeps_what_was_typed(world, client, auth):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, _next_free_slot(programme, mentor))
+    session = booking.book_slot(mentee, programme.id, mentor.id, _next_free_slot(programme, mentor))
     db.session.commit()
     auth.login("mentee@example.org")
     response = client.post(f"/mentoring/sessions/{session.id}/cancel", data={"cancel-reason": "x" * 1001})
@@ -166,5 +166,5 @@ def test_a_refused_cancel_keeps_what_was_typed(world, client, auth):
 
 
 def _next_free_slot(programme, mentor):
-    _mentor, slots = services.programme_mentor_slots(programme, mentor.id, utcnow())
+    _mentor, slots = availability.programme_mentor_slots(programme, mentor.id, utcnow())
     return slots[0].starts_at

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from learnhub.errors import Conflict, InvalidInput, NotFound
 from learnhub.extensions import db
 from learnhub.mail.services import send_pending
-from learnhub.mentoring import feeds, services
+from learnhub.mentoring import access, availability, booking, feeds, invitations, overview, plans
 from learnhub.mentoring.models import (
     MentoringProgramme,
     MentoringSession,
@@ -47,7 +47,7 @@ def _calendar_part(message):
 
 def test_mentee_books_a_free_slot_and_both_get_an_invitation(world, smtp_sink):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    session = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     db.session.commit()
     send_pending()
     [mail] = smtp_sink.to("mentee@example.org")
@@ -70,7 +70,7 @@ def test_mentee_books_a_free_slot_and_both_get_an_invitation(world, smtp_sink):
 def test_unavailable_times_are_refused_and_nothing_is_written(world, smtp_sink, start, problem):
     programme, mentor, mentee, _other = world
     with pytest.raises(Conflict, match=problem):
-        services.book_slot(mentee, programme.id, mentor.id, start, now=NOW)
+        booking.book_slot(mentee, programme.id, mentor.id, start, now=NOW)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 0
     assert send_pending() == (0, 0)
@@ -78,12 +78,12 @@ def test_unavailable_times_are_refused_and_nothing_is_written(world, smtp_sink, 
 
 def test_a_start_the_database_already_holds_is_refused_and_nothing_is_written(world, smtp_sink, monkeypatch):
     programme, mentor, mentee, other = world
-    services.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    booking.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     db.session.commit()
     # As if two bookings slipped past the checks together: the unique index on (mentor, start) decides.
-    monkeypatch.setattr(services, "is_bookable", lambda *args: True)
+    monkeypatch.setattr(availability, "is_bookable", lambda *args: True)
     with pytest.raises(Conflict, match="no longer free"):
-        services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+        booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     db.session.rollback()  # what the error handler does
     assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 1
     assert send_pending() == (2, 0)  # the first booking's invitations only
@@ -93,20 +93,20 @@ def test_too_short_notice_is_refused(world):
     programme, mentor, mentee, _other = world
     db.session.get(MentorProfile, mentor.id).min_notice_hours = 48
     with pytest.raises(Conflict):
-        services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=MONDAY_0800_UTC - timedelta(hours=20))
+        booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=MONDAY_0800_UTC - timedelta(hours=20))
 
 
 def test_a_slot_cannot_be_taken_twice(world):
     programme, mentor, mentee, other = world
-    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     with pytest.raises(Conflict):
-        services.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+        booking.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
 
 
 def test_booking_a_slot_one_already_has_shows_that_booking(world, smtp_sink):
     programme, mentor, mentee, _other = world
-    first = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
-    assert services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW) is first
+    first = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    assert booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW) is first
     db.session.commit()
     assert send_pending() == (2, 0)  # one invitation each for the mentee and the mentor
 
@@ -114,22 +114,22 @@ def test_booking_a_slot_one_already_has_shows_that_booking(world, smtp_sink):
 def test_monthly_limit_per_mentee(world):
     programme, mentor, mentee, _other = world
     db.session.get(MentorProfile, mentor.id).max_sessions_per_mentee_per_month = 1
-    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     with pytest.raises(Conflict, match="most individual sessions"):
-        services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC + timedelta(days=1), now=NOW)
+        booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC + timedelta(days=1), now=NOW)
 
 
 def test_the_monthly_limit_holds_when_a_mentee_moves_a_session_into_another_month(world):
     programme, mentor, mentee, _other = world
     profile = db.session.get(MentorProfile, mentor.id)
     profile.max_sessions_per_mentee_per_month, profile.max_days_ahead = 1, 60
-    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
-    april = services.book_slot(mentee, programme.id, mentor.id, datetime(2027, 4, 5, 7, 0), now=NOW)
+    booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    april = booking.book_slot(mentee, programme.id, mentor.id, datetime(2027, 4, 5, 7, 0), now=NOW)
     tuesday_in_march = MONDAY_0800_UTC + timedelta(days=1)
     with pytest.raises(Conflict, match="most individual sessions"):
-        services.reschedule(mentee, april, tuesday_in_march, "", now=NOW)
-    services.reschedule(mentee, april, datetime(2027, 4, 6, 7, 0), "", now=NOW)  # within its month: fine
-    services.reschedule(mentor, april, tuesday_in_march, "", now=NOW)  # the mentor may give more time
+        booking.reschedule(mentee, april, tuesday_in_march, "", now=NOW)
+    booking.reschedule(mentee, april, datetime(2027, 4, 6, 7, 0), "", now=NOW)  # within its month: fine
+    booking.reschedule(mentor, april, tuesday_in_march, "", now=NOW)  # the mentor may give more time
 
 
 @pytest.mark.parametrize("neighbour_kind, neighbour_local_start", [
@@ -141,23 +141,23 @@ def test_a_move_is_refused_when_the_session_with_its_buffer_overlaps_another_of_
     """A session keeps its length when it moves: the whole of it, with the buffer, must be clear of the
     mentor's other sessions, even where the mentor now offers shorter slots that are."""
     programme, mentor, mentee, other = world
-    hour = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)  # 60-minute slots
+    hour = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)  # 60-minute slots
     db.session.get(MentorProfile, mentor.id).slot_minutes = 30  # Tuesday offers 09:00, 09:45, 10:30, 11:15
     tuesday = MONDAY_0800_UTC + timedelta(days=1)  # 09:00 in Belgrade
     hours, minutes = map(int, neighbour_local_start.split(":"))
     neighbour_start = tuesday + timedelta(hours=hours - 9, minutes=minutes)
     if neighbour_kind == SessionKind.INDIVIDUAL:
-        services.book_slot(other, programme.id, mentor.id, neighbour_start, now=NOW)
+        booking.book_slot(other, programme.id, mentor.id, neighbour_start, now=NOW)
     else:
-        services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+        booking.schedule_group_session(mentor, programme, booking.GroupSessionInput(
             starts_at=neighbour_start, duration_minutes=30, place="Ruma, sala", online_url="", agenda="",
             capacity=10), now=NOW)
     db.session.commit()
-    _mentor, slots = services.programme_mentor_slots(programme, mentor.id, NOW)
+    _mentor, slots = availability.programme_mentor_slots(programme, mentor.id, NOW)
     assert tuesday in [s.starts_at for s in slots]  # a 30-minute slot fits there; the hour does not
     for actor in (mentee, mentor):
         with pytest.raises(Conflict, match="no longer free"):
-            services.reschedule(actor, hour, tuesday, "", now=NOW)
+            booking.reschedule(actor, hour, tuesday, "", now=NOW)
         db.session.rollback()
     stored = db.session.get(MentoringSession, hour.id)
     assert (stored.starts_at, stored.ends_at, stored.sequence) == (
@@ -171,16 +171,16 @@ def test_a_session_that_began_the_day_before_still_takes_the_time_it_covers(worl
         starts_at=MONDAY_0800_UTC - timedelta(hours=26), ends_at=MONDAY_0800_UTC + timedelta(minutes=30)))
     db.session.flush()
     with pytest.raises(Conflict, match="no longer free"):
-        services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+        booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
 
 
 def test_programme_staff_who_are_not_its_mentees_cannot_book(world):
     programme, mentor, _mentee, _other = world
     admin = UserFactory(roles=[Role.INSTITUTE_ADMIN])
     for person in (mentor, admin):
-        services.programme_for(person, programme.id)  # they see the programme
+        access.programme_for(person, programme.id)  # they see the programme
         with pytest.raises(NotFound):
-            services.book_slot(person, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+            booking.book_slot(person, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     assert db.session.scalar(select(func.count()).select_from(MentoringSession)) == 0
 
 
@@ -188,13 +188,13 @@ def test_people_outside_the_programme_cannot_book_or_see_it(world):
     programme, mentor, _mentee, _other = world
     outsider = UserFactory()
     with pytest.raises(NotFound):
-        services.book_slot(outsider, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+        booking.book_slot(outsider, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     with pytest.raises(NotFound):
-        services.programme_for(outsider, programme.id)
+        access.programme_for(outsider, programme.id)
 
 
 def _group(mentor, programme, starts_at=MONDAY_0800_UTC, capacity=10, place="Ruma, sala"):
-    return services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+    return booking.schedule_group_session(mentor, programme, booking.GroupSessionInput(
         starts_at=starts_at, duration_minutes=120, place=place, online_url="", agenda="Plans", capacity=capacity),
         now=NOW)
 
@@ -214,37 +214,37 @@ def test_group_session_invites_each_mentee_privately(world, smtp_sink):
 
 def test_group_and_individual_sessions_of_a_mentor_never_overlap(world):
     programme, mentor, mentee, _other = world
-    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     with pytest.raises(Conflict, match="already has a session"):
         _group(mentor, programme, starts_at=MONDAY_0800_UTC + timedelta(minutes=30))
     db.session.rollback()
     group = _group(mentor, programme, starts_at=MONDAY_0800_UTC + timedelta(days=1))
-    _mentor, slots = services.programme_mentor_slots(programme, mentor.id, NOW)
+    _mentor, slots = availability.programme_mentor_slots(programme, mentor.id, NOW)
     assert group.starts_at not in [s.starts_at for s in slots]
 
 
 def test_the_booking_page_offers_a_programme_mentors_free_times_and_nothing_of_others(world):
     programme, mentor, mentee, _other = world
-    services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
-    shown_mentor, slots = services.programme_mentor_slots(programme, mentor.id, NOW)
+    booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    shown_mentor, slots = availability.programme_mentor_slots(programme, mentor.id, NOW)
     assert shown_mentor == mentor and slots and MONDAY_0800_UTC not in [s.starts_at for s in slots]
     # A mentor of the programme who never set their availability offers nothing, rather than failing.
     newcomer = UserFactory(roles=[Role.MENTOR])
     programme.mentors.append(ProgrammeMentor(user_id=newcomer.id))
     db.session.flush()
     assert db.session.get(MentorProfile, newcomer.id) is None
-    assert services.programme_mentor_slots(programme, newcomer.id, NOW) == (newcomer, [])
+    assert availability.programme_mentor_slots(programme, newcomer.id, NOW) == (newcomer, [])
     with pytest.raises(NotFound):  # someone who does not mentor this programme
-        services.programme_mentor_slots(programme, mentee.id, NOW)
+        availability.programme_mentor_slots(programme, mentee.id, NOW)
 
 
 def test_the_programme_page_lists_to_each_person_the_sessions_they_can_open(world, client, auth):
     programme, mentor, mentee, other = world
-    own = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
-    others = services.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC + timedelta(days=1), now=NOW)
+    own = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    others = booking.book_slot(other, programme.id, mentor.id, MONDAY_0800_UTC + timedelta(days=1), now=NOW)
     group = _group(mentor, programme, starts_at=NOW + timedelta(days=5))
     left = _group(mentor, programme, starts_at=NOW + timedelta(days=6))
-    services.remove_participant(mentor, left, mentee.id)
+    booking.remove_participant(mentor, left, mentee.id)
     co_mentor = UserFactory(roles=[Role.MENTOR])
     programme.mentors.append(ProgrammeMentor(user_id=co_mentor.id))
     admin = UserFactory(roles=[Role.INSTITUTE_ADMIN])
@@ -252,9 +252,9 @@ def test_the_programme_page_lists_to_each_person_the_sessions_they_can_open(worl
     expected = {mentee: [group, own], other: [left, group, others], mentor: [left, group, others, own],
                 co_mentor: [], admin: [left, group, others, own]}  # latest first
     for viewer, sessions in expected.items():
-        listed = services.programme_sessions(viewer, programme, 1, 25).items
+        listed = access.programme_sessions(viewer, programme, 1, 25).items
         assert listed == sessions
-        assert all(services.session_for(viewer, s.id) for s in listed)  # none of them leads to "not found"
+        assert all(access.session_for(viewer, s.id) for s in listed)  # none of them leads to "not found"
     auth.login("mentee@example.org")
     page = client.get(f"/mentoring/programmes/{programme.id}").get_data(as_text=True)
     assert f"/mentoring/sessions/{own.id}" in page and f"/mentoring/sessions/{others.id}" not in page
@@ -275,12 +275,12 @@ def test_the_programme_page_shows_its_sessions_a_page_at_a_time(world, client, a
 def test_rsvp_respects_capacity(world):
     programme, mentor, mentee, other = world
     session = _group(mentor, programme, capacity=1)
-    services.respond(mentee, session, PartStat.ACCEPTED)
+    booking.respond(mentee, session, PartStat.ACCEPTED)
     with pytest.raises(Conflict, match="places"):
-        services.respond(other, session, PartStat.ACCEPTED)
-    services.respond(other, session, PartStat.TENTATIVE)
+        booking.respond(other, session, PartStat.ACCEPTED)
+    booking.respond(other, session, PartStat.TENTATIVE)
     with pytest.raises(InvalidInput):
-        services.respond(other, session, "MAYBE-LATER")
+        booking.respond(other, session, "MAYBE-LATER")
 
 
 def _sequences_and_methods(smtp_sink, address):
@@ -294,9 +294,9 @@ def _sequences_and_methods(smtp_sink, address):
 
 def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(world, smtp_sink):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
-    services.reschedule(mentee, session, MONDAY_0800_UTC + timedelta(days=1), "Sick child", now=NOW)
-    services.cancel_session(mentor, session, "Mentor ill", now=NOW)
+    session = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    booking.reschedule(mentee, session, MONDAY_0800_UTC + timedelta(days=1), "Sick child", now=NOW)
+    booking.cancel_session(mentor, session, "Mentor ill", now=NOW)
     db.session.commit()
     send_pending()
     history = _sequences_and_methods(smtp_sink, "mentee@example.org")
@@ -308,11 +308,11 @@ def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(world, smtp_s
 
 def test_the_mentor_is_sent_their_copy_to_publish_and_every_request_or_cancel_names_an_attendee(world, smtp_sink):
     programme, mentor, mentee, other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
-    services.reschedule(mentee, session, MONDAY_0800_UTC + timedelta(days=1), "Sick child", now=NOW)
-    services.cancel_session(mentor, session, "Mentor ill", now=NOW)
+    session = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    booking.reschedule(mentee, session, MONDAY_0800_UTC + timedelta(days=1), "Sick child", now=NOW)
+    booking.cancel_session(mentor, session, "Mentor ill", now=NOW)
     group = _group(mentor, programme, starts_at=MONDAY_0800_UTC + timedelta(days=2))
-    services.remove_participant(mentor, group, other.id)
+    booking.remove_participant(mentor, group, other.id)
     db.session.commit()
     send_pending()
 
@@ -333,8 +333,8 @@ def test_the_mentor_is_sent_their_copy_to_publish_and_every_request_or_cancel_na
 def test_a_move_tells_its_reason_and_someone_removed_after_it_is_not_told_it_as_a_cancellation(world, smtp_sink):
     programme, mentor, mentee, other = world
     session = _group(mentor, programme)  # Monday 09:00-11:00 in Belgrade
-    services.reschedule(mentor, session, MONDAY_0800_UTC + timedelta(days=1), "Room flooded", now=NOW)
-    services.remove_participant(mentor, session, other.id)
+    booking.reschedule(mentor, session, MONDAY_0800_UTC + timedelta(days=1), "Room flooded", now=NOW)
+    booking.remove_participant(mentor, session, other.id)
     db.session.commit()
     send_pending()
 
@@ -354,7 +354,7 @@ def test_a_move_tells_its_reason_and_someone_removed_after_it_is_not_told_it_as_
 
     stored = db.session.get(MentoringSession, session.id)
     assert (stored.reschedule_reason, stored.cancel_reason) == ("Room flooded", "")
-    services.cancel_session(mentor, stored, "Mentor ill", now=NOW)
+    booking.cancel_session(mentor, stored, "Mentor ill", now=NOW)
     db.session.commit()
     smtp_sink.clear()
     send_pending()
@@ -364,26 +364,26 @@ def test_a_move_tells_its_reason_and_someone_removed_after_it_is_not_told_it_as_
 
 def test_cancelling_needs_no_reason_and_a_cancelled_session_cannot_change(world):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
-    services.cancel_session(mentor, session, " ", now=NOW)
+    session = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    booking.cancel_session(mentor, session, " ", now=NOW)
     assert (session.status, session.cancel_reason) == (SessionStatus.CANCELLED, "")
     with pytest.raises(Conflict):
-        services.cancel_session(mentor, session, "Ill", now=NOW)
+        booking.cancel_session(mentor, session, "Ill", now=NOW)
     with pytest.raises(Conflict):
-        services.reschedule(mentor, session, MONDAY_0800_UTC + timedelta(days=1), "", now=NOW)
+        booking.reschedule(mentor, session, MONDAY_0800_UTC + timedelta(days=1), "", now=NOW)
 
 
 def test_removing_an_attendee_cancels_for_them_and_updates_the_others(world, smtp_sink):
     programme, mentor, mentee, other = world
     session = _group(mentor, programme)
-    services.remove_participant(mentor, session, other.id)
+    booking.remove_participant(mentor, session, other.id)
     db.session.commit()
     send_pending()
     assert [m for m, *_rest in _sequences_and_methods(smtp_sink, "other@example.org")] == ["REQUEST", "CANCEL"]
     assert [(m, s) for m, s, *_rest in _sequences_and_methods(smtp_sink, "mentee@example.org")] == [
         ("REQUEST", 0), ("REQUEST", 1)]
     with pytest.raises(NotFound):
-        services.session_for(other, session.id)
+        access.session_for(other, session.id)
 
 
 def test_control_characters_cannot_inject_headers_or_properties(world, smtp_sink):
@@ -404,7 +404,7 @@ def test_feed_lists_my_sessions_without_anyones_address_and_rotation_kills_the_o
     programme, mentor, mentee, _other = world
     _group(mentor, programme)
     db.session.commit()
-    token = services.feed_token(mentee)
+    token = feeds.feed_token(mentee)
     response = client.get(f"/calendar/{token}.ics")
     assert response.status_code == 200 and response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     body = response.get_data(as_text=True)
@@ -414,23 +414,23 @@ def test_feed_lists_my_sessions_without_anyones_address_and_rotation_kills_the_o
     assert "session-" in calendar.vevent.uid.value
 
     assert token in runner.invoke(args=["calendar", "feed-url", "MENTEE@example.org"]).output
-    services.rotate_feed_token(mentee)
+    feeds.rotate_feed_token(mentee)
     db.session.commit()
     assert client.get(f"/calendar/{token}.ics").status_code == 404
-    assert client.get(f"/calendar/{services.feed_token(mentee)}.ics").status_code == 200
+    assert client.get(f"/calendar/{feeds.feed_token(mentee)}.ics").status_code == 200
     assert client.get("/calendar/1-forged.ics").status_code == 404
 
 
 def test_reminders_go_out_once_per_lead_time(world, smtp_sink):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    session = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     db.session.commit()
     send_pending()
     smtp_sink.clear()
     day_before = session.starts_at - timedelta(hours=23)
-    assert services.send_reminders(day_before, (1440, 60)) == 2  # mentee and mentor
-    assert services.send_reminders(day_before, (1440, 60)) == 0
-    assert services.send_reminders(session.starts_at - timedelta(minutes=30), (1440, 60)) == 2
+    assert invitations.send_reminders(day_before, (1440, 60)) == 2  # mentee and mentor
+    assert invitations.send_reminders(day_before, (1440, 60)) == 0
+    assert invitations.send_reminders(session.starts_at - timedelta(minutes=30), (1440, 60)) == 2
     db.session.commit()
     send_pending()
     assert len(smtp_sink.to("mentee@example.org")) == 2
@@ -438,13 +438,13 @@ def test_reminders_go_out_once_per_lead_time(world, smtp_sink):
 
 def test_a_session_less_than_an_hour_ahead_gets_only_the_nearest_reminder(world, smtp_sink):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    session = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     db.session.commit()
     send_pending()
     smtp_sink.clear()
     half_an_hour_before = session.starts_at - timedelta(minutes=30)
-    assert services.send_reminders(half_an_hour_before, (1440, 60)) == 2  # mentee and mentor, once each
-    assert services.send_reminders(half_an_hour_before + timedelta(minutes=5), (1440, 60)) == 0  # not the day-before one now
+    assert invitations.send_reminders(half_an_hour_before, (1440, 60)) == 2  # mentee and mentor, once each
+    assert invitations.send_reminders(half_an_hour_before + timedelta(minutes=5), (1440, 60)) == 0  # not the day-before one now
     db.session.commit()
     send_pending()
     assert len(smtp_sink.to("mentee@example.org")) == 1 and len(smtp_sink.to("mentor@example.org")) == 1
@@ -452,29 +452,29 @@ def test_a_session_less_than_an_hour_ahead_gets_only_the_nearest_reminder(world,
 
 def test_private_notes_stay_with_the_mentor(world):
     programme, mentor, mentee, _other = world
-    session = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
-    services.add_note(mentor, session, "Private observation", is_shared=False)
-    services.add_note(mentor, session, "Agreed next steps", is_shared=True)
-    assert [n.body for n in services.notes_for(mentee, session)] == ["Agreed next steps"]
-    assert len(services.notes_for(mentor, session)) == 2
+    session = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    plans.add_note(mentor, session, "Private observation", is_shared=False)
+    plans.add_note(mentor, session, "Agreed next steps", is_shared=True)
+    assert [n.body for n in plans.notes_for(mentee, session)] == ["Agreed next steps"]
+    assert len(plans.notes_for(mentor, session)) == 2
     with pytest.raises(NotFound):
-        services.add_note(mentee, session, "x", is_shared=True)
+        plans.add_note(mentee, session, "x", is_shared=True)
 
 
 def test_plan_changes_keep_history_and_good_practice_is_shared(world):
     programme, mentor, _mentee, _other = world
     organisation_id = programme.organisations[0].organisation_id
     boss = member_of(programme.organisations[0].organisation, MembershipRole.ORG_ADMIN)
-    plan = services.plan_for(boss, programme, organisation_id)
-    action = services.ActionInput("Parents' evening", "Marija", NOW.date() + timedelta(days=7))
-    services.update_plan(boss, plan, "Involve parents", "Time", "Monthly meetings", "in_progress", [action], False)
-    services.update_plan(mentor, plan, "Involve parents", "Time", "Monthly meetings", "done", [action], True)
-    assert [r.snapshot["status"] for r in services.plan_history(plan)] == ["done", "in_progress"]
-    assert services.good_practice(programme) == [plan]
+    plan = plans.plan_for(boss, programme, organisation_id)
+    action = plans.ActionInput("Parents' evening", "Marija", NOW.date() + timedelta(days=7))
+    plans.update_plan(boss, plan, "Involve parents", "Time", "Monthly meetings", "in_progress", [action], False)
+    plans.update_plan(mentor, plan, "Involve parents", "Time", "Monthly meetings", "done", [action], True)
+    assert [r.snapshot["status"] for r in plans.plan_history(plan)] == ["done", "in_progress"]
+    assert plans.good_practice(programme) == [plan]
     with pytest.raises(NotFound):
-        services.plan_for(UserFactory(), programme, organisation_id)
+        plans.plan_for(UserFactory(), programme, organisation_id)
     with pytest.raises(InvalidInput):
-        services.update_plan(boss, plan, "", "", "", "finished", [], False)
+        plans.update_plan(boss, plan, "", "", "", "finished", [], False)
 
 
 def test_saving_over_someone_elses_newer_plan_is_refused_and_keeps_what_you_typed(world, app):
@@ -496,12 +496,12 @@ def test_saving_over_someone_elses_newer_plan_is_refused_and_keeps_what_you_type
     assert refused.status_code == 409 and "Someone else saved this plan" in refused.text
     assert "Involve parents and service users</textarea>" in refused.text
     db.session.expire_all()
-    plan = services.plan_for(mentor, programme, organisation.id)
+    plan = plans.plan_for(mentor, programme, organisation.id)
     assert plan.goals == "Monthly parents' evenings"
     # Having been told, saving the same form again keeps the boss's version (and both stay in the history).
     assert edit(boss, "Involve parents and service users", refused.text).status_code == 302
     db.session.expire_all()
-    assert plan.goals == "Involve parents and service users" and len(services.plan_history(plan)) == 3
+    assert plan.goals == "Involve parents and service users" and len(plans.plan_history(plan)) == 3
 
 
 @pytest.fixture
@@ -517,7 +517,7 @@ def parallel_world(parallel_app):
 
 def test_parallel_bookings_of_one_slot_give_exactly_one_session(parallel_world):
     app, programme, mentor, mentees = parallel_world
-    slot = services.programme_mentor_slots(programme, mentor.id, utcnow())[1][0]
+    slot = availability.programme_mentor_slots(programme, mentor.id, utcnow())[1][0]
     url = f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book"
     posts = [(signed_in(app, mentee.email), url, {"starts_at": slot.starts_at.isoformat()}) for mentee in mentees]
     assert sorted(post_at_once(posts)) == [302] + [409] * 7
@@ -526,7 +526,7 @@ def test_parallel_bookings_of_one_slot_give_exactly_one_session(parallel_world):
 
 def test_a_double_tap_on_book_shows_the_booking_twice(parallel_world):
     app, programme, mentor, [mentee, *_others] = parallel_world
-    slot = services.programme_mentor_slots(programme, mentor.id, utcnow())[1][0]
+    slot = availability.programme_mentor_slots(programme, mentor.id, utcnow())[1][0]
     url = f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book"
     taps = [(signed_in(app, mentee.email), url, {"starts_at": slot.starts_at.isoformat()}) for _ in range(4)]
     assert post_at_once(taps) == [302] * 4
@@ -572,8 +572,8 @@ def test_institute_admin_creates_a_programme_with_organisations_and_individual_m
             "mentee_emails": "Psiholog@example.org\n"}
     response = client.post("/mentoring/programmes/new", data=data)
     assert response.status_code == 302
-    programme = services.programme_for(psychologist, int(response.location.rsplit("/", 1)[1]))
-    assert psychologist.id in services.mentee_ids(programme)
+    programme = access.programme_for(psychologist, int(response.location.rsplit("/", 1)[1]))
+    assert psychologist.id in access.mentee_ids(programme)
     assert client.post("/mentoring/programmes/new", data={**data, "mentee_emails": "nobody@example.org"}
                        ).status_code == 400
     assert client.post("/mentoring/programmes/new", data={**data, "mentor_ids": [str(admin.id)]}).status_code == 400
@@ -608,40 +608,40 @@ def test_overview_shows_next_session_and_invitations_to_answer(world, client):
     programme, mentor, mentee, _other = world
     session = _group(mentor, programme, starts_at=NOW + timedelta(days=2))
     db.session.commit()
-    overview = services.overview(mentee, NOW)
-    assert overview.next_session.id == session.id and overview.awaiting_answer == [session]
-    assert overview.upcoming == [session]
-    services.respond(mentee, session, PartStat.ACCEPTED)
-    assert services.overview(mentee, NOW).awaiting_answer == []
+    seen = overview.overview(mentee, NOW)
+    assert seen.next_session.id == session.id and seen.awaiting_answer == [session]
+    assert seen.upcoming == [session]
+    booking.respond(mentee, session, PartStat.ACCEPTED)
+    assert overview.overview(mentee, NOW).awaiting_answer == []
 
 
 def test_overview_names_the_next_session_even_beyond_this_week(world):
     programme, mentor, mentee, _other = world
     later = _group(mentor, programme, starts_at=NOW + timedelta(days=10))
     db.session.commit()
-    overview = services.overview(mentee, NOW)
-    assert overview.next_session.id == later.id and overview.upcoming == []
-    assert overview.awaiting_answer == [later]  # invitations wait for an answer however far ahead
+    seen = overview.overview(mentee, NOW)
+    assert seen.next_session.id == later.id and seen.upcoming == []
+    assert seen.awaiting_answer == [later]  # invitations wait for an answer however far ahead
 
 
 def test_the_week_and_the_feed_list_only_their_period_of_what_one_runs_or_still_attends(world):
     programme, mentor, mentee, _other = world
-    old = services.schedule_group_session(mentor, programme, services.GroupSessionInput(
+    old = booking.schedule_group_session(mentor, programme, booking.GroupSessionInput(
         starts_at=NOW - timedelta(days=40), duration_minutes=60, place="Ruma", online_url="", agenda="",
         capacity=10), now=NOW - timedelta(days=60))
     removed = _group(mentor, programme, starts_at=NOW + timedelta(days=2))
-    services.remove_participant(mentor, removed, mentee.id)
-    booked = services.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
+    booking.remove_participant(mentor, removed, mentee.id)
+    booked = booking.book_slot(mentee, programme.id, mentor.id, MONDAY_0800_UTC, now=NOW)
     this_week = _group(mentor, programme, starts_at=NOW + timedelta(days=3))
     cancelled = _group(mentor, programme, starts_at=NOW + timedelta(days=4))
-    services.cancel_session(mentor, cancelled, "Bolest", now=NOW)
+    booking.cancel_session(mentor, cancelled, "Bolest", now=NOW)
     next_week = _group(mentor, programme, starts_at=NOW + timedelta(days=9))
     far = _group(mentor, programme, starts_at=NOW + timedelta(days=400))
     db.session.commit()
 
-    assert services.overview(mentor, NOW).upcoming == [removed, booked, this_week]
-    assert services.overview(mentee, NOW).upcoming == [booked, this_week]
-    assert services.overview(mentee, NOW + timedelta(days=5)).upcoming == [next_week]  # the past is left out
+    assert overview.overview(mentor, NOW).upcoming == [removed, booked, this_week]
+    assert overview.overview(mentee, NOW).upcoming == [booked, this_week]
+    assert overview.overview(mentee, NOW + timedelta(days=5)).upcoming == [next_week]  # the past is left out
     # The feed: from a year ago on, cancelled sessions included (calendars must hear of them).
     feed = {event.uid.split("@")[0] for event in feeds.feed_events(mentee, NOW)}
     assert feed == {f"session-{s.id}" for s in (old, booked, this_week, cancelled, next_week, far)}  # not removed
@@ -654,17 +654,17 @@ def test_participants_evaluate_a_session_once_after_it_ended(world):
     ratings = {"accessibility": 5, "usefulness": 4, "quality": 5}
     after = session.ends_at + timedelta(minutes=1)
     with pytest.raises(Conflict, match="when the session has ended"):
-        services.evaluate_session(mentee, session, ratings, "", now=NOW)
+        booking.evaluate_session(mentee, session, ratings, "", now=NOW)
     with pytest.raises(InvalidInput):
-        services.evaluate_session(mentee, session, {**ratings, "quality": 6}, "", now=after)
+        booking.evaluate_session(mentee, session, {**ratings, "quality": 6}, "", now=after)
     with pytest.raises(NotFound):
-        services.evaluate_session(UserFactory(), session, ratings, "", now=after)
-    services.evaluate_session(mentee, session, ratings, "Korisno", now=after)
-    services.evaluate_session(other, session, {**ratings, "usefulness": 2}, "", now=after)
+        booking.evaluate_session(UserFactory(), session, ratings, "", now=after)
+    booking.evaluate_session(mentee, session, ratings, "Korisno", now=after)
+    booking.evaluate_session(other, session, {**ratings, "usefulness": 2}, "", now=after)
     db.session.commit()
     with pytest.raises(Conflict, match="already answered"):
-        services.evaluate_session(mentee, session, ratings, "", now=after)
-    summary = services.session_evaluation_summary(session)
+        booking.evaluate_session(mentee, session, ratings, "", now=after)
+    summary = booking.session_evaluation_summary(session)
     assert summary.responses == 2 and summary.averages["usefulness"] == 3.0 and summary.comments == ["Korisno"]
 
 
@@ -672,11 +672,11 @@ def test_the_overview_shows_plans_needing_attention_and_actions_due(world, clien
     programme, mentor, _mentee, _other = world
     organisation = programme.organisations[0].organisation
     boss = member_of(organisation, MembershipRole.ORG_ADMIN, email="boss@example.org")
-    plan = services.plan_for(boss, programme, organisation.id)
+    plan = plans.plan_for(boss, programme, organisation.id)
     soon, later = utcnow().date() + timedelta(days=3), utcnow().date() + timedelta(days=40)
-    services.update_plan(boss, plan, "Involve parents", "Time", "Monthly meetings", "needs_attention",
-                         [services.ActionInput("Parents' evening", "Marija", soon),
-                          services.ActionInput("Annual review", "Goran", later)], False)
+    plans.update_plan(boss, plan, "Involve parents", "Time", "Monthly meetings", "needs_attention",
+                         [plans.ActionInput("Parents' evening", "Marija", soon),
+                          plans.ActionInput("Annual review", "Goran", later)], False)
     db.session.commit()
     auth.login("mentor@example.org")
     page = client.get("/mentoring").get_data(as_text=True)
@@ -691,7 +691,7 @@ def test_a_booking_mails_each_person_the_time_in_their_own_zone(world, client, a
     programme, mentor, mentee, _other = world
     mentee.time_zone = "America/New_York"
     db.session.commit()
-    _mentor, slots = services.programme_mentor_slots(programme, mentor.id, utcnow())
+    _mentor, slots = availability.programme_mentor_slots(programme, mentor.id, utcnow())
     starts_at = slots[0].starts_at
     auth.login("mentee@example.org")
     client.post(f"/mentoring/programmes/{programme.id}/mentors/{mentor.id}/book",

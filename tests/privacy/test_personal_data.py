@@ -13,7 +13,7 @@ from learnhub.courses.models import Enrolment, Evaluation
 from learnhub.extensions import db
 from learnhub.mail.models import OutboxMessage
 from learnhub.mail.services import send_pending
-from learnhub.mentoring import services as mentoring
+from learnhub.mentoring import availability, booking
 from learnhub.people.models import Membership, MembershipRole, Role, User
 from learnhub.people.services import users_with_role
 from learnhub.privacy.models import ErasureRequest
@@ -125,12 +125,12 @@ def test_completed_erasure_leaves_the_person_in_no_stored_mail_to_or_about_them(
     mentee = member_of(organisation, email="nikola@example.org", display_name="Nikola Mentee")
     admin = UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
     db.session.commit()
-    _mentor, slots = mentoring.programme_mentor_slots(programme, mentor.id, utcnow())
-    session = mentoring.book_slot(mentee, programme.id, mentor.id, slots[0].starts_at)
+    _mentor, slots = availability.programme_mentor_slots(programme, mentor.id, utcnow())
+    session = booking.book_slot(mentee, programme.id, mentor.id, slots[0].starts_at)
     db.session.commit()
     assert send_pending() == (2, 0)  # sent: the invitations to both
     auth.login("admin@example.org")  # a POST: it sends what is queued, so before the change is queued
-    mentoring.reschedule(mentee, session, slots[1].starts_at, "")  # queued, not sent yet
+    booking.reschedule(mentee, session, slots[1].starts_at, "")  # queued, not sent yet
     db.session.add(ErasureRequest(user_id=mentor.id))
     db.session.commit()
     names = ["mira.mentor@example.org", "Mira Đukić", json.dumps("Mira Đukić")[1:-1]]

@@ -17,7 +17,7 @@ READS = [(endpoint, role) for (endpoint, method) in MATRIX if method == "GET" fo
 # Tables a GET request may legitimately write, and why. None today: signing in (a POST) opens the
 # login session row and writes the audit entry before the snapshot; loading the user on later
 # requests only reads it (auth/services.py user_for_session_token keeps no last-seen time), and a
-# calendar feed has no row until its first rotation (mentoring/services.py _feed_version).
+# calendar feed has no row until its first rotation (mentoring/feeds.py _feed_version).
 MAY_CHANGE_ON_GET: dict[str, str] = {}
 
 

@@ -8,7 +8,7 @@ import secrets
 import pytest
 
 from learnhub.extensions import db
-from learnhub.mentoring.services import feed_token
+from learnhub.mentoring.feeds import feed_token
 from learnhub.people.models import MembershipRole
 from tests.factories import EnrolmentFactory, OrganisationFactory, UserFactory, certificate_for, member_of
 
