@@ -197,6 +197,18 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(mail)
 
+    reports = AppGroup("reports", help="Report figures.")
+
+    @reports.command("refresh")
+    def refresh_reports_command() -> None:
+        """Compute the institute dashboard's stored figures now (each worker round does it when they are old)."""
+        from learnhub.reports.services import refresh_stored_figures
+        from learnhub.timeutil import utcnow
+
+        click.echo(f"report figures {refresh_stored_figures(utcnow(), fresh=True)}")
+
+    app.cli.add_command(reports)
+
     @app.cli.command("worker")
     @click.option("--interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
                   help="Seconds between rounds.")

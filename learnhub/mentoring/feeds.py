@@ -113,7 +113,9 @@ class FeedRows:
     @property
     def etag(self) -> str:
         owner = (self.user.display_name, self.user.preferred_language, self.user.time_zone)
-        content = repr((owner, self.mentoring, self.cohort_sessions, self.deadlines, self.rotated_at))
+        # Plain tuples: a Row's own repr shortens long values, and takes ten times as long.
+        rows = [tuple(row) for found in (self.mentoring, self.cohort_sessions, self.deadlines) for row in found]
+        content = repr((owner, rows, self.rotated_at))
         return hashlib.sha256(content.encode()).hexdigest()[:32]
 
     @property
@@ -176,13 +178,12 @@ def _events(rows: FeedRows) -> list[ical.CalendarEvent]:
 def _mentoring_rows(user: User, since: datetime) -> list[Row]:
     runs = select(MentoringSession.id.label("session_id"), type_coerce(null(), String).label("partstat"),
                   type_coerce(null(), DateTime).label("answered_at"), type_coerce(null(), DateTime).label("removed_at")) \
-        .where(MentoringSession.mentor_id == user.id, MentoringSession.ends_at >= since)
+        .where(MentoringSession.mentor_id == user.id)
     # Sessions the user was removed from come too: they leave the feed, which changed then.
     attends = (select(SessionParticipant.session_id, SessionParticipant.partstat, SessionParticipant.answered_at,
                       SessionParticipant.removed_at)
-               .join(MentoringSession)
-               .where(SessionParticipant.user_id == user.id, MentoringSession.ends_at >= since))
-    own = union_all(runs, attends).subquery()
+               .where(SessionParticipant.user_id == user.id))
+    own = union_all(runs, attends).subquery()  # the period is asked once, of the sessions they lead to
     mentor = db.aliased(User)
     return list(db.session.execute(
         select(MentoringSession.id, MentoringSession.kind, MentoringSession.starts_at, MentoringSession.ends_at,
@@ -194,6 +195,7 @@ def _mentoring_rows(user: User, since: datetime) -> list[Row]:
         .join(own, own.c.session_id == MentoringSession.id)
         .join(MentoringProgramme, MentoringProgramme.id == MentoringSession.programme_id)
         .join(mentor, mentor.id == MentoringSession.mentor_id)
+        .where(MentoringSession.ends_at >= since)
         .order_by(MentoringSession.starts_at, MentoringSession.id)))
 
 

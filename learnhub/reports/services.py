@@ -238,16 +238,17 @@ def _figures_key(scope: ReportScope, filters: ReportFilter) -> str:
     return f"{scope.key}:{scope.subject_id}:{filters!r}"
 
 
-def refresh_stored_figures(now: datetime) -> int:
+def refresh_stored_figures(now: datetime, fresh: bool = False) -> int:
     """Compute the stored views' figures again when they are REPORT_CACHE_SECONDS old (the worker does it
-    each round), so the dashboard's first request after its cache expired reads them instead of waiting
-    for its queries. Returns how many views were computed."""
+    each round), or at once when `fresh`, so the dashboard's first request after its cache expired reads
+    them instead of waiting for its queries. Returns how many views were computed."""
     refreshed = 0
     for kind, filters in STORED_VIEWS:
         scope = ReportScope(kind, 0, "")
         key = _figures_key(scope, filters)
         stored = db.session.get(StoredFigures, key)
-        if stored is not None and stored.computed_at > now - timedelta(seconds=current_app.config["REPORT_CACHE_SECONDS"]):
+        max_age = timedelta(seconds=current_app.config["REPORT_CACHE_SECONDS"])
+        if stored is not None and not fresh and stored.computed_at > now - max_age:
             continue
         figures = compute_figures(scope, filters, now).to_json()
         if stored is None:

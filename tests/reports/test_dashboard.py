@@ -244,3 +244,14 @@ def test_the_workers_stored_figures_open_the_institute_dashboard_without_its_agg
     db.session.commit()
     assert "2 participants from 2 organisations" in client.get("/reports/").get_data(as_text=True)
     assert refresh_stored_figures(utcnow()) == 1
+
+
+def test_reports_refresh_computes_the_stored_figures_at_once(app, runner):
+    from learnhub.extensions import db
+    from learnhub.reports.models import StoredFigures
+
+    EnrolmentFactory()
+    db.session.commit()
+    for _ in range(2):  # at once each time, however recent the stored ones are
+        assert runner.invoke(args=["reports", "refresh"]).output == "report figures 1\n"
+    assert db.session.query(StoredFigures).count() == 1
