@@ -160,3 +160,34 @@ def test_trainers_lists_do_not_grow_with_cohorts_or_learning_sets(client, auth, 
     for _ in range(30):  # more than a page of each
         CohortFactory()
     assert _queries_for(client, count_queries, url) == few <= 8
+
+
+def _csrf(client, url: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def test_answering_a_group_session_does_not_grow_with_its_participants(client, auth, count_queries, mentoring):
+    from learnhub.mail.services import send_pending
+    from learnhub.mentoring.models import MentoringSession, SessionParticipant
+
+    _mentor, programme, _mentee = mentoring
+    session = db.session.query(MentoringSession).one()
+    auth.login("mentee@example.org")
+    url = f"/mentoring/sessions/{session.id}/respond"
+    token = _csrf(client, f"/mentoring/sessions/{session.id}")
+    send_pending()
+
+    def answer(partstat: str) -> int:
+        with count_queries() as queries:
+            assert client.post(url, data={"partstat": partstat, "csrf_token": token}).status_code == 302
+        return len(queries)
+
+    few = answer("ACCEPTED")
+    organisation = programme.organisations[0].organisation
+    session.participants += [SessionParticipant(user_id=member_of(organisation).id) for _ in range(15)]
+    db.session.commit()
+    # The session and its answers, read to check access and again under its row lock, and the answer: 7,
+    # and one look for mail to send after the request.
+    assert answer("DECLINED") == few <= 8

@@ -248,11 +248,11 @@ def session_ics(session_id: int):
 @bp.post("/mentoring/sessions/<int:session_id>/respond")
 @login_required
 def respond(session_id: int):
-    session = access.session_for(current_user, session_id)
+    session = access.session_for(current_user, session_id, answers_only=True)
     booking.respond(current_user, session, request.form.get("partstat", ""))
     db.session.commit()
     flash(_("Thank you, your answer is saved."), "success")
-    return redirect(url_for("mentoring.session", session_id=session.id))
+    return redirect(url_for("mentoring.session", session_id=session_id))  # not session.id: read again after the commit
 
 
 @bp.post("/mentoring/sessions/<int:session_id>/reschedule")
