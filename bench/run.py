@@ -561,6 +561,9 @@ def mail_round(env: dict) -> dict:
     try:
         mail_env = env | {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_USE_TLS": "0",
                           "MAIL_SEND_SECONDS": "600"}
+        # A first round queues and sends what is due anyway (reminders, expiry warnings): the timed one
+        # then sends the invitations alone.
+        flask_command(mail_env, "mail", "send-pending")
         queued = json.loads(subprocess.run([sys.executable, str(BENCH / "mail_queue.py"), str(INVITATIONS)],
                                            env=mail_env, cwd=BENCH.parent, capture_output=True, text=True,
                                            check=True).stdout)
