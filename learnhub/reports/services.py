@@ -282,7 +282,7 @@ class Report:
     mentees: queries.MenteeRow | None
     cohort_ratings: RatingSummary
     mentoring_ratings: RatingSummary | None
-    figures: Figures  # the breakdowns too
+    figures: Figures | None  # the breakdowns too (not in the page's copy, which keeps what it shows)
     computed_at: datetime | None = None
     tables: dict[str, Table] = field(default_factory=dict)
     narrative: str = ""
@@ -328,6 +328,7 @@ def cached_report(scope: ReportScope, filters: ReportFilter, now: datetime, fres
             for name in LONG_TABLES:
                 report.tables[name].rows = report.tables[name].rows[:PAGE_ROWS]
             report.charts = report_charts(report)
+            report.figures = None
         return report
 
     return _kept(key, compute, fresh)
