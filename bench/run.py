@@ -51,7 +51,7 @@ ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 WARMUP_SECONDS = 1
 # An endpoint that manages fewer requests/s than this while warming up is run this long each time
 # (its reference too), so that enough of its requests finish to measure.
-SLOW_RATE, SLOW_SECONDS = 20, 6
+SLOW_RATE, SLOW_SECONDS = 5, 4
 USER_AGENT = "learnhub-bench"  # the same for set-up and wrk, so sessions stay valid and unchanged
 CACHED, UNCACHED = "cache", "no cache"  # the two set-ups each scale is served with
 
