@@ -54,6 +54,7 @@ WARMUP_SECONDS = 1
 SLOW_RATE, SLOW_SECONDS = 5, 4
 USER_AGENT = "learnhub-bench"  # the same for set-up and wrk, so sessions stay valid and unchanged
 CACHED, UNCACHED = "cache", "no cache"  # the two set-ups each scale is served with
+BOTH = (CACHED, UNCACHED)
 
 READ_RATIO, WRITE_RATIO, UNCACHED_FLOOR, LOGIN_RATIO = 0.20, 0.10, 0.05, 0.8
 COLD_DASHBOARD_SECONDS, FEED_MS, P95_RATIO, RSS_MB = 1.0, 300, 1.5, 150
@@ -159,7 +160,9 @@ class Endpoint:
     expected_status: int = 200
     reference: str = "hello"  # the endpoint each run alternates with
     is_unique: bool = False  # each call changes something once (a booking, an enrolment): never resend it
-    settings: tuple[str, ...] = (CACHED, UNCACHED)
+    # Measured without the shared cache too when it reads the cache; a page that never does is the same
+    # page in both set-ups, and its one figure counts for both.
+    settings: tuple[str, ...] = (CACHED,)
 
     def consume(self, requests: int) -> None:
         """Drop the calls a run used, so the next run sends fresh ones. Threads advance unevenly and
@@ -177,9 +180,11 @@ def endpoints(base_url: str, fixtures: dict) -> list[Endpoint]:
         mentees = list(pool.map(lambda email: Browser(base_url).log_in(email, password), fixtures["mentees"]))
     professional = named["professional"]
 
-    def page(name: str, label: str, route: str, path: str, browser: Browser | None = None, **options) -> Endpoint:
+    def page(name: str, label: str, route: str, path: str, browser: Browser | None = None, reads_cache: bool = False,
+             **options) -> Endpoint:
         call = Call("GET", path, browser.cookie if browser else "")
-        return Endpoint(name, label, route, [call], call, [call], **options)
+        return Endpoint(name, label, route, [call], call, [call], settings=BOTH if reads_cache else (CACHED,),
+                        **options)
 
     feed_path, history_path = (re.search(r"/calendar/[^\"<\s]+\.ics", browser.send("GET", "/account/calendar").text)
                                .group(0) for browser in (professional, named["history_mentee"]))
@@ -189,12 +194,12 @@ def endpoints(base_url: str, fixtures: dict) -> list[Endpoint]:
     code = fixtures["certificate_code"]
     argon2 = Call("POST", "/bench/argon2", body=urlencode({"hash": fixtures["password_hash"], "password": password}))
     result = [
-        page("hello", "hello (ceiling)", "/bench/hello", "/bench/hello"),
+        page("hello", "hello (ceiling)", "/bench/hello", "/bench/hello", reads_cache=True),  # the reference of both
         Endpoint("argon2", "bare Argon2id check (login's reference)", "/bench/argon2", [argon2], argon2, [argon2],
-                 kind="reference", settings=(CACHED,)),
-        page("catalogue", "public catalogue", "/catalogue", "/catalogue"),
+                 kind="reference"),
+        page("catalogue", "public catalogue", "/catalogue", "/catalogue", reads_cache=True),
         page("learning_set", "learning-set page", "/learning-sets/<slug>",
-             f"/learning-sets/{fixtures['learning_set_slug']}"),
+             f"/learning-sets/{fixtures['learning_set_slug']}", reads_cache=True),
         page("dashboard", "professional's dashboard", "/dashboard", "/dashboard", professional),
         page("my_learning", "professional's learning", "/my/learning", "/my/learning", professional),
         page("cohort_roster", "trainer's cohort roster", "/trainer/cohorts/<id>",
@@ -202,24 +207,25 @@ def endpoints(base_url: str, fixtures: dict) -> list[Endpoint]:
         page("mentor_week", "mentor's week", "/mentoring", "/mentoring", named["mentor"]),
         page("free_slots", "free-slot computation", "/mentoring/programmes/<id>/mentors/<id>/slots",
              f"/mentoring/programmes/{programme}/mentors/{mentor}/slots", professional),
-        page("ics_feed", "ICS feed", "/calendar/<token>.ics", feed_path),
+        page("ics_feed", "ICS feed", "/calendar/<token>.ics", feed_path, reads_cache=True),
         Endpoint("ics_feed_unchanged", "ICS feed, unchanged (304)", "/calendar/<token>.ics + If-None-Match",
-                 [unchanged_feed], unchanged_feed, [unchanged_feed], expected_status=304),
-        page("history_feed", "feed of a 5,000-session history", "/calendar/<token>.ics", history_path),
+                 [unchanged_feed], unchanged_feed, [unchanged_feed], expected_status=304, settings=BOTH),
+        page("history_feed", "feed of a 5,000-session history", "/calendar/<token>.ics", history_path,
+             reads_cache=True),
         page("verify_html", "certificate verification (HTML)", "/verify/<code>", f"/verify/{code}"),
         page("verify_json", "certificate verification (JSON)", "/verify/<code>.json", f"/verify/{code}.json"),
-        page("institute_dashboard", "institute dashboard", "/reports/", "/reports/", named["admin"]),
+        page("institute_dashboard", "institute dashboard", "/reports/", "/reports/", named["admin"], reads_cache=True),
         page("staff", "organisation admin's staff page", "/organisations/<id>/staff",
              f"/organisations/{fixtures['organisation_id']}/staff", named["org_admin"]),
         page("certificate_pdf", "certificate PDF", "/certificates/<id>.pdf",
-             f"/certificates/{fixtures['certificate_id']}.pdf", named["admin"]),
+             f"/certificates/{fixtures['certificate_id']}.pdf", named["admin"], reads_cache=True),
     ]
     anonymous = Browser(base_url)
     token = anonymous.csrf_token("/auth/login")
     login = Call("POST", "/auth/login", anonymous.cookie,
                  urlencode({"email": fixtures["professional"], "password": password, "csrf_token": token}))
     result.append(Endpoint("login", "login POST", "/auth/login", [login], login, [login], kind="login",
-                           expected_status=302, reference="argon2", settings=(CACHED,)))
+                           expected_status=302, reference="argon2"))
     result += [_booking(fixtures, mentees), _enrolment(fixtures, mentees), _answers(fixtures, mentees),
                _attendance(fixtures, named["trainer"]), _personal_data(professional)]
     wanted = ONLY | {"hello"} | {e.reference for e in result if e.name in ONLY}
@@ -260,7 +266,7 @@ def _unique(name: str, label: str, route: str, calls: list[Call]) -> Endpoint:
     # The last call is the probe, the first few hundred warm the workers up; wrk gets the rest.
     warmup = min(300, len(calls) // 10)
     return Endpoint(name, label, route, calls[warmup:-1], calls[-1], calls[:warmup], kind="write",
-                    expected_status=302, is_unique=True, settings=(CACHED,))
+                    expected_status=302, is_unique=True)
 
 
 def _answers(fixtures: dict, mentees: list[Browser]) -> Endpoint:
@@ -291,13 +297,12 @@ def _personal_data(professional: Browser) -> Endpoint:
     call = Call("POST", "/account/personal-data", professional.cookie,
                 urlencode({"csrf_token": professional.csrf_token("/account/privacy")}))
     return Endpoint("personal_data", "personal-data export (ZIP)", "/account/personal-data", [call], call, [call],
-                    kind="write", settings=(CACHED,))
+                    kind="download")
 
 
 def _repeated(name: str, label: str, route: str, calls: list[Call], expected_status: int = 302) -> Endpoint:
     """Writes whose calls may be sent again once the list has gone round (each undoes the one before)."""
-    return Endpoint(name, label, route, calls, calls[-1], calls[:300], kind="write", expected_status=expected_status,
-                    settings=(CACHED,))
+    return Endpoint(name, label, route, calls, calls[-1], calls[:300], kind="write", expected_status=expected_status)
 
 
 # --- running -----------------------------------------------------------------------------------------
@@ -674,7 +679,11 @@ def targets(rows: list[dict], report: dict) -> list[dict]:
     unmeasured = sorted({f"{r['name']} ({'missing' if r['x1'].get('missing') else 'broken'})"
                          for r in rows if "p95_ratio" not in r})
     by_name = {(r["name"], r["setting"]): r for r in rows}
-    slow_reads, floor_reads = below("read", CACHED, READ_RATIO), below("read", UNCACHED, UNCACHED_FLOOR)
+    # A page that never reads the cache has one figure, which counts for both set-ups.
+    uncached = {r["name"] for r in rows if r["setting"] == UNCACHED}
+    slow_reads = below("read", CACHED, READ_RATIO)
+    floor_reads = below("read", UNCACHED, UNCACHED_FLOOR) + [
+        item for item in below("read", CACHED, UNCACHED_FLOOR) if item.split()[0] not in uncached]
     slow_writes = below("write", CACHED, WRITE_RATIO)
     login = by_name.get(("login", CACHED))
     unequal = [f"{r['name']} ({r['setting']}) {r['x1']['queries']} → {r['x10']['queries']}"
@@ -742,7 +751,8 @@ def markdown(report: dict) -> str:
         f"{setup['workers']} sync workers per server, wrk with {setup['threads']} threads and "
         f"{setup['connections']} connections. Each scale is served twice: with the shared Redis cache of the "
         "production set-up (*cache*) and without it (*no cache*: nothing kept between requests but report "
-        "figures, which each worker keeps for itself). ×1 is 50 organisations, 5,000 professionals, 60 learning "
+        "figures and certificate PDFs, which each worker keeps for itself); endpoints that read nothing from the "
+        "cache (*reads none*) are the same in both and measured once. ×1 is 50 organisations, 5,000 professionals, 60 learning "
         "sets, 200 cohorts, 50,000 enrolments, 20,000 mentoring sessions and 10,000 certificates (bench/seed.py); "
         "×10 is ten times that. For every endpoint, scale and setting the bench alternates its reference (hello, "
         f"or for login a bare Argon2id check of the same hash) and the endpoint in runs of {setup['seconds']} s "
@@ -754,15 +764,17 @@ def markdown(report: dict) -> str:
         "p50 / p95 / p99 ms ×10 | queries ×1 / ×10 | p95 ×10/×1 |",
         "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
+    both = {row["name"] for row in report["endpoints"] if row["setting"] == UNCACHED}
     for row in report["endpoints"]:
         one, ten = row["x1"], row["x10"]
+        setting = row["setting"] if row["name"] in both else "reads none"
         if "p95_ratio" not in row:
             state = ("missing (404)" if one.get("missing") or ten.get("missing")
                      else f"broken (HTTP {one['probe_status']}, {ten['probe_status']})")
-            lines.append(f"| {row['label']} | `{row['route']}` | {row['setting']} | {state} | | | | | | | |")
+            lines.append(f"| {row['label']} | `{row['route']}` | {setting} | {state} | | | | | | | |")
             continue
         lines.append(
-            f"| {row['label']} | `{row['route']}` | {row['setting']} | {one['ratio']:.3f} | {ten['ratio']:.3f} | "
+            f"| {row['label']} | `{row['route']}` | {setting} | {one['ratio']:.3f} | {ten['ratio']:.3f} | "
             f"{_rate(one['requests_per_second'])} | {_rate(ten['requests_per_second'])} | {_latency(one)} | "
             f"{_latency(ten)} | {one['queries']} / {ten['queries']} | {row['p95_ratio']:.2f} |")
     lines += ["", "Login is compared with the bare Argon2id check, every other row with hello. Status codes "
