@@ -84,8 +84,10 @@ def main() -> None:
                 "sessions": SESSIONS,
                 "free_slots_seconds": _timed(lambda: availability.programme_mentor_slots(programme, mentor.id, NOW)),
                 # The whole feed (its past year and everything ahead) as a calendar app fetches it first,
-                # then an unchanged one answered 304 (the feed is still built to compare its ETag).
+                # then an unchanged one, answered 304 from its rows' digest without building it.
                 "feed_seconds": _timed(lambda: feeds.build_feed(mentee, NOW)),
+                "unchanged_feed_seconds": _timed(lambda: feeds.feed_for_token(
+                    feeds.feed_token(mentee), NOW, lambda _etag, _last_modified: True)),
                 "feed_events": len(feeds.feed_events(mentee, NOW)),
             }
     out = Path(__file__).parent / "out"

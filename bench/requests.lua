@@ -3,7 +3,8 @@
 --
 --   wrk -t2 ... -s bench/requests.lua http://127.0.0.1:PORT -- REQUESTS_FILE THREADS
 --
--- Each line of REQUESTS_FILE is METHOD<TAB>PATH<TAB>COOKIE<TAB>BODY (cookie and body may be empty).
+-- Each line of REQUESTS_FILE is METHOD<TAB>PATH<TAB>COOKIE<TAB>BODY<TAB>HEADERS (all but the first two may be
+-- empty; HEADERS is "Name: value" pairs joined by "|", e.g. "HX-Request: true").
 -- Thread t sends lines t, t+THREADS, t+2*THREADS, ... in turn, so POSTs with distinct bodies (free
 -- slots, open cohorts) are each sent once until the list runs out; then it starts over.
 
@@ -28,9 +29,10 @@ function init(args)
   local number = 0
   for line in io.lines(args[1]) do
     if number % thread_count == id then
-      local method, path, cookie, body = unpack(split(line))
+      local method, path, cookie, body, extra = unpack(split(line))
       local headers = {["User-Agent"] = "learnhub-bench"}
       if cookie ~= "" then headers["Cookie"] = cookie end
+      for name, value in (extra or ""):gmatch("([^:|]+):%s*([^|]*)") do headers[name] = value end
       if body ~= "" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
       table.insert(requests, wrk.format(method, path, headers, body ~= "" and body or nil))
     end

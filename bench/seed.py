@@ -55,6 +55,8 @@ CERTIFICATES = 10_000
 BOOKING_MENTORS = 40
 BENCH_MENTEES = 50
 OPEN_COHORTS = 60
+GROUP_SESSIONS = 40  # upcoming group sessions every bench mentee is invited to (answering)
+HISTORY_SESSIONS = 5_000  # one mentee's mentoring history, four and a half years of it (their feed)
 
 FIRST_NAMES = ["Ana", "Marko", "Jelena", "Nikola", "Milica", "Stefan", "Ivana", "Lejla", "Amra", "Emir", "Dragana",
                "Miloš", "Sanja", "Dejan", "Tijana", "Haris", "Selma", "Vesna", "Goran", "Marija"]
@@ -310,8 +312,10 @@ def seed_shard(world: World, shard: int) -> dict:
     first_certificate = world.ids.take("certificate", CERTIFICATES)
     first_event = world.ids.take("certificate_event", CERTIFICATES)
     certificates, events = [], []
-    # Distinct random places in the revocation status lists, kept at most half full as the app keeps them.
-    status_indexes = rng.sample(range(LIST_SIZE * (1 + CERTIFICATES // (LIST_SIZE // 2))), CERTIFICATES)
+    # Distinct random places in the revocation status lists, kept at most half full as the app keeps them;
+    # each shard has lists of its own, so no two shards draw the same place.
+    span = LIST_SIZE * (1 + CERTIFICATES // (LIST_SIZE // 2))
+    status_indexes = rng.sample(range(shard * span, (shard + 1) * span), CERTIFICATES)
     for offset, (_id, enrolment, starts_on, trainer_id, source) in enumerate(rng.sample(certifiable, CERTIFICATES)):
         issued_at = datetime.combine(starts_on + timedelta(days=3), clock(10))
         months = source.certification.validity_months
@@ -380,9 +384,15 @@ def seed_shard(world: World, shard: int) -> dict:
     world.insert("mentoring_session", mentoring)
     world.insert("session_participant", participants)
 
+    roster = [e for e in enrolments if e["cohort_id"] == first_cohort and e["status"] == "enrolled"]
     return {
         "learning_set_slug": f"{versions[0][1].slug}-{shard}-0", "roster_cohort_id": first_cohort,
+        "roster_session_ids": [s["id"] for s in sessions if s["cohort_id"] == first_cohort],
+        "roster_enrolment_ids": [e["id"] for e in roster],
         "programme_id": first_programme, "mentor_id": first_mentor, "certificate_code": certificates[0]["code"],
+        "certificate_id": first_certificate,
+        # The first organisation's admin (memberships ORGANISATIONS … 2 × ORGANISATIONS - 1 are admins).
+        "org_admin": f"professional.{shard}.{ORGANISATIONS}@bench.example", "organisation_id": first_organisation,
     }
 
 
@@ -423,6 +433,9 @@ def seed_load_test_accounts(world: World) -> dict:
         _mentor_profile(world, first_mentor + m, [(d, clock(6), clock(18)) for d in range(7)], slot_minutes=60,
                         buffer_minutes=0, min_notice_hours=0, max_days_ahead=14, max_sessions_per_mentee_per_month=31)
 
+    group_session_ids = _group_sessions(world, programme_id, first_mentor, first_mentee)
+    history_email = _history(world, programme_id, organisation_id)
+
     version_id = _learning_set(world, "bench-open-cohorts", world.sources[0], "bench")
     first_cohort = world.ids.take("cohort", OPEN_COHORTS)
     starts_on = today + timedelta(days=90)
@@ -441,7 +454,57 @@ def seed_load_test_accounts(world: World) -> dict:
         "booking_programme_id": programme_id,
         "booking_mentor_ids": [first_mentor + m for m in range(BOOKING_MENTORS)],
         "open_cohort_ids": [first_cohort + c for c in range(OPEN_COHORTS)],
+        "group_session_ids": group_session_ids, "history_mentee": history_email,
     }
+
+
+def _group_sessions(world: World, programme_id: int, first_mentor: int, first_mentee: int) -> list[int]:
+    """Evening group sessions of the booking mentors (outside their bookable hours), every bench mentee
+    invited and not yet answering, with room for all."""
+    first_session = world.ids.take("mentoring_session", GROUP_SESSIONS)
+    sessions, participants = [], []
+    for number in range(GROUP_SESSIONS):
+        starts_at = world.anchor + timedelta(days=3 + number % 10, hours=19)
+        sessions.append({
+            "id": first_session + number, "programme_id": programme_id, "mentor_id": first_mentor + number,
+            "kind": "group", "starts_at": starts_at, "ends_at": starts_at + timedelta(hours=1, minutes=30),
+            "place": "Zavod za socijalnu zaštitu", "online_url": "", "agenda": "Razmena iskustava.",
+            "capacity": BENCH_MENTEES + 10, "status": "scheduled", "sequence": 0, "cancel_reason": "",
+            "created_at": world.anchor - timedelta(days=7), "changed_at": world.anchor - timedelta(days=7)})
+        participants += [{"id": world.ids.take("session_participant"), "session_id": first_session + number,
+                          "user_id": first_mentee + j, "partstat": "NEEDS-ACTION"} for j in range(BENCH_MENTEES)]
+    world.insert("mentoring_session", sessions)
+    world.insert("session_participant", participants)
+    return [first_session + number for number in range(GROUP_SESSIONS)]
+
+
+def _history(world: World, programme_id: int, organisation_id: int) -> str:
+    """A mentee with HISTORY_SESSIONS sessions, one every eight hours up to two months ahead, with their
+    own mentor (so no load-test booking meets them)."""
+    mentee_id, mentor_id = world.ids.take("user"), world.ids.take("user")
+    world.insert("user", [_user(world, mentee_id, "history@bench.example", "Vesna Ilić", "sr_Latn"),
+                          _user(world, mentor_id, "history-mentor@bench.example", "Goran Savić", "sr_Latn")])
+    world.insert("user_role", [{"user_id": mentee_id, "role": "professional"}, {"user_id": mentor_id, "role": "mentor"}])
+    world.insert("membership", [{"id": world.ids.take("membership"), "user_id": mentee_id,
+                                 "organisation_id": organisation_id, "role": "member", "created_at": world.anchor}])
+    world.insert("programme_mentor", [{"programme_id": programme_id, "user_id": mentor_id}])
+    first_session = world.ids.take("mentoring_session", HISTORY_SESSIONS)
+    last_start = world.anchor + timedelta(days=60, hours=9)
+    sessions, participants = [], []
+    for number in range(HISTORY_SESSIONS):
+        starts_at = last_start - timedelta(hours=8 * (HISTORY_SESSIONS - 1 - number))
+        sessions.append({
+            "id": first_session + number, "programme_id": programme_id, "mentor_id": mentor_id, "kind": "individual",
+            "starts_at": starts_at, "ends_at": starts_at + timedelta(hours=1), "place": "",
+            "online_url": "https://meet.example.org/mentoring", "agenda": "", "capacity": None, "status": "scheduled",
+            "sequence": 0, "cancel_reason": "", "created_at": starts_at - timedelta(days=14),
+            "changed_at": starts_at - timedelta(days=14)})
+        participants.append({"id": world.ids.take("session_participant"), "session_id": first_session + number,
+                             "user_id": mentee_id, "partstat": "ACCEPTED",
+                             "attended": True if starts_at < world.anchor else None})
+    world.insert("mentoring_session", sessions)
+    world.insert("session_participant", participants)
+    return "history@bench.example"
 
 
 def seed(database_url: str, scale: int, anchor: date) -> dict:
@@ -467,7 +530,7 @@ def seed(database_url: str, scale: int, anchor: date) -> dict:
             with db.engine.begin() as connection:
                 connection.exec_driver_sql("ANALYZE")  # fresh statistics, as a running database has
         db.engine.dispose()
-    return {"password": BENCH_PASSWORD, "professional": "professional@bench.example",
+    return {"password": BENCH_PASSWORD, "password_hash": password_hash, "professional": "professional@bench.example",
             "trainer": "trainer@bench.example", "mentor": "mentor@bench.example", **fixtures,
             "rows": dict(sorted(writer.counts.items()))}
 

@@ -61,6 +61,8 @@ def create_app(config: object | None = None) -> Flask:
 
     init_observability(app)  # before the other hooks, so its log line times and counts their work too
     _register_blueprints(app)
+    if app.config["BENCH_MODE"]:
+        _register_bench_routes(app)
     _register_hooks(app)
 
     from learnhub.cli import register_commands
@@ -69,6 +71,19 @@ def create_app(config: object | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+def _register_bench_routes(app: Flask) -> None:
+    """Only with LEARNHUB_BENCH=1 (`make bench`): login is measured against its own password check alone."""
+    from learnhub.auth.passwords import verify_password
+
+    @csrf.exempt
+    def bench_argon2():
+        # The hash comes with the request, so nothing but the check itself is done.
+        is_valid = verify_password(request.form.get("hash", ""), request.form.get("password", ""))
+        return ("valid", 200) if is_valid else ("invalid", 403)
+
+    app.add_url_rule("/bench/argon2", "bench_argon2", bench_argon2, methods=["POST"])
 
 
 def _init_extensions(app: Flask) -> None:

@@ -25,17 +25,19 @@ class RoundReport:
     mail_left: bool = False  # its time for sending ran out with due mail that no worker is sending queued
     replies: int = 0  # answers to invitations read from the reply mailbox
     calendars: int = 0  # mentors' own calendars read (each every BUSY_CALENDAR_REFRESH_MINUTES)
+    figures: int = 0  # stored report views computed again (each every REPORT_CACHE_SECONDS)
 
     @property
     def is_idle(self) -> bool:
         return not any((self.certificates, self.reminders, self.expiry_notices, self.sent, self.failed, self.replies,
-                        self.calendars))
+                        self.calendars, self.figures))
 
     def __str__(self) -> str:
         return (f"certificates {self.certificates}, reminders {self.reminders}, "
                 f"expiry notices {self.expiry_notices}, sent {self.sent}, failed {self.failed}"
                 + (f", replies {self.replies}" if self.replies else "")
-                + (f", calendars {self.calendars}" if self.calendars else ""))
+                + (f", calendars {self.calendars}" if self.calendars else "")
+                + (f", report figures {self.figures}" if self.figures else ""))
 
 
 def run_mail_round(app: Flask) -> RoundReport:
@@ -51,6 +53,7 @@ def run_mail_round(app: Flask) -> RoundReport:
     from learnhub.mail.services import has_due_mail, send_pending
     from learnhub.mentoring.busy import refresh_due_calendars
     from learnhub.mentoring.invitations import send_reminders
+    from learnhub.reports.services import refresh_stored_figures
     from learnhub.timeutil import utcnow
 
     now = utcnow()
@@ -66,8 +69,9 @@ def run_mail_round(app: Flask) -> RoundReport:
     db.session.commit()
     sent, failed = send_pending()
     calendars = refresh_due_calendars(now)  # last: slow servers hold up no mail
+    figures = refresh_stored_figures(now)
     return RoundReport(certificates, reminders, expiry_notices, sent, failed, mail_left=has_due_mail(),
-                       replies=replies, calendars=calendars)
+                       replies=replies, calendars=calendars, figures=figures)
 
 
 def _receive_replies_logged() -> int:
@@ -192,6 +196,18 @@ def register_commands(app: Flask) -> None:
         click.echo(f"replies {receive_replies()}")
 
     app.cli.add_command(mail)
+
+    reports = AppGroup("reports", help="Report figures.")
+
+    @reports.command("refresh")
+    def refresh_reports_command() -> None:
+        """Compute the institute dashboard's stored figures now (each worker round does it when they are old)."""
+        from learnhub.reports.services import refresh_stored_figures
+        from learnhub.timeutil import utcnow
+
+        click.echo(f"report figures {refresh_stored_figures(utcnow(), fresh=True)}")
+
+    app.cli.add_command(reports)
 
     @app.cli.command("worker")
     @click.option("--interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,

@@ -50,6 +50,7 @@ from learnhub.mentoring.models import (
 )
 from learnhub.people.models import Membership, Municipality, Organisation, OrganisationService, User, UserRole
 from learnhub.privacy.models import ErasureRequest
+from learnhub.reports.models import StoredFigures
 
 __all__ = [
     "Attendance", "Cohort", "CohortSession", "CohortSessionReminder", "CohortTrainer", "Enrolment", "Evaluation",
@@ -60,5 +61,5 @@ __all__ = [
     "MentorDayOff", "MentoringProgramme", "MentoringSession", "MentorProfile", "PlanAction", "PlanRevision",
     "ProgrammeMentee", "ProgrammeMentor", "ProgrammeOrganisation", "ReminderSent", "SessionNote",
     "SessionParticipant", "AssessmentResult", "Certificate", "CertificateEvent", "CpdActivity", "ExpiryNotice",
-    "OrganisationRequirement", "MentoringEvaluation", "AuditEntry", "ErasureRequest",
+    "OrganisationRequirement", "MentoringEvaluation", "AuditEntry", "ErasureRequest", "StoredFigures",
 ]

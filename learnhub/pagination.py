@@ -55,3 +55,18 @@ def paginate_rows(pages: RowPages, parameters: dict, make: Callable[..., Any], p
                   per_page: int) -> RowPagination:
     return RowPagination(pages=pages, parameters=parameters, make=make, page=page, per_page=per_page,
                          error_out=False)
+
+
+class ListPagination(Pagination):
+    """A page of a list whose rows are chosen in Python (filters that need every row's facts); a page
+    past the end shows the last one."""
+
+    def __init__(self, rows: list, page: int, per_page: int) -> None:
+        last = max(1, -(-len(rows) // per_page))
+        super().__init__(page=min(page, last), per_page=per_page, error_out=False, rows=rows)
+
+    def _query_items(self) -> list[Any]:
+        return self._query_args["rows"][self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])

@@ -3,6 +3,7 @@ import logging
 
 import pytest
 
+from learnhub.auth.passwords import _argon2
 from learnhub.observability import logger
 from tests.factories import PASSWORD, UserFactory
 
@@ -30,9 +31,20 @@ def test_bench_mode_adds_a_hello_route_that_runs_no_query(make_app):
     assert response.data == b"Hello" and response.headers["X-Query-Count"] == "0"
 
 
-def test_query_count_and_hello_route_stay_hidden_outside_bench_and_debug(client):
+def test_bench_mode_adds_a_route_that_only_checks_a_password_against_a_hash(make_app):
+    app = make_app(BENCH_MODE=True)
+    with app.app_context():
+        stored = _argon2.hash("a long bench password")
+        client = app.test_client()
+        right = client.post("/bench/argon2", data={"hash": stored, "password": "a long bench password"})
+        wrong = client.post("/bench/argon2", data={"hash": stored, "password": "another password"})
+    assert (right.status_code, wrong.status_code) == (200, 403)
+
+
+def test_query_count_and_bench_routes_stay_hidden_outside_bench_and_debug(client):
     assert "X-Query-Count" not in client.get("/healthz").headers
     assert client.get("/bench/hello").status_code == 404
+    assert client.post("/bench/argon2", data={"hash": "", "password": ""}).status_code == 404
 
 
 def test_every_response_has_a_request_id(client):

@@ -160,3 +160,96 @@ def test_trainers_lists_do_not_grow_with_cohorts_or_learning_sets(client, auth, 
     for _ in range(30):  # more than a page of each
         CohortFactory()
     assert _queries_for(client, count_queries, url) == few <= 8
+
+
+def _csrf(client, url: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+def test_answering_a_group_session_does_not_grow_with_its_participants(client, auth, count_queries, mentoring):
+    from learnhub.mail.services import send_pending
+    from learnhub.mentoring.models import MentoringSession, SessionParticipant
+
+    _mentor, programme, _mentee = mentoring
+    session = db.session.query(MentoringSession).one()
+    auth.login("mentee@example.org")
+    url = f"/mentoring/sessions/{session.id}/respond"
+    token = _csrf(client, f"/mentoring/sessions/{session.id}")
+    send_pending()
+
+    def answer(partstat: str) -> int:
+        with count_queries() as queries:
+            assert client.post(url, data={"partstat": partstat, "csrf_token": token}).status_code == 302
+        return len(queries)
+
+    few = answer("ACCEPTED")
+    organisation = programme.organisations[0].organisation
+    session.participants += [SessionParticipant(user_id=member_of(organisation).id) for _ in range(15)]
+    db.session.commit()
+    # The session and its answers, read to check access and again under its row lock, and the answer: 7,
+    # and one look for mail to send after the request.
+    assert answer("DECLINED") == few <= 8
+
+
+def test_marking_attendance_by_htmx_does_not_grow_with_the_cohort(client, auth, count_queries):
+    from tests.factories import CohortFactory, CohortSessionFactory, EnrolmentFactory
+
+    trainer = UserFactory(email="trainer@example.org", roles=[Role.TRAINER])
+    cohort = CohortFactory(trainer=trainer, capacity=40)
+    session = CohortSessionFactory(cohort=cohort)
+    first = EnrolmentFactory(cohort=cohort)
+    db.session.commit()
+    auth.login("trainer@example.org")
+    url = f"/trainer/cohorts/{cohort.id}/sessions/{session.id}/attendance"
+
+    def mark(enrolment_id: int, present: str) -> int:
+        with count_queries() as queries:
+            response = client.post(url, data={"enrolment_id": enrolment_id, "present": present},
+                                   headers={"HX-Request": "true"})
+        assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+        return len(queries)
+
+    few = mark(first.id, "1")
+    others = [EnrolmentFactory(cohort=cohort) for _ in range(20)]
+    db.session.commit()
+    assert mark(others[-1].id, "1") == mark(first.id, "0") == few <= 10
+
+
+def test_certificate_pdf_and_personal_data_do_not_grow_with_the_holders_records(client, auth, count_queries):
+    from tests.factories import EnrolmentFactory, certificate_for
+
+    holder = UserFactory(email="holder@example.org")
+    certificate = certificate_for(EnrolmentFactory(user=holder))
+    db.session.commit()
+    auth.login("holder@example.org")
+    token = _csrf(client, "/account/privacy")
+
+    def counted() -> tuple[int, int]:
+        with count_queries() as pdf:
+            assert client.get(f"/certificates/{certificate.id}.pdf").status_code == 200
+        with count_queries() as export:
+            assert client.post("/account/personal-data", data={"csrf_token": token}).status_code == 200
+        return len(pdf), len(export)
+
+    few = counted()
+    for _ in range(5):
+        certificate_for(EnrolmentFactory(user=holder))
+    db.session.commit()
+    assert counted() == few and few[0] <= 11 and few[1] <= 23
+
+
+def test_an_unchanged_feed_of_a_long_history_is_answered_with_the_same_queries(client, count_queries, mentoring):
+    from learnhub.mentoring.feeds import feed_token
+
+    mentor, programme, mentee = mentoring
+    url = f"/calendar/{feed_token(mentee)}.ics"
+    etag = client.get(url).headers["ETag"]
+    with count_queries() as few:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    _schedule(mentor, programme, 12, first_day=2)
+    etag = client.get(url).headers["ETag"]
+    with count_queries() as many:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert len(many) == len(few) <= 6

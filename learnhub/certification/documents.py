@@ -1,8 +1,11 @@
 """The certificate as a PDF and as an Open Badges 3.0 credential, worded in the reader's language."""
 
+import hashlib
+
 from flask import current_app
 from flask_babel import force_locale, get_locale
 
+from learnhub.caching import kept
 from learnhub.certification.badges import CredentialData, open_badge_credential
 from learnhub.certification.issuer import issuer_url, status_list_url_for
 from learnhub.certification.models import Certificate
@@ -51,7 +54,10 @@ def pdf_for(certificate: Certificate, language: str) -> bytes:
             short_code=certificate.readable_code,
             verify_hint=_("Check this certificate at"),
         )
-    return certificate_pdf(document)
+    # The PDF is made from what the document says and nothing else: kept under a digest of all of it,
+    # a kept copy is never out of date (a renamed holder or a new date is another document).
+    digest = hashlib.sha256(repr(document).encode()).hexdigest()
+    return kept(f"certificate-pdf:{digest}", lambda: certificate_pdf(document), current_app.config["KEPT_PAGE_SECONDS"])
 
 
 def credential_for(certificate: Certificate, show_holder: bool = True) -> dict:

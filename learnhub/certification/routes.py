@@ -1,4 +1,4 @@
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -18,7 +18,7 @@ from learnhub.errors import NotFound
 from learnhub.extensions import configured_limit, db, limiter
 from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _, ngettext, select_locale, to_reader_script
-from learnhub.navigation import optional_whole_number, whole_number
+from learnhub.navigation import optional_whole_number, requested_page, whole_number
 from learnhub.people.access import roles_required
 from learnhub.people.models import Organisation, Role, ServiceType
 from learnhub.people.services import organisation_for_admin
@@ -287,16 +287,17 @@ def organisation_status():
 
 # --- organisation admins: their staff ---------------------------------------------------------------------
 
-def _staff_of(organisation_id: int) -> tuple[Organisation, StaffTable]:
+def _staff_of(organisation_id: int, page: int | None = None) -> tuple[Organisation, StaffTable]:
     organisation = organisation_for_admin(current_user, organisation_id)
     return organisation, staff_table(organisation, utcnow(), request.args.get("name", "")[:100],
-                                     StaffFilter.parse(request.args.get("show")))
+                                     StaffFilter.parse(request.args.get("show")), page,
+                                     current_app.config["PAGE_SIZE"])
 
 
 @bp.get("/organisations/<int:organisation_id>/staff")
 @login_required
 def staff(organisation_id: int):
-    organisation, table = _staff_of(organisation_id)
+    organisation, table = _staff_of(organisation_id, requested_page())
     return render_template("certification/staff.html", organisation=organisation, table=table,
                            filters=list(StaffFilter), name=request.args.get("name", "")[:100],
                            show=StaffFilter.parse(request.args.get("show")).value)

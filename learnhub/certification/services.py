@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from learnhub.audit import services as audit
 from learnhub.audit.models import AuditAction
@@ -348,7 +348,9 @@ def record_assessment(actor: User, cohort: Cohort, enrolment_id: int, is_passed:
 
 
 def certificates_of(user: User) -> list[Certificate]:
+    # With their cohorts: the PDFs and the personal-data download name them, one query for all.
     return list(db.session.scalars(select(Certificate).where(Certificate.holder_id == user.id)
+                                   .options(selectinload(Certificate.cohort))
                                    .order_by(Certificate.issued_at.desc())))
 
 

@@ -19,6 +19,7 @@ from learnhub.curriculum.models import LearningSetVersion, Module, ModuleProgres
 from learnhub.enums import LabelledEnum
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, folded, to_reader_script
+from learnhub.pagination import ListPagination
 from learnhub.people.models import Membership, MembershipRole, Organisation, User
 
 EXPIRY_WARNING_DAYS = 90
@@ -72,11 +73,16 @@ class StaffMember:
 
 @dataclass(frozen=True)
 class StaffTable:
-    members: list[StaffMember]
+    members: list[StaffMember]  # the page's, or all that fit the filters for a download
     period_start: int
     period_end: int
     required_points: int
     total: int  # members before filtering
+    pages: ListPagination | None = None  # None: every member that fits is in `members`
+
+    @property
+    def fitting(self) -> int:
+        return (self.pages.total or 0) if self.pages is not None else len(self.members)
 
 
 def cpd_period(today: date) -> tuple[int, int]:
@@ -86,24 +92,38 @@ def cpd_period(today: date) -> tuple[int, int]:
     return start, start + years - 1
 
 
-def staff_table(organisation: Organisation, now: datetime, name: str = "",
-                show: StaffFilter = StaffFilter.ALL) -> StaffTable:
-    members = {user_id: StaffMember(user_id, to_reader_script(display_name), email, role)
+def staff_table(organisation: Organisation, now: datetime, name: str = "", show: StaffFilter = StaffFilter.ALL,
+                page: int | None = None, per_page: int = 25) -> StaffTable:
+    """The members that fit the filters, with their training, certificates and CPD points: one `page` of
+    them, or all (for downloads) when `page` is None. Facts are read for the members shown only, unless
+    the filter is about those facts."""
+    members = [StaffMember(user_id, to_reader_script(display_name), email, role)
                for user_id, display_name, email, role in db.session.execute(
                    select(User.id, User.display_name, User.email, Membership.role)
                    .join(Membership, Membership.user_id == User.id)
                    .where(Membership.organisation_id == organisation.id)
-                   .order_by(User.display_name, User.id))}
-    today = institute_date(now)
-    period_start, period_end = cpd_period(today)
-    if members:
-        _add_enrolments(members, organisation)
-        _add_certificates_and_points(members, now, period_start, period_end)
+                   .order_by(User.display_name, User.id))]
+    period_start, period_end = cpd_period(institute_date(now))
     required = current_app.config["CPD_REQUIRED_POINTS"]
     wanted = folded(name)
-    shown = [m for m in members.values() if (not wanted or wanted in folded(m.name) or wanted in m.email.casefold())
-             and _fits(m, show, required)]
-    return StaffTable(shown, period_start, period_end, required, len(members))
+    shown = [m for m in members if not wanted or wanted in folded(m.name) or wanted in m.email.casefold()]
+    if show is not StaffFilter.ALL:
+        _add_facts(shown, organisation, now, period_start, period_end)
+        shown = [m for m in shown if _fits(m, show, required)]
+    pages = ListPagination(shown, page, per_page) if page is not None else None
+    if pages is not None:
+        shown = pages.items
+    if show is StaffFilter.ALL:
+        _add_facts(shown, organisation, now, period_start, period_end)
+    return StaffTable(shown, period_start, period_end, required, len(members), pages)
+
+
+def _add_facts(members: list[StaffMember], organisation: Organisation, now: datetime, period_start: int,
+               period_end: int) -> None:
+    if members:
+        by_id = {member.user_id: member for member in members}
+        _add_enrolments(by_id, organisation)
+        _add_certificates_and_points(by_id, now, period_start, period_end)
 
 
 def _fits(member: StaffMember, show: StaffFilter, required: int) -> bool:

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import BindParameter, ColumnElement, CompoundSelect, bindparam, exists, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from learnhub.curriculum.models import LearningSet
 from learnhub.errors import InvalidInput, NotFound
@@ -125,9 +125,15 @@ def programme_for_mentor(user: User, programme_id: int) -> MentoringProgramme:
     return programme
 
 
-def session_for(user: User, session_id: int) -> MentoringSession:
+# What answering a session reads of it: its own row and its participants' answers, not the programme and
+# people that the session page shows.
+ANSWERS_ONLY = (lazyload(MentoringSession.programme), lazyload(MentoringSession.mentor),
+                selectinload(MentoringSession.participants).lazyload(SessionParticipant.user))
+
+
+def session_for(user: User, session_id: int, answers_only: bool = False) -> MentoringSession:
     """A session the user runs or was invited to (and not removed from); others get 404."""
-    session = db.session.get(MentoringSession, session_id)
+    session = db.session.get(MentoringSession, session_id, options=ANSWERS_ONLY if answers_only else None)
     if session is not None and (
         session.mentor_id == user.id
         or user.has_role(Role.INSTITUTE_ADMIN)

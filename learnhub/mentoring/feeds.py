@@ -9,19 +9,20 @@ A session the reader declined stays in their feed, marked "Declined" and free in
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 
 from flask import current_app
 from flask_babel import force_locale, get_locale
-from sqlalchemy import DateTime, String, null, select, type_coerce, union_all
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import DateTime, Row, String, null, select, type_coerce, union_all
+from sqlalchemy.orm import lazyload
 
 from learnhub import ical
 from learnhub.caching import Topic, kept_until_changed
 from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
-from learnhub.curriculum.models import LearningSetVersion
+from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.errors import NotFound
 from learnhub.extensions import db
 from learnhub.i18n import _, to_reader_script
@@ -92,64 +93,99 @@ _EPOCH = datetime(2020, 1, 1)
 
 @dataclass(frozen=True)
 class Feed:
-    body: bytes
     etag: str
     last_modified: datetime  # naive UTC
+    body: bytes | None  # None when the caller holds this version already: it was not built
 
 
-def feed_for_token(token: str, now: datetime) -> Feed:
-    """The feed behind a private calendar address, kept until anything it shows changes (a wrong or
-    old token is refused before anything is kept)."""
-    secret_free_key = hashlib.sha256(token.encode()).hexdigest()
-    return kept_until_changed(CALENDAR_FEEDS, f"feed:{secret_free_key}", lambda: build_feed(feed_owner(token), now))
+@dataclass(frozen=True)
+class FeedRows:
+    """What a feed is made from, as plain values: the same rows make the same bytes, so their digest is
+    the feed's ETag, known before (and without) building any event."""
+
+    user: User
+    since: datetime
+    mentoring: list[Row]
+    cohort_sessions: list[Row]
+    deadlines: list[Row]
+    rotated_at: datetime | None
+
+    @property
+    def etag(self) -> str:
+        owner = (self.user.display_name, self.user.preferred_language, self.user.time_zone)
+        # Plain tuples: a Row's own repr shortens long values, and takes ten times as long.
+        rows = [tuple(row) for found in (self.mentoring, self.cohort_sessions, self.deadlines) for row in found]
+        content = repr((owner, rows, self.rotated_at))
+        return hashlib.sha256(content.encode()).hexdigest()[:32]
+
+    @property
+    def last_modified(self) -> datetime:
+        stamps = [row.answered_at or _EPOCH for row in self.mentoring]
+        stamps += [row.changed_at for row in self.mentoring] + [row.removed_at or _EPOCH for row in self.mentoring]
+        stamps += [row.created_at for row in self.cohort_sessions] + [row.updated_at for row in self.deadlines]
+        return max([*stamps, self.rotated_at or _EPOCH]).replace(microsecond=0)
+
+
+def feed_for_token(token: str, now: datetime, is_held: Callable[[str, datetime], bool]) -> Feed:
+    """The feed behind a private calendar address (a wrong or old token is refused first). With a shared
+    cache it is kept, built, until anything it shows changes; without one its rows are read and, when
+    `is_held(etag, last_modified)` says the caller has this version already, no event is built."""
+    if current_app.config["KEEP_PAGES"]:
+        secret_free_key = hashlib.sha256(token.encode()).hexdigest()
+        return kept_until_changed(CALENDAR_FEEDS, f"feed:{secret_free_key}",
+                                  lambda: build_feed(feed_owner(token), now))
+    rows = feed_rows(feed_owner(token), now)
+    if is_held(rows.etag, rows.last_modified):
+        return Feed(rows.etag, rows.last_modified, None)
+    return Feed(rows.etag, rows.last_modified, _body(rows, now))
 
 
 def build_feed(user: User, now: datetime) -> Feed:
-    events, last_modified = _events_and_last_change(user, now)
-    body = _body(user, events, now)
-    return Feed(body, hashlib.sha256(body).hexdigest()[:32], last_modified.replace(microsecond=0))
+    rows = feed_rows(user, now)
+    return Feed(rows.etag, rows.last_modified, _body(rows, now))
 
 
 def feed_body(user: User, now: datetime) -> bytes:
-    return _body(user, feed_events(user, now), now)
+    return _body(feed_rows(user, now), now)
 
 
 def feed_events(user: User, now: datetime) -> list[ical.CalendarEvent]:
     """The user's mentoring and cohort sessions and plan deadlines from CALENDAR_FEED_PAST_DAYS ago on."""
-    return _events_and_last_change(user, now)[0]
+    return _events(feed_rows(user, now))
 
 
-def _body(user: User, events: list[ical.CalendarEvent], now: datetime) -> bytes:
-    with force_locale(user.preferred_language):
-        name = to_reader_script(_("LearnHub: %(name)s", name=user.display_name))
-    return ical.feed_bytes(events, name, now)
+def _body(rows: FeedRows, now: datetime) -> bytes:
+    with force_locale(rows.user.preferred_language):
+        name = to_reader_script(_("LearnHub: %(name)s", name=rows.user.display_name))
+    return ical.feed_bytes(_events(rows), name, now)
 
 
-def _events_and_last_change(user: User, now: datetime) -> tuple[list[ical.CalendarEvent], datetime]:
+def feed_rows(user: User, now: datetime) -> FeedRows:
+    """Three queries of plain columns: a feed of thousands of sessions builds no ORM objects."""
     since = now - timedelta(days=current_app.config["CALENDAR_FEED_PAST_DAYS"])
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
-            force_locale(user.preferred_language):
-        mentoring, last_change = _mentoring_events(user, since)
-        events = mentoring + _cohort_events(user, since) + _deadline_events(user, since)
-    stamps = [event.stamp for event in events if event.stamp is not None]
     feed = db.session.get(CalendarFeed, user.id)  # feed_owner has it already: no query
-    rotated = feed.rotated_at if feed else None
-    return events, max([*stamps, last_change or _EPOCH, rotated or _EPOCH])
+    return FeedRows(user, since, _mentoring_rows(user, since), _cohort_session_rows(user, since),
+                    _deadline_rows(user, since), feed.rotated_at if feed else None)
 
 
-def _mentoring_events(user: User, since: datetime) -> tuple[list[ical.CalendarEvent], datetime | None]:
-    """One query of plain columns: a feed of thousands of sessions builds no ORM objects."""
+def _events(rows: FeedRows) -> list[ical.CalendarEvent]:
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), \
+            force_locale(rows.user.preferred_language):
+        return (_mentoring_events(rows.mentoring) + _cohort_events(rows.user, rows.cohort_sessions)
+                + _deadline_events(rows.user, rows.deadlines))
+
+
+def _mentoring_rows(user: User, since: datetime) -> list[Row]:
     runs = select(MentoringSession.id.label("session_id"), type_coerce(null(), String).label("partstat"),
                   type_coerce(null(), DateTime).label("answered_at"), type_coerce(null(), DateTime).label("removed_at")) \
-        .where(MentoringSession.mentor_id == user.id, MentoringSession.ends_at >= since)
+        .where(MentoringSession.mentor_id == user.id)
     # Sessions the user was removed from come too: they leave the feed, which changed then.
     attends = (select(SessionParticipant.session_id, SessionParticipant.partstat, SessionParticipant.answered_at,
                       SessionParticipant.removed_at)
-               .join(MentoringSession)
-               .where(SessionParticipant.user_id == user.id, MentoringSession.ends_at >= since))
-    own = union_all(runs, attends).subquery()
+               .where(SessionParticipant.user_id == user.id))
+    own = union_all(runs, attends).subquery()  # the period is asked once, of the sessions they lead to
     mentor = db.aliased(User)
-    rows = db.session.execute(
+    return list(db.session.execute(
         select(MentoringSession.id, MentoringSession.kind, MentoringSession.starts_at, MentoringSession.ends_at,
                MentoringSession.place, MentoringSession.online_url, MentoringSession.agenda, MentoringSession.status,
                MentoringSession.sequence, MentoringSession.cancel_reason, MentoringSession.reschedule_reason,
@@ -159,8 +195,11 @@ def _mentoring_events(user: User, since: datetime) -> tuple[list[ical.CalendarEv
         .join(own, own.c.session_id == MentoringSession.id)
         .join(MentoringProgramme, MentoringProgramme.id == MentoringSession.programme_id)
         .join(mentor, mentor.id == MentoringSession.mentor_id)
-        .order_by(MentoringSession.starts_at, MentoringSession.id)).all()
-    removed = max((row.removed_at for row in rows if row.removed_at is not None), default=None)
+        .where(MentoringSession.ends_at >= since)
+        .order_by(MentoringSession.starts_at, MentoringSession.id)))
+
+
+def _mentoring_events(rows: list[Row]) -> list[ical.CalendarEvent]:
     url = external_url("mentoring.session", session_id=0)[:-1]  # one url_for, not one per session
     host, locale = site_host(), str(get_locale())
     events, seen = [], set()
@@ -180,7 +219,7 @@ def _mentoring_events(user: User, since: datetime) -> tuple[list[ical.CalendarEv
             location=row.place or row.online_url, url=f"{url}{row.id}",
             organizer=_person(row.mentor_name, row.mentor_email), cancelled=is_cancelled,
             time_zone=row.mentor_zone, stamp=stamp, is_transparent=is_declined))
-    return events, removed
+    return events
 
 
 # Worded as calendar_event words a session (mentoring/invitations.py); a feed repeats the same few titles
@@ -208,40 +247,46 @@ def _person(name: str, email: str) -> ical.Person:
     return ical.Person(name, email)
 
 
-def _cohort_events(user: User, since: datetime) -> list[ical.CalendarEvent]:
-    cohort_sessions = db.session.scalars(
-        select(CohortSession).join(Enrolment, Enrolment.cohort_id == CohortSession.cohort_id)
+def _cohort_session_rows(user: User, since: datetime) -> list[Row]:
+    return list(db.session.execute(
+        select(CohortSession.id, CohortSession.starts_at, CohortSession.ends_at, CohortSession.place,
+               CohortSession.online_url, Cohort.id.label("cohort_id"), Cohort.name, Cohort.created_at,
+               LearningSetVersion.title)
+        .join(Enrolment, Enrolment.cohort_id == CohortSession.cohort_id)
+        .join(Cohort, Cohort.id == CohortSession.cohort_id)
+        .join(LearningSetVersion, LearningSetVersion.id == Cohort.version_id)
         .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ENROLLED,
                CohortSession.ends_at >= since)
-        .options(joinedload(CohortSession.cohort).options(
-            lazyload(Cohort.trainers), joinedload(Cohort.version).options(
-                lazyload(LearningSetVersion.languages), lazyload(LearningSetVersion.service_types))))
-        .order_by(CohortSession.starts_at))
-    events = []
-    for cohort_session in cohort_sessions:
-        cohort = cohort_session.cohort
-        events.append(ical.CalendarEvent(
-            uid=f"cohort-session-{cohort_session.id}@{site_host()}", sequence=0,
-            starts_at=cohort_session.starts_at, ends_at=cohort_session.ends_at,
-            summary=to_reader_script(f"{cohort.version.display_title}: {cohort.name}"), description="",
-            location=cohort_session.place or cohort_session.online_url,
-            url=external_url("courses.cohort", cohort_id=cohort.id), time_zone=user.time_zone,
-            stamp=cohort.created_at))
-    return events
+        .order_by(CohortSession.starts_at, CohortSession.id)))
 
 
-def _deadline_events(user: User, since: datetime) -> list[ical.CalendarEvent]:
-    """Open implementation-plan actions of the user's organisations, as a half hour at 09:00 on the due day."""
+def _cohort_events(user: User, rows: list[Row]) -> list[ical.CalendarEvent]:
+    return [ical.CalendarEvent(
+        uid=f"cohort-session-{row.id}@{site_host()}", sequence=0, starts_at=row.starts_at, ends_at=row.ends_at,
+        summary=to_reader_script(f"{pick_language(row.title)}: {row.name}"), description="",
+        location=row.place or row.online_url, url=external_url("courses.cohort", cohort_id=row.cohort_id),
+        time_zone=user.time_zone, stamp=row.created_at) for row in rows]
+
+
+def _deadline_rows(user: User, since: datetime) -> list[Row]:
+    """Open implementation-plan actions of the user's organisations."""
     organisation_ids = select(Membership.organisation_id).where(Membership.user_id == user.id)
-    found = db.session.execute(select(PlanAction, ImplementationPlan.updated_at).join(ImplementationPlan).where(
-        ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
-        PlanAction.due_on >= since.date()))
+    return list(db.session.execute(
+        select(PlanAction.id, PlanAction.due_on, PlanAction.description, PlanAction.owner, ImplementationPlan.updated_at)
+        .join(ImplementationPlan)
+        .where(ImplementationPlan.organisation_id.in_(organisation_ids), PlanAction.is_done.is_(False),
+               PlanAction.due_on >= since.date())
+        .order_by(PlanAction.id)))
+
+
+def _deadline_events(user: User, rows: list[Row]) -> list[ical.CalendarEvent]:
+    """Each action as a half hour at 09:00 on its due day."""
     events = []
-    for action, updated_at in found:
-        starts_at = local_to_utc(datetime.combine(action.due_on, time(9)), user.time_zone)
+    for row in rows:
+        starts_at = local_to_utc(datetime.combine(row.due_on, time(9)), user.time_zone)
         events.append(ical.CalendarEvent(
-            uid=f"plan-action-{action.id}@{site_host()}", sequence=0, starts_at=starts_at,
+            uid=f"plan-action-{row.id}@{site_host()}", sequence=0, starts_at=starts_at,
             ends_at=starts_at + timedelta(minutes=30),
-            summary=to_reader_script(_("Deadline: %(action)s", action=action.description)),
-            description=to_reader_script(action.owner), time_zone=user.time_zone, stamp=updated_at))
+            summary=to_reader_script(_("Deadline: %(action)s", action=row.description)),
+            description=to_reader_script(row.owner), time_zone=user.time_zone, stamp=row.updated_at))
     return events

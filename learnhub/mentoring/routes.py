@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.http import is_resource_modified
 
 from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.curriculum.services import all_versions_for_trainers
@@ -245,11 +246,11 @@ def session_ics(session_id: int):
 @bp.post("/mentoring/sessions/<int:session_id>/respond")
 @login_required
 def respond(session_id: int):
-    session = access.session_for(current_user, session_id)
+    session = access.session_for(current_user, session_id, answers_only=True)
     booking.respond(current_user, session, request.form.get("partstat", ""))
     db.session.commit()
     flash(_("Thank you, your answer is saved."), "success")
-    return redirect(url_for("mentoring.session", session_id=session.id))
+    return redirect(url_for("mentoring.session", session_id=session_id))  # not session.id: read again after the commit
 
 
 @bp.post("/mentoring/sessions/<int:session_id>/reschedule")
@@ -387,8 +388,9 @@ def new_calendar_address_question() -> tuple[str, str]:
 
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
-    feed = feeds.feed_for_token(token, utcnow())
-    response = Response(feed.body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
+    feed = feeds.feed_for_token(token, utcnow(), lambda etag, last_modified: not is_resource_modified(
+        request.environ, etag, last_modified=last_modified.replace(tzinfo=UTC)))
+    response = Response(feed.body or b"", mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
     response.set_etag(feed.etag)
     response.last_modified = feed.last_modified.replace(tzinfo=UTC)
     return response.make_conditional(request)  # 304 without a body to If-None-Match / If-Modified-Since

@@ -1,8 +1,8 @@
 """Reports assembled from the aggregate queries: figures, tables for pages and exports, a narrative."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from learnhub.people.models import Organisation, ServiceType
 from learnhub.people.services import municipality_choices
 from learnhub.reports import queries
 from learnhub.reports.charts import report_charts
+from learnhub.reports.models import StoredFigures
 from learnhub.reports.queries import RATED, RatingSummary
 from learnhub.reports.scope import ReportFilter, ReportScope, ScopeKind
 from learnhub.reports.tables import Cell, Table, column
@@ -162,6 +163,105 @@ def resolve_name(kind: Named, chosen_id: str | None, typed: str | None, scope: R
     return NameChoice(name=typed, candidates=tuple((i, name) for i, name, _exact in found[:SUGGESTIONS]))
 
 
+GROUPS = ("municipality", "service_type", "learning_set", "month")
+
+
+@dataclass
+class Figures:
+    """Every aggregate a report shows, before it is worded: the totals (group None) and each breakdown."""
+
+    training: dict[str | None, list[queries.TrainingRow]]
+    certificates: dict[str | None, list[queries.CertificateRow]]
+    mentoring: dict[str | None, list[queries.MentoringRow]] | None  # None: the scope shows no mentoring
+    mentees: dict[str | None, list[queries.MenteeRow]] | None
+    attendance: queries.AttendanceTotals
+    cohort_ratings: RatingSummary
+    mentoring_ratings: RatingSummary | None
+
+    def to_json(self) -> dict:
+        """Plain values (JSON keys are text, so groups become "" for the totals)."""
+        def grouped(rows: dict | None) -> dict | None:
+            return None if rows is None else {group or "": [asdict(row) for row in found] for group, found in rows.items()}
+
+        return {"training": grouped(self.training), "certificates": grouped(self.certificates),
+                "mentoring": grouped(self.mentoring), "mentees": grouped(self.mentees),
+                "attendance": asdict(self.attendance), "cohort_ratings": asdict(self.cohort_ratings),
+                "mentoring_ratings": asdict(self.mentoring_ratings) if self.mentoring_ratings else None}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Figures":
+        def grouped(rows: dict, row_type: type) -> dict:
+            return {group or None: [row_type(**row) for row in found] for group, found in rows.items()}
+
+        def shown(rows: dict | None, row_type: type) -> dict | None:
+            return None if rows is None else grouped(rows, row_type)
+
+        return cls(grouped(data["training"], queries.TrainingRow),
+                   grouped(data["certificates"], queries.CertificateRow),
+                   shown(data["mentoring"], queries.MentoringRow), shown(data["mentees"], queries.MenteeRow),
+                   queries.AttendanceTotals(**data["attendance"]), RatingSummary(**data["cohort_ratings"]),
+                   RatingSummary(**data["mentoring_ratings"]) if data["mentoring_ratings"] else None)
+
+
+def compute_figures(scope: ReportScope, filters: ReportFilter, now: datetime) -> Figures:
+    """All of a report's queries: some twenty GROUP BY selects over every enrolment, certificate and session
+    in the scope (seconds at ten times the bench data, hence the worker's stored copy and the cache)."""
+    shows_mentoring = scope.shows_mentoring
+    every = (None, *GROUPS)
+    return Figures(
+        training={group: queries.training(filters, scope, group) for group in every},
+        certificates={group: queries.certificates(filters, scope, now, group) for group in every},
+        mentoring={group: queries.mentoring_sessions(filters, scope, now, group) for group in (None, "month")}
+        if shows_mentoring else None,
+        mentees={group: queries.mentees(filters, scope, now, group) for group in (None, "municipality", "service_type")}
+        if shows_mentoring else None,
+        attendance=queries.attendance(filters, scope),
+        cohort_ratings=queries.cohort_evaluations(filters, scope),
+        mentoring_ratings=queries.mentoring_evaluations(filters, scope) if shows_mentoring else None,
+    )
+
+
+# The institute's dashboard as it first opens: the view the worker keeps computed (refresh_stored_figures).
+STORED_VIEWS = ((ScopeKind.INSTITUTE, ReportFilter()),)
+
+
+def _figures_key(scope: ReportScope, filters: ReportFilter) -> str:
+    return f"{scope.key}:{scope.subject_id}:{filters!r}"
+
+
+def refresh_stored_figures(now: datetime, fresh: bool = False) -> int:
+    """Compute the stored views' figures again when they are REPORT_CACHE_SECONDS old (the worker does it
+    each round), or at once when `fresh`, so the dashboard's first request after its cache expired reads
+    them instead of waiting for its queries. Returns how many views were computed."""
+    refreshed = 0
+    for kind, filters in STORED_VIEWS:
+        scope = ReportScope(kind, 0, "")
+        key = _figures_key(scope, filters)
+        stored = db.session.get(StoredFigures, key)
+        max_age = timedelta(seconds=current_app.config["REPORT_CACHE_SECONDS"])
+        if stored is not None and not fresh and stored.computed_at > now - max_age:
+            continue
+        figures = compute_figures(scope, filters, now).to_json()
+        if stored is None:
+            db.session.add(StoredFigures(key=key, computed_at=now, figures=figures))
+        else:
+            stored.computed_at, stored.figures = now, figures
+        db.session.commit()
+        refreshed += 1
+    return refreshed
+
+
+def _figures(scope: ReportScope, filters: ReportFilter, now: datetime, fresh: bool) -> tuple[Figures, datetime]:
+    """The worker's stored figures while they are at most twice REPORT_CACHE_SECONDS old (so a stopped worker
+    never leaves old figures on show), otherwise computed now."""
+    if not fresh and (scope.kind, filters) in STORED_VIEWS:
+        stored = db.session.get(StoredFigures, _figures_key(scope, filters))
+        oldest = now - 2 * timedelta(seconds=current_app.config["REPORT_CACHE_SECONDS"])
+        if stored is not None and stored.computed_at >= oldest:
+            return Figures.from_json(stored.figures), stored.computed_at
+    return compute_figures(scope, filters, now), now
+
+
 @dataclass
 class Report:
     scope: ReportScope
@@ -173,6 +273,7 @@ class Report:
     mentees: queries.MenteeRow | None
     cohort_ratings: RatingSummary
     mentoring_ratings: RatingSummary | None
+    figures: Figures | None  # the breakdowns too (not in the page's copy, which keeps what it shows)
     computed_at: datetime | None = None
     tables: dict[str, Table] = field(default_factory=dict)
     narrative: str = ""
@@ -211,37 +312,37 @@ def cached_report(scope: ReportScope, filters: ReportFilter, now: datetime, fres
     key = f"report:v2:{scope.key}:{scope.subject_id}:{get_locale()}:{filters!r}:{for_page}"
 
     def compute() -> Report:
-        report = build_report(scope, filters, now)
+        figures, computed_at = _figures(scope, filters, now, fresh)
+        report = build_report(scope, filters, computed_at, figures)
         report.key = key
         if for_page:
             for name in LONG_TABLES:
                 report.tables[name].rows = report.tables[name].rows[:PAGE_ROWS]
             report.charts = report_charts(report)
+            report.figures = None
         return report
 
     return _kept(key, compute, fresh)
 
 
-def build_report(scope: ReportScope, filters: ReportFilter, now: datetime) -> Report:
-    shows_mentoring = scope.shows_mentoring
+def build_report(scope: ReportScope, filters: ReportFilter, now: datetime, figures: Figures | None = None) -> Report:
+    """The report worded in the reader's language, from `figures` computed at `now` (or computed now)."""
+    figures = figures or compute_figures(scope, filters, now)
     report = Report(
-        scope=scope, filters=filters, computed_at=now,
-        training=queries.training(filters, scope)[0],
-        attendance=queries.attendance(filters, scope),
-        certificates=queries.certificates(filters, scope, now)[0],
-        mentoring=queries.mentoring_sessions(filters, scope, now)[0] if shows_mentoring else None,
-        mentees=queries.mentees(filters, scope, now)[0] if shows_mentoring else None,
-        cohort_ratings=queries.cohort_evaluations(filters, scope),
-        mentoring_ratings=queries.mentoring_evaluations(filters, scope) if shows_mentoring else None,
-    )
+        scope=scope, filters=filters, training=figures.training[None][0], attendance=figures.attendance,
+        certificates=figures.certificates[None][0],
+        mentoring=figures.mentoring[None][0] if figures.mentoring is not None else None,
+        mentees=figures.mentees[None][0] if figures.mentees is not None else None,
+        cohort_ratings=figures.cohort_ratings, mentoring_ratings=figures.mentoring_ratings, figures=figures,
+        computed_at=now)
     tables: list[Table] = [
         _summary_table(report),
         _place_table("municipalities", _("By municipality"), _("Municipality"), "municipality",
-                     lambda key: _name(municipality_names(), key), report, now),
+                     lambda key: _name(municipality_names(), key), report, figures),
         _place_table("service_types", _("By service type"), _("Service type"), "service_type",
-                     _service_label, report, now),
-        _learning_set_table(report, now),
-        _month_table(report, now),
+                     _service_label, report, figures),
+        _learning_set_table(report, figures),
+        _month_table(report, figures),
         _evaluation_table(report),
     ]
     report.tables = {table.key: table for table in tables}
@@ -313,11 +414,11 @@ class PlaceRow:
 
 
 def _place_table(key: str, title: str, place_heading: str, group: str, label: Callable[[Any], str],
-                 report: Report, now: datetime) -> Table[PlaceRow]:
-    scope, filters = report.scope, report.filters
-    training = {row.key: row for row in queries.training(filters, scope, group)}
-    certificates = {row.key: row for row in queries.certificates(filters, scope, now, group)}
-    mentees = {row.key: row for row in queries.mentees(filters, scope, now, group)} if scope.shows_mentoring else {}
+                 report: Report, figures: Figures) -> Table[PlaceRow]:
+    scope = report.scope
+    training = {row.key: row for row in figures.training[group]}
+    certificates = {row.key: row for row in figures.certificates[group]}
+    mentees = {row.key: row for row in figures.mentees[group]} if figures.mentees is not None else {}
     rows = []
     for place in set(training) | set(certificates) | set(mentees):
         t, c, m = training.get(place), certificates.get(place), mentees.get(place)
@@ -343,11 +444,10 @@ class LearningSetRow:
     cpd_points: int = column(_l("CPD points awarded"))
 
 
-def _learning_set_table(report: Report, now: datetime) -> Table[LearningSetRow]:
-    scope, filters = report.scope, report.filters
-    training = {row.key: row for row in queries.training(filters, scope, "learning_set")}
-    certificates = {row.key: row for row in queries.certificates(filters, scope, now, "learning_set")}
-    titles = name_index(Named.LEARNING_SET, scope).names
+def _learning_set_table(report: Report, figures: Figures) -> Table[LearningSetRow]:
+    training = {row.key: row for row in figures.training["learning_set"]}
+    certificates = {row.key: row for row in figures.certificates["learning_set"]}
+    titles = name_index(Named.LEARNING_SET, report.scope).names
     rows = []
     for learning_set_id in set(training) | set(certificates):
         t, c = training.get(learning_set_id), certificates.get(learning_set_id)
@@ -380,13 +480,12 @@ class MonthRow:
     mentoring_hours: float = column(_l("Mentoring hours"), mentoring=True)
 
 
-def _month_table(report: Report, now: datetime) -> Table[MonthRow]:
+def _month_table(report: Report, figures: Figures) -> Table[MonthRow]:
     """Month by month, with empty months shown as zeros so the trend is honest."""
-    scope, filters = report.scope, report.filters
-    training = {row.key: row for row in queries.training(filters, scope, "month")}
-    certificates = {row.key: row for row in queries.certificates(filters, scope, now, "month")}
-    mentoring = ({row.key: row for row in queries.mentoring_sessions(filters, scope, now, "month")}
-                 if scope.shows_mentoring else {})
+    scope = report.scope
+    training = {row.key: row for row in figures.training["month"]}
+    certificates = {row.key: row for row in figures.certificates["month"]}
+    mentoring = {row.key: row for row in figures.mentoring["month"]} if figures.mentoring is not None else {}
     seen = sorted(str(key) for key in set(training) | set(certificates) | set(mentoring) if key)
     rows = []
     for month in _months_between(seen[0], seen[-1]) if seen else []:

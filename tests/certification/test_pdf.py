@@ -108,3 +108,24 @@ def test_same_document_gives_the_same_page_content():
 def test_a_full_length_code_shows_whole_on_two_lines(code):
     text = page_text(make_document(short_code=code))
     assert code[:19] + "\n" + code[20:] in text and "…" not in text
+
+
+def test_a_certificates_pdf_is_made_once_and_again_when_anything_on_it_changes(make_app, monkeypatch):
+    from learnhub.certification import pdf
+    from learnhub.certification.documents import pdf_for
+    from learnhub.extensions import db
+    from tests.factories import EnrolmentFactory, certificate_for
+
+    made = []
+    real = pdf.certificate_pdf
+    monkeypatch.setattr(pdf, "certificate_pdf", lambda document: made.append(document) or real(document))
+    app = make_app(CACHE_TYPE="SimpleCache")
+    with app.app_context(), app.test_request_context():
+        certificate = certificate_for(EnrolmentFactory())
+        db.session.commit()
+        first = pdf_for(certificate, "sr_Latn")
+        assert pdf_for(certificate, "sr_Latn") == first and len(made) == 1  # kept, not made again
+        pdf_for(certificate, "en")
+        certificate.holder.display_name = "Jelena Novo Ime"
+        renamed = PdfReader(BytesIO(pdf_for(certificate, "sr_Latn"))).pages[0].extract_text()
+        assert "Jelena Novo Ime" in renamed and len(made) == 3

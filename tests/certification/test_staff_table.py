@@ -80,3 +80,22 @@ def test_another_organisations_admin_finds_no_staff_table(client, auth, staff):
     auth.login("other@example.org", PASSWORD)
     assert client.get(f"/organisations/{staff.id}/staff").status_code == 404
     assert client.get(f"/organisations/{staff.id}/staff.csv").status_code == 404
+
+
+def test_a_large_staff_shows_a_page_at_a_time_with_the_same_queries(client, staff, count_queries):
+    for number in range(30):
+        EnrolmentFactory(user=member_of(staff, display_name=f"Član {number:02d}"), organisation_id=staff.id)
+    db.session.commit()
+    url = f"/organisations/{staff.id}/staff"
+    with count_queries() as first_page:
+        page = client.get(url).get_data(as_text=True)
+    assert "33 of 33 people shown." in page and page.count('<th scope="row">') == 25
+    assert "Page 1 of 2" in page and f"{url}?page=2" in page
+    with count_queries() as second_page:
+        last = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert last.count('<th scope="row">') == 8 and "Zora Šefica" in page + last
+    assert len(first_page) == len(second_page) <= 8
+    training = client.get(f"{url}?show=in-training&page=9").get_data(as_text=True)  # past the end: the last page
+    assert "32 of 33 people shown." in training and "Page 2 of 2" in training
+    rows = list(csv.reader(io.StringIO(client.get(f"{url}.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 34  # downloads hold everyone

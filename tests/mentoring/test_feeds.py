@@ -11,7 +11,14 @@ from learnhub.extensions import db
 from learnhub.mentoring import booking, feeds
 from learnhub.mentoring.models import PartStat
 from learnhub.people.models import Role
-from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
+from tests.factories import (
+    CohortSessionFactory,
+    EnrolmentFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    UserFactory,
+    member_of,
+)
 
 NOW = datetime(2027, 2, 26, 12, 0)
 MONDAY_0800_UTC = datetime(2027, 3, 1, 8, 0)
@@ -76,6 +83,29 @@ def test_a_feed_answers_not_modified_until_something_in_it_changes(world, client
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 200
+
+
+def test_a_not_modified_answer_builds_no_feed_and_a_changed_place_of_a_cohort_session_is_a_new_version(
+        world, client, monkeypatch):
+    programme, mentor, mentee, _other = world
+    _group(mentor, programme)
+    cohort_session = CohortSessionFactory()
+    EnrolmentFactory(cohort=cohort_session.cohort, user=mentee)
+    db.session.commit()
+    url = f"/calendar/{feeds.feed_token(mentee)}.ics"
+    etag = client.get(url).headers["ETag"]
+
+    def no_building(*_args):
+        raise AssertionError("a calendar app that has this version gets no new body")
+
+    monkeypatch.setattr(feeds.ical, "feed_bytes", no_building)
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    monkeypatch.undo()
+    # Cohort sessions have no SEQUENCE: the ETag follows what the feed shows all the same.
+    cohort_session.place = "Sala 2"
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and b"Sala 2" in changed.get_data()
 
 
 def test_a_declined_session_is_shown_as_declined_to_the_one_who_declined_it_only(world):

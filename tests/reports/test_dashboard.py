@@ -209,3 +209,49 @@ def test_each_chart_has_a_visible_caption_and_stays_legible_on_a_phone(client, a
     auth.login("admin@example.org")
     page = client.get(f"/reports/?{YEAR}").get_data(as_text=True)
     assert page.count("<figcaption") >= 5
+
+
+def test_the_workers_stored_figures_open_the_institute_dashboard_without_its_aggregates(client, auth, app,
+                                                                                          count_queries):
+    from datetime import timedelta
+
+    from learnhub.extensions import db
+    from learnhub.reports.models import StoredFigures
+    from learnhub.reports.services import refresh_stored_figures
+    from learnhub.timeutil import utcnow
+
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    EnrolmentFactory(organisation_id=OrganisationFactory().id)
+    db.session.commit()
+    auth.login("admin@example.org")
+    live = client.get("/reports/").get_data(as_text=True)
+    assert (refresh_stored_figures(utcnow()), refresh_stored_figures(utcnow())) == (1, 0)  # once per period
+    EnrolmentFactory(organisation_id=OrganisationFactory().id)
+    db.session.commit()
+
+    with count_queries() as queries:
+        stored = client.get("/reports/").get_data(as_text=True)
+    assert len(queries) <= 6  # the stored figures, not some twenty aggregates (no cache in the tests)
+    assert "1 participant from 1 organisation" in stored and "Figures as of" in stored
+    after_the_time = [page.split("Figures as of", 1)[1].split("</p>", 1)[1] for page in (live, stored)]
+    assert after_the_time[0] == after_the_time[1]  # tables and charts as the live figures gave them
+    assert "2 participants from 2 organisations" in client.get("/reports/?fresh=1").get_data(as_text=True)
+
+    # A worker that stopped leaves no old figures on show: past twice the cache time they are computed afresh.
+    db.session.get(StoredFigures, "institute:0:ReportFilter(since=None, until=None, municipality_id=None, "
+                   "service_type=None, learning_set_id=None, programme_id=None, organisation_id=None)"
+                   ).computed_at -= timedelta(seconds=2 * app.config["REPORT_CACHE_SECONDS"] + 1)
+    db.session.commit()
+    assert "2 participants from 2 organisations" in client.get("/reports/").get_data(as_text=True)
+    assert refresh_stored_figures(utcnow()) == 1
+
+
+def test_reports_refresh_computes_the_stored_figures_at_once(app, runner):
+    from learnhub.extensions import db
+    from learnhub.reports.models import StoredFigures
+
+    EnrolmentFactory()
+    db.session.commit()
+    for _ in range(2):  # at once each time, however recent the stored ones are
+        assert runner.invoke(args=["reports", "refresh"]).output == "report figures 1\n"
+    assert db.session.query(StoredFigures).count() == 1
