@@ -7,6 +7,7 @@ import os
 from datetime import datetime, timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask_babel import force_locale, gettext
 
 from learnhub.dates import format_day, format_time
@@ -89,6 +90,7 @@ def test_mentor_builds_availability_in_the_grid_sees_the_preview_and_a_mentee_is
     assert day_row(working).locator(".slots li").all_inner_texts() == [clock(9), clock(10, 15), clock(13)]
     _shot(page, f"availability-preview-{language}-{width}")
     _fits(page, width)
+    assert Axe().run(page).response["violations"] == []
     db.session.rollback()
     assert db.session.get(MentorProfile, mentor_id).windows == []  # nothing saved yet
 
@@ -105,6 +107,7 @@ def test_mentor_builds_availability_in_the_grid_sees_the_preview_and_a_mentee_is
     assert page.locator("#days_off-0-note").input_value() == "Supervizija"
     _shot(page, f"availability-mistake-{language}-{width}")
     _fits(page, width)
+    assert Axe().run(page).response["violations"] == []
     page.locator("#saturday-ranges-0-start").fill("")
     page.locator("#saturday-ranges-0-end").fill("")
 
