@@ -127,11 +127,11 @@ class AvailabilityForm(FlaskForm):
         self.focus = ""  # the id of the input or button an edit leaves the keyboard on
         for row in (row for group in (*self.week, *self.dates) for row in group.form.ranges):
             row.form.start.data, row.form.end.data = tidy_range(_text(row.form.start), _text(row.form.end))
-        for entry in self.dates:
-            entry.form.day.data = tidy_day(_text(entry.form.day), today)
-        for entry in self.days_off:
-            entry.form.first_day.data = tidy_day(_text(entry.form.first_day), today)
-            entry.form.last_day.data = tidy_day(_text(entry.form.last_day), today)
+        for date_entry in self.dates:
+            date_entry.form.day.data = tidy_day(_text(date_entry.form.day), today)
+        for day_off in self.days_off:
+            day_off.form.first_day.data = tidy_day(_text(day_off.form.first_day), today)
+            day_off.form.last_day.data = tidy_day(_text(day_off.form.last_day), today)
 
     @classmethod
     def of(cls, profile: MentorProfile, today: date, **options) -> "AvailabilityForm":
@@ -171,7 +171,7 @@ class AvailabilityForm(FlaskForm):
         is_valid = super().validate(extra_validators)
         self._plan, problems = self.read()
         for field, message in problems:
-            field.errors.append(message)
+            field.errors = [*field.errors, message]
         if not is_valid or problems:
             self.error_status = 422  # a refused save
             return False
@@ -263,10 +263,10 @@ class AvailabilityForm(FlaskForm):
         return True
 
     def _edit(self, target: str, verb: str) -> bool:
-        for entries in (self.dates, self.days_off):  # a whole date or day off
+        lists: tuple[tuple[FieldList, str], ...] = ((self.dates, "day"), (self.days_off, "first_day"))
+        for entries, first_box in lists:  # a whole date or day off
             if target == entries.id and verb == "add" and len(entries) < (entries.max_entries or 0):
-                new = entries.append_entry()
-                self.focus = new.form.day.id if entries is self.dates else new.form.first_day.id
+                self.focus = f"{entries.append_entry().id}-{first_box}"
                 return True
             for index, entry in enumerate(entries):
                 if target == entry.id and verb == "remove":
@@ -324,9 +324,8 @@ def _refill(entries: FieldList, rows: list) -> None:
 
 
 def _remove(entries: FieldList, index: int) -> None:
-    entries.pop_entry(index)
-    if len(entries) < entries.min_entries:
-        entries.append_entry()  # the last row is emptied rather than removed
+    """Remove one entry (the only one is emptied rather than removed)."""
+    _refill(entries, [entry.data for at, entry in enumerate(entries) if at != index])
 
 
 def _leaves(field: Field) -> Iterator[Field]:

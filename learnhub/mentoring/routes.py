@@ -159,11 +159,11 @@ def _availability_form(now: datetime, **options) -> AvailabilityForm:
 
 
 def _availability_page(form: AvailabilityForm, calendar_form: BusyCalendarForm, status: int, now: datetime,
-                       preview: list | None = None):
+                       preview: list[mentor_availability.PreviewDay] | None = None):
     if preview is None and not form.errors:
         # What the rows on the page give, saved or not yet: nothing when they cannot be read.
         plan, _problems = form.read()
-        preview = plan and mentor_availability.preview_availability(current_user, plan, now)
+        preview = mentor_availability.preview_availability(current_user, plan, now) if plan else None
     return render_template("mentoring/availability.html", form=form, weekdays=WEEKDAYS, calendar_form=calendar_form,
                            calendars=busy.busy_calendars_of(current_user), busy=busy, preview=preview), status
 

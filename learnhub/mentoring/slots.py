@@ -130,7 +130,7 @@ def check_windows(windows: Iterable[Window]) -> list[str]:
 def windows_on(day: date, windows: Iterable[Window]) -> list[Window]:
     """The windows that hold on `day`: its own date's if it has any, else its weekday's."""
     windows = list(windows)
-    own = [window for window in windows if isinstance(window, DateWindow) and window.day == day]
+    own: list[Window] = [window for window in windows if isinstance(window, DateWindow) and window.day == day]
     return own or [window for window in windows if isinstance(window, WeeklyWindow)
                    and window.weekday == day.weekday()]
 

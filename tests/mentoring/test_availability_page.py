@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from learnhub.dates import format_day
 from learnhub.extensions import db
+from learnhub.mail.services import send_pending
 from learnhub.mentoring import availability, booking
 from learnhub.mentoring.models import (
     AvailabilityWindow,
@@ -358,3 +359,26 @@ def test_live_preview_sends_the_days_and_the_status_line(mentor, client):
     wrong = client.post(f"{URL}/preview", data=_form({0: [("12:00", "09:00")]})).get_data(as_text=True)
     assert "The preview appears when the marked problems are fixed." in wrong
     assert '<a href="#monday-ranges-0-end">Monday: the end must be after the start</a>' in wrong
+
+
+def test_the_page_and_its_preview_do_not_grow_with_sessions_windows_or_days_off(mentor, client, count_queries):
+    def queries(url: str, data: dict | None = None) -> int:
+        with count_queries() as statements:
+            response = client.post(url, data=data) if data else client.get(url)
+        assert response.status_code == 200
+        return len(statements)
+
+    typed = _form({0: [("09:00", "12:00")]})
+    few = (queries(URL), queries(f"{URL}/preview", typed))
+    mentee = db.session.scalar(select(User).where(User.email == "nikola@example.org"))
+    programme = mentor_programme(mentor)
+    for weekday in (0, 1):
+        booking.book_slot(mentee, programme.id, mentor.id, _at(_next(weekday), 9))
+    profile = db.session.get(MentorProfile, mentor.id)
+    profile.windows += [AvailabilityWindow(weekday=5, start=time(hour), end=time(hour, 30)) for hour in (9, 10, 11)]
+    profile.days_off = [MentorDayOff(first_day=_next(3, after_days=days), last_day=_next(3, after_days=days))
+                        for days in (7, 14, 21)]
+    db.session.commit()
+    send_pending()  # the bookings' invitations, which the next request would otherwise send
+    assert (queries(URL), queries(f"{URL}/preview", typed)) == few
+    assert few[0] <= 7 and few[1] <= 7
