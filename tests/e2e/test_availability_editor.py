@@ -126,3 +126,45 @@ def test_mentor_builds_availability_in_the_grid_sees_the_preview_and_a_mentee_is
     assert shown_working in headings and shown_day_off not in headings
     assert "13:00" in page.locator("main").inner_text()
     _fits(page, width)
+
+
+def test_the_grid_and_its_preview_work_without_javascript(live_server, page):
+    """Each button sends the form and the page comes back with the change: one more range, the day
+    copied, the preview; the keyboard is on the new range's start box after the reload too."""
+    _app, base_url = live_server
+    mentor = UserFactory(email="amra@example.org", roles=[Role.MENTOR], time_zone=ZONE)
+    ProgrammeFactory(mentor=mentor)
+    db.session.get(MentorProfile, mentor.id).windows = []
+    db.session.commit()
+    context = page.context.browser.new_context(java_script_enabled=False, locale="en-GB",
+                                               viewport={"width": 360, "height": 740})
+    plain = context.new_page()
+
+    log_in(plain, base_url, "amra@example.org")
+    plain.goto(f"{base_url}/mentoring/availability")
+    plain.locator("#monday-ranges-0-start").fill("09:00")
+    plain.locator("#monday-ranges-0-end").fill("10:00")
+    plain.get_by_role("button", name="Add a range Monday").click()
+    plain.locator("#monday-ranges-1-start").wait_for()
+    assert plain.evaluate("document.activeElement.id") == "monday-ranges-1-start"
+    plain.locator("#monday-ranges-1-start").fill("13:00")
+    plain.locator("#monday-ranges-1-end").fill("14:00")
+    plain.get_by_role("button", name="Copy to Monday–Friday Monday").click()
+    plain.locator("#friday-ranges-1-end").wait_for()
+    assert plain.locator("#friday-ranges-1-start").input_value() == "13:00"
+
+    plain.get_by_role("button", name="Preview", exact=True).click()
+    plain.locator(".preview-days").wait_for()
+    weekday = next(day for day in (utc_to_local(utcnow(), ZONE).date() + timedelta(days=n) for n in range(1, 4))
+                   if day.weekday() < 5)
+    with force_locale("en"):
+        label = format_day(weekday)
+    times = plain.locator(".preview-days > li").filter(has=plain.locator("strong", has_text=label))
+    assert times.locator(".slots li").all_inner_texts() == ["9:00 AM", "1:00 PM"]
+    db.session.rollback()
+    assert db.session.get(MentorProfile, mentor.id).windows == []  # previewed, not saved
+
+    plain.get_by_role("button", name="Save availability", exact=True).click()
+    plain.get_by_text("Availability saved.").wait_for()
+    assert plain.locator("#thursday-ranges-1-end").input_value() == "14:00"
+    context.close()
