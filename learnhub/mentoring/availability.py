@@ -31,7 +31,6 @@ from learnhub.mentoring.slots import (
     Slot,
     WeeklyWindow,
     Window,
-    by_local_day,
     check_windows,
     free_slots,
     is_bookable,
@@ -176,9 +175,9 @@ def preview_availability(mentor: User, plan: AvailabilityPlan, now: datetime) ->
     rules = replace(settings.rules, max_days_ahead=min(settings.max_days_ahead, PREVIEW_DAYS - 1))
     busy = mentor_busy(mentor.id, now - timedelta(days=1), now + timedelta(days=PREVIEW_DAYS + 1),
                        with_calendars=True)
-    slots_by_day = {day: [slot for slot, _local in times]
-                    for day, times in by_local_day(free_slots(plan.windows, plan.days_off, busy, zone, rules, now),
-                                                   zone)}
+    slots_by_day: dict[date, list[Slot]] = {}
+    for slot in free_slots(plan.windows, plan.days_off, busy, zone, rules, now):
+        slots_by_day.setdefault(utc_to_local(slot.starts_at, zone).date(), []).append(slot)
     today = utc_to_local(now, zone).date()
     days = [today + timedelta(days=offset) for offset in range(PREVIEW_DAYS)]
     return [PreviewDay(day, slots_by_day.get(day, []), next((d for d in plan.days_off if d.covers(day)), None),
