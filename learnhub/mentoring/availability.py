@@ -141,21 +141,6 @@ def set_availability(mentor: User, plan: AvailabilityPlan) -> MentorProfile:
     return profile
 
 
-def _windows_of(profile: MentorProfile) -> tuple[Window, ...]:
-    return tuple(DateWindow(w.day, w.start, w.end) if w.day else WeeklyWindow(w.weekday, w.start, w.end)
-                 for w in profile.windows)
-
-
-def _days_off_of(profile: MentorProfile) -> tuple[DayOff, ...]:
-    return tuple(DayOff(d.first_day, d.last_day, d.note) for d in profile.days_off)
-
-
-def plan_of(profile: MentorProfile) -> AvailabilityPlan:
-    """The mentor's saved availability as the editor's value."""
-    return AvailabilityPlan(_windows_of(profile), _days_off_of(profile),
-                            BookingSettings(**{name: getattr(profile, name) for name in RULE_LIMITS}))
-
-
 PREVIEW_DAYS = 14
 
 
@@ -204,6 +189,15 @@ def mentor_busy(mentor_id: int, since: datetime, until: datetime, ignore_session
         return [tuple(row) for row in db.session.execute(_BUSY_OR_ELSEWHERE if with_calendars else _BUSY, period)]
     statement = _BUSY_BUT_ONE_OR_ELSEWHERE if with_calendars else _BUSY_BUT_ONE
     return [tuple(row) for row in db.session.execute(statement, period | {"ignored": ignore_session_id})]
+
+
+def _windows_of(profile: MentorProfile) -> tuple[Window, ...]:
+    return tuple(DateWindow(w.day, w.start, w.end) if w.day else WeeklyWindow(w.weekday, w.start, w.end)
+                 for w in profile.windows)
+
+
+def _days_off_of(profile: MentorProfile) -> tuple[DayOff, ...]:
+    return tuple(DayOff(d.first_day, d.last_day, d.note) for d in profile.days_off)
 
 
 def _availability(profile: MentorProfile):

@@ -22,6 +22,7 @@ from learnhub.mentoring.models import (
     MentorProfile,
     ProgrammeMentor,
 )
+from learnhub.mentoring.slots import DateWindow, DayOff, WeeklyWindow
 from learnhub.people.models import Role, User
 from learnhub.timeutil import local_to_utc, utc_to_local, utcnow
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
@@ -382,3 +383,18 @@ def test_the_page_and_its_preview_do_not_grow_with_sessions_windows_or_days_off(
     send_pending()  # the bookings' invitations, which the next request would otherwise send
     assert (queries(URL), queries(f"{URL}/preview", typed)) == few
     assert few[0] <= 7 and few[1] <= 7
+
+
+@pytest.mark.parametrize("plan", [
+    pytest.param(lambda: availability.AvailabilityPlan((WeeklyWindow(0, time(9), time(12)),
+                                                        WeeklyWindow(0, time(11), time(13)))), id="overlap"),
+    pytest.param(lambda: availability.AvailabilityPlan((DateWindow(date(2031, 5, 5), time(12), time(9)),)),
+                 id="date-window-backwards"),
+    pytest.param(lambda: availability.AvailabilityPlan(days_off=(DayOff(date(2031, 5, 9), date(2031, 5, 5)),)),
+                 id="day-off-backwards"),
+    pytest.param(lambda: availability.BookingSettings(slot_minutes=5), id="settings-out-of-range"),
+])
+def test_a_plan_is_checked_once_whoever_builds_it(plan):
+    """The form says each problem in words; code that builds a plan itself fails loudly, never saves it."""
+    with pytest.raises(ValueError):
+        plan()
