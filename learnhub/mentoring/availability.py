@@ -1,16 +1,17 @@
-"""A mentor's availability and the free slots it gives: weekly windows, days off, buffers, busy times.
+"""A mentor's availability and the free slots it gives: weekly and date-specific windows, days off, buffers,
+busy times; saving what the availability editor sends, and previewing it first.
 
 A mentor's bookings and group sessions are serialised by locking their MentorProfile row (lock_mentor); a
 partial unique index on (mentor, start) backs this up inside the database.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, exists, select, union_all
 from sqlalchemy.orm import joinedload, lazyload
 
-from learnhub.errors import InvalidInput, NotFound
+from learnhub.errors import NotFound
 from learnhub.extensions import db
 from learnhub.i18n import _
 from learnhub.mentoring.busy import BUSY_ELSEWHERE
@@ -23,8 +24,19 @@ from learnhub.mentoring.models import (
     ProgrammeMentor,
     SessionStatus,
 )
-from learnhub.mentoring.slots import BookingRules, DayOff, Slot, WeeklyWindow, check_windows, free_slots, is_bookable
+from learnhub.mentoring.slots import (
+    BookingRules,
+    DateWindow,
+    DayOff,
+    Slot,
+    WeeklyWindow,
+    Window,
+    check_windows,
+    free_slots,
+    is_bookable,
+)
 from learnhub.people.models import User
+from learnhub.timeutil import utc_to_local
 
 # One mentor of a programme, asked for directly: not all the programme's mentors to pick one from. The
 # mentor's profile, weekly windows and days off come in the same query, for the free slots.
@@ -73,40 +85,89 @@ def lock_mentor(mentor_id: int, programme: MentoringProgramme | None = None) -> 
     return profile
 
 
+# What a mentor may set, inclusive; the form says so at each field and MentorProfile's CHECK holds the lengths.
+RULE_LIMITS = {"slot_minutes": (15, 480), "buffer_minutes": (0, 240), "min_notice_hours": (0, 24 * 30),
+               "max_days_ahead": (1, 365), "max_sessions_per_mentee_per_month": (1, 31)}
+
+
 @dataclass(frozen=True)
-class WindowInput:
-    weekday: int
-    start: str  # "HH:MM"
-    end: str
+class BookingSettings:
+    """A mentor's booking rules as they set them (MentorProfile's columns)."""
+
+    slot_minutes: int = 60
+    buffer_minutes: int = 15
+    min_notice_hours: int = 24
+    max_days_ahead: int = 30
+    max_sessions_per_mentee_per_month: int = 2
+
+    def __post_init__(self) -> None:
+        outside = [name for name, (low, high) in RULE_LIMITS.items() if not low <= getattr(self, name) <= high]
+        if outside:
+            raise ValueError(f"outside the allowed range: {', '.join(outside)}")
+
+    @property
+    def rules(self) -> BookingRules:
+        return BookingRules(slot_minutes=self.slot_minutes, buffer_minutes=self.buffer_minutes,
+                            min_notice=timedelta(hours=self.min_notice_hours), max_days_ahead=self.max_days_ahead)
 
 
-def set_availability(mentor: User, windows: list[WindowInput], days_off: list[tuple[date, date, str]],
-                     rules: dict[str, int]) -> MentorProfile:
-    try:
-        parsed = [WeeklyWindow(w.weekday, datetime.strptime(w.start, "%H:%M").time(),
-                               datetime.strptime(w.end, "%H:%M").time()) for w in windows]
-    except ValueError as error:
-        raise InvalidInput(_("Please enter times as hours and minutes, for example 09:30.")) from error
-    if check_windows(parsed):
-        raise InvalidInput(_("Availability windows must end after they start and must not overlap on the same day."))
-    if any(first > last for first, last, _note in days_off):
-        raise InvalidInput(_("A day off cannot end before it starts."))
-    limits = {"slot_minutes": (15, 480), "buffer_minutes": (0, 240), "min_notice_hours": (0, 24 * 30),
-              "max_days_ahead": (1, 365), "max_sessions_per_mentee_per_month": (1, 31)}
-    if any(not low <= rules.get(key, -1) <= high for key, (low, high) in limits.items()):
-        raise InvalidInput(_("Please check the booking rules: one of the numbers is outside the allowed range."))
+@dataclass(frozen=True)
+class AvailabilityPlan:
+    """Everything the availability editor saves, checked once: windows that end after they start and do
+    not overlap on a day, days off in order, settings in range."""
+
+    windows: tuple[Window, ...] = ()
+    days_off: tuple[DayOff, ...] = ()
+    settings: BookingSettings = BookingSettings()
+
+    def __post_init__(self) -> None:
+        problems = check_windows(self.windows)
+        problems += [f"Day off {d.first_day} ends before it starts." for d in self.days_off if d.first_day > d.last_day]
+        if problems:
+            raise ValueError(" ".join(problems))
+
+
+def set_availability(mentor: User, plan: AvailabilityPlan) -> MentorProfile:
+    """Replace the mentor's windows, days off and booking rules with the plan's."""
     profile = lock_mentor(mentor_profile(mentor).user_id)
-    for key in limits:
-        setattr(profile, key, rules[key])
-    profile.windows = [AvailabilityWindow(weekday=w.weekday, start=w.start, end=w.end) for w in parsed]
-    profile.days_off = [MentorDayOff(first_day=first, last_day=last, note=note[:200]) for first, last, note in days_off]
+    for name in RULE_LIMITS:
+        setattr(profile, name, getattr(plan.settings, name))
+    profile.windows = [
+        AvailabilityWindow(weekday=w.day.weekday(), day=w.day, start=w.start, end=w.end) if isinstance(w, DateWindow)
+        else AvailabilityWindow(weekday=w.weekday, start=w.start, end=w.end) for w in plan.windows]
+    profile.days_off = [MentorDayOff(first_day=d.first_day, last_day=d.last_day, note=d.note[:200])
+                        for d in plan.days_off]
     db.session.flush()
     return profile
 
 
-def _rules(profile: MentorProfile) -> BookingRules:
-    return BookingRules(slot_minutes=profile.slot_minutes, buffer_minutes=profile.buffer_minutes,
-                        min_notice=timedelta(hours=profile.min_notice_hours), max_days_ahead=profile.max_days_ahead)
+PREVIEW_DAYS = 14
+
+
+@dataclass(frozen=True)
+class PreviewDay:
+    day: date  # in the mentor's zone
+    slots: list[Slot]
+    day_off: DayOff | None
+    has_own_hours: bool  # date-specific hours in place of the weekday's
+    is_beyond_horizon: bool  # further ahead than mentees may book
+
+
+def preview_availability(mentor: User, plan: AvailabilityPlan, now: datetime) -> list[PreviewDay]:
+    """The next two weeks of free slots the plan would give, as mentees would be offered them: the same
+    free_slots with the mentor's sessions and busy calendars, without saving anything."""
+    zone, settings = mentor.time_zone, plan.settings
+    rules = replace(settings.rules, max_days_ahead=min(settings.max_days_ahead, PREVIEW_DAYS - 1))
+    busy = mentor_busy(mentor.id, now - timedelta(days=1), now + timedelta(days=PREVIEW_DAYS + 1),
+                       with_calendars=True)
+    slots_by_day: dict[date, list[Slot]] = {}
+    for slot in free_slots(plan.windows, plan.days_off, busy, zone, rules, now):
+        slots_by_day.setdefault(utc_to_local(slot.starts_at, zone).date(), []).append(slot)
+    today = utc_to_local(now, zone).date()
+    days = [today + timedelta(days=offset) for offset in range(PREVIEW_DAYS)]
+    return [PreviewDay(day, slots_by_day.get(day, []), next((d for d in plan.days_off if d.covers(day)), None),
+                       any(isinstance(w, DateWindow) and w.day == day for w in plan.windows),
+                       (day - today).days > settings.max_days_ahead) for day in days]
 
 
 # A mentor's scheduled time in a period (built once; a session being moved can be left out of it).
@@ -130,10 +191,20 @@ def mentor_busy(mentor_id: int, since: datetime, until: datetime, ignore_session
     return [tuple(row) for row in db.session.execute(statement, period | {"ignored": ignore_session_id})]
 
 
+def _windows_of(profile: MentorProfile) -> tuple[Window, ...]:
+    return tuple(DateWindow(w.day, w.start, w.end) if w.day else WeeklyWindow(w.weekday, w.start, w.end)
+                 for w in profile.windows)
+
+
+def _days_off_of(profile: MentorProfile) -> tuple[DayOff, ...]:
+    return tuple(DayOff(d.first_day, d.last_day, d.note) for d in profile.days_off)
+
+
 def _availability(profile: MentorProfile):
-    windows = [WeeklyWindow(w.weekday, w.start, w.end) for w in profile.windows]
-    days_off = [DayOff(d.first_day, d.last_day) for d in profile.days_off]
-    return windows, days_off, profile.user.time_zone, _rules(profile)
+    # Read as saved, without checking it again: booking never fails over what the editor once accepted.
+    rules = BookingRules(slot_minutes=profile.slot_minutes, buffer_minutes=profile.buffer_minutes,
+                         min_notice=timedelta(hours=profile.min_notice_hours), max_days_ahead=profile.max_days_ahead)
+    return _windows_of(profile), _days_off_of(profile), profile.user.time_zone, rules
 
 
 def free_slots_of(profile: MentorProfile | None, now: datetime) -> list[Slot]:

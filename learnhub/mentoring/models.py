@@ -102,11 +102,15 @@ class MentorProfile(Model):
 
 
 class AvailabilityWindow(Model):
+    """Hours every week on a weekday or, with `day`, on that one date in place of its weekday's. Both kinds
+    share a table so that a mentor's profile, windows and days off still load in one query."""
+
     __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6 AND start < \"end\"", name="valid_window"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("mentor_profile.user_id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[int]
+    weekday: Mapped[int]  # the date's weekday when `day` is set
+    day: Mapped[date | None]
     start: Mapped[time]
     end: Mapped[time]
 

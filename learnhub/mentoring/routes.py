@@ -1,5 +1,4 @@
-import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -7,7 +6,6 @@ from werkzeug.http import is_resource_modified
 
 from learnhub.confirmation import confirmation_page, is_confirmed
 from learnhub.curriculum.services import all_versions_for_trainers
-from learnhub.errors import InvalidInput
 from learnhub.evaluations.forms import evaluation_form, ratings_of
 from learnhub.extensions import db
 from learnhub.formflow import ConfirmForm, form_status, run_form
@@ -33,10 +31,9 @@ from learnhub.navigation import optional_whole_number, requested_page, whole_num
 from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import all_organisations, users_with_role
-from learnhub.timeutil import utcnow
+from learnhub.timeutil import utc_to_local, utcnow
 
 bp = Blueprint("mentoring", __name__)
-TIME_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
 
 
 # --- overview and programmes ------------------------------------------------------------------------
@@ -128,49 +125,45 @@ def book(programme_id: int, mentor_id: int):
 @bp.route("/mentoring/availability", methods=["GET", "POST"])
 @roles_required(Role.MENTOR)
 def availability():
-    form = _availability_form()
-
-    def save():
-        windows = []
-        for weekday, name in enumerate(AvailabilityForm.DAY_FIELDS):
-            for part in filter(None, (p.strip() for p in (form[name].data or "").split(","))):
-                match = TIME_RANGE.match(part)
-                if not match:
-                    raise InvalidInput(_("Please write times like 09:00-12:00, separated by commas."))
-                windows.append(mentor_availability.WindowInput(weekday, *match.groups()))
-        days_off = []
-        for line in filter(None, (text.strip() for text in (form.days_off.data or "").splitlines())):
-            first, _sep, rest = line.partition(" ")
-            last, _sep, note = rest.strip().partition(" ")
-            try:
-                days_off.append((date.fromisoformat(first), date.fromisoformat(last or first), note))
-            except ValueError as error:
-                raise InvalidInput(_("Please write days off like 2027-01-01 2027-01-07 Holidays.")) from error
-        rules = {key: getattr(form, key).data for key in ("slot_minutes", "buffer_minutes", "min_notice_hours",
-                                                         "max_days_ahead", "max_sessions_per_mentee_per_month")}
-        return mentor_availability.set_availability(current_user, windows, days_off, rules)
-
-    if run_form(form, save):
+    now = utcnow()
+    form = _availability_form(now)
+    edited = form.apply_edit(request.form.get("edit", ""))
+    if edited is not None:  # a range, date or day off added, removed or copied: shown again, nothing saved
+        return _availability_page(form, BusyCalendarForm(formdata=None), 200 if edited else 400, now)
+    if "preview" in request.form:
+        days = run_form(form, lambda: mentor_availability.preview_availability(current_user, form.plan, now))
+        return _availability_page(form, BusyCalendarForm(formdata=None), form_status(form) if days is None else 200,
+                                  now, days)
+    if run_form(form, lambda: mentor_availability.set_availability(current_user, form.plan)):
         db.session.commit()
         flash(_("Availability saved."), "success")
         return redirect(url_for("mentoring.availability"))
-    return _availability_page(form, BusyCalendarForm(formdata=None), form_status(form))
+    return _availability_page(form, BusyCalendarForm(formdata=None), form_status(form), now)
 
 
-def _availability_form(**options) -> AvailabilityForm:
+@bp.post("/mentoring/availability/preview")
+@roles_required(Role.MENTOR)
+def availability_preview():
+    """htmx: the free times what is being typed would give, saving nothing; or what stands in the way."""
+    now = utcnow()
+    form = _availability_form(now)
+    days = run_form(form, lambda: mentor_availability.preview_availability(current_user, form.plan, now))
+    return render_template("mentoring/_availability_preview.html", form=form, preview=days, oob=True)
+
+
+def _availability_form(now: datetime, **options) -> AvailabilityForm:
     profile = mentor_availability.mentor_profile(current_user)
-    form = AvailabilityForm(obj=profile, **options)
-    if not form.is_submitted() or "formdata" in options:
-        for weekday, name in enumerate(AvailabilityForm.DAY_FIELDS):
-            form[name].data = ", ".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in profile.windows
-                                        if w.weekday == weekday)
-        form.days_off.data = "\n".join(f"{d.first_day} {d.last_day} {d.note}".strip() for d in profile.days_off)
-    return form
+    return AvailabilityForm.of(profile, utc_to_local(now, current_user.time_zone).date(), **options)
 
 
-def _availability_page(form: AvailabilityForm, calendar_form: BusyCalendarForm, status: int):
+def _availability_page(form: AvailabilityForm, calendar_form: BusyCalendarForm, status: int, now: datetime,
+                       preview: list[mentor_availability.PreviewDay] | None = None):
+    if preview is None and not form.errors:
+        # What the rows on the page give, saved or not yet: nothing when they cannot be read.
+        plan, _problems = form.read()
+        preview = mentor_availability.preview_availability(current_user, plan, now) if plan else None
     return render_template("mentoring/availability.html", form=form, weekdays=WEEKDAYS, calendar_form=calendar_form,
-                           calendars=busy.busy_calendars_of(current_user), busy=busy), status
+                           calendars=busy.busy_calendars_of(current_user), busy=busy, preview=preview), status
 
 
 @bp.post("/mentoring/availability/calendars")
@@ -180,7 +173,9 @@ def add_busy_calendar():
     calendar = run_form(calendar_form, lambda: busy.add_busy_calendar(current_user, calendar_form.kind.data,
                                                                        calendar_form.url.data))
     if not calendar:
-        return _availability_page(_availability_form(formdata=None), calendar_form, form_status(calendar_form))
+        now = utcnow()
+        return _availability_page(_availability_form(now, formdata=None), calendar_form, form_status(calendar_form),
+                                  now)
     is_read = busy.refresh_calendar(calendar, utcnow())
     db.session.commit()
     _flash_refresh(calendar, is_read, _("Calendar added."))

@@ -1,6 +1,7 @@
 """Free 1:1 mentoring slots, computed purely so the slot page and the booking check always agree.
 
-Windows are wall-clock times in the mentor's zone; everything else is naive UTC. On each day a window
+Windows are wall-clock times in the mentor's zone, weekly or on one date (a date's own windows replace its
+weekday's, and a day off takes the whole day); everything else is naive UTC. On each day a window
 becomes one stretch of real time, from the instant the mentor's clock reaches its start to the instant
 it reaches its end, and slots are laid out back to back in real time inside that stretch. Across
 daylight-saving changes this means:
@@ -36,9 +37,22 @@ class WeeklyWindow:
 
 
 @dataclass(frozen=True)
+class DateWindow:
+    """Hours on one date, in place of that weekday's (a different day, a Saturday workshop)."""
+
+    day: date  # in the mentor's zone
+    start: time  # wall clock, mentor's zone
+    end: time  # after start, same day
+
+
+Window = WeeklyWindow | DateWindow
+
+
+@dataclass(frozen=True)
 class DayOff:
     first_day: date  # inclusive, mentor's zone
     last_day: date  # inclusive
+    note: str = ""
 
     def covers(self, day: date) -> bool:
         return self.first_day <= day <= self.last_day
@@ -88,12 +102,17 @@ def overlaps(a_start: Moment, a_end: Moment, b_start: Moment, b_end: Moment) -> 
     return a_start < b_end and b_start < a_end
 
 
-def check_windows(windows: Iterable[WeeklyWindow]) -> list[str]:
-    """Plain-English problems with a set of weekly windows; empty when they can be saved."""
+def _day_of(window: Window) -> int | date:
+    return window.day if isinstance(window, DateWindow) else window.weekday
+
+
+def check_windows(windows: Iterable[Window]) -> list[str]:
+    """Plain-English problems with a set of windows, for code that builds them (the editor says it in
+    the mentor's language); empty when they can be saved."""
     problems: list[str] = []
-    valid: list[tuple[int, WeeklyWindow]] = []
+    valid: list[tuple[int, Window]] = []
     for number, window in enumerate(windows, start=1):
-        has_weekday = 0 <= window.weekday <= 6
+        has_weekday = isinstance(window, DateWindow) or 0 <= window.weekday <= 6
         if not has_weekday:
             problems.append(f"Window {number}: the weekday must be from 0 (Monday) to 6 (Sunday).")
         if window.end <= window.start:
@@ -102,12 +121,22 @@ def check_windows(windows: Iterable[WeeklyWindow]) -> list[str]:
             valid.append((number, window))
     for index, (number, window) in enumerate(valid):
         for other_number, other in valid[index + 1:]:
-            if window.weekday == other.weekday and overlaps(window.start, window.end, other.start, other.end):
-                problems.append(f"Windows {number} and {other_number} overlap on {DAY_NAMES[window.weekday]}.")
+            if _day_of(window) == _day_of(other) and overlaps(window.start, window.end, other.start, other.end):
+                day = _day_of(window)
+                problems.append(f"Windows {number} and {other_number} overlap on "
+                                f"{day if isinstance(day, date) else DAY_NAMES[day]}.")
     return problems
 
 
-def free_slots(windows: Iterable[WeeklyWindow], days_off: Iterable[DayOff], busy: Iterable[Interval], zone: str,
+def windows_on(day: date, windows: Iterable[Window]) -> list[Window]:
+    """The windows that hold on `day`: its own date's if it has any, else its weekday's."""
+    windows = list(windows)
+    own: list[Window] = [window for window in windows if isinstance(window, DateWindow) and window.day == day]
+    return own or [window for window in windows if isinstance(window, WeeklyWindow)
+                   and window.weekday == day.weekday()]
+
+
+def free_slots(windows: Iterable[Window], days_off: Iterable[DayOff], busy: Iterable[Interval], zone: str,
                rules: BookingRules, now: datetime) -> list[Slot]:
     """Bookable slots from `now` (naive UTC) up to the horizon, sorted, without duplicates or overlaps."""
     today = utc_to_local(now, zone).date()  # the horizon counts the mentor's days, not UTC ones
@@ -115,7 +144,7 @@ def free_slots(windows: Iterable[WeeklyWindow], days_off: Iterable[DayOff], busy
     return _free_on(days, windows, days_off, busy, zone, rules, now)
 
 
-def is_bookable(slot_start: datetime, windows: Iterable[WeeklyWindow], days_off: Iterable[DayOff],
+def is_bookable(slot_start: datetime, windows: Iterable[Window], days_off: Iterable[DayOff],
                 busy: Iterable[Interval], zone: str, rules: BookingRules, now: datetime) -> bool:
     """Whether `slot_start` (naive UTC) is exactly one of the free slots, so a request cannot invent its own.
 
@@ -128,7 +157,7 @@ def is_bookable(slot_start: datetime, windows: Iterable[WeeklyWindow], days_off:
     return any(slot.starts_at == slot_start for slot in _free_on([day], windows, days_off, busy, zone, rules, now))
 
 
-def _free_on(days: list[date], windows: Iterable[WeeklyWindow], days_off: Iterable[DayOff], busy: Iterable[Interval],
+def _free_on(days: list[date], windows: Iterable[Window], days_off: Iterable[DayOff], busy: Iterable[Interval],
              zone: str, rules: BookingRules, now: datetime) -> list[Slot]:
     tz = ZoneInfo(zone)
     windows, days_off = list(windows), list(days_off)
@@ -137,15 +166,14 @@ def _free_on(days: list[date], windows: Iterable[WeeklyWindow], days_off: Iterab
     for day in days:
         if any(day_off.covers(day) for day_off in days_off):
             continue
-        for window in windows:
-            if window.weekday == day.weekday():
-                candidates.extend(_window_slots(day, window, tz, rules))
+        for window in windows_on(day, windows):
+            candidates.extend(_window_slots(day, window, tz, rules))
     is_blocked = _blocked_test(list(busy), rules.buffer)
     free = [slot for slot in candidates if slot.starts_at >= earliest and not is_blocked(slot)]
     return _without_overlaps(sorted(free))
 
 
-def _window_slots(day: date, window: WeeklyWindow, tz: ZoneInfo, rules: BookingRules) -> Iterator[Slot]:
+def _window_slots(day: date, window: Window, tz: ZoneInfo, rules: BookingRules) -> Iterator[Slot]:
     start = _wall_to_utc(datetime.combine(day, window.start), tz, is_end=False)
     end = _wall_to_utc(datetime.combine(day, window.end), tz, is_end=True)
     slot_start, length, step = start, rules.slot_length, rules.slot_length + rules.buffer

@@ -5,7 +5,7 @@ mentees keep to the monthly limit, group meetings keep to their places, and ever
 session's SEQUENCE, so calendars take it."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -23,7 +23,7 @@ from learnhub.errors import DomainError
 from learnhub.extensions import db
 from learnhub.mentoring import availability, booking
 from learnhub.mentoring.models import MentoringProgramme, MentoringSession, PartStat, SessionKind, SessionStatus
-from learnhub.mentoring.slots import overlaps
+from learnhub.mentoring.slots import WeeklyWindow, overlaps
 from learnhub.people.models import Organisation, Role, User
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
 
@@ -73,8 +73,10 @@ class BookingRules(RuleBasedStateMachine):
     def _set_availability(self, windows: list[str], slot: int, buffer: int) -> None:
         self.rules = RULES | {"slot_minutes": slot, "buffer_minutes": buffer,
                               "max_sessions_per_mentee_per_month": self.limit}
-        availability.set_availability(self._user(self.mentor_id), [
-            availability.WindowInput(day, *window.split("-")) for day in range(5) for window in windows], [], self.rules)
+        hours = [tuple(time.fromisoformat(bound) for bound in window.split("-")) for window in windows]
+        availability.set_availability(self._user(self.mentor_id), availability.AvailabilityPlan(
+            tuple(WeeklyWindow(day, start, end) for day in range(5) for start, end in hours),
+            settings=availability.BookingSettings(**self.rules)))
         db.session.commit()
 
     def _offered(self):

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from learnhub.mentoring.slots import (
     BookingRules,
+    DateWindow,
     DayOff,
     Slot,
     WeeklyWindow,
@@ -121,6 +122,58 @@ def test_overlapping_windows_never_give_overlapping_slots():
     assert starts(windows) == WINTER_SLOTS
 
 
+# --- date-specific hours ------------------------------------------------------------------------------
+
+TEN_DAYS = BookingRules(max_days_ahead=10)
+NEXT_WEDNESDAY = [datetime(2026, 1, 21, 8, 0), datetime(2026, 1, 21, 9, 15)]
+
+
+@pytest.mark.parametrize(("windows", "days_off", "expected"), [
+    pytest.param([WEDNESDAY_MORNING, DateWindow(date(2026, 1, 14), time(14), time(16, 30))], [],
+                 [datetime(2026, 1, 14, 13, 0), datetime(2026, 1, 14, 14, 15)] + NEXT_WEDNESDAY,
+                 id="a-date-replaces-its-weekdays-hours-that-day-only"),
+    pytest.param([WEDNESDAY_MORNING, DateWindow(date(2026, 1, 14), time(9), time(10)),
+                  DateWindow(date(2026, 1, 14), time(15), time(16))], [],
+                 [datetime(2026, 1, 14, 8, 0), datetime(2026, 1, 14, 14, 0)] + NEXT_WEDNESDAY,
+                 id="a-date-with-several-ranges"),
+    pytest.param([WEDNESDAY_MORNING, DateWindow(date(2026, 1, 17), time(10), time(11))], [],
+                 WINTER_SLOTS + [datetime(2026, 1, 17, 9, 0)] + NEXT_WEDNESDAY,
+                 id="a-saturday-workshop-adds-a-day"),
+    pytest.param([WEDNESDAY_MORNING, DateWindow(date(2026, 1, 14), time(14), time(16))],
+                 [DayOff(date(2026, 1, 13), date(2026, 1, 15))], NEXT_WEDNESDAY, id="a-day-off-takes-the-date-too"),
+    pytest.param([WEDNESDAY_MORNING, DateWindow(date(2026, 1, 28), time(14), time(16))], [],
+                 WINTER_SLOTS + NEXT_WEDNESDAY, id="a-date-beyond-the-horizon-is-not-offered"),
+])
+def test_date_specific_hours(windows, days_off, expected):
+    assert starts(windows, days_off=days_off, rules=TEN_DAYS) == expected
+
+
+@pytest.mark.parametrize(("day", "start", "end", "rules", "expected_wall_clock", "now"), [
+    pytest.param(date(2026, 3, 29), time(1), time(4), HALF_HOURS, ["01:00", "01:30", "03:00", "03:30"], SPRING_FRIDAY,
+                 id="spring-forward-offers-only-real-instants"),
+    pytest.param(date(2026, 3, 29), time(2, 30), time(4), HALF_HOURS, ["03:30"], SPRING_FRIDAY,
+                 id="spring-forward-start-in-the-gap-moves-later"),
+    pytest.param(date(2026, 10, 25), time(9), time(12), ONE_WEEK, ["09:00", "10:15"], AUTUMN_FRIDAY,
+                 id="fall-back-keeps-local-hours"),
+    pytest.param(date(2026, 10, 25), time(1), time(4), HALF_HOURS,
+                 ["01:00", "01:30", "02:00", "02:30", "02:00", "02:30", "03:00", "03:30"], AUTUMN_FRIDAY,
+                 id="fall-back-works-the-repeated-hour-once-in-real-time"),
+])
+def test_date_specific_hours_on_dst_days_in_belgrade(day, start, end, rules, expected_wall_clock, now):
+    """The same rules as weekly hours: a Sunday of its own (the weekly Sunday offers nothing here)."""
+    windows = [WeeklyWindow(SUNDAY, time(18), time(19)), DateWindow(day, start, end)]
+    found = [slot for slot in free_slots(windows, [], [], BELGRADE, rules, now) if wall_clock(slot.starts_at).date() == day]
+    assert [wall_clock(slot.starts_at).strftime("%H:%M") for slot in found] == expected_wall_clock
+    assert all(earlier.ends_at <= later.starts_at for earlier, later in zip(found, found[1:]))
+    assert all(is_bookable(slot.starts_at, windows, [], [], BELGRADE, rules, now) for slot in found)
+
+
+def test_a_date_specific_time_is_bookable_and_its_weekdays_usual_time_is_not():
+    windows = [WEDNESDAY_MORNING, DateWindow(date(2026, 1, 14), time(14), time(16))]
+    assert is_bookable(datetime(2026, 1, 14, 13, 0), windows, [], [], BELGRADE, ONE_WEEK, WINTER_NOW)
+    assert not is_bookable(WINTER_SLOTS[0], windows, [], [], BELGRADE, ONE_WEEK, WINTER_NOW)
+
+
 @pytest.mark.parametrize(("start", "expected"), [
     pytest.param(datetime(2026, 1, 14, 8, 0), True, id="first-free-slot"),
     pytest.param(datetime(2026, 1, 14, 9, 15), True, id="second-free-slot"),
@@ -165,6 +218,13 @@ def test_check_windows_reports_each_problem(windows, problem_count):
 
 def test_check_windows_names_the_day_of_an_overlap():
     assert check_windows([WEDNESDAY_MORNING, WEDNESDAY_MORNING]) == ["Windows 1 and 2 overlap on Wednesday."]
+
+
+def test_check_windows_compares_date_specific_hours_by_their_date():
+    on_the_14th = DateWindow(date(2026, 1, 14), time(9), time(12))
+    assert check_windows([on_the_14th, DateWindow(date(2026, 1, 14), time(11), time(13))]) == [
+        "Windows 1 and 2 overlap on 2026-01-14."]
+    assert check_windows([on_the_14th, DateWindow(date(2026, 1, 21), time(9), time(12)), WEDNESDAY_MORNING]) == []
 
 
 @pytest.mark.parametrize("arguments", [{"slot_minutes": 0}, {"buffer_minutes": -5}])
@@ -214,6 +274,10 @@ def scenarios(draw):
                          min_notice=timedelta(minutes=draw(st.integers(0, 48 * 60))),
                          max_days_ahead=draw(st.integers(0, 40)))
     windows = draw(st.lists(weekly_windows(), min_size=1, max_size=4))
+    # Date-specific hours on days around the change, the change's own day most often.
+    dated_days = st.one_of(st.just(0), st.integers(-3, 3)).map(lambda offset: transition.date() + timedelta(offset))
+    windows += [DateWindow(day, window.start, window.end) for day, window in
+                draw(st.lists(st.tuples(dated_days, weekly_windows()), max_size=3))]
     probes = draw(st.lists(near_transition, max_size=4))
     return windows, days_off, busy, zone, rules, now, probes
 
@@ -228,14 +292,17 @@ def _readings(slot: Slot, zone: str) -> list[datetime]:
     return [moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)) for moment in moments]
 
 
-def _lies_inside_a_window(slot: Slot, windows: list[WeeklyWindow], zone: str) -> bool:
+def _lies_inside_a_window(slot: Slot, windows: list, zone: str) -> bool:
     # The clock never reaches the window's end; it reads the start or later, except while it repeats an
-    # autumn hour (fold=1) that a window starting at the first occurrence works straight through.
+    # autumn hour (fold=1) that a window starting at the first occurrence works straight through. A day
+    # with date-specific hours has only those.
     readings = _readings(slot, zone)
     day = readings[0].date()
-    return any(window.weekday == day.weekday() and all(
+    that_day = ([w for w in windows if isinstance(w, DateWindow) and w.day == day]
+                or [w for w in windows if isinstance(w, WeeklyWindow) and w.weekday == day.weekday()])
+    return any(all(
         reading.date() == day and reading.time() < window.end and (reading.time() >= window.start or reading.fold)
-        for reading in readings) for window in windows)
+        for reading in readings) for window in that_day)
 
 
 @settings(max_examples=60, deadline=None)

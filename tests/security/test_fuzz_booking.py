@@ -25,10 +25,12 @@ local_times = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999,
 times = iso_times | local_times | st.text(max_size=40) | st.sampled_from(
     ["", "0001-01-01T00:00", "9999-12-31T23:59", "2027-02-29T10:00", "2027-01-01T24:00", "now", "\x00"])
 numbers = st.integers(-10**12, 10**12).map(str) | st.text(max_size=8) | st.sampled_from(["", "1e9", "-0", "١٢"])
-windows = st.text(max_size=30) | st.sampled_from(["09:00-12:00", "12:00-09:00", "00:00-24:00", "9-5", "25:00-26:00",
-                                                  "09:00-12:00, 11:00-13:00", "23:59-00:00"])
-days_off = st.text(max_size=60) | st.sampled_from(["2027-01-01 2027-01-07 Holidays", "2027-01-07 2027-01-01",
-                                                   "9999-12-31", "0001-01-01 9999-12-31 all"])
+clock_times = st.text(max_size=12) | st.sampled_from(["09:00", "12:00", "9", "14-17", "24:00", "25:00", "23:59",
+                                                     "00:00", "9.30", "0930", "12:00-09:00", "\x00"])
+typed_days = st.text(max_size=20) | st.sampled_from(["2027-01-01", "2027-01-07", "9999-12-31", "0001-01-01",
+                                                     "1.1.2027.", "2027-02-29", ""])
+edits = st.sampled_from(["", "monday-add", "monday-ranges-0-remove", "monday-copy", "dates-add", "dates-0-remove",
+                         "dates-0-ranges-9-remove", "days_off-add", "days_off-0-remove", "x-copy"]) | st.text(max_size=20)
 # Ints the route converter accepts, including ones no database column holds.
 ids = st.integers(0, 2**31 - 1) | st.sampled_from([1, 2, 3])
 
@@ -102,13 +104,17 @@ def test_scheduling_a_group_session(world, starts_at, duration, capacity, place,
 
 
 @FUZZ
-@given(monday=windows, sunday=windows, days_off=days_off, slot=numbers, buffer=numbers, notice=numbers,
-       ahead=numbers, per_month=numbers)
-def test_setting_availability(world, monday, sunday, days_off, slot, buffer, notice, ahead, per_month):
+@given(times=st.lists(clock_times, min_size=4, max_size=4), days=st.lists(typed_days, min_size=3, max_size=3),
+       note=st.text(max_size=30), edit=edits, slot=numbers, buffer=numbers, notice=numbers, ahead=numbers,
+       per_month=numbers, url=st.sampled_from(["/mentoring/availability", "/mentoring/availability/preview"]))
+def test_setting_availability(world, times, days, note, edit, slot, buffer, notice, ahead, per_month, url):
     app, clients, values = world
-    _answer(app, clients["mentor"], "POST", "/mentoring/availability", {
-        "monday": monday, "sunday": sunday, "days_off": days_off, "slot_minutes": slot, "buffer_minutes": buffer,
-        "min_notice_hours": notice, "max_days_ahead": ahead, "max_sessions_per_mentee_per_month": per_month})
+    _answer(app, clients["mentor"], "POST", url, {
+        "monday-ranges-0-start": times[0], "monday-ranges-0-end": times[1], "sunday-ranges-3-start": times[2],
+        "dates-0-day": days[0], "dates-0-ranges-0-start": times[3], "days_off-0-first_day": days[1],
+        "days_off-0-last_day": days[2], "days_off-0-note": note, "edit": edit, "slot_minutes": slot,
+        "buffer_minutes": buffer, "min_notice_hours": notice, "max_days_ahead": ahead,
+        "max_sessions_per_mentee_per_month": per_month})
     # The slots page computes from whatever was saved.
     url = f"/mentoring/programmes/{values['programme_id']}/mentors/{values['mentor_id']}/slots"
     _answer(app, clients["org_admin"], "GET", url)
