@@ -2,12 +2,11 @@
 
 import base64
 import http.client
-import socket
-import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from tests.daemons import LocalServer
 
 DAV = "{DAV:}"
 CALDAV = "{urn:ietf:params:xml:ns:caldav}"
@@ -27,17 +26,15 @@ CALENDAR_QUERY_BODY = b"""<?xml version="1.0" encoding="utf-8"?>
 </C:calendar-query>"""
 
 
-class RadicaleServer:
+class RadicaleServer(LocalServer):
     """Radicale with no config file, anonymous-friendly auth and storage in `folder`."""
 
+    name = "Radicale"
     user = "learnhub"  # auth type "none" accepts any user; owner_only rights then give it /learnhub/
 
     def __init__(self, folder: Path) -> None:
+        super().__init__()
         self.folder = folder
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.process: subprocess.Popen[bytes] | None = None
         self.log_path = folder / "radicale.log"
 
     def start(self, timeout: float = 10.0) -> None:
@@ -48,25 +45,10 @@ class RadicaleServer:
             "--auth-type", "none", "--rights-type", "owner_only",
             "--logging-level", "warning",
         ]
-        with open(self.log_path, "wb") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while not self._answers():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"Radicale did not start:\n{self.log_path.read_text()}")
-            time.sleep(0.05)
+        self._launch(command, timeout, self.log_path)
 
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+    def _log(self) -> str:
+        return self.log_path.read_text()
 
     def request(self, method: str, path: str, body: bytes = b"",
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:

@@ -6,9 +6,10 @@ import os
 import pwd
 import shutil
 import socket
-import subprocess
 import time
 from pathlib import Path
+
+from tests.daemons import LocalServer
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
@@ -61,16 +62,14 @@ def _user_or(name: str, fallback: str) -> str:
         return fallback
 
 
-class DovecotServer:
+class DovecotServer(LocalServer):
+    name = "dovecot"
     user = "replies"
     password = "replies-secret"
 
     def __init__(self, folder: Path) -> None:
+        super().__init__()
         self.root = folder
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.process: subprocess.Popen[bytes] | None = None
 
     @staticmethod
     def is_installed() -> bool:
@@ -90,26 +89,11 @@ class DovecotServer:
             root=self.root, port=self.port, uid=owner.pw_uid, gid=owner.pw_gid,
             login_user=_user_or("dovenull", me.pw_name), internal_user=_user_or("dovecot", me.pw_name)))
         os.chmod(self.root, 0o755)
-        self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while not self._answers():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                log = self.root / "dovecot.log"
-                raise RuntimeError(f"dovecot did not start:\n{log.read_text() if log.exists() else ''}")
-            time.sleep(0.1)
+        self._launch([DOVECOT, "-F", "-c", str(config)], timeout)
 
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+    def _log(self) -> str:
+        log = self.root / "dovecot.log"
+        return log.read_text() if log.exists() else ""
 
     def connect(self) -> imaplib.IMAP4:
         client = imaplib.IMAP4("127.0.0.1", self.port, timeout=5)

@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from learnhub.caching import Topic, kept_until_changed
-from learnhub.courses import services as courses
+from learnhub.courses import admission
 from learnhub.courses.services import PUBLIC_CURRICULUM
 from learnhub.curriculum.models import VersionState
 from learnhub.extensions import cache, db
@@ -89,7 +89,7 @@ def test_learning_set_page_counts_places_left_after_each_enrolment(keeping_app):
     assert seen == []  # anonymous, and kept whole
 
     person = UserFactory()
-    courses.enrol(person, cohort, person)  # the seat counter moves by a bulk UPDATE, not a flush
+    admission.enrol(person, cohort, person)  # the seat counter moves by a bulk UPDATE, not a flush
     db.session.commit()
     assert "9 places left" in _text(client, url)
     assert client.get("/learning-sets/no-such-set").status_code == 404

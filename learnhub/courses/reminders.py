@@ -8,8 +8,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from learnhub.courses.models import Cohort, CohortSession, CohortSessionReminder, Enrolment, EnrolmentStatus
 from learnhub.extensions import db
 from learnhub.i18n import _l
-from learnhub.locking import added_once
-from learnhub.mail.services import queue_email
+from learnhub.mail.services import queue_reminder
 from learnhub.people.models import User
 from learnhub.timeutil import nearest_due_lead
 
@@ -32,13 +31,9 @@ def send_session_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int
             .where(Enrolment.cohort_id == session.cohort_id, Enrolment.status == EnrolmentStatus.ENROLLED)
             .options(lazyload(User.roles)).order_by(User.id)).all()
         facts = _session_facts(session)
-        for person in people:
-            if not added_once(CohortSessionReminder(session_id=session.id, user_id=person.id, lead_minutes=lead)):
-                continue  # already reminded, by this worker or another
-            queue_email(person.email, person.preferred_language, "cohort_session_reminder",
-                        _l("Reminder: session of %(cohort)s", cohort=session.cohort.name),
-                        time_zone=person.time_zone, session=facts, name=person.display_name)
-            queued += 1
+        subject = _l("Reminder: session of %(cohort)s", cohort=session.cohort.name)
+        queued += sum(queue_reminder(CohortSessionReminder(session_id=session.id, user_id=person.id, lead_minutes=lead),
+                                     person, "cohort_session_reminder", subject, facts) for person in people)
     return queued
 
 

@@ -1,16 +1,158 @@
-"""A trainer's roster with each person's progress (modules completed) and attendance (present of the
-sessions marked), sortable by either: who is behind comes first, so a trainer sees whom to follow up."""
+"""A cohort's roster, attendance and their exports; and the trainer's roster with each person's progress
+(modules completed) and attendance (present of the sessions marked), sortable by either: who is behind
+comes first, so a trainer sees whom to follow up."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, Subquery, bindparam, func, select
+from flask import current_app
+from sqlalchemy import Select, Subquery, bindparam, case, func, select
 
-from learnhub.courses.models import Attendance, Cohort, Enrolment
-from learnhub.courses.services import _RANK, ACTIVE_STATUSES, RosterLine
+from learnhub import ical
+from learnhub.audit import services as audit
+from learnhub.audit.models import AuditAction
+from learnhub.courses.models import Attendance, Cohort, CohortSession, Enrolment, EnrolmentLabels, EnrolmentStatus
+from learnhub.courses.services import ACTIVE_STATUSES
 from learnhub.curriculum.models import Module, ModuleProgress
+from learnhub.errors import NotFound
+from learnhub.extensions import db
+from learnhub.i18n import _, to_reader_script
+from learnhub.mail.services import external_url, site_host
 from learnhub.pagination import RowPages, RowPagination, paginate_rows
 from learnhub.people.models import Municipality, Organisation, User
+from learnhub.spreadsheets import csv_bytes
+from learnhub.timeutil import is_in_calendar_range, utcnow
+
+
+@dataclass(frozen=True)
+class RosterLine(EnrolmentLabels):
+    """A participant as rosters, attendance lists and their exports show them."""
+
+    id: int
+    status: str
+    perspective: str | None
+    name: str
+    email: str
+    organisation: str | None
+    municipality: str | None
+
+
+# The cohort's active enrolments in roster order: enrolled, waiting for approval, waitlisted.
+_RANK = case({EnrolmentStatus.ENROLLED.value: 0, EnrolmentStatus.PENDING.value: 1,
+              EnrolmentStatus.WAITLISTED.value: 2}, value=Enrolment.status, else_=3)
+_ROSTER = (select(Enrolment.id, Enrolment.status, Enrolment.perspective, Enrolment.user_id,
+                  Enrolment.organisation_id, _RANK.label("rank"), Enrolment.created_at)
+           .where(Enrolment.cohort_id == bindparam("cohort_id"), Enrolment.status.in_(ACTIVE_STATUSES))
+           .order_by(_RANK, Enrolment.created_at, Enrolment.id))
+
+
+def _roster_columns(rows: Subquery) -> Select:
+    # Plain columns: loading the enrolments as objects, with their people and organisations, took
+    # several times as long as the rest of the page.
+    return (select(rows.c.id, rows.c.status, rows.c.perspective, User.display_name, User.email,
+                   Organisation.name, Municipality.name)
+            .join(User, User.id == rows.c.user_id)
+            .outerjoin(Organisation, Organisation.id == rows.c.organisation_id)
+            .outerjoin(Municipality, Municipality.id == Organisation.municipality_id)
+            .order_by(rows.c.rank, rows.c.created_at, rows.c.id))
+
+
+_ROSTER_PAGES = RowPages.of(_ROSTER, _roster_columns)
+
+
+def roster(cohort: Cohort, page: int, per_page: int) -> RowPagination:
+    return paginate_rows(_ROSTER_PAGES, {"cohort_id": cohort.id}, RosterLine, page, per_page)
+
+
+def roster_line(cohort: Cohort, enrolment_id: int) -> RosterLine:
+    rows = _ROSTER.where(Enrolment.id == enrolment_id).subquery()
+    row = db.session.execute(_roster_columns(rows), {"cohort_id": cohort.id}).one_or_none()
+    if row is None:
+        raise NotFound(_("We could not find that participant in this cohort."))
+    return RosterLine(*row)
+
+
+def session_of(cohort: Cohort, session_id: int) -> CohortSession:
+    session = db.session.get(CohortSession, session_id)
+    if session is None or session.cohort_id != cohort.id:
+        raise NotFound(_("We could not find that session."))
+    return session
+
+
+def attendance_marks(session_ids: list[int], enrolment_ids: list[int]) -> dict[tuple[int, int], bool]:
+    if not session_ids or not enrolment_ids:
+        return {}
+    rows = db.session.execute(select(Attendance.session_id, Attendance.enrolment_id, Attendance.is_present).where(
+        Attendance.session_id.in_(session_ids), Attendance.enrolment_id.in_(enrolment_ids)))
+    return {(s, e): present for s, e, present in rows}
+
+
+def set_attendance(actor: User, cohort: Cohort, session_id: int, enrolment_ids: list[int], is_present: bool) -> int:
+    """Mark one or many enrolled participants present or absent at a session; returns how many."""
+    session = session_of(cohort, session_id)
+    enrolled = set(db.session.scalars(select(Enrolment.id).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED,
+        Enrolment.id.in_(enrolment_ids))))
+    if not enrolled or len(enrolled) != len(set(enrolment_ids)):
+        raise NotFound(_("We could not find that participant in this cohort."))
+    existing = {a.enrolment_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.session_id == session.id, Attendance.enrolment_id.in_(enrolled)))}
+    changed = {e: existing[e].is_present if e in existing else None for e in enrolled
+               if e not in existing or existing[e].is_present != is_present}
+    for enrolment_id in enrolled:
+        mark = existing.get(enrolment_id) or Attendance(session_id=session.id, enrolment_id=enrolment_id)
+        mark.is_present, mark.recorded_by_id, mark.recorded_at = is_present, actor.id, utcnow()
+        db.session.add(mark)
+    if changed:
+        # One entry per edit: enrolment id -> mark (None: not yet recorded).
+        audit.record(AuditAction.ATTENDANCE_CHANGED, actor, record_type="cohort_session", record_id=session.id,
+                     before={"marks": {str(e): mark for e, mark in sorted(changed.items())}},
+                     after={"marks": {str(e): is_present for e in sorted(changed)}})
+    db.session.flush()
+    return len(enrolled)
+
+
+def enrolled_ids(cohort: Cohort) -> list[int]:
+    return list(db.session.scalars(select(Enrolment.id).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED)))
+
+
+def _all_roster_lines(cohort: Cohort) -> list[RosterLine]:
+    return [RosterLine(*row) for row in db.session.execute(_roster_columns(_ROSTER.subquery()),
+                                                           {"cohort_id": cohort.id})]
+
+
+def roster_csv(cohort: Cohort) -> bytes:
+    return csv_bytes([_("Name"), _("E-mail"), _("Organisation"), _("Municipality"), _("Perspective"), _("Status")],
+                     [[line.name, line.email, line.organisation or "", line.municipality or "", line.perspective_label,
+                       line.status_label] for line in _all_roster_lines(cohort)])
+
+
+def attendance_csv(cohort: Cohort, format_session) -> bytes:
+    lines = [line for line in _all_roster_lines(cohort) if line.holds_seat]
+    marks = attendance_marks([s.id for s in cohort.sessions], [line.id for line in lines])
+
+    def mark_text(session: CohortSession, line) -> str:
+        mark = marks.get((session.id, line.id))
+        return "" if mark is None else (_("present") if mark else _("absent"))
+
+    return csv_bytes([_("Name"), _("Organisation")] + [format_session(s) for s in cohort.sessions],
+                     [[line.name, line.organisation or ""] + [mark_text(session, line) for session in cohort.sessions]
+                      for line in lines])
+
+
+def cohort_calendar(cohort: Cohort, now: datetime) -> bytes:
+    host = site_host()
+    name = to_reader_script(f"{cohort.version.display_title}: {cohort.name}")
+    url = external_url("courses.cohort", cohort_id=cohort.id)
+    events = [ical.CalendarEvent(uid=f"cohort-session-{s.id}@{host}", sequence=0, starts_at=s.starts_at,
+                                 ends_at=s.ends_at, summary=name, description="", location=s.place or s.online_url,
+                                 url=url, time_zone=current_app.config["LEARNHUB_TIMEZONE"])
+              for s in cohort.sessions if is_in_calendar_range(s.starts_at) and is_in_calendar_range(s.ends_at)]
+    return ical.to_bytes(ical.feed(events, name, now))
+
+
 
 
 class RosterOrder(StrEnum):

@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from learnhub.caching import kept_for_readers
 from learnhub.confirmation import confirmation_page, is_confirmed
-from learnhub.courses import services
+from learnhub.courses import admission, roster, services
 from learnhub.courses.forms import BulkEnrolForm, CohortForm, EnrolForm, ReasonForm, SessionForm
 from learnhub.courses.models import Approver, EnrolmentStatus, PromotionPolicy
 from learnhub.courses.roster import RosterOrder, progress_roster
@@ -90,13 +90,13 @@ def _cohort_page(cohort, enrol_form: EnrolForm | None = None, bulk_form: tuple[i
     if current_user.is_authenticated:
         context["enrolment"] = enrolment = services.own_enrolment(current_user, cohort)
         if enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED:
-            context["waiting"] = services.waiting(enrolment)
+            context["waiting"] = admission.waiting(enrolment)
         context["bulk_forms"] = [(organisation, members_of(organisation))
                                  for organisation in administered_organisations(current_user)]
         if enrolment is not None:
             context["withdrawal_question"] = withdrawal_question(enrolment)
     context["perspectives"] = [(a.value, a.label) for a in Audience]
-    context["perspective_places"] = services.places_for_perspectives(cohort)
+    context["perspective_places"] = admission.places_for_perspectives(cohort)
     return render_template("courses/cohort.html", **context), status
 
 
@@ -104,7 +104,7 @@ def _cohort_page(cohort, enrol_form: EnrolForm | None = None, bulk_form: tuple[i
 def cohort_ics(cohort_id: int):
     """'Add to calendar': every session of the cohort."""
     cohort = services.get_cohort(cohort_id)
-    return Response(services.cohort_calendar(cohort, utcnow()), mimetype="text/calendar",
+    return Response(roster.cohort_calendar(cohort, utcnow()), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}.ics"'})
 
 
@@ -113,7 +113,7 @@ def cohort_ics(cohort_id: int):
 def enrol(cohort_id: int):
     cohort = services.cohort_to_enrol(cohort_id)
     form = EnrolForm()
-    enrolment = run_form(form, lambda: services.enrol(current_user, cohort, current_user, form.perspective.data or None))
+    enrolment = run_form(form, lambda: admission.enrol(current_user, cohort, current_user, form.perspective.data or None))
     if not enrolment:
         return _cohort_page(services.get_cohort(cohort_id), enrol_form=form, status=form_status(form))
     message = enrolment.status_label  # read before the commit, which would have it reloaded
@@ -130,7 +130,7 @@ def enrol_members(cohort_id: int, organisation_id: int):
     form = BulkEnrolForm()
     member_ids = whole_numbers(form.member_ids.data or [])
     perspectives = {member_id: request.form.get(f"perspective_{member_id}", "") for member_id in member_ids}
-    results = run_form(form, lambda: services.enrol_members(current_user, cohort, organisation, member_ids,
+    results = run_form(form, lambda: admission.enrol_members(current_user, cohort, organisation, member_ids,
                                                             perspectives))
     if not results:
         return _cohort_page(services.get_cohort(cohort_id), bulk_form=(organisation.id, form),
@@ -149,7 +149,7 @@ def withdraw(enrolment_id: int):
     if not is_confirmed():
         question, consequence = withdrawal_question(enrolment, is_own=enrolment.user_id == current_user.id)
         return confirmation_page(question, consequence, _("Withdraw"), url_for("courses.cohort", cohort_id=enrolment.cohort_id))
-    services.withdraw(current_user, enrolment, ReasonForm().reason.data or "")
+    admission.withdraw(current_user, enrolment, ReasonForm().reason.data or "")
     db.session.commit()
     flash(_("The enrolment has been withdrawn."), "info")
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
@@ -172,7 +172,7 @@ def withdrawal_question(enrolment, is_own: bool = True) -> tuple[str, str]:
 @login_required
 def approve(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
-    waiting = services.approve(current_user, enrolment)
+    waiting = admission.approve(current_user, enrolment)
     message = _approval_message(enrolment.user.display_name, waiting)  # before the commit expires the enrolment
     target = _after_deciding(enrolment)
     db.session.commit()
@@ -180,7 +180,7 @@ def approve(enrolment_id: int):
     return redirect(target)
 
 
-def _approval_message(name: str, waiting: services.Waiting | None) -> str:
+def _approval_message(name: str, waiting: admission.Waiting | None) -> str:
     """What an approval did: a place, or the waitlist and why."""
     if waiting is None:
         return _("%(name)s is approved and has a place.", name=name)
@@ -197,7 +197,7 @@ def _approval_message(name: str, waiting: services.Waiting | None) -> str:
 @login_required
 def reject(enrolment_id: int):
     enrolment = services.enrolment_for(current_user, enrolment_id)
-    services.reject(current_user, enrolment, ReasonForm().reason.data or "")
+    admission.reject(current_user, enrolment, ReasonForm().reason.data or "")
     message = _("%(name)s: %(status)s", name=enrolment.user.display_name, status=enrolment.status_label)
     target = _after_deciding(enrolment)
     db.session.commit()
@@ -218,7 +218,7 @@ def _after_deciding(enrolment) -> str:
 @bp.get("/approvals")
 @login_required
 def approvals():
-    page = services.awaiting_decision(current_user, requested_page(), current_app.config["PAGE_SIZE"])
+    page = admission.awaiting_decision(current_user, requested_page(), current_app.config["PAGE_SIZE"])
     return render_template("courses/approvals.html", page=page, confirm_form=ConfirmForm(), reason_form=ReasonForm())
 
 
@@ -355,23 +355,23 @@ def move_version(cohort_id: int):
 @trainers
 def attendance(cohort_id: int, session_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
-    session = services.session_of(cohort, session_id)
+    session = roster.session_of(cohort, session_id)
     if request.method == "POST":
         if not request.form.getlist("enrolment_id") and request.form.get("present") != "1" and not is_confirmed():
             return confirmation_page(*everyone_absent_question(), _("Mark everyone absent"),
                                      url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
-        ids = request.form.getlist("enrolment_id", type=whole_number) or services.enrolled_ids(cohort)
-        services.set_attendance(current_user, cohort, session.id, ids, request.form.get("present") == "1")
+        ids = request.form.getlist("enrolment_id", type=whole_number) or roster.enrolled_ids(cohort)
+        roster.set_attendance(current_user, cohort, session.id, ids, request.form.get("present") == "1")
         db.session.commit()
         if request.headers.get("HX-Request") and len(ids) == 1:
-            line = services.roster_line(cohort, ids[0])
-            marks = services.attendance_marks([session.id], ids)
+            line = roster.roster_line(cohort, ids[0])
+            marks = roster.attendance_marks([session.id], ids)
             return render_template("courses/_attendance_row.html", cohort=cohort, session=session,
                                    line=line, mark=marks.get((session.id, line.id)))
         return redirect(url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
-    page = services.roster(cohort, requested_page(), current_app.config["PAGE_SIZE"])
+    page = roster.roster(cohort, requested_page(), current_app.config["PAGE_SIZE"])
     enrolled = [e for e in page.items if e.holds_seat]
-    marks = services.attendance_marks([session.id], [e.id for e in enrolled])
+    marks = roster.attendance_marks([session.id], [e.id for e in enrolled])
     return render_template("courses/attendance.html", cohort=cohort, session=session, page=page,
                            enrolled=enrolled, marks=marks, confirm_form=ConfirmForm(),
                            everyone_absent_question=everyone_absent_question())
@@ -392,12 +392,12 @@ def _csv(text: bytes, filename: str) -> Response:
 @trainers
 def roster_csv(cohort_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
-    return _csv(services.roster_csv(cohort), f"roster-{cohort.id}.csv")
+    return _csv(roster.roster_csv(cohort), f"roster-{cohort.id}.csv")
 
 
 @bp.get("/trainer/cohorts/<int:cohort_id>/attendance.csv")
 @trainers
 def attendance_csv(cohort_id: int):
     cohort = services.cohort_for_trainer(current_user, cohort_id)
-    return _csv(services.attendance_csv(cohort, lambda s: format_datetime(s.starts_at)),
+    return _csv(roster.attendance_csv(cohort, lambda s: format_datetime(s.starts_at)),
                 f"attendance-{cohort.id}.csv")

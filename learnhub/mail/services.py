@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, request, url_for
@@ -18,8 +19,12 @@ from sqlalchemy.orm import Session
 from learnhub import ical
 from learnhub.extensions import db
 from learnhub.i18n import force_timezone, latin_to_cyrillic, to_reader_script
+from learnhub.locking import added_once
 from learnhub.mail.models import OutboxMessage
 from learnhub.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from learnhub.people.models import User
 
 
 def _single_line(text: str) -> str:
@@ -69,6 +74,16 @@ def queue_email(to_address: str, language: str, template: str, subject: str, *,
     # together, not one flush each.
     db.session.add(message)
     return message
+
+
+def queue_reminder(marker: object, person: "User", template: str, subject: str, facts: dict) -> bool:
+    """Queue a reminder of a session to `person`, unless `marker` (a row unique per session, person and
+    lead time) is there already: each reminder goes once, whichever worker gets to it first."""
+    if not added_once(marker):
+        return False
+    queue_email(person.email, person.preferred_language, template, subject, time_zone=person.time_zone,
+                session=facts, name=person.display_name)
+    return True
 
 
 def render(message: OutboxMessage) -> None:

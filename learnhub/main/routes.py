@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from learnhub.courses import services as courses
+from learnhub.courses import admission
 from learnhub.extensions import db
 from learnhub.i18n import LANGUAGE_COOKIE
 from learnhub.main.next_steps import next_steps
@@ -25,7 +25,7 @@ def index():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    awaiting = courses.count_awaiting_decision(current_user) if courses.may_approve(current_user) else None
+    awaiting = admission.count_awaiting_decision(current_user) if admission.may_approve(current_user) else None
     return render_template("main/dashboard.html", administered=administered_organisations(current_user),
                            awaiting_approval=awaiting, next_steps=next_steps(current_user, utcnow()))
 

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from learnhub import ical
 from learnhub.extensions import db
 from learnhub.i18n import _, _l, to_reader_script
-from learnhub.locking import added_once
-from learnhub.mail.services import external_url, queue_email, site_host
+from learnhub.mail.services import external_url, queue_email, queue_reminder, site_host
 from learnhub.mentoring import actions
 from learnhub.mentoring.models import MentoringSession, PartStat, ReminderSent, SessionParticipant, SessionStatus
 from learnhub.people.models import User
@@ -137,11 +136,9 @@ def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
         if lead is None:
             continue
         people = [p.user for p in session.active_participants if p.partstat != PartStat.DECLINED] + [session.mentor]
-        for person in people:
-            if not added_once(ReminderSent(session_id=session.id, user_id=person.id, lead_minutes=lead)):
-                continue  # already reminded, by this worker or another
-            queue_email(person.email, person.preferred_language, "mentoring_reminder",
-                        _l("Reminder: mentoring session %(programme)s", programme=session.programme.name),
-                        time_zone=person.time_zone, session=session_facts(session, person), name=person.display_name)
-            queued += 1
+        subject = _l("Reminder: mentoring session %(programme)s", programme=session.programme.name)
+        # Each person's own facts: the mentee's note is for the mentor alone.
+        queued += sum(queue_reminder(ReminderSent(session_id=session.id, user_id=person.id, lead_minutes=lead),
+                                     person, "mentoring_reminder", subject, session_facts(session, person))
+                      for person in people)
     return queued

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError
 
 from learnhub.audit.models import AuditAction, AuditEntry
 from learnhub.certification import services as certification
-from learnhub.courses import services as courses
+from learnhub.courses import admission, roster
 from learnhub.courses.models import Approver, EnrolmentStatus
 from learnhub.extensions import db
 from learnhub.mentoring import booking, plans
@@ -61,10 +61,10 @@ def test_enrolment_decisions_are_logged(app):
     trainer = UserFactory(roles=[Role.TRAINER])
     cohort = CohortFactory(capacity=1, approver=Approver.TRAINER, trainer=trainer)
     first, second = UserFactory(), UserFactory()
-    pending = courses.enrol(first, cohort, first)
-    courses.approve(trainer, pending)
+    pending = admission.enrol(first, cohort, first)
+    admission.approve(trainer, pending)
     waiting = EnrolmentFactory(cohort=cohort, user=second, status=EnrolmentStatus.WAITLISTED)
-    courses.withdraw(first, pending, "Moving away")
+    admission.withdraw(first, pending, "Moving away")
     [approved] = _entries(AuditAction.ENROLMENT_APPROVED)
     assert (approved.actor_id, approved.before, approved.after["status"]) == (trainer.id, {"status": "pending"},
                                                                              "enrolled")
@@ -72,8 +72,8 @@ def test_enrolment_decisions_are_logged(app):
     assert withdrawn.actor_id == first.id and withdrawn.before == {"status": "enrolled"}
     [promoted] = _entries(AuditAction.ENROLMENT_PROMOTED)
     assert promoted.actor_id is None and promoted.record_id == waiting.id  # the system promoted them
-    third = courses.enrol(UserFactory(), cohort, UserFactory())
-    courses.reject(trainer, third, "Only staff of day-care services")
+    third = admission.enrol(UserFactory(), cohort, UserFactory())
+    admission.reject(trainer, third, "Only staff of day-care services")
     [rejected] = _entries(AuditAction.ENROLMENT_REJECTED)
     assert rejected.before == {"status": "pending"}
 
@@ -83,9 +83,9 @@ def test_attendance_edits_record_the_previous_marks(app):
     cohort = CohortFactory(trainer=trainer)
     session = CohortSessionFactory(cohort=cohort)
     enrolment = EnrolmentFactory(cohort=cohort)
-    courses.set_attendance(trainer, cohort, session.id, [enrolment.id], True)
-    courses.set_attendance(trainer, cohort, session.id, [enrolment.id], True)  # no change, no entry
-    courses.set_attendance(trainer, cohort, session.id, [enrolment.id], False)
+    roster.set_attendance(trainer, cohort, session.id, [enrolment.id], True)
+    roster.set_attendance(trainer, cohort, session.id, [enrolment.id], True)  # no change, no entry
+    roster.set_attendance(trainer, cohort, session.id, [enrolment.id], False)
     first, second = _entries(AuditAction.ATTENDANCE_CHANGED)
     assert first.before == {"marks": {str(enrolment.id): None}} and first.after == {"marks": {str(enrolment.id): True}}
     assert second.before == {"marks": {str(enrolment.id): True}} and second.after == {"marks": {str(enrolment.id): False}}

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from learnhub.courses import services
+from learnhub.courses import admission
 from learnhub.courses.models import Approver, Cohort, Enrolment, EnrolmentStatus, PromotionPolicy
 from learnhub.errors import Conflict, InvalidInput, NotAllowed
 from learnhub.extensions import db
@@ -27,7 +27,7 @@ def _rows() -> int:
 def _enrol(cohort, user=None, **kwargs):
     user = user or UserFactory()
     db.session.commit()  # keep the set-up when a refused enrolment is rolled back
-    enrolment = services.enrol(user, cohort, user, **kwargs)
+    enrolment = admission.enrol(user, cohort, user, **kwargs)
     db.session.commit()
     return enrolment
 
@@ -50,7 +50,7 @@ def test_full_cohort_puts_next_person_on_waitlist_with_position(app):
     _enrol(cohort)
     second, third = _enrol(cohort), _enrol(cohort)
     assert (second.status, third.status) == (EnrolmentStatus.WAITLISTED, EnrolmentStatus.WAITLISTED)
-    assert services.waitlist_position(second) == 1 and services.waitlist_position(third) == 2
+    assert admission.waitlist_position(second) == 1 and admission.waitlist_position(third) == 2
 
 
 def test_enrolling_twice_is_a_conflict_and_writes_nothing(app):
@@ -58,7 +58,7 @@ def test_enrolling_twice_is_a_conflict_and_writes_nothing(app):
     user = UserFactory()
     _enrol(cohort, user)
     with pytest.raises(Conflict):
-        services.enrol(user, cohort, user)
+        admission.enrol(user, cohort, user)
     db.session.rollback()
     assert _rows() == 1 and db.session.get(Cohort, cohort.id).seats_taken == 1
 
@@ -87,7 +87,7 @@ def test_withdrawal_promotes_the_next_person_and_notifies_them(app, smtp_sink):
     cohort = CohortFactory(capacity=1)
     first = _enrol(cohort)
     waiting = _enrol(cohort, UserFactory(email="next@example.org"))
-    [promoted] = services.withdraw(first.user, first, "Sick leave")
+    [promoted] = admission.withdraw(first.user, first, "Sick leave")
     db.session.commit()
     assert promoted.id == waiting.id and promoted.status == EnrolmentStatus.ENROLLED
     assert db.session.get(Cohort, cohort.id).seats_taken == 1
@@ -101,7 +101,7 @@ def test_no_promotion_once_the_cohort_has_started(app):
     cohort = CohortFactory(capacity=1, starts_on=date.today(), ends_on=date.today() + timedelta(days=2))
     first = _enrol(cohort)
     waiting = _enrol(cohort)
-    assert services.withdraw(first.user, first, "") == []
+    assert admission.withdraw(first.user, first, "") == []
     db.session.commit()
     assert db.session.get(Enrolment, waiting.id).status == EnrolmentStatus.WAITLISTED
     assert db.session.get(Cohort, cohort.id).seats_taken == 0
@@ -109,17 +109,17 @@ def test_no_promotion_once_the_cohort_has_started(app):
 
 def test_withdrawing_twice_is_a_conflict(app):
     enrolment = _enrol(CohortFactory())
-    services.withdraw(enrolment.user, enrolment, "")
+    admission.withdraw(enrolment.user, enrolment, "")
     db.session.commit()
     with pytest.raises(Conflict):
-        services.withdraw(enrolment.user, enrolment, "")
+        admission.withdraw(enrolment.user, enrolment, "")
 
 
 def test_withdrawn_person_can_enrol_again_at_the_back_of_the_queue(app):
     cohort = CohortFactory(capacity=1)
     user = UserFactory()
     enrolment = _enrol(cohort, user)
-    services.withdraw(enrolment.user, enrolment, "")
+    admission.withdraw(enrolment.user, enrolment, "")
     db.session.commit()
     _enrol(cohort)  # someone else takes the place
     again = _enrol(cohort, user)
@@ -135,7 +135,7 @@ def test_fair_shares_promote_the_organisation_with_fewest_places(app):
     big_waiting = _enrol(cohort, big_members[3])  # earlier on the waitlist
     small_waiting = _enrol(cohort, small_member)
     assert big_waiting.status == small_waiting.status == EnrolmentStatus.WAITLISTED
-    [promoted] = services.withdraw(placed[0].user, placed[0], "")
+    [promoted] = admission.withdraw(placed[0].user, placed[0], "")
     db.session.commit()
     assert promoted.id == small_waiting.id
 
@@ -147,7 +147,7 @@ def test_fair_shares_by_municipality(app):
     placed = [_enrol(cohort, member_of(org)) for org in city_orgs[:2]]
     _enrol(cohort, member_of(city_orgs[2]))
     village_waiting = _enrol(cohort, member_of(OrganisationFactory(municipality=village)))
-    assert services.withdraw(placed[0].user, placed[0], "") == [village_waiting]
+    assert admission.withdraw(placed[0].user, placed[0], "") == [village_waiting]
 
 
 def test_first_come_first_served_promotes_the_earliest(app):
@@ -155,7 +155,7 @@ def test_first_come_first_served_promotes_the_earliest(app):
     first = _enrol(cohort)
     earliest = _enrol(cohort)
     _enrol(cohort)
-    assert services.withdraw(first.user, first, "") == [earliest]
+    assert admission.withdraw(first.user, first, "") == [earliest]
 
 
 def test_approval_by_trainer_holds_no_seat_until_approved(app):
@@ -164,9 +164,9 @@ def test_approval_by_trainer_holds_no_seat_until_approved(app):
     pending = _enrol(cohort)
     assert pending.status == EnrolmentStatus.PENDING and db.session.get(Cohort, cohort.id).seats_taken == 0
     with pytest.raises(NotAllowed):
-        services.approve(UserFactory(roles=[Role.TRAINER]), pending)  # not this cohort's trainer
+        admission.approve(UserFactory(roles=[Role.TRAINER]), pending)  # not this cohort's trainer
     db.session.rollback()
-    services.approve(trainer, db.session.get(Enrolment, pending.id))
+    admission.approve(trainer, db.session.get(Enrolment, pending.id))
     db.session.commit()
     assert db.session.get(Enrolment, pending.id).status == EnrolmentStatus.ENROLLED
 
@@ -176,9 +176,9 @@ def test_rejection_needs_a_reason_and_is_mailed(app, smtp_sink):
     cohort = CohortFactory(approver=Approver.TRAINER, trainer=trainer)
     pending = _enrol(cohort, UserFactory(email="ana@example.org"))
     with pytest.raises(InvalidInput):
-        services.reject(trainer, pending, "  ")
+        admission.reject(trainer, pending, "  ")
     db.session.rollback()
-    services.reject(trainer, db.session.get(Enrolment, pending.id), "Only for day-care staff this time")
+    admission.reject(trainer, db.session.get(Enrolment, pending.id), "Only for day-care staff this time")
     db.session.commit()
     from learnhub.mail.services import send_pending
 
@@ -191,13 +191,13 @@ def test_org_admin_approves_when_the_cohort_says_so_and_enrolling_members_needs_
     boss = member_of(organisation, MembershipRole.ORG_ADMIN)
     cohort = CohortFactory(approver=Approver.ORG_ADMIN)
     member = member_of(organisation)
-    results = services.enrol_members(boss, cohort, organisation, [member.id])
+    results = admission.enrol_members(boss, cohort, organisation, [member.id])
     db.session.commit()
     assert results[0].enrolment.status == EnrolmentStatus.ENROLLED
     other = member_of(organisation)
     pending = _enrol(cohort, other)
     assert pending.status == EnrolmentStatus.PENDING
-    services.approve(boss, pending)
+    admission.approve(boss, pending)
     assert pending.status == EnrolmentStatus.ENROLLED
 
 
@@ -207,7 +207,7 @@ def test_bulk_enrolment_reports_each_person(app):
     cohort = CohortFactory(capacity=2)
     members = [member_of(organisation) for _ in range(3)]
     _enrol(cohort, members[0])
-    results = {r.user.id: r for r in services.enrol_members(boss, cohort, organisation, [m.id for m in members])}
+    results = {r.user.id: r for r in admission.enrol_members(boss, cohort, organisation, [m.id for m in members])}
     db.session.commit()
     assert "already enrolled" in results[members[0].id].problem
     assert results[members[1].id].enrolment.status == EnrolmentStatus.ENROLLED
@@ -270,16 +270,16 @@ def test_promotion_from_the_waitlist_keeps_the_mix_balanced(app):
     # The cohort is full, so both professionals wait: neither holds one of the professionals' places yet.
     waiting = [_enrol(cohort, perspective="professional") for _ in range(2)]
     assert {e.status for e in waiting} == {EnrolmentStatus.WAITLISTED}
-    assert services.withdraw(family.user, family, "") == [waiting[0]]
+    assert admission.withdraw(family.user, family, "") == [waiting[0]]
     db.session.commit()
     # The second professional would be one too many: the place stays free for someone else.
-    assert services.withdraw(lived.user, lived, "") == []
+    assert admission.withdraw(lived.user, lived, "") == []
     db.session.commit()
     assert db.session.get(Enrolment, waiting[1].id).status == EnrolmentStatus.WAITLISTED
     assert db.session.get(Cohort, cohort.id).seats_taken == 1
     assert _enrol(cohort, perspective="lived_experience").status == EnrolmentStatus.ENROLLED
     # When the first professional leaves, the one waiting comes in.
-    assert services.withdraw(waiting[0].user, waiting[0], "") == [waiting[1]]
+    assert admission.withdraw(waiting[0].user, waiting[0], "") == [waiting[1]]
 
 
 
@@ -292,23 +292,23 @@ def test_waiting_for_approval_holds_no_share_of_the_places(app):
 
     def approved(perspective):
         enrolment = _enrol(cohort, perspective=perspective)
-        services.approve(trainer, enrolment)
+        admission.approve(trainer, enrolment)
         db.session.commit()
         return enrolment
 
     family, _, waiting = approved("family_member"), approved("lived_experience"), approved("professional")
     assert waiting.status == EnrolmentStatus.WAITLISTED  # approved, but the cohort was full
     pending = _enrol(cohort, perspective="professional")
-    assert services.withdraw(family.user, family, "") == [waiting]
+    assert admission.withdraw(family.user, family, "") == [waiting]
     db.session.commit()
-    services.approve(trainer, pending)  # the professionals' place is taken by the one who waited
+    admission.approve(trainer, pending)  # the professionals' place is taken by the one who waited
     db.session.commit()
     assert db.session.get(Enrolment, pending.id).status == EnrolmentStatus.WAITLISTED
     assert db.session.get(Cohort, cohort.id).seats_taken == 2
 
 
 def test_a_third_of_a_hundred_places_gives_the_hundredth_to_the_first_perspective_that_needs_it():
-    share = services.perspective_share(Cohort(capacity=100, records_perspective=True, max_share_per_perspective=33))
+    share = admission.perspective_share(Cohort(capacity=100, records_perspective=True, max_share_per_perspective=33))
     held = Counter(family_member=33, lived_experience=33, professional=33)
     assert [share.places_left(held, p) for p in held] == [1, 1, 1]
     held["lived_experience"] += 1
@@ -331,7 +331,7 @@ def test_under_fair_shares_the_waitlist_mail_explains_the_policy_instead_of_a_po
     text = smtp_sink.text_of(smtp_sink.to("small@example.org")[-1])
     assert "position" not in text
     assert "A freed place goes to someone from the organisation with the fewest places in the cohort" in text
-    assert services.withdraw(placed.user, placed, "") == [small]
+    assert admission.withdraw(placed.user, placed, "") == [small]
 
 
 def test_under_first_come_the_waitlist_mail_states_the_position(app, smtp_sink):

@@ -22,7 +22,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from learnhub.courses import services
+from learnhub.courses import admission
 from learnhub.courses.models import Approver, Cohort, Enrolment, EnrolmentStatus, PromotionPolicy
 from learnhub.courses.services import ACTIVE_STATUSES
 from learnhub.curriculum.models import Audience
@@ -144,7 +144,7 @@ class EnrolmentRules(RuleBasedStateMachine):
         participant = self._user(self.cast.people[person])
         actor = self._user(self.cast.admins[person % 3]) if by_admin else participant
         cohort = db.session.get(Cohort, self.cohort_id)
-        refusal = self._attempt(lambda: services.enrol(actor, cohort, participant, PERSPECTIVES[person], now=self.now))
+        refusal = self._attempt(lambda: admission.enrol(actor, cohort, participant, PERSPECTIVES[person], now=self.now))
         # Only someone not accepted before is refused: everyone else has a place or waits for one (or approval).
         assert refusal is None or enrolment.status == EnrolmentStatus.REJECTED, refusal
 
@@ -153,21 +153,21 @@ class EnrolmentRules(RuleBasedStateMachine):
     def withdraw(self, choice):
         person, enrolment = self._pick(choice, ACTIVE_STATUSES)
         participant = self._user(self.cast.people[person])
-        self._attempt(lambda: services.withdraw(participant, enrolment, "", today=self.now.date()))
+        self._attempt(lambda: admission.withdraw(participant, enrolment, "", today=self.now.date()))
 
     @precondition(lambda self: self._some_are([EnrolmentStatus.PENDING]))
     @rule(choice=choices, by_trainer=st.booleans())
     def approve(self, choice, by_trainer):
         person, enrolment = self._pick(choice, [EnrolmentStatus.PENDING])
         actor = self._user(self.cast.trainer if by_trainer else self.cast.admins[person % 3])
-        self._attempt(lambda: services.approve(actor, enrolment))
+        self._attempt(lambda: admission.approve(actor, enrolment))
 
     @precondition(lambda self: self._some_are(WAITING))
     @rule(choice=choices)
     def reject(self, choice):
         enrolment = self._pick(choice, WAITING)[1]
         trainer = self._user(self.cast.trainer)
-        self._attempt(lambda: services.reject(trainer, enrolment, "Nije ovaj put."))
+        self._attempt(lambda: admission.reject(trainer, enrolment, "Nije ovaj put."))
 
     @invariant()
     def promises_hold(self):
