@@ -232,7 +232,8 @@ def _cohort_events(user: User, since: datetime) -> list[ical.CalendarEvent]:
             uid=f"cohort-session-{cohort_session.id}@{site_host()}", sequence=0,
             starts_at=cohort_session.starts_at, ends_at=cohort_session.ends_at,
             summary=to_reader_script(f"{cohort.version.display_title}: {cohort.name}"), description="",
-            location=cohort_session.place or cohort_session.online_url,
+            location=cohort_session.place or cohort_session.online_url, conference_url=cohort_session.online_url,
+            conference_label=_conference_label(str(get_locale())) if cohort_session.online_url else "",
             url=external_url("courses.cohort", cohort_id=cohort.id), time_zone=user.time_zone,
             stamp=cohort.created_at))
     return events
