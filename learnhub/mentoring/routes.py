@@ -257,6 +257,8 @@ def cancel(session_id: int):
         db.session.commit()
         flash(_("The session has been cancelled and everyone has been told."), "info")
         return redirect(url_for("mentoring.session", session_id=session.id))
+    if form.form_errors:  # it can no longer be cancelled (started, or cancelled meanwhile): the form is gone
+        return session_page(session, form_status(form), message=form.form_errors[0])
     return session_page(session, form_status(form), reason_form=form)
 
 
