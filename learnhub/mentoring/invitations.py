@@ -28,14 +28,14 @@ def calendar_event(session: MentoringSession, attendees: list[SessionParticipant
     `with_link=False` leaves it out (an institute admin's download)."""
     kind = _("Group mentoring") if session.is_group else _("Individual mentoring")
     summary = to_reader_script(f"{kind}: {session.programme.name}")
-    online_url = session.online_url if with_link and not is_removal else ""
+    online_url = session.online_url if with_link and not is_removal and not session.is_cancelled else ""
     description = to_reader_script(session.agenda or "")
     if session.is_cancelled and session.cancel_reason:
         description = to_reader_script(_("Cancelled: %(reason)s", reason=session.cancel_reason))
     elif session.reschedule_reason and not is_removal:
         moved = _("Why the time changed: %(reason)s", reason=session.reschedule_reason)
         description = to_reader_script(f"{session.agenda}\n\n{moved}" if session.agenda else moved)
-    if online_url and not session.is_cancelled:
+    if online_url:
         # Most calendar apps ignore CONFERENCE (RFC 7986): the description carries the link too.
         description = "\n\n".join(filter(None, [_("Join online: %(url)s", url=online_url), description]))
     organizer, sent_by = ical.Person(session.mentor.display_name, session.mentor.email), _platform_address()
