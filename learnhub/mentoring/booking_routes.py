@@ -85,10 +85,15 @@ def _calendar(offer: offers.Offer, zone: str, *, base_url: str, choose_url: str,
         "month_days": [(each, slots) for each, slots in days.items() if each.replace(day=1) == month],
         "full_months": [full for full in offer.full_months if full == month], "zones": common_timezones(),
         "title": title, "back": back, "message": message, "typed": typed,
-        "focus": request.args.get("focus", "") if request.headers.get("HX-Request") else "",
+        "focus": request.args.get("focus", "") if _is_swap() else "",
     }
-    template = "mentoring/_picker.html" if request.headers.get("HX-Request") else "mentoring/pick.html"
+    template = "mentoring/_picker.html" if _is_swap() else "mentoring/pick.html"
     return _render_in_zone(zone, template, status, **context)
+
+
+def _is_swap() -> bool:
+    """An htmx request for the calendar alone; going back to a page htmx no longer keeps asks for all of it."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 def _refusal(form, starts_at: datetime | None) -> tuple[str, int]:

@@ -85,6 +85,12 @@ def test_a_mentee_books_with_a_note_moves_and_cancels_and_the_mentor_reads_the_n
     _fits(page, width)
     _shot(page, f"booking-calendar-{name}")
 
+    if width > 400:  # another zone: the calendar alone is drawn again, the zone named and in the address
+        page.locator("#zone").select_option("America/New_York")
+        expect(page.locator("#zone-now")).to_contain_text("America/New_York")
+        assert "zone=America%2FNew_York" in page.url
+        page.locator("#zone").select_option("Europe/Sarajevo")
+        expect(page.locator("#zone-now")).to_contain_text("Europe/Sarajevo")
     _choose_first_free_day_by_keyboard(page)
     assert "day=" in page.url  # the chosen day is in the address, for back and reload
     assert page.locator("table.month a[aria-current='date']").count() == 1

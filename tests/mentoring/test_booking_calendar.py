@@ -77,6 +77,8 @@ def test_choosing_a_day_shows_its_times_in_the_chosen_zone_named_and_kept_in_eve
     assert f"{local:%-I}:00 {local:%p}" in page and "America/New_York (E" in page
     assert 'aria-current="date"' in page and 'id="day-heading" tabindex="-1" autofocus' in page
     assert '<option value="America/New_York" selected>' in page
+    restored = client.get(f"{slots_url}?zone={zone}", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restored.get_data(as_text=True)  # going back to a page htmx no longer holds: all of it
     links = re.findall(r'href="([^"]*/slots\?[^"]*)"', page)
     assert links and all(f"zone={quote(zone, safe='')}" in link for link in links)
 
