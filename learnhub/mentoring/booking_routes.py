@@ -60,11 +60,11 @@ def _chosen(offer: offers.Offer, starts_at: datetime | None) -> Slot | None:
 
 def _calendar(offer: offers.Offer, zone: str, *, base_url: str, choose_url: str, kept: tuple[str, str], title: str,
               back: tuple[str, str], message: str = "", status: int = 200, near: datetime | None = None,
-              typed: tuple[RescheduleForm, str] | None = None):
+              unavailable: str = "", typed: tuple[RescheduleForm, str] | None = None):
     """The month calendar of `offer` at `base_url`: the month and day the query string asks for, else the
     month `near` a time chosen before; for htmx only the calendar itself. A chosen time goes to `choose_url`
     with `kept` (a note or reason: its field name and text), which every link of the calendar carries too.
-    `typed`: a form for a typed time instead, and where it goes."""
+    `unavailable`: why nothing at all is offered; `typed`: a form for a typed time instead, and where it goes."""
     days = picking.slots_by_day(offer.slots, zone)
     if near is not None and not is_in_calendar_range(near):  # a hand-made time at the end of the calendar
         near = None
@@ -84,7 +84,7 @@ def _calendar(offer: offers.Offer, zone: str, *, base_url: str, choose_url: str,
         "kept": kept,
         "month_days": [(each, slots) for each, slots in days.items() if each.replace(day=1) == month],
         "full_months": [full for full in offer.full_months if full == month], "zones": common_timezones(),
-        "title": title, "back": back, "message": message, "typed": typed,
+        "title": title, "back": back, "message": message, "unavailable": unavailable, "typed": typed,
         "focus": request.args.get("focus", "") if _is_swap() else "",
     }
     template = "mentoring/_picker.html" if _is_swap() else "mentoring/pick.html"
@@ -114,7 +114,8 @@ def _booking_calendar(programme_id: int, mentor_id: int, offer: offers.Offer, zo
                      kept=("note", note),
                      title=_("Book an individual session with %(name)s", name=offer.mentor.display_name),
                      back=(url_for("mentoring.programme", programme_id=programme_id), _("Back to the programme")),
-                     message=message, status=status, near=near)
+                     message=message, status=status, near=near,
+                     unavailable=meeting.NoMeetingPlace().message if offer.meeting is None else "")
 
 
 @bp.get("/mentoring/programmes/<int:programme_id>/mentors/<int:mentor_id>/slots")
