@@ -156,6 +156,7 @@ def _reads_without_transactions(app: Flask, engine: Engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     import learnhub.auth.access  # noqa: F401  (registers the user loader)
+    import learnhub.mentoring.booking_routes  # noqa: F401  (its pages join the mentoring blueprint)
     from learnhub.auth.people_routes import bp as people_bp
     from learnhub.auth.routes import bp as auth_bp
     from learnhub.certification.routes import bp as certification_bp

@@ -77,6 +77,10 @@ class Config:
     BUSY_CALENDAR_TIMEOUT_SECONDS = float(os.environ.get("BUSY_CALENDAR_TIMEOUT_SECONDS", "10"))
     BUSY_CALENDAR_MAX_BYTES = int(os.environ.get("BUSY_CALENDAR_MAX_BYTES", str(5 * 1024 * 1024)))
 
+    # Online sessions in a video room of their own: this service's address, to which each session adds an
+    # unguessable room name (Jitsi Meet takes any name as a room). Empty: mentors give their own link or place.
+    VIDEO_ROOM_BASE_URL = os.environ.get("VIDEO_ROOM_BASE_URL", "https://meet.jit.si/")
+
     # Minutes before a mentoring or cohort session that reminders go out (24 h and 1 h; only the nearest one due).
     REMINDER_LEAD_MINUTES = tuple(int(m) for m in os.environ.get("REMINDER_LEAD_MINUTES", "1440,60").split(","))
 

@@ -16,7 +16,7 @@ from babel import dates as babel_dates
 from flask_babel import get_locale, get_timezone
 
 __all__ = ["format_date", "format_day", "format_time", "format_datetime", "format_range", "format_date_range",
-           "format_relative_day", "zone_abbreviation"]
+           "format_relative_day", "format_month", "week_days", "format_zone", "zone_abbreviation"]
 
 DAY_WITH_WEEKDAY = "yMMMEd"  # ned, 27. dec 2026. / Sun, Dec 27, 2026
 DAY = "yMMMd"  # 27. dec 2026. / Dec 27, 2026
@@ -64,6 +64,11 @@ def zone_abbreviation(moment: datetime) -> str:
     return f"UTC{name}" if name[:1] in "+-" else name
 
 
+def format_zone(zone_name: str, at: datetime) -> str:
+    """A zone by its name, with the abbreviation in use at `at` (naive UTC): "Europe/Sarajevo (CEST)"."""
+    return f"{zone_name} ({zone_abbreviation(_in_zone(at, _zone(zone_name)))})"
+
+
 def _with_zone(text: str, moment: datetime, zone: tzinfo, with_zone: bool) -> str:
     if with_zone or not _is_reader_zone(zone):
         return f"{text} {zone_abbreviation(moment)}"
@@ -102,9 +107,26 @@ def _with_relative(text: str, value: date | datetime) -> str:
     return f"{text} ({words})" if words else text
 
 
-def format_day(value: date | datetime) -> str:
-    """A day with its weekday ("ned, 27. dec 2026.")."""
+def format_day(value: date | datetime, *, long: bool = False) -> str:
+    """A day with its weekday ("ned, 27. dec 2026."); `long` spells both out ("nedelja, 27. decembar 2026."),
+    as a screen reader should say a day chosen from a calendar."""
+    if long:
+        return _plain(babel_dates.format_date(_as_day(value), "full", locale=_locale()))
     return _skeleton(DAY_WITH_WEEKDAY, _as_day(value), _locale())
+
+
+def format_month(value: date) -> str:
+    """A month of a year, as a calendar's heading names it ("mart 2027." / "March 2027")."""
+    return _skeleton("yMMMM", value, _locale())
+
+
+def week_days() -> list[tuple[int, str, str]]:
+    """The days of a calendar's week in the language's order (Monday first in ours; Sunday where that is
+    the custom), each as (weekday with Monday 0, short name, full name)."""
+    locale = _locale()
+    short = babel_dates.get_day_names("abbreviated", context="stand-alone", locale=locale)
+    full = babel_dates.get_day_names("wide", context="stand-alone", locale=locale)
+    return [(day % 7, short[day % 7], full[day % 7]) for day in range(locale.first_week_day, locale.first_week_day + 7)]
 
 
 def format_time(moment: datetime, *, zone: str | None = None, with_zone: bool = False) -> str:

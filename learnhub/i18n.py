@@ -51,7 +51,7 @@ TRANSLITERATION_EXCEPTIONS = frozenset(
     {"LearnHub", "LGBTI", "LGBT", "CPD", "PDF", "CSV", "XLSX", "ICS", "QR", "e-mail", "email",
      "online", "Trialogue", "Recovery", "Zoom", "Teams", "Google", "Outlook", "IMHCN", "GIZ", "PIN",
      "IAN", "JSON", "Open", "Badges", "htmx", "Online", "Markdown", "YAML", "UTF-8", "BOM", "iCalendar", "CalDAV",
-     "Excel", "ZIP"}
+     "Excel", "ZIP", "Jitsi"}
 )
 _PROTECTED = re.compile(
     r"(<[^>]*>"  # markup

@@ -26,6 +26,7 @@ from icalendar import (
     vDuration,
     vRecur,
     vText,
+    vUri,
 )
 
 __all__ = [
@@ -67,6 +68,8 @@ class CalendarEvent:
     description: str
     location: str = ""
     url: str = ""
+    conference_url: str = ""  # an online meeting's link (RFC 7986 CONFERENCE), for audio and video
+    conference_label: str = ""  # what clients show on the link's button
     organizer: Person | None = None
     sent_by: str = ""  # the platform address, when it mails on the organiser's behalf
     attendees: tuple[Attendee, ...] = ()
@@ -170,6 +173,8 @@ def _vevent(event: CalendarEvent, stamp: datetime, *, cancelled: bool, with_atte
         vevent.add("location", location)
     if url := _NOT_IN_ADDRESS.sub("", event.url):
         vevent.add("url", url)
+    if conference_url := _NOT_IN_ADDRESS.sub("", event.conference_url):
+        vevent.add("conference", vUri(conference_url), parameters=_conference_parameters(event.conference_label))
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if event.organizer is not None:
         vevent.add("organizer", _organizer(event.organizer, event.sent_by))
@@ -177,6 +182,14 @@ def _vevent(event: CalendarEvent, stamp: datetime, *, cancelled: bool, with_atte
         for attendee in event.attendees:
             vevent.add("attendee", _attendee(attendee))
     return vevent
+
+
+def _conference_parameters(label: str) -> dict:
+    # A parameter value cannot hold a double quote (RFC 6868's ^' is shown raw by many clients).
+    parameters = {"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"]}
+    if label := _one_line(label).replace('"', "'"):
+        parameters["LABEL"] = label
+    return parameters
 
 
 def _organizer(person: Person, sent_by: str) -> vCalAddress:
@@ -238,6 +251,8 @@ def _feed_vevent(lines: list[str], event: CalendarEvent, default_stamp: datetime
         add(_text_line("LOCATION", event.location))
     if event.url:
         add(_folded(f"URL:{_NOT_IN_ADDRESS.sub('', event.url)}"))
+    if conference_url := _NOT_IN_ADDRESS.sub("", event.conference_url):
+        add(_conference_line(conference_url, event.conference_label))
     add("STATUS:CANCELLED\r\n" if event.cancelled else "STATUS:CONFIRMED\r\n")
     add("TRANSP:TRANSPARENT\r\n" if event.is_transparent else "TRANSP:OPAQUE\r\n")
     if event.organizer is not None:
@@ -262,6 +277,13 @@ def _organizer_line(person: Person) -> str:
     name = _one_line(person.name).replace('"', "'")
     common_name = f';CN="{name}"' if name else ""
     return _folded(f"ORGANIZER{common_name}:{_mailto(person.email)}")
+
+
+@lru_cache(maxsize=1024)
+def _conference_line(url: str, label: str) -> str:
+    parameters = _conference_parameters(label)
+    label_part = f';LABEL="{parameters["LABEL"]}"' if "LABEL" in parameters else ""
+    return _folded(f"CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO{label_part}:{url}")
 
 
 def _feed_time(name: str, moment: datetime, zone_name: str) -> str:

@@ -400,6 +400,39 @@ def test_caldav_server_keeps_one_object_per_uid_through_update_and_cancel(radica
     assert "METHOD" not in stored
 
 
+ROOM = "https://meet.jit.si/learnhub-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+
+def _conference(vevent) -> tuple[str, dict]:
+    return str(vevent["CONFERENCE"]), {key: vevent["CONFERENCE"].params[key] for key in ("VALUE", "FEATURE", "LABEL")}
+
+
+def test_an_online_sessions_link_is_a_conference_both_parsers_read():
+    """RFC 7986 CONFERENCE (VALUE=URI, FEATURE=AUDIO,VIDEO, LABEL); a label cannot break out of its quotes."""
+    event = make_event(location=ROOM, conference_url=ROOM, conference_label='Online "meeting"; video, audio')
+    data = to_bytes(invitation(event, "REQUEST", STAMP))
+    assert b"CONFERENCE;" in data
+    ours, theirs = parse_both(data)
+    [vevent] = ours.walk("VEVENT")
+    assert _conference(vevent) == (ROOM, {"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"],
+                                          "LABEL": "Online 'meeting'; video, audio"})
+    assert theirs.vevent.conference.value == ROOM
+    assert theirs.vevent.conference.params["FEATURE"] == ["AUDIO", "VIDEO"]
+    assert str(vevent["LOCATION"]) == ROOM
+    assert "CONFERENCE" not in to_bytes(invitation(make_event(), "REQUEST", STAMP)).decode()
+
+
+def test_the_caldav_server_keeps_an_online_sessions_conference(radicale):
+    collection = f"/{radicale.user}/online/"
+    href = f"{collection}session-43.ics"
+    event = make_event(uid="session-43@learnhub.example", location=ROOM, conference_url=ROOM,
+                       conference_label="Online meeting")
+    assert radicale.make_calendar(collection) == 201
+    assert radicale.put(href, to_bytes(as_calendar_object(invitation(event, "REQUEST", STAMP)))) == 201
+    [vevent] = icalendar.Calendar.from_ical(radicale.calendar_objects(collection)[href]).walk("VEVENT")
+    assert _conference(vevent) == (ROOM, {"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Online meeting"})
+
+
 @pytest.mark.parametrize("event", [make_event(), make_event(organizer=None, attendees=()),
                                    make_event(attendees=(Attendee(MENTEE), Attendee(MENTOR, role="CHAIR")))])
 def test_an_event_kept_as_plain_data_comes_back_the_same(event):
@@ -412,15 +445,16 @@ def test_a_feed_written_directly_reads_back_as_icalendar_writes_the_same_event(t
     awkward = "Mentorstvo; grupa, Šid \\ Ruma — “navodnici” " + "ćirilica и латиница " * 6
     event = make_event(summary=awkward, description=f"{awkward}\nred dva;\n\ntri", location=awkward,
                        organizer=Person('Amra "Mentor", Šid; Ruma', "mentor@example.org"), time_zone=time_zone,
-                       stamp=datetime(2027, 1, 2, 3, 4, 5))
+                       stamp=datetime(2027, 1, 2, 3, 4, 5), conference_url=ROOM, conference_label=awkward)
     written = to_bytes(invitation(event, "PUBLISH", STAMP))  # icalendar's own writer
     fast = feed_bytes([event], "LearnHub", STAMP)
     assert all(len(line) <= 75 for line in fast.split(b"\r\n"))
     reference = icalendar.Calendar.from_ical(written).walk("VEVENT")[0]
     ours, theirs = parse_both(fast)
     [vevent] = ours.walk("VEVENT")
-    for name in ("SUMMARY", "DESCRIPTION", "LOCATION", "UID", "URL", "STATUS", "ORGANIZER"):
+    for name in ("SUMMARY", "DESCRIPTION", "LOCATION", "UID", "URL", "STATUS", "ORGANIZER", "CONFERENCE"):
         assert str(vevent[name]) == str(reference[name])
+    assert _conference(vevent) == _conference(reference)
     assert vevent["ORGANIZER"].params["CN"] == reference["ORGANIZER"].params["CN"] == "Amra 'Mentor', Šid; Ruma"
     assert vevent.decoded("DTSTART") == reference.decoded("DTSTART") == utc(WINTER_0800_UTC)
     assert vevent.decoded("DTSTAMP") == utc(datetime(2027, 1, 2, 3, 4, 5)) and vevent["TRANSP"] == "OPAQUE"

@@ -111,6 +111,11 @@ class CohortTrainer(Model):
 JOIN_LINK_OPENS_BEFORE = timedelta(minutes=30)  # enough to test sound and camera, not so early it is lost
 
 
+def join_link(online_url: str, starts_at: datetime, ends_at: datetime, now: datetime) -> str:
+    """A session's meeting link while it is worth following: from shortly before the start until the end."""
+    return online_url if online_url and starts_at - JOIN_LINK_OPENS_BEFORE <= now < ends_at else ""
+
+
 class CohortSession(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
@@ -122,10 +127,7 @@ class CohortSession(Model):
     cohort: Mapped[Cohort] = relationship(back_populates="sessions")
 
     def join_url_at(self, now: datetime) -> str:
-        """The meeting link while it is worth following: from shortly before the start until the end."""
-        if self.online_url and self.starts_at - JOIN_LINK_OPENS_BEFORE <= now < self.ends_at:
-            return self.online_url
-        return ""
+        return join_link(self.online_url, self.starts_at, self.ends_at, now)
 
 
 class CohortSessionReminder(Model):

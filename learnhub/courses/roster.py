@@ -145,11 +145,15 @@ def attendance_csv(cohort: Cohort, format_session) -> bytes:
 
 
 def cohort_calendar(cohort: Cohort, now: datetime) -> bytes:
+    """The cohort's sessions for anyone to add to a calendar: an online session says it is online, but its
+    link is for enrolled people only (the cohort page, My learning, their reminders and feed)."""
     host = site_host()
     name = to_reader_script(f"{cohort.version.display_title}: {cohort.name}")
     url = external_url("courses.cohort", cohort_id=cohort.id)
+    online = _("Online")
     events = [ical.CalendarEvent(uid=f"cohort-session-{s.id}@{host}", sequence=0, starts_at=s.starts_at,
-                                 ends_at=s.ends_at, summary=name, description="", location=s.place or s.online_url,
+                                 ends_at=s.ends_at, summary=name, description="",
+                                 location=s.place or (online if s.online_url else ""),
                                  url=url, time_zone=current_app.config["LEARNHUB_TIMEZONE"])
               for s in cohort.sessions if is_in_calendar_range(s.starts_at) and is_in_calendar_range(s.ends_at)]
     return ical.to_bytes(ical.feed(events, name, now))

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 
 from learnhub.certification.models import Certificate
 from learnhub.courses import services as courses
-from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus
+from learnhub.courses.models import Cohort, CohortSession, Enrolment, EnrolmentStatus, join_link
 from learnhub.curriculum.models import LearningSetVersion, pick_language
 from learnhub.extensions import db
 from learnhub.mentoring import overview
@@ -29,6 +29,9 @@ class NextTrainingSession:
     ends_at: datetime
     place: str
     online_url: str
+
+    def join_url_at(self, now: datetime) -> str:
+        return join_link(self.online_url, self.starts_at, self.ends_at, now)
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,13 @@ PROGRAMME_OF_MENTEE = _PROGRAMME.where(
     _is_mentee_of_programme(bindparam("user_id"), bindparam("organisation_ids", expanding=True)))
 
 
+def is_mentee(user: User, programme: MentoringProgramme) -> bool:
+    """Whether the user may book individual sessions in the programme."""
+    return db.session.scalar(select(MentoringProgramme.id).where(
+        MentoringProgramme.id == programme.id,
+        _is_mentee_of_programme(user.id, member_organisation_ids(user)))) is not None
+
+
 def programme_for(user: User, programme_id: int) -> MentoringProgramme:
     """A programme the user belongs to; a foreign programme is 404. Found and checked in one query."""
     if user.has_role(Role.INSTITUTE_ADMIN):

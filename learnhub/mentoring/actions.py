@@ -48,7 +48,8 @@ def check_can_remove_participant(actor: User, session: MentoringSession, now: da
 
 
 def check_can_respond(actor: User, session: MentoringSession, now: datetime) -> None:
-    if not _is_participant(actor, session):
+    """A group session's invitation is answered; a 1:1 booking is moved or cancelled instead."""
+    if not session.is_group or not _is_participant(actor, session):
         raise NotFound(_("We could not find that mentoring session."))
     _check_still_ahead(session, now)
 
@@ -97,7 +98,7 @@ def _has_evaluated(user: User, session: MentoringSession) -> bool:
 
 def session_actions(user: User, session: MentoringSession, now: datetime) -> SessionActions:
     can_change = _allowed(check_can_change, user, session, now)
-    can_respond = session.is_group and _allowed(check_can_respond, user, session, now)
+    can_respond = _allowed(check_can_respond, user, session, now)
     me = next((p for p in session.active_participants if p.user_id == user.id), None)
     is_full = bool(session.capacity) and session.answer_counts[PartStat.ACCEPTED] >= (session.capacity or 0)
     can_evaluate = (me is not None and not session.is_cancelled and session.ends_at <= now

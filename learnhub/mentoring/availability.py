@@ -48,13 +48,19 @@ _PROGRAMME_MENTOR = (select(User, MentorProfile).join(ProgrammeMentor, Programme
                               joinedload(MentorProfile.windows), joinedload(MentorProfile.days_off)))
 
 
-def programme_mentor_slots(programme: MentoringProgramme, mentor_id: int, now: datetime) -> tuple[User, list[Slot]]:
-    """A mentor of the programme and the times a mentee can book with them."""
+def programme_mentor(programme: MentoringProgramme, mentor_id: int) -> tuple[User, MentorProfile | None]:
+    """A mentor of the programme, with their booking rules (None: never set)."""
     found = db.session.execute(_PROGRAMME_MENTOR, {"programme_id": programme.id, "mentor_id": mentor_id}
                                ).unique().first()
     if found is None:
         raise NotFound(_("This mentor does not offer individual sessions."))
-    return found.User, free_slots_of(found.MentorProfile, now)
+    return found.User, found.MentorProfile
+
+
+def programme_mentor_slots(programme: MentoringProgramme, mentor_id: int, now: datetime) -> tuple[User, list[Slot]]:
+    """A mentor of the programme and their free times."""
+    mentor, profile = programme_mentor(programme, mentor_id)
+    return mentor, free_slots_of(profile, now)
 
 
 
@@ -207,12 +213,13 @@ def _availability(profile: MentorProfile):
     return _windows_of(profile), _days_off_of(profile), profile.user.time_zone, rules
 
 
-def free_slots_of(profile: MentorProfile | None, now: datetime) -> list[Slot]:
+def free_slots_of(profile: MentorProfile | None, now: datetime, ignore_session_id: int | None = None) -> list[Slot]:
+    """The mentor's free times; with `ignore_session_id`, as if that session (one being moved) were not there."""
     if profile is None:  # a mentor who never set their availability
         return []
     windows, days_off, zone, rules = _availability(profile)
     busy = mentor_busy(profile.user_id, now - timedelta(days=1), now + timedelta(days=profile.max_days_ahead + 2),
-                 with_calendars=True)
+                       ignore_session_id, with_calendars=True)
     return free_slots(windows, days_off, busy, zone, rules, now)
 
 

@@ -2,10 +2,11 @@
 cancellations, answers, attendance and evaluations."""
 
 import calendar as month_calendar
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from learnhub.audit import services as audit
@@ -19,6 +20,7 @@ from learnhub.mentoring import actions
 from learnhub.mentoring.access import ANSWERS_ONLY, PROGRAMME_OF_MENTEE, member_parameters, mentee_ids
 from learnhub.mentoring.availability import is_free, lock_mentor, mentor_busy, mentor_profile
 from learnhub.mentoring.invitations import send_invitations
+from learnhub.mentoring.meeting import NoMeetingPlace, check_online_url, meeting_default, new_video_room
 from learnhub.mentoring.models import (
     MentoringEvaluation,
     MentoringProgramme,
@@ -33,23 +35,30 @@ from learnhub.people.models import User
 from learnhub.timeutil import utcnow
 
 
-def _month_bounds(moment: datetime) -> tuple[datetime, datetime]:
+def month_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    """The (UTC) month the monthly limit counts `moment` in: its first moment and the next month's."""
     first = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     days = month_calendar.monthrange(moment.year, moment.month)[1]
     return first, first + timedelta(days=days)
 
 
+def booked_per_month(mentor_id: int, mentee_id: int, since: datetime, until: datetime,
+                     ignore_session_id: int | None = None) -> Counter[tuple[int, int]]:
+    """How many individual sessions the mentee has with the mentor in each (year, month) of the period."""
+    starts = db.session.scalars(
+        select(MentoringSession.starts_at).join(SessionParticipant).where(
+            MentoringSession.mentor_id == mentor_id, MentoringSession.kind == SessionKind.INDIVIDUAL,
+            MentoringSession.status == SessionStatus.SCHEDULED, SessionParticipant.user_id == mentee_id,
+            MentoringSession.starts_at >= since, MentoringSession.starts_at < until,
+            MentoringSession.id != ignore_session_id))
+    return Counter((starts_at.year, starts_at.month) for starts_at in starts)
+
+
 def _check_monthly_limit(profile: MentorProfile, mentee_id: int, starts_at: datetime,
                          ignore_session_id: int | None = None) -> None:
     """A mentee has at most the mentor's number of individual sessions with them in a month."""
-    month_start, month_end = _month_bounds(starts_at)
-    booked_this_month = db.session.execute(
-        select(func.count()).select_from(MentoringSession).join(SessionParticipant).where(
-            MentoringSession.mentor_id == profile.user_id, MentoringSession.kind == SessionKind.INDIVIDUAL,
-            MentoringSession.status == SessionStatus.SCHEDULED, SessionParticipant.user_id == mentee_id,
-            MentoringSession.starts_at >= month_start, MentoringSession.starts_at < month_end,
-            MentoringSession.id != ignore_session_id)).scalar_one()
-    if booked_this_month >= profile.max_sessions_per_mentee_per_month:
+    booked = booked_per_month(profile.user_id, mentee_id, *month_bounds(starts_at), ignore_session_id)
+    if booked[(starts_at.year, starts_at.month)] >= profile.max_sessions_per_mentee_per_month:
         raise Conflict(_("You have already booked the most individual sessions this mentor offers in that month."))
 
 
@@ -59,17 +68,30 @@ _OWN_BOOKING = select(MentoringSession).join(SessionParticipant).where(
     SessionParticipant.user_id == bindparam("mentee_id"), SessionParticipant.removed_at.is_(None))
 
 
-def book_slot(mentee: User, programme_id: int, mentor_id: int, starts_at: datetime | None,
-              now: datetime | None = None) -> MentoringSession:
-    """A mentee books one free 1:1 slot. Taken, past, too-soon or unavailable slots are refused; a
-    programme the user is not a mentee of is 404, whoever else they are in it. `starts_at` is None when
-    the form held no time at all: bad input, said only to someone who may book in the programme."""
-    now = now or utcnow()
+NOTE_FOR_MENTOR_LENGTH = 1000
+
+
+def mentee_programme(mentee: User, programme_id: int) -> MentoringProgramme:
+    """A programme the user is a mentee of (and so may book in); any other is 404, whoever else they are in it."""
     programme = db.session.scalar(PROGRAMME_OF_MENTEE, {"programme_id": programme_id} | member_parameters(mentee))
     if programme is None:
         raise NotFound(_("We could not find that mentoring programme."))
+    return programme
+
+
+def book_slot(mentee: User, programme_id: int, mentor_id: int, starts_at: datetime | None,
+              now: datetime | None = None, note: str = "") -> MentoringSession:
+    """A mentee books one free 1:1 slot, with a note for the mentor if they like; the session meets where
+    the mentor's sessions meet (a new video room, their link or their place). Taken, past, too-soon or
+    unavailable slots are refused. `starts_at` is None when the form held no time at all: bad input, said
+    only to someone who may book in the programme."""
+    now = now or utcnow()
+    programme = mentee_programme(mentee, programme_id)
     if starts_at is None:
         raise InvalidInput(_("Please choose one of the offered times."))
+    note = note.strip()
+    if len(note) > NOTE_FOR_MENTOR_LENGTH:
+        raise InvalidInput(_("Please keep the note to %(num)d characters.", num=NOTE_FOR_MENTOR_LENGTH))
     profile = lock_mentor(mentor_id, programme)
     if not is_free(profile, starts_at, now):
         # A double tap: the first tap booked it, so the second shows that booking (and mails nothing again)
@@ -79,11 +101,15 @@ def book_slot(mentee: User, programme_id: int, mentor_id: int, starts_at: dateti
         if own is not None:
             return own
         raise Conflict(_("This time is no longer free. Please choose another slot."))
+    meeting = meeting_default(profile)
+    if meeting is None:
+        raise NoMeetingPlace()
     _check_monthly_limit(profile, mentee.id, starts_at)
+    place, online_url = meeting.for_new_session()
     session = MentoringSession(
         programme_id=programme.id, mentor_id=mentor_id, kind=SessionKind.INDIVIDUAL, starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=profile.slot_minutes),
-        participants=[SessionParticipant(user_id=mentee.id, partstat=PartStat.ACCEPTED)],
+        ends_at=starts_at + timedelta(minutes=profile.slot_minutes), place=place, online_url=online_url,
+        note_for_mentor=note, participants=[SessionParticipant(user_id=mentee.id, partstat=PartStat.ACCEPTED)],
     )
     db.session.add(session)
     try:
@@ -104,6 +130,7 @@ class GroupSessionInput:
     online_url: str
     agenda: str
     capacity: int
+    new_video_room: bool = False  # online in a video room made for the session (then no online_url)
 
 
 # Further ahead than this is surely a typing mistake (and calendars break at year 9999).
@@ -123,9 +150,10 @@ def _check_group_input(details: GroupSessionInput, now: datetime) -> None:
         raise InvalidInput(_("A session lasts between 15 minutes and 8 hours."))
     if not 1 <= details.capacity <= 500:
         raise InvalidInput(_("Capacity must be between 1 and 500 places."))
-    if details.online_url and not details.online_url.startswith(("https://", "http://")):
-        raise InvalidInput(_("The online link must start with https://"))
-    if not details.place.strip() and not details.online_url:
+    check_online_url(details.online_url)
+    if details.new_video_room and details.online_url:
+        raise InvalidInput(_("Please give either your own online link or a new video room, not both."))
+    if not details.place.strip() and not details.online_url and not details.new_video_room:
         raise InvalidInput(_("Please give a place or an online link."))
 
 
@@ -147,7 +175,8 @@ def schedule_group_session(mentor: User, programme: MentoringProgramme, details:
     _ensure_mentor_free(mentor.id, details.starts_at, ends_at, None)
     session = MentoringSession(
         programme_id=programme.id, mentor_id=mentor.id, kind=SessionKind.GROUP, starts_at=details.starts_at,
-        ends_at=ends_at, place=details.place.strip()[:300], online_url=details.online_url.strip()[:500],
+        ends_at=ends_at, place=details.place.strip()[:300],
+        online_url=new_video_room() if details.new_video_room else details.online_url.strip()[:500],
         agenda=details.agenda.strip()[:5000], capacity=details.capacity,
         participants=[SessionParticipant(user_id=i) for i in sorted(mentee_ids(programme) - {mentor.id})],
     )
@@ -161,12 +190,16 @@ def schedule_group_session(mentor: User, programme: MentoringProgramme, details:
     return session
 
 
-def reschedule(actor: User, session: MentoringSession, starts_at: datetime, reason: str,
+def reschedule(actor: User, session: MentoringSession, starts_at: datetime | None, reason: str,
                now: datetime | None = None) -> None:
     """Move a session; every participant gets an updated invitation with a higher SEQUENCE."""
     now = now or utcnow()
     session = locked(MentoringSession, session.id)
     actions.check_can_change(actor, session, now)
+    if starts_at is None:
+        raise InvalidInput(_("Please choose one of the offered times."))
+    if starts_at == session.starts_at:
+        raise InvalidInput(_("The session already starts at that time. Please choose another time."))
     profile = lock_mentor(session.mentor_id)
     duration = session.ends_at - session.starts_at
     if session.kind == SessionKind.INDIVIDUAL:

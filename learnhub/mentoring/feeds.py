@@ -209,14 +209,16 @@ def _mentoring_events(rows: list[Row]) -> list[ical.CalendarEvent]:
         seen.add(row.id)
         is_cancelled = row.status == SessionStatus.CANCELLED
         is_declined = row.partstat == PartStat.DECLINED
+        online_url = "" if is_cancelled else row.online_url
         summary = _summary(locale, row.kind, row.programme, is_declined)
         stamp = max(row.changed_at, row.answered_at) if row.answered_at else row.changed_at
         events.append(ical.CalendarEvent(
             uid=f"session-{row.id}@{host}", sequence=row.sequence, starts_at=row.starts_at, ends_at=row.ends_at,
             summary=summary,
             description=_description(locale, row.agenda, row.cancel_reason if is_cancelled else "",
-                                     row.reschedule_reason),
-            location=row.place or row.online_url, url=f"{url}{row.id}",
+                                     row.reschedule_reason, online_url),
+            location=row.place or online_url, url=f"{url}{row.id}", conference_url=online_url,
+            conference_label=_conference_label(locale) if online_url else "",
             organizer=_person(row.mentor_name, row.mentor_email), cancelled=is_cancelled,
             time_zone=row.mentor_zone, stamp=stamp, is_transparent=is_declined))
     return events
@@ -233,13 +235,19 @@ def _summary(_locale: str, kind: str, programme: str, is_declined: bool) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _description(_locale: str, agenda: str, cancel_reason: str, reschedule_reason: str) -> str:
+def _description(_locale: str, agenda: str, cancel_reason: str, reschedule_reason: str, online_url: str) -> str:
     if cancel_reason:
         return to_reader_script(_("Cancelled: %(reason)s", reason=cancel_reason))
+    text = to_reader_script(agenda)
     if reschedule_reason:
         moved = _("Why the time changed: %(reason)s", reason=reschedule_reason)
-        return to_reader_script(f"{agenda}\n\n{moved}" if agenda else moved)
-    return to_reader_script(agenda)
+        text = to_reader_script(f"{agenda}\n\n{moved}" if agenda else moved)
+    return "\n\n".join(filter(None, [_("Join online: %(url)s", url=online_url) if online_url else "", text]))
+
+
+@lru_cache(maxsize=16)
+def _conference_label(_locale: str) -> str:
+    return _("Online meeting")
 
 
 @lru_cache(maxsize=1024)
@@ -264,8 +272,10 @@ def _cohort_events(user: User, rows: list[Row]) -> list[ical.CalendarEvent]:
     return [ical.CalendarEvent(
         uid=f"cohort-session-{row.id}@{site_host()}", sequence=0, starts_at=row.starts_at, ends_at=row.ends_at,
         summary=to_reader_script(f"{pick_language(row.title)}: {row.name}"), description="",
-        location=row.place or row.online_url, url=external_url("courses.cohort", cohort_id=row.cohort_id),
-        time_zone=user.time_zone, stamp=row.created_at) for row in rows]
+        location=row.place or row.online_url, conference_url=row.online_url,
+        conference_label=_conference_label(str(get_locale())) if row.online_url else "",
+        url=external_url("courses.cohort", cohort_id=row.cohort_id), time_zone=user.time_zone,
+        stamp=row.created_at) for row in rows]
 
 
 def _deadline_rows(user: User, since: datetime) -> list[Row]:

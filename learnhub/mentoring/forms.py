@@ -12,17 +12,23 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
+
+# WTForms 3.3's; its type stubs still describe 3.2, which had no SelectChoice.
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from learnhub.dates import format_day
+from learnhub.errors import InvalidInput
 from learnhub.fields import REQUIRED, LocalDateField, LocalDateTimeField, WholeNumberField
 from learnhub.i18n import _, _l
 from learnhub.mentoring.availability import RULE_LIMITS, AvailabilityPlan, BookingSettings
 from learnhub.mentoring.hours import Problem, read_date, read_day_off, read_ranges, tidy_day, tidy_range
+from learnhub.mentoring.meeting import check_online_url
 from learnhub.mentoring.models import BusyCalendarKind, MentorProfile
 from learnhub.mentoring.plans import ActionInput
 from learnhub.mentoring.slots import DateWindow, DayOff, WeeklyWindow, Window
@@ -45,15 +51,34 @@ class ProgrammeForm(FlaskForm):
                                   description=_l("E-mail addresses of professionals taking part on their own, one per line"))
 
 
+def _check_online_url(_form, field) -> None:
+    """The service's rule, said at the field."""
+    try:
+        check_online_url(field.data or "")
+    except InvalidInput as error:
+        raise ValidationError(error.message) from error
+
+
 class GroupSessionForm(FlaskForm):
     starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired(REQUIRED)])
     duration_minutes = WholeNumberField(_l("Duration in minutes"), default=120,
                                         validators=[InputRequired(_NUMBER), NumberRange(15, 480, _NUMBER)])
-    place = StringField(_l("Place"), validators=[Length(max=300)])
-    online_url = StringField(_l("Online link"), validators=[Length(max=500)])
+    place = StringField(_l("Place"), validators=[Length(max=300)],
+                        description=_l("The address, if you meet in person; leave it empty for an online session."))
+    online_url = StringField(_l("Online link"), validators=[Length(max=500), _check_online_url],
+                             description=_l("Your own meeting link, if you meet online there."))
+    new_video_room = BooleanField(_l("Meet online in a new video room (its link is made for this session)"))
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=5000)])
     capacity = WholeNumberField(_l("Places"), default=20, validators=[InputRequired(_NUMBER),
                                                                       NumberRange(1, 500, _NUMBER)])
+
+    def validate_place(self, field) -> None:
+        if not (field.data or "").strip() and not self.online_url.data and not self.new_video_room.data:
+            raise ValidationError(_("Please give a place or an online link."))
+
+    def validate_new_video_room(self, field) -> None:
+        if field.data and self.online_url.data:
+            raise ValidationError(_("Please give either your own online link or a new video room, not both."))
 
 
 # The availability editor: rows of what was typed (kept as typed, so a refused save shows it again), read
@@ -341,8 +366,49 @@ def _leaves(field: Field) -> Iterator[Field]:
 
 
 class RescheduleForm(FlaskForm):
+    """A group session's new time, typed (group meetings need not keep to the 1:1 availability)."""
+
     starts_at = LocalDateTimeField(_l("New start"), validators=[InputRequired(REQUIRED)])
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=1000)],
+                           description=_l("Everyone invited reads it with the new time."))
+
+
+class BookingForm(FlaskForm):
+    """The confirmation step: the chosen time travels with it, and the mentee may write to the mentor."""
+
+    starts_at = HiddenField()
+    zone = HiddenField()
+    note = TextAreaField(_l("A note for the mentor (optional)"), validators=[Length(max=1000)],
+                         description=_l("What you would like to talk about, or what the mentor should know "
+                                        "beforehand. Only the mentor reads it."))
+
+
+class MoveForm(FlaskForm):
+    """Confirming a move to a time chosen in the calendar."""
+
+    starts_at = HiddenField()
+    zone = HiddenField()
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=1000)],
+                           description=_l("Everyone invited reads it with the new time."))
+
+
+class MeetingForm(FlaskForm):
+    """Where a mentor's sessions meet; the fields carry MentorProfile's names, so obj= fills them."""
+
+    meeting_kind = RadioField(_l("Your sessions meet"), default="room", validate_choice=False)
+    meeting_url = StringField(_l("Your meeting link"), validators=[Length(max=500), _check_online_url],
+                              description=_l("For example your own Zoom, Teams or Jitsi room."))
+    meeting_place = StringField(_l("Address"), validators=[Length(max=300)],
+                                description=_l("Where mentees find you, for example: Centar za socijalni rad "
+                                               "Ruma, Glavna 12, room 4."))
+
+    def validate_meeting_url(self, field) -> None:
+        if self.meeting_kind.data == "link" and not (field.data or "").strip():
+            raise ValidationError(_("Please give your meeting link."))
+
+    def validate_meeting_place(self, field) -> None:
+        if self.meeting_kind.data == "place" and not (field.data or "").strip():
+            raise ValidationError(_("Please give the address where you meet."))
 
 
 class CancelForm(FlaskForm):

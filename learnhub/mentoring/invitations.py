@@ -22,11 +22,13 @@ def session_uid(session: MentoringSession) -> str:
 
 
 def calendar_event(session: MentoringSession, attendees: list[SessionParticipant],
-                   is_removal: bool = False) -> ical.CalendarEvent:
+                   is_removal: bool = False, with_link: bool = True) -> ical.CalendarEvent:
     """The session as an iCalendar event, worded in the current (recipient's) language; for someone
-    removed from it, without why it was moved."""
+    removed from it, without why it was moved. The online link is for the mentor and participants only:
+    `with_link=False` leaves it out (an institute admin's download)."""
     kind = _("Group mentoring") if session.is_group else _("Individual mentoring")
     summary = to_reader_script(f"{kind}: {session.programme.name}")
+    online_url = session.online_url if with_link and not is_removal and not session.is_cancelled else ""
     description = to_reader_script(session.agenda or "")
     if session.is_cancelled and session.cancel_reason:
         description = to_reader_script(_("Cancelled: %(reason)s", reason=session.cancel_reason))
@@ -34,6 +36,9 @@ def calendar_event(session: MentoringSession, attendees: list[SessionParticipant
         moved = _("Why the time changed: %(reason)s", reason=session.reschedule_reason)
         description = to_reader_script(f"{session.agenda}\n\n{moved}" if session.agenda else moved)
     mentor = to_reader_script(session.mentor.display_name)
+    if online_url:
+        # Most calendar apps ignore CONFERENCE (RFC 7986): the description carries the link too.
+        description = "\n\n".join(filter(None, [_("Join online: %(url)s", url=online_url), description]))
     organizer, sent_by = ical.Person(mentor, session.mentor.email), _platform_address()
     if session.is_group and len(attendees) == 1 and (answer_to := _reply_address(session, attendees[0].user)):
         # Calendar apps mail their Accept/Decline to the ORGANIZER: LearnHub's address for this person and
@@ -41,8 +46,9 @@ def calendar_event(session: MentoringSession, attendees: list[SessionParticipant
         organizer, sent_by = ical.Person(mentor, answer_to), ""
     return ical.CalendarEvent(
         uid=session_uid(session), sequence=session.sequence, starts_at=session.starts_at, ends_at=session.ends_at,
-        summary=summary, description=description, location=session.place or session.online_url,
+        summary=summary, description=description, location=session.place or online_url,
         url=external_url("mentoring.session", session_id=session.id),
+        conference_url=online_url, conference_label=_("Online meeting") if online_url else "",
         organizer=organizer, sent_by=sent_by,
         attendees=tuple(ical.Attendee(ical.Person(to_reader_script(p.user.display_name), p.user.email),
                                       partstat=p.partstat, rsvp=session.is_group) for p in attendees),
@@ -78,7 +84,6 @@ def send_invitations(session: MentoringSession, participants: list[SessionPartic
     recipients = [(p.user, [p], method) for p in participants]
     if not cancel:  # the mentor keeps their own calendar in step too
         recipients.append((session.mentor, [], "PUBLISH"))
-    facts = session_facts(session)
     for person, attendees, calendar_method in recipients:
         with force_locale(person.preferred_language):
             event = calendar_event(session, attendees, is_removal=cancel)
@@ -87,23 +92,31 @@ def send_invitations(session: MentoringSession, participants: list[SessionPartic
         has_declined = calendar_method == "REQUEST" and attendees[0].partstat == PartStat.DECLINED
         queue_email(person.email, person.preferred_language, "mentoring_invitation",
                     SUBJECTS[subject_key](session.programme.name),
-                    calendar=None if has_declined else (event, calendar_method),
-                    time_zone=person.time_zone, session=facts, method=method, name=person.display_name)
+                    calendar=None if has_declined else (event, calendar_method), time_zone=person.time_zone,
+                    session=session_facts(session, person, with_link=not cancel), method=method,
+                    name=person.display_name)
 
 
-def session_facts(session: MentoringSession) -> dict:
-    """What invitations and reminders say about a session, as it is now."""
-    return {"id": session.id, "programme": session.programme.name, "mentor": session.mentor.display_name,
-            "starts_at": session.starts_at, "ends_at": session.ends_at, "place": session.place,
-            "online_url": session.online_url, "sequence": session.sequence, "is_cancelled": session.is_cancelled,
-            "cancel_reason": session.cancel_reason, "reschedule_reason": session.reschedule_reason}
+def session_facts(session: MentoringSession, reader: User, with_link: bool = True) -> dict:
+    """What invitations and reminders tell `reader` about a session, as it is now: the mentee's note only
+    to the mentor, the online link only while the reader takes part."""
+    facts = {"id": session.id, "programme": session.programme.name, "mentor": session.mentor.display_name,
+             "starts_at": session.starts_at, "ends_at": session.ends_at, "place": session.place,
+             "online_url": session.online_url if with_link and not session.is_cancelled else "",
+             "sequence": session.sequence,
+             "is_cancelled": session.is_cancelled, "cancel_reason": session.cancel_reason,
+             "reschedule_reason": session.reschedule_reason}
+    if reader.id == session.mentor_id and session.note_for_mentor:
+        facts["note_for_mentor"] = session.note_for_mentor
+    return facts
 
 
 def session_ics(session: MentoringSession, viewer: User) -> bytes:
     """'Add to calendar' download: the viewer's own copy, listing nobody else."""
     actions.check_can_download_invitation(session)
     mine = [p for p in session.active_participants if p.user_id == viewer.id]
-    calendar = ical.invitation(calendar_event(session, mine), "PUBLISH", utcnow())
+    takes_part = bool(mine) or viewer.id == session.mentor_id
+    calendar = ical.invitation(calendar_event(session, mine, with_link=takes_part), "PUBLISH", utcnow())
     return ical.to_bytes(calendar)
 
 
@@ -124,8 +137,9 @@ def send_reminders(now: datetime, leads_minutes: tuple[int, ...]) -> int:
         if lead is None:
             continue
         people = [p.user for p in session.active_participants if p.partstat != PartStat.DECLINED] + [session.mentor]
-        facts = session_facts(session)
         subject = _l("Reminder: mentoring session %(programme)s", programme=session.programme.name)
+        # Each person's own facts: the mentee's note is for the mentor alone.
         queued += sum(queue_reminder(ReminderSent(session_id=session.id, user_id=person.id, lead_minutes=lead),
-                                     person, "mentoring_reminder", subject, facts) for person in people)
+                                     person, "mentoring_reminder", subject, session_facts(session, person))
+                      for person in people)
     return queued

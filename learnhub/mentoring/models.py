@@ -80,11 +80,20 @@ class ProgrammeMentee(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
+class MeetingKind(StrEnum):
+    """Where a mentor meets by default: a new video room for each session, their own link, or a place."""
+
+    ROOM = "room"
+    LINK = "link"
+    PLACE = "place"
+
+
 class MentorProfile(Model):
     """A mentor's booking rules. Its row is locked while booking, so one mentor's bookings never race."""
 
     __table_args__ = (
         CheckConstraint("slot_minutes BETWEEN 15 AND 480 AND buffer_minutes BETWEEN 0 AND 240", name="sane_lengths"),
+        CheckConstraint("meeting_kind IN ('room', 'link', 'place')", name="known_meeting_kind"),
     )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
@@ -93,6 +102,10 @@ class MentorProfile(Model):
     min_notice_hours: Mapped[int] = mapped_column(default=24)
     max_days_ahead: Mapped[int] = mapped_column(default=30)
     max_sessions_per_mentee_per_month: Mapped[int] = mapped_column(default=2)
+    # Where new 1:1 sessions take place (learnhub/mentoring/meeting.py); group sessions start from it too.
+    meeting_kind: Mapped[str] = mapped_column(String(10), default=MeetingKind.ROOM)
+    meeting_place: Mapped[str] = mapped_column(String(300), default="")
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
 
     windows: Mapped[list["AvailabilityWindow"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="(AvailabilityWindow.weekday, AvailabilityWindow.start)")
@@ -142,6 +155,8 @@ class MentoringSession(Model):
     place: Mapped[str] = mapped_column(String(300), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
     agenda: Mapped[str] = mapped_column(Text, default="")
+    # What the mentee of a 1:1 session wrote for the mentor when booking: shown to the two of them only.
+    note_for_mentor: Mapped[str] = mapped_column(String(1000), default="")
     capacity: Mapped[int | None]
     status: Mapped[SessionStatus] = mapped_column(stored_as_value(SessionStatus, 12), default=SessionStatus.SCHEDULED)
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: +1 on every significant change

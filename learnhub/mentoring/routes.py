@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
@@ -10,10 +10,11 @@ from learnhub.evaluations.forms import evaluation_form, ratings_of
 from learnhub.extensions import db
 from learnhub.formflow import ConfirmForm, form_status, run_form
 from learnhub.i18n import _, to_reader_script
-from learnhub.mentoring import access, booking, busy, feeds, invitations, plans
+from learnhub.mentoring import access, booking, busy, feeds, invitations, meeting, plans
 from learnhub.mentoring import availability as mentor_availability
 from learnhub.mentoring import overview as dashboard
 from learnhub.mentoring.actions import session_actions
+from learnhub.mentoring.blueprint import bp
 from learnhub.mentoring.forms import (
     WEEKDAYS,
     AvailabilityForm,
@@ -23,18 +24,13 @@ from learnhub.mentoring.forms import (
     NoteForm,
     PlanForm,
     ProgrammeForm,
-    RescheduleForm,
 )
 from learnhub.mentoring.models import MentoringProgramme, PartStat, PlanStatus
-from learnhub.mentoring.slots import by_local_day
 from learnhub.navigation import optional_whole_number, requested_page, whole_number, whole_numbers
 from learnhub.people.access import roles_required
 from learnhub.people.models import Role, ServiceType
 from learnhub.people.services import all_organisations, users_with_role
 from learnhub.timeutil import utc_to_local, utcnow
-
-bp = Blueprint("mentoring", __name__)
-
 
 # --- overview and programmes ------------------------------------------------------------------------
 
@@ -69,15 +65,22 @@ def new_programme():
 @bp.get("/mentoring/programmes/<int:programme_id>")
 @login_required
 def programme(programme_id: int):
-    return _programme_page(access.programme_for(current_user, programme_id), GroupSessionForm())
+    programme = access.programme_for(current_user, programme_id)
+    group_form = GroupSessionForm(formdata=None)
+    if programme.has_mentor(current_user):  # the form starts where the mentor's sessions meet
+        group_form.place.data, group_form.online_url.data, group_form.new_video_room.data = \
+            meeting.group_session_defaults(current_user)
+    return _programme_page(programme, group_form)
 
 
 def _programme_page(programme: MentoringProgramme, group_form: GroupSessionForm) -> str:
     """The programme page, also shown again with the group-session form's errors."""
+    is_mentor = programme.has_mentor(current_user)
     return render_template(
         "mentoring/programme.html", programme=programme,
         sessions=access.programme_sessions(current_user, programme, requested_page(), current_app.config["PAGE_SIZE"]),
-        group_form=group_form, is_mentor=programme.has_mentor(current_user),
+        group_form=group_form, is_mentor=is_mentor, video_rooms=meeting.video_rooms_offered(),
+        may_book=not is_mentor and access.is_mentee(current_user, programme),
         good_practice=plans.good_practice(programme), plans=access.editable_plans(current_user, programme),
     )
 
@@ -90,7 +93,7 @@ def schedule_group_session(programme_id: int):
     session = run_form(form, lambda: booking.schedule_group_session(current_user, programme, booking.GroupSessionInput(
         starts_at=form.starts_at.utc(current_user.time_zone), duration_minutes=form.duration_minutes.data,
         place=form.place.data or "", online_url=form.online_url.data or "", agenda=form.agenda.data or "",
-        capacity=form.capacity.data)))
+        capacity=form.capacity.data, new_video_room=form.new_video_room.data)))
     if session:
         db.session.commit()
         flash(_("Group session scheduled; invitations are on their way."), "success")
@@ -98,29 +101,7 @@ def schedule_group_session(programme_id: int):
     return _programme_page(programme, form), form_status(form)
 
 
-# --- individual booking --------------------------------------------------------------------------------
-
-@bp.get("/mentoring/programmes/<int:programme_id>/mentors/<int:mentor_id>/slots")
-@login_required
-def slots(programme_id: int, mentor_id: int):
-    programme = access.programme_for(current_user, programme_id)
-    mentor, slots = mentor_availability.programme_mentor_slots(programme, mentor_id, utcnow())
-    return render_template("mentoring/slots.html", programme=programme, mentor=mentor, form=ConfirmForm(),
-                           days=by_local_day(slots, current_user.time_zone))
-
-
-@bp.post("/mentoring/programmes/<int:programme_id>/mentors/<int:mentor_id>/book")
-@login_required
-def book(programme_id: int, mentor_id: int):
-    try:
-        starts_at = datetime.fromisoformat(request.form.get("starts_at", "")).replace(tzinfo=None)
-    except ValueError:
-        starts_at = None  # refused by book_slot, once it knows the programme is one the user may book in
-    session_id = booking.book_slot(current_user, programme_id, mentor_id, starts_at).id
-    db.session.commit()  # after it, reading the session would reload it with its programme and people
-    flash(_("Booked. You will receive an invitation by e-mail."), "success")
-    return redirect(url_for("mentoring.session", session_id=session_id))
-
+# --- availability ---------------------------------------------------------------------------------------
 
 @bp.route("/mentoring/availability", methods=["GET", "POST"])
 @roles_required(Role.MENTOR)
@@ -211,23 +192,24 @@ def _flash_refresh(calendar, is_read: bool, done: str) -> None:
 
 # --- sessions -------------------------------------------------------------------------------------------
 
-def _session_page(session, status=200, **forms):
-    context = {"reschedule_form": RescheduleForm(), "reason_form": CancelForm(), "note_form": NoteForm(),
-               "confirm_form": ConfirmForm(), **forms}
+def session_page(session, status=200, message: str = "", **forms):
+    """The session page; a refused change shows here: its `message`, or its form as it was sent (`forms`)."""
+    context = {"reason_form": CancelForm(), "note_form": NoteForm(), "confirm_form": ConfirmForm(), **forms}
+    me = next((p for p in session.active_participants if p.user_id == current_user.id), None)
     return render_template(
         "mentoring/session.html", session=session, is_mentor=session.mentor_id == current_user.id,
-        actions=session_actions(current_user, session, utcnow()),
-        me=next((p for p in session.active_participants if p.user_id == current_user.id), None),
+        actions=session_actions(current_user, session, utcnow()), me=me,
+        takes_part=me is not None or session.mentor_id == current_user.id,
         notes=plans.notes_for(current_user, session), partstats=list(PartStat)[1:],
         summary=booking.session_evaluation_summary(session) if session.mentor_id == current_user.id else None,
-        **context,
+        message=message, **context,
     ), status
 
 
 @bp.get("/mentoring/sessions/<int:session_id>")
 @login_required
 def session(session_id: int):
-    return _session_page(access.session_for(current_user, session_id))
+    return session_page(access.session_for(current_user, session_id))
 
 
 @bp.get("/mentoring/sessions/<int:session_id>.ics")
@@ -238,27 +220,24 @@ def session_ics(session_id: int):
                     headers={"Content-Disposition": f'attachment; filename="mentoring-{session.id}.ics"'})
 
 
+def _change_session(session_id: int, change, done: str, category: str = "success", answers_only: bool = False):
+    """Run `change(session)`; a refusal (the session started, was cancelled, filled up meanwhile) is told
+    on the session page with its status, never on an error page."""
+    session = access.session_for(current_user, session_id, answers_only=answers_only)
+    form = ConfirmForm()
+    if run_form(form, lambda: change(session)):
+        db.session.commit()
+        flash(done, category)
+        return redirect(url_for("mentoring.session", session_id=session_id))  # not session.id: read again after the commit
+    return session_page(session, form_status(form), message=next(iter(form.form_errors), ""))
+
+
 @bp.post("/mentoring/sessions/<int:session_id>/respond")
 @login_required
 def respond(session_id: int):
-    session = access.session_for(current_user, session_id, answers_only=True)
-    booking.respond(current_user, session, request.form.get("partstat", ""))
-    db.session.commit()
-    flash(_("Thank you, your answer is saved."), "success")
-    return redirect(url_for("mentoring.session", session_id=session_id))  # not session.id: read again after the commit
-
-
-@bp.post("/mentoring/sessions/<int:session_id>/reschedule")
-@login_required
-def reschedule(session_id: int):
-    session = access.session_for(current_user, session_id)
-    form = RescheduleForm()
-    if run_form(form, lambda: booking.reschedule(current_user, session, form.starts_at.utc(current_user.time_zone),
-                                                  form.reason.data or "")):
-        db.session.commit()
-        flash(_("The session has been moved; everyone gets an updated invitation."), "success")
-        return redirect(url_for("mentoring.session", session_id=session.id))
-    return _session_page(session, form_status(form), reschedule_form=form)
+    return _change_session(session_id, lambda session: booking.respond(
+        current_user, session, request.form.get("partstat", "")), _("Thank you, your answer is saved."),
+        answers_only=True)
 
 
 @bp.post("/mentoring/sessions/<int:session_id>/cancel")
@@ -270,27 +249,24 @@ def cancel(session_id: int):
         db.session.commit()
         flash(_("The session has been cancelled and everyone has been told."), "info")
         return redirect(url_for("mentoring.session", session_id=session.id))
-    return _session_page(session, form_status(form), reason_form=form)
+    if form.form_errors:  # it can no longer be cancelled (started, or cancelled meanwhile): the form is gone
+        return session_page(session, form_status(form), message=form.form_errors[0])
+    return session_page(session, form_status(form), reason_form=form)
 
 
 @bp.post("/mentoring/sessions/<int:session_id>/participants/<int:user_id>/remove")
 @login_required
 def remove_participant(session_id: int, user_id: int):
-    session = access.session_for(current_user, session_id)
-    booking.remove_participant(current_user, session, user_id)
-    db.session.commit()
-    flash(_("The participant has been removed and told."), "info")
-    return redirect(url_for("mentoring.session", session_id=session.id))
+    return _change_session(session_id, lambda session: booking.remove_participant(current_user, session, user_id),
+                           _("The participant has been removed and told."), "info")
 
 
 @bp.post("/mentoring/sessions/<int:session_id>/attendance")
 @login_required
 def attendance(session_id: int):
-    session = access.session_for(current_user, session_id)
-    booking.record_attendance(current_user, session, set(request.form.getlist("present", type=whole_number)))
-    db.session.commit()
-    flash(_("Attendance saved."), "success")
-    return redirect(url_for("mentoring.session", session_id=session.id))
+    present = set(request.form.getlist("present", type=whole_number))
+    return _change_session(session_id, lambda session: booking.record_attendance(current_user, session, present),
+                           _("Attendance saved."))
 
 
 @bp.post("/mentoring/sessions/<int:session_id>/notes")
@@ -302,7 +278,7 @@ def add_note(session_id: int):
         db.session.commit()
         flash(_("Note saved."), "success")
         return redirect(url_for("mentoring.session", session_id=session.id))
-    return _session_page(session, form_status(form), note_form=form)
+    return session_page(session, form_status(form), note_form=form)
 
 
 @bp.route("/mentoring/sessions/<int:session_id>/evaluation", methods=["GET", "POST"])

@@ -85,18 +85,6 @@ class Slot:
     ends_at: datetime  # naive UTC
 
 
-def by_local_day(slots: list[Slot], zone_name: str) -> list[tuple[date, list[tuple[Slot, datetime]]]]:
-    """Slots grouped by the viewer's day, each with its local start: a page names each day once."""
-    zone = ZoneInfo(zone_name)
-    days: list[tuple[date, list[tuple[Slot, datetime]]]] = []
-    for slot in slots:
-        local = slot.starts_at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-        if not days or days[-1][0] != local.date():
-            days.append((local.date(), []))
-        days[-1][1].append((slot, local))
-    return days
-
-
 def overlaps(a_start: Moment, a_end: Moment, b_start: Moment, b_end: Moment) -> bool:
     """Whether [a_start, a_end) and [b_start, b_end) share time; intervals that only touch do not."""
     return a_start < b_end and b_start < a_end

@@ -72,10 +72,11 @@ def personal_data(user: User, certificates: list[Certificate]) -> dict:
                                     "cohort_id", "accessibility", "usefulness", "quality", "comment", "created_at"),
         "mentoring_sessions": _rows(select(MentoringSession.id, MentoringSession.kind, MentoringSession.starts_at,
                                            MentoringSession.ends_at, SessionParticipant.partstat,
-                                           SessionParticipant.attended)
+                                           SessionParticipant.attended, MentoringSession.note_for_mentor)
                                     .join(MentoringSession, MentoringSession.id == SessionParticipant.session_id)
                                     .where(SessionParticipant.user_id == user.id).order_by(MentoringSession.starts_at),
-                                    "session_id", "kind", "starts_at", "ends_at", "answer", "attended"),
+                                    "session_id", "kind", "starts_at", "ends_at", "answer", "attended",
+                                    "note_for_mentor"),
         "mentoring_evaluations": _rows(select(MentoringEvaluation.session_id, MentoringEvaluation.accessibility,
                                               MentoringEvaluation.usefulness, MentoringEvaluation.quality,
                                               MentoringEvaluation.comment, MentoringEvaluation.created_at)
@@ -164,6 +165,9 @@ goes, without them). Notes a mentor wrote stay
     db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id).values(reason=""))
     for model in (Evaluation, MentoringEvaluation):
         db.session.execute(update(model).where(model.user_id == user.id).values(comment=""))
+    # What they wrote for a mentor when booking (only a 1:1 session's one mentee writes it).
+    db.session.execute(update(MentoringSession).where(MentoringSession.id.in_(
+        select(SessionParticipant.session_id).where(SessionParticipant.user_id == user.id))).values(note_for_mentor=""))
     erase_from_outbox(old_address, old_name, user.email, user.display_name)
     db.session.execute(delete(Invitation).where(Invitation.email == old_address))
     erasure.completed_at, erasure.completed_by_id = utcnow(), actor.id

@@ -36,6 +36,18 @@ def test_enrol_after_enrolment_closed_is_not_offered_either(client):
     assert f'action="/cohorts/{cohort.id}/enrol"' not in page and "Enrolment closed on" in page
 
 
+def test_someone_not_accepted_is_offered_no_enrolment_and_a_new_one_is_refused(client):
+    from learnhub.courses.models import EnrolmentStatus
+
+    enrolment = EnrolmentFactory(status=EnrolmentStatus.REJECTED)
+    cohort_id = enrolment.cohort_id
+    _login(client, enrolment.user)
+    page = client.get(f"/cohorts/{cohort_id}").get_data(as_text=True)
+    assert f'action="/cohorts/{cohort_id}/enrol"' not in page and "was not accepted" in page
+    refused = client.post(f"/cohorts/{cohort_id}/enrol", data={})
+    assert refused.status_code == 409 and GENERIC_ERROR_PAGE not in refused.get_data(as_text=True)
+
+
 def test_enrolling_before_enrolment_opens_is_refused_on_the_cohort_page(client):
     cohort = _not_yet_open_cohort()
     _login(client, UserFactory())

@@ -49,3 +49,35 @@ def test_people_not_enrolled_never_see_the_link(client):
     assert SOON not in _page_of(client, waiting, "/my/learning")
     client.post("/auth/logout")
     assert SOON not in client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+
+
+def test_the_public_calendar_of_an_online_cohort_says_online_but_never_holds_its_link(client):
+    cohort = _online_cohort()
+    db.session.commit()
+    calendar = client.get(f"/cohorts/{cohort.id}/sessions.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert SOON not in calendar and LATER not in calendar and calendar.count("LOCATION:Online") == 2
+
+
+def test_the_dashboard_offers_the_next_training_sessions_link_only_shortly_before(client):
+    cohort = _online_cohort()
+    enrolled = EnrolmentFactory(cohort=cohort).user
+    db.session.commit()
+    dashboard = _page_of(client, enrolled, "/dashboard")
+    assert f'href="{SOON}"' in dashboard and "Join online" in dashboard
+    cohort.sessions[0].starts_at += timedelta(days=1)  # now a day away: the link waits
+    cohort.sessions[0].ends_at += timedelta(days=1)
+    db.session.commit()
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert SOON not in dashboard and "The link appears here 30 minutes before the session." in dashboard
+
+
+def test_the_feed_of_an_enrolled_person_carries_the_cohorts_link_as_a_conference(client):
+    import icalendar
+
+    from learnhub.mentoring.feeds import feed_for_token, feed_token
+
+    cohort = _online_cohort()
+    enrolled = EnrolmentFactory(cohort=cohort).user
+    db.session.commit()
+    events = icalendar.Calendar.from_ical(feed_for_token(feed_token(enrolled), utcnow()).body).walk("VEVENT")
+    assert sorted(str(event["CONFERENCE"]) for event in events) == sorted([SOON, LATER])

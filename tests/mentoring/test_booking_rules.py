@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from learnhub.errors import DomainError
 from learnhub.extensions import db
-from learnhub.mentoring import availability, booking
+from learnhub.mentoring import availability, booking, offers
 from learnhub.mentoring.models import MentoringProgramme, MentoringSession, PartStat, SessionKind, SessionStatus
 from learnhub.mentoring.slots import WeeklyWindow, overlaps
 from learnhub.people.models import Organisation, Role, User
@@ -153,6 +153,24 @@ class BookingRules(RuleBasedStateMachine):
         if moved:
             self.changes[session.id] = self.changes.get(session.id, 0) + 1
             (self.placed_by_mentor.add if by_mentor else self.placed_by_mentor.discard)(session.id)
+
+    @precondition(lambda self: self.programme_id is not None and self._scheduled(SessionKind.INDIVIDUAL))
+    @rule(choice=choices, slot_choice=choices, by_mentor=st.booleans())
+    def move_to_a_time_the_move_calendar_offers(self, choice, slot_choice, by_mentor):
+        """What the move calendar offers (to the mentor, or to the mentee within their limit) is accepted."""
+        sessions = self._scheduled(SessionKind.INDIVIDUAL)
+        session = sessions[choice % len(sessions)]
+        [mentee] = [p.user_id for p in session.active_participants]
+        actor = self._user(self.mentor_id if by_mentor else mentee)
+        offered = offers.move_offer(actor, session, "Europe/Belgrade", self.now).slots
+        if not offered:
+            return
+        slot = offered[slot_choice % len(offered)]
+        assert slot.starts_at != session.starts_at and slot.ends_at - slot.starts_at == session.ends_at - session.starts_at
+        moved = self._attempt(lambda: booking.reschedule(actor, session, slot.starts_at, "", now=self.now))
+        assert moved, f"the move calendar offered {slot} for session {session.id}, and the move was refused"
+        self.changes[session.id] = self.changes.get(session.id, 0) + 1
+        (self.placed_by_mentor.add if by_mentor else self.placed_by_mentor.discard)(session.id)
 
     # Only with several sessions to choose from: cancelling the only one leaves too little to try.
     @precondition(lambda self: self.programme_id is not None and len(self._scheduled()) >= 3)

@@ -165,6 +165,89 @@ def test_a_refused_cancel_keeps_what_was_typed(world, client, auth):
     assert db.session.get(MentoringSession, session.id).status == SessionStatus.SCHEDULED
 
 
+def _individual(programme, mentor, mentee) -> MentoringSession:
+    session = booking.book_slot(mentee, programme.id, mentor.id, _next_free_slot(programme, mentor))
+    db.session.commit()
+    return session
+
+
+def test_a_one_to_one_session_offers_its_mentee_no_answer_removal_attendance_nor_notes_and_refuses_them(
+        world, client, auth):
+    programme, mentor, mentee, _other = world
+    session = _individual(programme, mentor, mentee)
+    auth.login("mentee@example.org")
+    page = _page(client, session)
+    assert 'name="partstat"' not in page and "Remove " not in page and "Save attendance" not in page
+    assert "Save note" not in page and "Evaluate this session" not in page
+    assert "Move or cancel" in page and "Choose a new time" in page
+    url = f"/mentoring/sessions/{session.id}"
+    assert client.post(f"{url}/respond", data={"partstat": "DECLINED"}).status_code == 404
+    assert client.post(f"{url}/participants/{mentee.id}/remove").status_code == 404
+    assert client.post(f"{url}/attendance", data={"present": str(mentee.id)}).status_code == 404
+    assert client.post(f"{url}/notes", data={"body": "Mine"}).status_code == 404
+    evaluated = client.post(f"{url}/evaluation", data={"accessibility": "5", "usefulness": "5", "quality": "5"})
+    assert evaluated.status_code == 409 and "opens when the session has ended" in evaluated.get_data(as_text=True)
+    db.session.expire_all()
+    session = db.session.get(MentoringSession, session.id)
+    assert session.active_participants[0].partstat == PartStat.ACCEPTED and session.sequence == 0
+
+
+def test_a_past_one_to_one_session_offers_no_move_nor_cancel_and_refuses_both_on_its_page(world, client, auth):
+    programme, mentor, mentee, _other = world
+    session = _individual(programme, mentor, mentee)
+    session.starts_at, session.ends_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(hours=1)
+    db.session.commit()
+    auth.login("mentee@example.org")
+    page = _page(client, session)
+    assert "Move or cancel" not in page and "Evaluate this session" in page
+    for response in (client.post(f"/mentoring/sessions/{session.id}/cancel", data={"cancel-reason": "Late"}),
+                     client.get(f"/mentoring/sessions/{session.id}/move"),
+                     client.post(f"/mentoring/sessions/{session.id}/reschedule", data={"starts_at": "2030-01-07T10:00"})):
+        assert response.status_code == 409 and "This session has already started." in response.get_data(as_text=True)
+    assert db.session.get(MentoringSession, session.id).status == SessionStatus.SCHEDULED
+
+
+def test_a_cancelled_session_offers_no_move_cancel_or_removal_and_refuses_each_on_its_page(world, client, auth):
+    programme, mentor, _mentee, other = world
+    session = _group(mentor, programme)
+    booking.cancel_session(mentor, session, "Mentor ill")
+    db.session.commit()
+    auth.login("mentor@example.org")
+    page = _page(client, session)
+    assert "Move or cancel" not in page and "Remove Ana Other" not in page and "Add to calendar" not in page
+    url = f"/mentoring/sessions/{session.id}"
+    for response in (client.post(f"{url}/cancel", data={}), client.get(f"{url}/move"),
+                     client.post(f"{url}/participants/{other.id}/remove")):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 409 and "Group mentoring" in page and "This session has been cancelled." in page
+    assert db.session.get(MentoringSession, session.id).sequence == 1
+
+
+def test_answering_coming_to_a_full_session_is_refused_on_its_page(world, client, auth):
+    programme, mentor, mentee, _other = world
+    session = _group(mentor, programme, capacity=1)
+    booking.respond(mentee, session, PartStat.ACCEPTED)
+    db.session.commit()
+    auth.login("other@example.org")
+    response = client.post(f"/mentoring/sessions/{session.id}/respond", data={"partstat": "ACCEPTED"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "All places in this session are taken." in page and "Group mentoring" in page
+    assert client.post(f"/mentoring/sessions/{session.id}/respond", data={"partstat": "DECLINED"}).status_code == 302
+
+
+def test_an_evaluation_once_given_is_offered_no_more_and_refused_again(world, client, auth):
+    programme, mentor, mentee, _other = world
+    session = _individual(programme, mentor, mentee)
+    session.starts_at, session.ends_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(hours=1)
+    db.session.commit()
+    auth.login("mentee@example.org")
+    answer = {"accessibility": "5", "usefulness": "4", "quality": "5"}
+    assert client.post(f"/mentoring/sessions/{session.id}/evaluation", data=answer).status_code == 302
+    assert "Evaluate this session" not in _page(client, session)
+    again = client.post(f"/mentoring/sessions/{session.id}/evaluation", data=answer)
+    assert again.status_code == 409 and "already answered" in again.get_data(as_text=True)
+
+
 def _next_free_slot(programme, mentor):
     _mentor, slots = availability.programme_mentor_slots(programme, mentor.id, utcnow())
     return slots[0].starts_at

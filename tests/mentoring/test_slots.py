@@ -13,7 +13,6 @@ from learnhub.mentoring.slots import (
     DayOff,
     Slot,
     WeeklyWindow,
-    by_local_day,
     check_windows,
     free_slots,
     is_bookable,
@@ -327,14 +326,6 @@ def test_free_slots_keep_every_rule_in_any_zone_around_dst_changes(scenario):
     samples = found[:: max(1, len(found) // 3)]
     for probe in probes + [slot.starts_at for slot in samples] + [slot.starts_at + FIVE_MINUTES for slot in samples]:
         assert is_bookable(probe, windows, days_off, busy, zone, rules, now) is (probe in starts_at)
-
-
-def test_slots_are_grouped_by_the_viewers_day():
-    late, later = datetime(2026, 1, 14, 22, 30), datetime(2026, 1, 14, 23, 30)  # 23:30 and 00:30 in Belgrade
-    days = by_local_day([Slot(late, late + timedelta(hours=1)), Slot(later, later + timedelta(hours=1))], BELGRADE)
-    assert [(day, [local.strftime("%H:%M") for _slot, local in times]) for day, times in days] == [
-        (date(2026, 1, 14), ["23:30"]), (date(2026, 1, 15), ["00:30"])]
-    assert by_local_day([], BELGRADE) == []
 
 
 @settings(max_examples=60, deadline=None)

@@ -152,6 +152,28 @@ def test_completed_erasure_leaves_the_person_in_no_stored_mail_to_or_about_them(
     assert admin.id != mentor.id
 
 
+def test_a_note_for_a_mentor_is_the_mentees_own_data_downloaded_and_erased_with_them(client, auth, app):
+    organisation = OrganisationFactory()
+    mentor = UserFactory(roles=[Role.MENTOR])
+    programme = ProgrammeFactory(mentor=mentor, organisation=organisation)
+    mentee = member_of(organisation, email="nikola@example.org")
+    UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
+    _mentor, slots = availability.programme_mentor_slots(programme, mentor.id, utcnow())
+    session = booking.book_slot(mentee, programme.id, mentor.id, slots[0].starts_at, note="My daughter's school")
+    db.session.add(ErasureRequest(user_id=mentee.id))
+    db.session.commit()
+    auth.login("nikola@example.org")
+    archive = zipfile.ZipFile(io.BytesIO(client.post("/account/personal-data").get_data()))
+    [row] = json.loads(archive.read("personal-data.json"))["mentoring_sessions"]
+    assert row["note_for_mentor"] == "My daughter's school"
+    auth.logout()
+    auth.login("admin@example.org")
+    [erasure] = db.session.scalars(select(ErasureRequest))
+    assert client.post(f"/admin/erasure-requests/{erasure.id}/complete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(session), session.id).note_for_mentor == ""
+
+
 def test_an_admin_cannot_complete_their_own_erasure(client, auth, app):
     admin = UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
     db.session.add(ErasureRequest(user_id=admin.id))

@@ -11,7 +11,7 @@ FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "b
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "cite",
                   "srcset", "ping", "manifest", "values", "to", "from", "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete"}
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
-ALLOWED_SCRIPTS = {"/static/htmx.min.js", "/static/forms.js", "/static/copy.js"}
+ALLOWED_SCRIPTS = {"/static/htmx.min.js", "/static/forms.js", "/static/copy.js", "/static/scripting.js"}
 _IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")  # browsers drop these before reading the scheme
 
 
