@@ -119,12 +119,14 @@ def test_mentor_builds_availability_in_the_grid_sees_the_preview_and_a_mentee_is
     page.get_by_role("button", name=t(language, "Log out")).click()
 
     log_in(page, base_url, "nikola@example.org")
-    page.goto(f"{base_url}/mentoring/programmes/{programme_id}/mentors/{mentor_id}/slots")
+    slots_url = f"{base_url}/mentoring/programmes/{programme_id}/mentors/{mentor_id}/slots"
+    page.goto(f"{slots_url}?month={day_off:%Y-%m}")
+    assert page.locator(f'table.month a[href*="day={day_off.isoformat()}"]').count() == 0  # the day off
+    page.goto(f"{slots_url}?month={working:%Y-%m}&day={working.isoformat()}")
     with force_locale(language):
-        shown_day_off, shown_working = format_day(day_off), format_day(working)
-    headings = page.get_by_role("heading", level=2).all_inner_texts()
-    assert shown_working in headings and shown_day_off not in headings
-    assert "13:00" in page.locator("main").inner_text()
+        shown_working = format_day(working, long=True)
+    assert page.locator("#day-heading").inner_text() == shown_working
+    assert ("1:00 PM" if language == "en" else "13:00") in page.locator(".day-slots").inner_text()
     _fits(page, width)
 
 
