@@ -767,7 +767,7 @@ def markdown(report: dict) -> str:
     both = {row["name"] for row in report["endpoints"] if row["setting"] == UNCACHED}
     for row in report["endpoints"]:
         one, ten = row["x1"], row["x10"]
-        setting = row["setting"] if row["name"] in both else "reads none"
+        setting = row["setting"] if row["name"] in both or row["kind"] != "read" else "reads none"
         if "p95_ratio" not in row:
             state = ("missing (404)" if one.get("missing") or ten.get("missing")
                      else f"broken (HTTP {one['probe_status']}, {ten['probe_status']})")

@@ -185,7 +185,8 @@ def register_commands(app: Flask) -> None:
 
     @mail.command("send-pending")
     def send_pending_command() -> None:
-        """Issue automatic certificates, queue reminders and expiry warnings, then send queued e-mail."""
+        """Issue automatic certificates, queue reminders and expiry warnings, send queued e-mail and compute the
+        institute dashboard's figures when they are old."""
         click.echo(str(run_mail_round(app)))
 
     @mail.command("receive")
