@@ -141,7 +141,7 @@ MATRIX = {
     ("mentoring.schedule_group_session", "POST"): ("/mentoring/programmes/{programme_id}/group-sessions", {},
                                                    programme_members(404, mentor=400)),
     ("mentoring.slots", "GET"): ("/mentoring/programmes/{programme_id}/mentors/{mentor_id}/slots", None,
-                                 programme_members(200)),
+                                 programme_members(200, mentor=404, admin=404)),  # the mentees' booking calendar
     ("mentoring.book", "POST"): ("/mentoring/programmes/{programme_id}/mentors/{mentor_id}/book",
                                  {"starts_at": "not a time"}, programme_members(400, mentor=404, admin=404)),  # mentees only
     ("mentoring.availability", "GET"): ("/mentoring/availability", None,

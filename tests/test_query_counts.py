@@ -43,7 +43,9 @@ def _schedule(mentor, programme, sessions: int, first_day: int = 1) -> None:
     from learnhub.mentoring import booking
     from learnhub.timeutil import utcnow
 
-    start = utcnow().replace(minute=0, second=0, microsecond=0)
+    # Afternoons: the programme's mentor offers mornings, whose free times the booking tests choose from
+    # (at the hour of the run, a group session could take the time a test books).
+    start = utcnow().replace(hour=15, minute=0, second=0, microsecond=0)
     for day in range(first_day, first_day + sessions):
         booking.schedule_group_session(mentor, programme, booking.GroupSessionInput(
             starts_at=start + timedelta(days=day), duration_minutes=60, place="Ruma", online_url="",

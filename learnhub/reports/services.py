@@ -294,8 +294,9 @@ class Report:
         return self.mentoring.group_hours + self.mentoring.individual_hours if self.mentoring else 0.0
 
 
-def _service_label(value: ServiceType | None) -> str:
-    return value.label if value else _("No organisation")
+def _service_label(value: ServiceType | str | None) -> str:
+    # Figures read back from the worker's stored copy hold the type's value, not the enum.
+    return ServiceType(value).label if value else _("No organisation")
 
 
 def _name(names: dict[int, str], key: int | None) -> str:
