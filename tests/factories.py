@@ -229,3 +229,14 @@ def certificate_for(enrolment: Enrolment, **overrides) -> Certificate:
     db.session.add(certificate)
     db.session.flush()
     return certificate
+
+
+def mentoring_world(programme_name: str = "Mentorstvo, dnevni boravak"):
+    """A mentor's programme for a day-care centre with two members: (programme, mentor, mentee, other)."""
+    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
+    mentor = UserFactory(email="mentor@example.org", display_name="Amra Mentor", roles=[Role.MENTOR])
+    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name=programme_name)
+    mentee = member_of(organisation, email="mentee@example.org", display_name="Nikola Mentee")
+    other = member_of(organisation, email="other@example.org", display_name="Ana Other")
+    db.session.commit()
+    return programme, mentor, mentee, other

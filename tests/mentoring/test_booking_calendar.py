@@ -17,21 +17,17 @@ from learnhub.mentoring.models import MentoringSession, MentorProfile
 from learnhub.mentoring.picking import slots_by_day
 from learnhub.people.models import Role
 from learnhub.timeutil import utc_to_local, utcnow
-from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
+from tests.factories import UserFactory
 
 NOTE = "I would like to talk about involving parents in the daily plan."
 
 
 @pytest.fixture
-def world(app):
-    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
-    mentor = UserFactory(email="mentor@example.org", display_name="Amra Mentor", roles=[Role.MENTOR])
-    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name="Mentorstvo, dnevni boravak")
-    mentee = member_of(organisation, email="mentee@example.org", display_name="Nikola Mentee")
-    other = member_of(organisation, email="other@example.org", display_name="Ana Other")
+def world(world):
+    """The mentoring world with an institute admin."""
     UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
     db.session.commit()
-    return programme, mentor, mentee, other
+    return world
 
 
 def _urls(programme, mentor) -> tuple[str, str]:

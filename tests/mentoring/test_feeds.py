@@ -10,14 +10,10 @@ import vobject
 from learnhub.extensions import db
 from learnhub.mentoring import booking, feeds
 from learnhub.mentoring.models import PartStat
-from learnhub.people.models import Role
 from tests.factories import (
     CohortSessionFactory,
     EnrolmentFactory,
-    OrganisationFactory,
-    ProgrammeFactory,
-    UserFactory,
-    member_of,
+    mentoring_world,
 )
 
 NOW = datetime(2027, 2, 26, 12, 0)
@@ -26,13 +22,7 @@ MONDAY_0800_UTC = datetime(2027, 3, 1, 8, 0)
 
 @pytest.fixture
 def world(app):
-    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
-    mentor = UserFactory(email="mentor@example.org", display_name="Amra Mentor", roles=[Role.MENTOR])
-    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name="Mentorstvo")
-    mentee = member_of(organisation, email="mentee@example.org", display_name="Nikola Mentee")
-    other = member_of(organisation, email="other@example.org", display_name="Ana Other")
-    db.session.commit()
-    return programme, mentor, mentee, other
+    return mentoring_world("Mentorstvo")
 
 
 def _group(mentor, programme, starts_at=MONDAY_0800_UTC, now=NOW):

@@ -16,21 +16,17 @@ from learnhub.mentoring import availability, booking, feeds
 from learnhub.mentoring.models import MeetingKind, MentoringSession, MentorProfile
 from learnhub.people.models import Role
 from learnhub.timeutil import utcnow
-from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
+from tests.factories import UserFactory
 
 ROOM = re.compile(r"^https://meet\.jit\.si/learnhub-[0-9a-f]{32}$")
 
 
 @pytest.fixture
-def world(app):
-    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
-    mentor = UserFactory(email="mentor@example.org", display_name="Amra Mentor", roles=[Role.MENTOR])
-    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name="Mentorstvo, dnevni boravak")
-    mentee = member_of(organisation, email="mentee@example.org", display_name="Nikola Mentee")
-    other = member_of(organisation, email="other@example.org", display_name="Ana Other")
+def world(world):
+    """The mentoring world with an institute admin."""
     UserFactory(email="admin@example.org", roles=[Role.INSTITUTE_ADMIN])
     db.session.commit()
-    return programme, mentor, mentee, other
+    return world
 
 
 def _book(programme, mentor, mentee, index=0) -> MentoringSession:

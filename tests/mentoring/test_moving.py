@@ -12,20 +12,7 @@ from learnhub.extensions import db
 from learnhub.mentoring import availability, booking, offers
 from learnhub.mentoring.models import MentoringSession, MentorProfile
 from learnhub.mentoring.slots import overlaps
-from learnhub.people.models import Role
 from learnhub.timeutil import utcnow
-from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
-
-
-@pytest.fixture
-def world(app):
-    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
-    mentor = UserFactory(email="mentor@example.org", display_name="Amra Mentor", roles=[Role.MENTOR])
-    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name="Mentorstvo, dnevni boravak")
-    mentee = member_of(organisation, email="mentee@example.org", display_name="Nikola Mentee")
-    other = member_of(organisation, email="other@example.org", display_name="Ana Other")
-    db.session.commit()
-    return programme, mentor, mentee, other
 
 
 def _free(programme, mentor):

@@ -23,9 +23,8 @@ from learnhub.mail.services import send_pending
 from learnhub.mentoring import booking, invitations
 from learnhub.mentoring.models import PartStat, SessionParticipant
 from learnhub.mentoring.replies import receive_replies
-from learnhub.people.models import Role
 from learnhub.timeutil import utcnow
-from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
+from tests.factories import member_of, mentoring_world
 from tests.imap import DovecotServer
 from tests.parallel import skip_unless_postgresql
 
@@ -57,13 +56,7 @@ def replies_app(make_app, imap_server):
 
 @pytest.fixture
 def world(replies_app):
-    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
-    mentor = UserFactory(email="mentor@example.org", display_name="Amra Mentor", roles=[Role.MENTOR])
-    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name="Mentorstvo")
-    mentee = member_of(organisation, email="mentee@example.org", display_name="Nikola Mentee")
-    other = member_of(organisation, email="other@example.org", display_name="Ana Other")
-    db.session.commit()
-    return programme, mentor, mentee, other
+    return mentoring_world("Mentorstvo")
 
 
 def _group(mentor, programme, capacity=10):

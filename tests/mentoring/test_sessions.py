@@ -28,17 +28,6 @@ MONDAY_0800_UTC = datetime(2027, 3, 1, 8, 0)  # 09:00 in Belgrade (CET)
 NOW = datetime(2027, 2, 26, 12, 0)
 
 
-@pytest.fixture
-def world(app):
-    organisation = OrganisationFactory(name="Dnevni boravak Ruma")
-    mentor = UserFactory(email="mentor@example.org", display_name="Amra Mentor", roles=[Role.MENTOR])
-    programme = ProgrammeFactory(mentor=mentor, organisation=organisation, name="Mentorstvo, dnevni boravak")
-    mentee = member_of(organisation, email="mentee@example.org", display_name="Nikola Mentee")
-    other = member_of(organisation, email="other@example.org", display_name="Ana Other")
-    db.session.commit()
-    return programme, mentor, mentee, other
-
-
 def _calendar_part(message):
     parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
     assert len(parts) == 2 and parts[1].get_filename() == "invite.ics"
