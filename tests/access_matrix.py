@@ -144,6 +144,19 @@ MATRIX = {
                                  programme_members(200, mentor=404, admin=404)),  # the mentees' booking calendar
     ("mentoring.book", "POST"): ("/mentoring/programmes/{programme_id}/mentors/{mentor_id}/book",
                                  {"starts_at": "not a time"}, programme_members(400, mentor=404, admin=404)),  # mentees only
+    ("mentoring.book", "GET"): ("/mentoring/programmes/{programme_id}/mentors/{mentor_id}/book?starts_at=x", None,
+                                programme_members(400, mentor=404, admin=404)),  # no time chosen: the calendar
+    # A's session is a group session: only its mentor and institute admins move it.
+    ("mentoring.move", "GET"): ("/mentoring/sessions/{mentoring_session_id}/move", None,
+                                programme_members(200, mentee=404)),
+    ("mentoring.confirm_move", "GET"): ("/mentoring/sessions/{mentoring_session_id}/move/confirm?starts_at=x", None,
+                                        programme_members(400, mentee=404)),
+    ("mentoring.confirm_move", "POST"): ("/mentoring/sessions/{mentoring_session_id}/move/confirm", {},
+                                         programme_members(400, mentee=404)),
+    ("mentoring.meeting_place", "GET"): ("/mentoring/meeting-place", None,
+                                         {**everyone(403), "anonymous": LOGIN, "mentor": 200}),
+    ("mentoring.meeting_place", "POST"): ("/mentoring/meeting-place", {},  # nothing sent keeps the saved place
+                                          {**everyone(403), "anonymous": LOGIN, "mentor": 302}),
     ("mentoring.availability", "GET"): ("/mentoring/availability", None,
                                         {**everyone(403), "anonymous": LOGIN, "mentor": 200}),
     ("mentoring.availability", "POST"): ("/mentoring/availability", {},
@@ -162,7 +175,7 @@ MATRIX = {
     ("mentoring.respond", "POST"): ("/mentoring/sessions/{mentoring_session_id}/respond", {"partstat": "ACCEPTED"},
                                     programme_members(404, mentee=302)),
     ("mentoring.reschedule", "POST"): ("/mentoring/sessions/{mentoring_session_id}/reschedule", {},
-                                       programme_members(400)),
+                                       programme_members(400, mentee=404)),
     ("mentoring.cancel", "POST"): ("/mentoring/sessions/{mentoring_session_id}/cancel", {"reason": "Ill"},
                                    programme_members(302, mentee=404)),
     ("mentoring.remove_participant", "POST"): (
