@@ -1,6 +1,7 @@
 """The issuer's published material: its Profile with its keys, each key on its own, and the revocation status
 lists; all at stable URLs on BASE_URL, all a verifier needs besides the credential itself."""
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,14 @@ def published_status_list(list_number: int) -> str:
     """The signed status list as served: built from the certificates revoked now, so revoking and reinstating
     show at the next fetch."""
     url = status_list_url(list_number)
-    credential = status_list_credential(url, issuer_url(), encode_bitstring(bitstring(revoked_indexes(list_number))),
-                                        utcnow())
+    encoded = encode_bitstring(bitstring(revoked_indexes(list_number)))
+    # Dated when this worker first served these revocations: the same list is then the same signed text,
+    # signed once (signing.sign keeps it), rather than re-signed with a new date at every view.
+    if len(_first_served) >= 64:
+        _first_served.clear()
+    credential = status_list_credential(url, issuer_url(), encoded, _first_served.setdefault((url, encoded), utcnow()))
     key = signing_key()
     return sign(credential, key, key_url(key.key_id))
+
+
+_first_served: dict[tuple[str, str], datetime] = {}

@@ -39,9 +39,21 @@ def jwt_claims(credential: dict[str, Any]) -> dict[str, Any]:
 
 def sign(credential: dict[str, Any], key: SigningKey, key_url: str) -> str:
     """The Compact JWS of the credential: what a holder downloads and a verifier checks."""
-    header = {"alg": ALGORITHM, "kid": key_url, "typ": "JWT"}
     payload = json.dumps(jwt_claims(credential), ensure_ascii=False, separators=(",", ":")).encode()
-    return jws.serialize_compact(header, payload, key.key, algorithms=[ALGORITHM])
+    known = (payload, key_url, key.key_id)
+    if (signed := _signed.get(known)) is None:
+        header = {"alg": ALGORITHM, "kid": key_url, "typ": "JWT"}
+        signed = jws.serialize_compact(header, payload, key.key, algorithms=[ALGORITHM])
+        if len(_signed) >= SIGNED_KEPT:
+            _signed.pop(next(iter(_signed)))  # the oldest
+        _signed[known] = signed
+    return signed
+
+
+# RS256 signatures are deterministic: the same payload and key always give the same JWS. Each worker keeps
+# the ones it made, since an RSA signature costs milliseconds and the verification page shows one per view.
+SIGNED_KEPT = 512
+_signed: dict[tuple[bytes, str, str], str] = {}
 
 
 def status_list_credential(list_url: str, issuer_url: str, encoded_list: str, built_at: datetime) -> dict[str, Any]:

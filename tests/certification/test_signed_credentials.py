@@ -181,6 +181,19 @@ def test_the_status_list_is_a_signed_bitstring_status_list_credential_of_at_leas
     assert len(decode_bitstring(payload["credentialSubject"]["encodedList"])) == LIST_SIZE // 8 == 16_384
 
 
+def test_the_status_list_is_the_same_text_until_a_revocation_changes_it(client):
+    """Verifiers and their caches fetch an unchanged list as the same signed text; a revocation shows at once."""
+    certificate = certificate_for(EnrolmentFactory())
+    db.session.commit()
+    first, again = (client.get("/credentials/status/1").get_data(as_text=True) for _ in range(2))
+    assert first == again
+    services.revoke(_admin(), certificate, note="Issued in error.")
+    db.session.commit()
+    changed = client.get("/credentials/status/1").get_data(as_text=True)
+    assert changed != first
+    assert third_party.check(client, _signed(client, certificate)) == "revoked"
+
+
 def test_a_status_list_that_does_not_exist_is_not_found(client):
     assert client.get("/credentials/status/2").status_code == 404
     assert client.get("/credentials/status/0").status_code == 404
