@@ -276,3 +276,18 @@ def test_an_unchanged_feed_of_a_long_history_is_answered_with_the_same_queries(c
     with count_queries() as many:
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert len(many) == len(few) <= 6
+
+
+def test_signing_in_reads_the_person_once(client, count_queries):
+    """The welcome is worded before the commit: the person and their roles are not loaded a second time."""
+    from tests.factories import PASSWORD
+
+    UserFactory(email="nikola@example.org", display_name="Nikola Jovanović")
+    db.session.commit()
+    with count_queries() as queries:
+        response = client.post("/auth/login", data={"email": "nikola@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    # The person and their roles; the audit entry, the login session and the time of this login; then the
+    # look for queued mail that tests (not production) send after each request.
+    assert len(queries) == 6, [str(query) for query in queries]
+    assert "Welcome back, Nikola Jovanović." in client.get("/dashboard").get_data(as_text=True)

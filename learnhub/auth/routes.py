@@ -1,5 +1,7 @@
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import refresh
+from flask_babel import get_locale, get_timezone, refresh
 from flask_login import current_user, login_user, logout_user
 
 from learnhub.auth import services
@@ -20,11 +22,18 @@ def _setup_form() -> AccountSetupForm:
     return form
 
 
-def _sign_in(user) -> None:
-    """Commit the request's work, then start a fresh login session for this browser."""
+def _sign_in(user, welcome: Callable[[], str]) -> None:
+    """Start a fresh login session for this browser and welcome the person in their own language.
+
+    The welcome is worded before the commit, which expires the person's row: worded after it, it would
+    load the row and its roles again."""
     services.open_login_session(user)
-    db.session.commit()
     login_user(user)
+    refresh()  # the page was read in the browser's language; from here on the person's own
+    get_locale(), get_timezone()
+    text = welcome()
+    db.session.commit()
+    flash(text, "success")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,9 +43,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            _sign_in(user)
-            refresh()  # the login page was read in the browser's language; from here on the person's own
-            flash(_("Welcome back, %(name)s.", name=to_reader_script(user.display_name)), "success")
+            _sign_in(user, lambda: _("Welcome back, %(name)s.", name=to_reader_script(user.display_name)))
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.dashboard"))
         db.session.commit()  # keeps the failed attempt in the audit log
         form.form_errors.append(_("The e-mail address or password is not correct."))
@@ -73,8 +80,7 @@ def complete_signup(token: str):
     user = run_form(form, lambda: services.complete_signup(
         token, form.display_name.data or "", form.password.data or "", form.language.data, form.time_zone.data))
     if user:
-        _sign_in(user)
-        flash(_("Your account is ready. Welcome to LearnHub!"), "success")
+        _sign_in(user, lambda: _("Your account is ready. Welcome to LearnHub!"))
         return redirect(url_for("main.dashboard"))
     return render_template("auth/setup_account.html", form=form, email=email), form_status(form)
 
@@ -123,7 +129,6 @@ def accept_invitation(token: str):
             invitation, form.display_name.data or "", form.password.data or "", form.language.data,
             form.time_zone.data))
         if user:
-            _sign_in(user)
-            flash(_("Your account is ready. Welcome to LearnHub!"), "success")
+            _sign_in(user, lambda: _("Your account is ready. Welcome to LearnHub!"))
             return redirect(url_for("main.dashboard"))
     return render_template("auth/invitation.html", form=form, invitation=invitation), form_status(form)
