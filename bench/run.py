@@ -383,7 +383,7 @@ def start_gunicorn(env: dict, port: int, log_path: Path) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *(["-c", str(GUNICORN_CONFIG)] if GUNICORN_CONFIG.exists() else []),
          "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--max-requests", "0",
-         "--error-logfile", str(log_path), "learnhub:create_app()"],
+         "--error-logfile", str(log_path), "learnhub:create_app(migrations=False)"],
         env=env, cwd=BENCH.parent, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -6,7 +6,7 @@ Settings given on the command line win over these (e.g. `-b 0.0.0.0:8000 -w 4`).
 import multiprocessing
 import os
 
-wsgi_app = "learnhub:create_app()"
+wsgi_app = "learnhub:create_app(migrations=False)"  # workers never migrate: `flask db upgrade` does
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Sync workers: each handles one request at a time with its own database connection. Two per core

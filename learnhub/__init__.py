@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import safe_join
 
 from learnhub.config import DEFAULT_SECRET_KEY, PROJECT_ROOT, Config
-from learnhub.extensions import babel, csrf, db, limiter, login_manager, migrate
+from learnhub.extensions import babel, csrf, db, limiter, login_manager
 from learnhub.extensions import cache as data_cache  # functools.cache is used here too
 from learnhub.navigation import DatabaseIdConverter
 from learnhub.timeutil import utcnow
@@ -31,7 +31,9 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(config: object | None = None) -> Flask:
+def create_app(config: object | None = None, *, migrations: bool = True) -> Flask:
+    """The app. gunicorn's workers ask for it without `migrations` (deploy/gunicorn.conf.py): Alembic, which
+    only `flask db` needs, weighs some 11 MB in every process that loads it."""
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -56,7 +58,7 @@ def create_app(config: object | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # as Flask documents
 
     app.url_map.converters["int"] = DatabaseIdConverter
-    _init_extensions(app)
+    _init_extensions(app, migrations)
     from learnhub.observability import init_observability
 
     init_observability(app)  # before the other hooks, so its log line times and counts their work too
@@ -86,7 +88,7 @@ def _register_bench_routes(app: Flask) -> None:
     app.add_url_rule("/bench/argon2", "bench_argon2", bench_argon2, methods=["POST"])
 
 
-def _init_extensions(app: Flask) -> None:
+def _init_extensions(app: Flask, migrations: bool) -> None:
     import learnhub.models  # noqa: F401  (every table, for queries and migrations)
     from learnhub.i18n import install_template_gettext, select_locale, select_timezone
 
@@ -95,7 +97,10 @@ def _init_extensions(app: Flask) -> None:
         engine = db.engine
     _enforce_references_on_sqlite(engine)
     _reads_without_transactions(app, engine)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    if migrations:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(

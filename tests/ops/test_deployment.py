@@ -39,9 +39,19 @@ def test_gunicorn_runs_two_workers_per_core_plus_one_without_an_access_log(monke
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     settings = runpy.run_path(str(GUNICORN_CONF))
     assert settings["workers"] == 2 * os.cpu_count() + 1
-    assert settings["wsgi_app"] == "learnhub:create_app()"
+    assert settings["wsgi_app"] == "learnhub:create_app(migrations=False)"
     assert settings["accesslog"] is None  # the app logs one line per request itself
     assert 0 < settings["timeout"] <= 60 and settings["graceful_timeout"] > 0
+
+
+def test_gunicorn_workers_do_not_load_alembic_and_the_command_line_still_migrates(database_url):
+    """Alembic weighs some 11 MB in each process: the workers' app leaves it out, `flask db` keeps it."""
+    script = ("import sys; from learnhub import create_app; app = create_app(migrations=False); "
+              "print('alembic' in sys.modules, 'migrate' in app.extensions, 'migrate' in create_app().extensions)")
+    env = {**os.environ, "DATABASE_URL": database_url, "LEARNHUB_ENV": "development"}
+    output = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                            text=True, check=True).stdout.split()
+    assert output == ["False", "False", "True"]
 
 
 def _free_port() -> int:
