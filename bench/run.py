@@ -41,6 +41,7 @@ OUT = BENCH / "out"
 GUNICORN_CONFIG = BENCH.parent / "deploy" / "gunicorn.conf.py"
 SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
 DATABASES = {1: "bench_x1", 10: "bench_x10"}  # the only databases this script creates or drops
+PRODUCTION_SETTINGS = {"random_page_cost": "1.1", "max_parallel_workers_per_gather": "0"}
 WORKERS = 2 * (os.cpu_count() or 1) + 1
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
 CACHE_DATABASES = {1: 12, 10: 13}  # Redis databases the bench empties and uses (cache and rate limits)
@@ -318,6 +319,9 @@ def reset_database(name: str) -> str:
     drop_database(name)
     with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
+        # The settings the README's Performance section asks production servers for, on this database only.
+        for setting, value in PRODUCTION_SETTINGS.items():
+            connection.execute(f'ALTER DATABASE "{name}" SET {setting} = {value}')
     return f"{SERVER_URL}/{name}"
 
 
@@ -747,7 +751,8 @@ def markdown(report: dict) -> str:
         "# LearnHub benchmarks", "",
         f"Run {report['generated_at']} by `make bench` (bench/run.py) on {setup['cores']} cores; load average "
         f"{setup['load_average_before']} before and {setup['load_average_after']} after (other work on the "
-        f"machine: the ratios below are what to read, not the absolute figures). PostgreSQL, gunicorn with "
+        f"machine: the ratios below are what to read, not the absolute figures). PostgreSQL with the README's "
+        f"settings ({', '.join(f'{k} = {v}' for k, v in PRODUCTION_SETTINGS.items())}), gunicorn with "
         f"{setup['workers']} sync workers per server, wrk with {setup['threads']} threads and "
         f"{setup['connections']} connections. Each scale is served twice: with the shared Redis cache of the "
         "production set-up (*cache*) and without it (*no cache*: nothing kept between requests but report "
