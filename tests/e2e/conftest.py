@@ -1,9 +1,11 @@
 """A live LearnHub server in a thread and Debian's chromium driven by Playwright."""
 
+import os
 import shutil
 import threading
 
 import pytest
+from flask_babel import force_locale, gettext
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,3 +49,17 @@ def page(live_server):
         yield context.new_page()
         context.close()
         browser.close()
+
+
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")  # a folder to keep screenshots in, for a person to look at
+
+
+def screenshot(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+def t(language: str, message: str, **variables) -> str:
+    """What the page says in `language`."""
+    with force_locale(language):
+        return gettext(message, **variables)

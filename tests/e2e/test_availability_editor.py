@@ -3,12 +3,11 @@ off), watches the preview follow, saves, and a mentee is then offered exactly th
 Serbian Cyrillic and Bosnian, on a 1280 px screen and a 360 px phone. With E2E_SCREENSHOTS set to a
 folder, the pages are kept there for a person to look at."""
 
-import os
 from datetime import datetime, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from playwright.sync_api import expect
 
 from learnhub.dates import format_day, format_time
@@ -16,7 +15,7 @@ from learnhub.extensions import db
 from learnhub.mentoring.models import MentorProfile
 from learnhub.people.models import Role
 from learnhub.timeutil import utc_to_local, utcnow
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, screenshot, t
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
 
 pytestmark = pytest.mark.e2e
@@ -24,17 +23,8 @@ ZONE = "Europe/Belgrade"
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 READERS = [pytest.param(language, width, id=f"{language}-{width}")
            for language in ("en", "sr_Cyrl", "bs") for width in (1280, 360)]
-SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")
 
 
-def t(language: str, message: str, **variables) -> str:
-    with force_locale(language):
-        return gettext(message, **variables)
-
-
-def _shot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 def _fits(page, width: int) -> None:
@@ -88,7 +78,7 @@ def test_mentor_builds_availability_in_the_grid_sees_the_preview_and_a_mentee_is
     # The preview follows what is typed, before anything is saved.
     day_row(day_off).get_by_text(t(language, "Day off: %(note)s", note="Supervizija")).wait_for()
     assert day_row(working).locator(".slots li").all_inner_texts() == [clock(9), clock(10, 15), clock(13)]
-    _shot(page, f"availability-preview-{language}-{width}")
+    screenshot(page, f"availability-preview-{language}-{width}")
     _fits(page, width)
     assert Axe().run(page).response["violations"] == []
     db.session.rollback()
@@ -105,7 +95,7 @@ def test_mentor_builds_availability_in_the_grid_sees_the_preview_and_a_mentee_is
     assert page.get_by_role("alert").get_by_role("link", name=problem).is_visible()
     assert page.locator("#friday-ranges-1-end").input_value() == "15:00"
     assert page.locator("#days_off-0-note").input_value() == "Supervizija"
-    _shot(page, f"availability-mistake-{language}-{width}")
+    screenshot(page, f"availability-mistake-{language}-{width}")
     _fits(page, width)
     assert Axe().run(page).response["violations"] == []
     page.locator("#saturday-ranges-0-start").fill("")
@@ -115,7 +105,7 @@ def test_mentor_builds_availability_in_the_grid_sees_the_preview_and_a_mentee_is
     page.get_by_text(t(language, "Availability saved.")).wait_for()
     assert page.locator("#wednesday-ranges-1-end").input_value() == "15:00"
     assert page.locator("#days_off-0-first_day").input_value() == day_off.isoformat()
-    _shot(page, f"availability-saved-{language}-{width}")
+    screenshot(page, f"availability-saved-{language}-{width}")
     page.get_by_role("button", name=t(language, "Log out")).click()
 
     log_in(page, base_url, "nikola@example.org")

@@ -4,37 +4,26 @@ a note for the mentor, the mentor reading the note, a move to another offered ti
 a reason; the online link in the page, the mail and the invitation. Without scripting, the month is a plain
 list of days and booking still works. Set E2E_SCREENSHOTS to a folder to keep screenshots."""
 
-import os
 
 import icalendar
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from learnhub.extensions import db
 from learnhub.mentoring.models import MentoringSession, SessionStatus
 from learnhub.people.models import Role
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, screenshot, t
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, member_of
 
 pytestmark = pytest.mark.e2e
-SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")
 NOTE = "Kako da uključimo roditelje u dnevni plan?"
 
 JOURNEYS = [pytest.param(language, width, id=f"{language}-{width}")
             for language, width in (("en", 1280), ("en", 360), ("sr_Cyrl", 1280), ("bs", 360))]
 
 
-def _t(language: str, message: str, **variables) -> str:
-    with force_locale(language):
-        return gettext(message, **variables)
-
-
-def _shot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 def _fits(page, width: int) -> None:
@@ -83,7 +72,7 @@ def test_a_mentee_books_with_a_note_moves_and_cancels_and_the_mentor_reads_the_n
     label = page.locator("table.month td.free a").first.get_attribute("aria-label")
     assert ":" in label and any(char.isdigit() for char in label)  # the full date and the number of times
     _fits(page, width)
-    _shot(page, f"booking-calendar-{name}")
+    screenshot(page, f"booking-calendar-{name}")
 
     if width > 400:  # another zone: the calendar alone is drawn again, the zone named and in the address
         page.locator("#zone").select_option("America/New_York")
@@ -95,21 +84,21 @@ def test_a_mentee_books_with_a_note_moves_and_cancels_and_the_mentor_reads_the_n
     assert "day=" in page.url  # the chosen day is in the address, for back and reload
     assert page.locator("table.month a[aria-current='date']").count() == 1
     _fits(page, width)
-    _shot(page, f"booking-day-{name}")
+    screenshot(page, f"booking-day-{name}")
     page.locator(".day-slots button[name='starts_at']").first.click()
     page.wait_for_url("**/book?**")
     summary = page.locator("dl.summary").inner_text()
     assert "Europe/Sarajevo" in summary and ("Amra Hodžić" in summary or "Амра Хоџић" in summary)
     _fits(page, width)
     page.locator("#note").fill(NOTE)
-    _shot(page, f"booking-confirm-{name}")
+    screenshot(page, f"booking-confirm-{name}")
     page.locator("main form[method='post'] button[type='submit']").click()
     page.wait_for_url("**/mentoring/sessions/*")
     session_url = page.url
     assert NOTE in page.locator("main .note-for-mentor").inner_text()  # as typed, in any script
     room = page.locator("main a[href^='https://meet.jit.si/learnhub-']").first.get_attribute("href")
     _fits(page, width)
-    _shot(page, f"booking-session-{name}")
+    screenshot(page, f"booking-session-{name}")
 
     # The link reaches the mail and the invitation too; the note only the mentor's mail.
     mentee_mail = smtp_sink.to("nikola@example.org")[0]
@@ -137,7 +126,7 @@ def test_a_mentee_books_with_a_note_moves_and_cancels_and_the_mentor_reads_the_n
     page.wait_for_url("**/move/confirm?**")
     assert page.locator("dl.summary s").count() == 1  # the time it leaves, struck through
     _fits(page, width)
-    _shot(page, f"booking-move-{name}")
+    screenshot(page, f"booking-move-{name}")
     page.locator("main form[method='post'] button[type='submit']").click()
     page.wait_for_url(session_url)
     db.session.expire_all()
@@ -147,11 +136,11 @@ def test_a_mentee_books_with_a_note_moves_and_cancels_and_the_mentor_reads_the_n
     page.locator("main details summary").click()
     page.locator("form[action$='/cancel'] button[type='submit']").click()  # no reason typed
     page.wait_for_url(session_url)
-    assert _t(language, "The session has been cancelled and everyone has been told.") in page.locator("main").inner_text()
+    assert t(language, "The session has been cancelled and everyone has been told.") in page.locator("main").inner_text()
     db.session.expire_all()
     assert db.session.scalar(select(MentoringSession.status)) == SessionStatus.CANCELLED
     assert page.locator(f"main a[href='{room}']").count() == 0
-    _shot(page, f"booking-cancelled-{name}")
+    screenshot(page, f"booking-cancelled-{name}")
 
 
 def test_without_scripting_the_month_is_a_list_of_days_and_booking_works(live_server, page):
@@ -167,7 +156,7 @@ def test_without_scripting_the_month_is_a_list_of_days_and_booking_works(live_se
         plain.wait_for_url("**/slots**")
         assert plain.locator("table.month").is_hidden() and plain.locator(".day-list").is_visible()
         assert plain.locator(".day-list h3").count() >= 1
-        _shot(plain, "booking-plain-list-360")
+        screenshot(plain, "booking-plain-list-360")
         plain.locator(".day-list button[name='starts_at']").first.click()
         plain.wait_for_url("**/book?**")
         plain.locator("#note").fill(NOTE)
@@ -193,11 +182,11 @@ def test_a_mentor_says_where_sessions_meet_and_a_mistake_is_shown_at_its_field(l
     page.locator("#meeting_place").fill("CSR Ruma, Glavna 12")
     page.locator("main form button[type='submit']").click()
     error = page.locator("#meeting_url-errors")
-    assert error.inner_text().strip() == _t("sr_Cyrl", "Please give your meeting link.")
+    assert error.inner_text().strip() == t("sr_Cyrl", "Please give your meeting link.")
     assert page.locator("#meeting_url").get_attribute("aria-invalid") == "true"
     assert page.locator("#meeting_place").input_value() == "CSR Ruma, Glavna 12"  # what was typed stays
     _fits(page, width)
-    _shot(page, f"meeting-place-error-sr_Cyrl-{width}")
+    screenshot(page, f"meeting-place-error-sr_Cyrl-{width}")
     page.locator("#meeting_url").fill("https://zoom.example/j/4455")
     page.locator("main form button[type='submit']").click()
     page.wait_for_url(f"{base_url}/mentoring/meeting-place")

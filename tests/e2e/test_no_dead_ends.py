@@ -1,23 +1,17 @@
 """In a browser: a mistake is answered on its form with what was typed kept, and a destructive action asks
 in a dialog that names the consequence; at 1280 and 360 px, in English and in Serbian Cyrillic."""
 
-import os
 
 import pytest
 
 from learnhub.extensions import db
 from learnhub.people.models import Role
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, screenshot
 from tests.factories import CohortFactory, EnrolmentFactory, UserFactory, certificate_for
 
 pytestmark = pytest.mark.e2e
 WIDTHS = [1280, 360]
-SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")  # a folder to keep screenshots in, for a person to look at
 
-
-def _shot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -38,13 +32,13 @@ def test_revoking_without_a_note_keeps_the_public_reason_then_asks_before_revoki
     page.get_by_text("Please write an internal note: why the certificate is revoked.").first.wait_for()
     assert page.get_by_label("Public reason", exact=False).input_value() == "Issued in error."
     assert "Back to the start page" not in page.content()
-    _shot(page, f"revoke-error-{width}")
+    screenshot(page, f"revoke-error-{width}")
 
     page.get_by_label("Internal note").fill("Complaint from the employer")
     page.get_by_role("button", name="Revoke", exact=True).click()
     dialog = page.get_by_role("dialog", name="Revoke this certificate?")
     assert "no longer valid" in dialog.inner_text()
-    _shot(page, f"revoke-dialog-{width}")
+    screenshot(page, f"revoke-dialog-{width}")
     dialog.get_by_role("button", name="Cancel").click()
     assert not dialog.is_visible()
     page.get_by_role("button", name="Revoke", exact=True).click()
@@ -74,13 +68,13 @@ def test_a_cyrillic_reader_is_asked_before_withdrawing_and_told_when_enrolment_o
     main = page.locator("main").inner_text()
     assert "Шид, јесен" in main and "за 3 дана" in main
     assert page.locator(f'form[action="/cohorts/{later_id}/enrol"]').count() == 0
-    _shot(page, f"enrolment-opens-{width}")
+    screenshot(page, f"enrolment-opens-{width}")
 
     page.goto(f"{base_url}/cohorts/{cohort_id}")
     page.get_by_role("button", name="Повуци", exact=True).click()
     dialog = page.get_by_role("dialog")
     assert "Рума, пролеће" in dialog.inner_text()
-    _shot(page, f"withdraw-dialog-{width}")
+    screenshot(page, f"withdraw-dialog-{width}")
     dialog.get_by_role("button", name="Повуци").click()
     page.wait_for_load_state()
     db.session.expire_all()

@@ -5,14 +5,14 @@ screen. Screenshots go to /tmp/home-*.png for a person to look at."""
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, ngettext
 
 from learnhub.courses.models import Attendance
 from learnhub.curriculum.models import ModuleProgress
 from learnhub.extensions import db
 from learnhub.people.models import MembershipRole, Role
 from learnhub.timeutil import utcnow
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, t
 from tests.factories import (
     CohortSessionFactory,
     EnrolmentFactory,
@@ -28,10 +28,6 @@ READERS = [pytest.param(language, width, id=f"{language}-{width}")
            for language in ("en", "sr_Cyrl") for width in (1280, 360)]
 
 
-def t(language: str, message: str, **variables) -> str:
-    with force_locale(language):
-        return gettext(message, **variables)
-
 
 def tn(language: str, singular: str, plural: str, num: int, **variables) -> str:
     with force_locale(language):
@@ -46,7 +42,7 @@ def _fits(page, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def _shot(page, name: str) -> None:
+def screenshot(page, name: str) -> None:
     page.screenshot(path=f"/tmp/home-{name}.png", full_page=True)
 
 
@@ -71,7 +67,7 @@ def test_a_professional_sees_what_is_next_and_continues_learning(live_server, pa
     assert place in text
     assert t(language, "Certificates expiring soon") in text
     _fits(page, width)
-    _shot(page, f"professional-{language}-{width}")
+    screenshot(page, f"professional-{language}-{width}")
 
     page.get_by_role("link", name=t(language, "My learning"), exact=True).first.click()
     continue_button = page.get_by_role("link", name=t(language, "Continue"), exact=True)
@@ -80,7 +76,7 @@ def test_a_professional_sees_what_is_next_and_continues_learning(live_server, pa
     ticked = page.locator("ol.modules li.done")
     assert ticked.count() == 1 and t(language, "(completed)") in ticked.text_content()
     _fits(page, width)
-    _shot(page, f"my-learning-{language}-{width}")
+    screenshot(page, f"my-learning-{language}-{width}")
     continue_button.click()
     # The last module leads back to My learning once it is done.
     page.get_by_role("button", name=t(language, "Mark as complete")).click()
@@ -116,7 +112,7 @@ def test_an_organisation_admin_filters_the_staff_table(live_server, page, langua
     assert ana_name not in page.locator("table.staff-table").inner_text()
     assert page.get_by_role("link", name=t(language, "Excel (XLSX)")).is_visible()
     _fits(page, width)
-    _shot(page, f"staff-{language}-{width}")
+    screenshot(page, f"staff-{language}-{width}")
 
 
 @pytest.mark.parametrize(("language", "width"), READERS)
@@ -141,7 +137,7 @@ def test_a_trainer_sorts_the_roster_by_progress(live_server, page, language, wid
     behind, first = ("Vera Vukić", "Ana Anić") if language == "en" else ("Вера Вукић", "Ана Анић")
     assert behind in rows[0] and first in rows[1]
     assert tn(language, "%(done)d of %(num)d modules", "%(done)d of %(num)d modules", 2, done=0) in rows[0]
-    _shot(page, f"roster-{language}-{width}")
+    screenshot(page, f"roster-{language}-{width}")
 
 
 @pytest.mark.parametrize(("language", "width"), READERS)
@@ -166,7 +162,7 @@ def test_anyone_checks_a_certificate_by_typing_its_code(live_server, page, langu
     page.get_by_role("button", name=t(language, "Check"), exact=True).click()
     assert t(language, "This certificate is valid.") in page.locator("main").inner_text()
     _fits(page, width)
-    _shot(page, f"verify-{language}-{width}")
+    screenshot(page, f"verify-{language}-{width}")
 
 
 @pytest.mark.parametrize(("language", "width"), READERS)
@@ -183,7 +179,7 @@ def test_the_calendar_page_copies_subscribes_and_asks_before_a_new_address(live_
     assert subscribe.get_attribute("href") == "webcal://" + address.split("://", 1)[1]
     assert page.get_by_role("button", name=t(language, "Copy address")).is_visible()
     _fits(page, width)
-    _shot(page, f"calendar-{language}-{width}")
+    screenshot(page, f"calendar-{language}-{width}")
     page.get_by_role("link", name=t(language, "Make a new address…")).click()
     assert page.get_by_role("heading", name=t(language, "Make a new calendar address?")).is_visible()
     page.get_by_role("link", name=t(language, "Keep the current address")).click()
@@ -207,7 +203,7 @@ def test_an_institute_admin_reads_captioned_charts_and_an_audit_log_in_words(liv
     caption = page.locator("figcaption", has_text=t(language, "Participants starting training, month by month"))
     assert caption.is_visible()
     _fits(page, width)
-    _shot(page, f"reports-{language}-{width}")
+    screenshot(page, f"reports-{language}-{width}")
 
     page.goto(f"{base_url}/admin/audit")
     log = page.locator("table").inner_text()
@@ -216,7 +212,7 @@ def test_an_institute_admin_reads_captioned_charts_and_an_audit_log_in_words(liv
     assert f"{t(language, 'Roles')}: {t(language, 'Professional')}" in log and t(language, "Mentor") in log
     assert "{" not in log and "#" not in log  # no stored JSON, no internal ids
     _fits(page, width)
-    _shot(page, f"audit-{language}-{width}")
+    screenshot(page, f"audit-{language}-{width}")
 
 
 @pytest.mark.parametrize(("language", "width"), [pytest.param("bs", 360, id="bs-360"),
@@ -240,4 +236,4 @@ def test_anyone_chooses_a_time_zone_by_its_name_with_their_region_first(live_ser
     assert t(language, "Your profile has been saved.") in page.locator("body").inner_text()
     assert page.get_by_label(t(language, "Time zone")).input_value() == "Europe/Sarajevo"
     _fits(page, width)
-    _shot(page, f"profile-{language}-{width}")
+    screenshot(page, f"profile-{language}-{width}")
