@@ -191,7 +191,7 @@ class Figures:
     @classmethod
     def from_json(cls, data: dict) -> "Figures":
         def grouped(rows: dict, row_type: type) -> dict:
-            return {group or None: [row_type(**row) for row in found] for group, found in rows.items()}
+            return {group or None: [row_type(**_typed_key(group, row)) for row in found] for group, found in rows.items()}
 
         def shown(rows: dict | None, row_type: type) -> dict | None:
             return None if rows is None else grouped(rows, row_type)
@@ -201,6 +201,13 @@ class Figures:
                    shown(data["mentoring"], queries.MentoringRow), shown(data["mentees"], queries.MenteeRow),
                    queries.AttendanceTotals(**data["attendance"]), RatingSummary(**data["cohort_ratings"]),
                    RatingSummary(**data["mentoring_ratings"]) if data["mentoring_ratings"] else None)
+
+
+def _typed_key(group: str, row: dict) -> dict:
+    """A stored row as the query gave it: JSON keeps a service type as its text, the rows hold the enum."""
+    if group == "service_type" and row["key"] is not None:
+        return {**row, "key": ServiceType(row["key"])}
+    return row
 
 
 def compute_figures(scope: ReportScope, filters: ReportFilter, now: datetime) -> Figures:
@@ -294,9 +301,8 @@ class Report:
         return self.mentoring.group_hours + self.mentoring.individual_hours if self.mentoring else 0.0
 
 
-def _service_label(value: ServiceType | str | None) -> str:
-    # Figures read back from the worker's stored copy hold the type's value, not the enum.
-    return ServiceType(value).label if value else _("No organisation")
+def _service_label(value: ServiceType | None) -> str:
+    return value.label if value else _("No organisation")
 
 
 def _name(names: dict[int, str], key: int | None) -> str:
