@@ -74,13 +74,13 @@ def published_status_list(list_number: int) -> str:
     show at the next fetch."""
     url = status_list_url(list_number)
     encoded = encode_bitstring(bitstring(revoked_indexes(list_number)))
-    # Dated when this worker first served these revocations: the same list is then the same signed text,
-    # signed once (signing.sign keeps it), rather than re-signed with a new date at every view.
-    if len(_first_served) >= 64:
-        _first_served.clear()
-    credential = status_list_credential(url, issuer_url(), encoded, _first_served.setdefault((url, encoded), utcnow()))
+    credential = status_list_credential(url, issuer_url(), encoded, _first_served(url, encoded))
     key = signing_key()
     return sign(credential, key, key_url(key.key_id))
 
 
-_first_served: dict[tuple[str, str], datetime] = {}
+@lru_cache(maxsize=64)
+def _first_served(_url: str, _encoded_list: str) -> datetime:
+    """When this worker first served this list with these revocations: dated so, the same list is the same
+    signed text (signed once, see signing.sign) rather than re-signed with a new date at every view."""
+    return utcnow()

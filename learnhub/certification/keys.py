@@ -10,7 +10,7 @@ validator accepts only RS256 or ES256); see the README.
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,7 +33,7 @@ class SigningKey:
     key_id: str  # RFC 7638 thumbprint of the public key
     created: str  # from the file name, so the newest sorts last
     path: Path
-    key: RSAKey
+    key: RSAKey = field(compare=False)  # named by its thumbprint: keys compare and hash by that
 
     def public_jwk(self) -> dict[str, str | list[str]]:
         """The public half only: `d` and the other private members can never leave through here."""

@@ -8,6 +8,7 @@ payload is the credential itself plus the registered claims OB 3.0 asks for: `is
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from joserfc import jws
@@ -40,20 +41,15 @@ def jwt_claims(credential: dict[str, Any]) -> dict[str, Any]:
 def sign(credential: dict[str, Any], key: SigningKey, key_url: str) -> str:
     """The Compact JWS of the credential: what a holder downloads and a verifier checks."""
     payload = json.dumps(jwt_claims(credential), ensure_ascii=False, separators=(",", ":")).encode()
-    known = (payload, key_url, key.key_id)
-    if (signed := _signed.get(known)) is None:
-        header = {"alg": ALGORITHM, "kid": key_url, "typ": "JWT"}
-        signed = jws.serialize_compact(header, payload, key.key, algorithms=[ALGORITHM])
-        if len(_signed) >= SIGNED_KEPT:
-            _signed.pop(next(iter(_signed)))  # the oldest
-        _signed[known] = signed
-    return signed
+    return _compact(payload, key, key_url)
 
 
 # RS256 signatures are deterministic: the same payload and key always give the same JWS. Each worker keeps
 # the ones it made, since an RSA signature costs milliseconds and the verification page shows one per view.
-SIGNED_KEPT = 512
-_signed: dict[tuple[bytes, str, str], str] = {}
+@lru_cache(maxsize=512)
+def _compact(payload: bytes, key: SigningKey, key_url: str) -> str:
+    header = {"alg": ALGORITHM, "kid": key_url, "typ": "JWT"}
+    return jws.serialize_compact(header, payload, key.key, algorithms=[ALGORITHM])
 
 
 def status_list_credential(list_url: str, issuer_url: str, encoded_list: str, built_at: datetime) -> dict[str, Any]:
