@@ -92,7 +92,7 @@ def test_mentor_builds_availability_in_the_grid_sees_the_preview_and_a_mentee_is
     problem = t(language, "%(where)s: %(problem)s", where=t(language, "Saturday"),
                 problem=t(language, "the end must be after the start"))
     page.locator("#saturday-ranges-0-end-errors").get_by_text(problem).wait_for()
-    assert page.get_by_role("alert").get_by_role("link", name=problem).is_visible()
+    expect(page.get_by_role("alert").get_by_role("link", name=problem)).to_be_visible()
     assert page.locator("#friday-ranges-1-end").input_value() == "15:00"
     assert page.locator("#days_off-0-note").input_value() == "Supervizija"
     screenshot(page, f"availability-mistake-{language}-{width}")

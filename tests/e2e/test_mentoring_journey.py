@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from learnhub.extensions import db
 from learnhub.people.models import Role
@@ -21,7 +22,7 @@ def test_mentee_books_a_slot_and_the_mentor_sees_it(live_server, page):
     log_in(page, base_url, "nikola@example.org")
     page.goto(f"{base_url}/mentoring/programmes/{programme_id}")
     page.get_by_role("link", name="Book an individual session").click()
-    assert "Europe/Sarajevo" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Europe/Sarajevo")
     page.locator("table.month td.free a").first.click()
     first_slot = page.locator(".day-slots button[name='starts_at']").first
     chosen = first_slot.text_content()  # with the day its heading names, as screen readers hear it

@@ -3,6 +3,7 @@ in a dialog that names the consequence; at 1280 and 360 px, in English and in Se
 
 
 import pytest
+from playwright.sync_api import expect
 
 from learnhub.extensions import db
 from learnhub.people.models import Role
@@ -40,11 +41,11 @@ def test_revoking_without_a_note_keeps_the_public_reason_then_asks_before_revoki
     assert "no longer valid" in dialog.inner_text()
     screenshot(page, f"revoke-dialog-{width}")
     dialog.get_by_role("button", name="Cancel").click()
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     page.get_by_role("button", name="Revoke", exact=True).click()
     dialog.get_by_role("button", name="Revoke").click()
     page.get_by_text("The certificate has been revoked.").wait_for()
-    assert page.get_by_role("button", name="Reinstate").is_visible()
+    expect(page.get_by_role("button", name="Reinstate")).to_be_visible()
     assert page.get_by_role("button", name="Revoke", exact=True).count() == 0
 
 

@@ -4,6 +4,7 @@ import pathlib
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from learnhub.extensions import db
 from learnhub.people.models import Role
@@ -32,12 +33,12 @@ def test_admin_filters_the_dashboard_by_municipality_and_downloads_the_csv(live_
 
     log_in(page, base_url, "admin@example.org")
     page.get_by_role("link", name="Reports").first.click()
-    assert "5 participants from 2 organisations in 2 municipalities" in page.locator(".narrative").inner_text()
+    expect(page.locator(".narrative")).to_contain_text("5 participants from 2 organisations in 2 municipalities")
     page.get_by_label("Municipality", exact=True).select_option(label="Loznica")
     page.get_by_role("button", name="Show report").click()
     page.wait_for_url("**/reports/?**municipality=*")
     assert "2 participants from 1 organisation in 1 municipality" in page.locator(".narrative").inner_text()
-    assert page.get_by_role("img", name="Participants, by municipality").is_visible()
+    expect(page.get_by_role("img", name="Participants, by municipality")).to_be_visible()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV (semicolon, for Excel in Serbian or Bosnian)").nth(1).click()
@@ -70,11 +71,11 @@ def test_admin_finds_an_organisation_by_typing_part_of_its_name(live_server, pag
     assert sorted(suggestions.evaluate_all("options => options.map(o => o.value)")) == [
         "Centar za socijalni rad Loznica", "Centar za socijalni rad Vranje"]
     page.get_by_role("button", name="Show report").click()
-    assert "choose one below" in page.locator(".error").inner_text()
+    expect(page.locator(".error")).to_contain_text("choose one below")
     page.get_by_role("link", name="Centar za socijalni rad Loznica").click()
-    assert "2 participants from 1 organisation" in page.locator(".narrative").inner_text()
+    expect(page.locator(".narrative")).to_contain_text("2 participants from 1 organisation")
     assert page.get_by_label("Organisation", exact=True).input_value() == "Centar za socijalni rad Loznica"
 
     page.get_by_label("Organisation", exact=True).fill("sabac")  # no accent, a unique match
     page.get_by_role("button", name="Show report").click()
-    assert "1 participant from 1 organisation" in page.locator(".narrative").inner_text()
+    expect(page.locator(".narrative")).to_contain_text("1 participant from 1 organisation")

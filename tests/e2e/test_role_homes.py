@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale, ngettext
+from playwright.sync_api import expect
 
 from learnhub.courses.models import Attendance
 from learnhub.curriculum.models import ModuleProgress
@@ -61,7 +62,7 @@ def test_a_professional_sees_what_is_next_and_continues_learning(live_server, pa
 
     log_in(page, base_url, "nikola@example.org")
     home = page.locator("main")
-    assert home.get_by_role("heading", name=t(language, "What is next")).is_visible()
+    expect(home.get_by_role("heading", name=t(language, "What is next"))).to_be_visible()
     text = home.inner_text()
     place = "Sala opštine Ruma" if language == "en" else "Сала општине Рума"
     assert place in text
@@ -70,9 +71,10 @@ def test_a_professional_sees_what_is_next_and_continues_learning(live_server, pa
     screenshot(page, f"professional-{language}-{width}")
 
     page.get_by_role("link", name=t(language, "My learning"), exact=True).first.click()
+    page.wait_for_url("**/my/learning")
     continue_button = page.get_by_role("link", name=t(language, "Continue"), exact=True)
-    assert continue_button.is_visible()  # the other learning set, not started, offers "Start"
-    assert page.get_by_role("link", name=t(language, "Start"), exact=True).is_visible()
+    expect(continue_button).to_be_visible()  # the other learning set, not started, offers "Start"
+    expect(page.get_by_role("link", name=t(language, "Start"), exact=True)).to_be_visible()
     ticked = page.locator("ol.modules li.done")
     assert ticked.count() == 1 and t(language, "(completed)") in ticked.text_content()
     _fits(page, width)
@@ -81,7 +83,7 @@ def test_a_professional_sees_what_is_next_and_continues_learning(live_server, pa
     # The last module leads back to My learning once it is done.
     page.get_by_role("button", name=t(language, "Mark as complete")).click()
     page.get_by_role("link", name=t(language, "Back to My learning")).click()
-    assert t(language, "All modules completed.") in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(t(language, "All modules completed."))
 
 
 @pytest.mark.parametrize(("language", "width"), READERS)
@@ -100,6 +102,7 @@ def test_an_organisation_admin_filters_the_staff_table(live_server, page, langua
 
     log_in(page, base_url, "dragana@example.org")
     page.get_by_role("link", name=t(language, "Staff training")).click()
+    page.wait_for_url("**/staff")
     assert page.get_by_role("heading", level=1).inner_text().startswith(t(language, "Staff training: %(name)s", name=""))
     table = page.locator("table.staff-table")
     ana_name = "Ana Anić" if language == "en" else "Ана Анић"
@@ -108,9 +111,10 @@ def test_an_organisation_admin_filters_the_staff_table(live_server, page, langua
         in table.inner_text()
     page.get_by_label(t(language, "Name or e-mail")).fill("bojan")
     page.get_by_role("button", name=t(language, "Filter")).click()
+    page.wait_for_url("**/staff?name=bojan*")
     assert page.get_by_label(t(language, "Name or e-mail")).input_value() == "bojan"  # what was typed stays
     assert ana_name not in page.locator("table.staff-table").inner_text()
-    assert page.get_by_role("link", name=t(language, "Excel (XLSX)")).is_visible()
+    expect(page.get_by_role("link", name=t(language, "Excel (XLSX)"))).to_be_visible()
     _fits(page, width)
     screenshot(page, f"staff-{language}-{width}")
 
@@ -155,12 +159,12 @@ def test_anyone_checks_a_certificate_by_typing_its_code(live_server, page, langu
     field = page.get_by_label(t(language, "Code on the certificate"))
     field.fill("ABCD-0000")
     page.get_by_role("button", name=t(language, "Check"), exact=True).click()
-    assert page.get_by_label(t(language, "Code on the certificate")).input_value() == "ABCD-0000"
+    expect(page.get_by_label(t(language, "Code on the certificate"))).to_have_value("ABCD-0000")
     assert t(language, "No certificate has this code. Please check that it was copied completely.") \
         in page.locator("main").inner_text()
     page.get_by_label(t(language, "Code on the certificate")).fill(code.lower())
     page.get_by_role("button", name=t(language, "Check"), exact=True).click()
-    assert t(language, "This certificate is valid.") in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(t(language, "This certificate is valid."))
     _fits(page, width)
     screenshot(page, f"verify-{language}-{width}")
 
@@ -177,13 +181,13 @@ def test_the_calendar_page_copies_subscribes_and_asks_before_a_new_address(live_
     address = page.get_by_label(t(language, "Calendar address")).input_value()
     subscribe = page.get_by_role("link", name=t(language, "Subscribe in my calendar app"))
     assert subscribe.get_attribute("href") == "webcal://" + address.split("://", 1)[1]
-    assert page.get_by_role("button", name=t(language, "Copy address")).is_visible()
+    expect(page.get_by_role("button", name=t(language, "Copy address"))).to_be_visible()
     _fits(page, width)
     screenshot(page, f"calendar-{language}-{width}")
     page.get_by_role("link", name=t(language, "Make a new address…")).click()
-    assert page.get_by_role("heading", name=t(language, "Make a new calendar address?")).is_visible()
+    expect(page.get_by_role("heading", name=t(language, "Make a new calendar address?"))).to_be_visible()
     page.get_by_role("link", name=t(language, "Keep the current address")).click()
-    assert page.get_by_label(t(language, "Calendar address")).input_value() == address  # nothing changed
+    expect(page.get_by_label(t(language, "Calendar address"))).to_have_value(address)  # nothing changed
 
 
 @pytest.mark.parametrize(("language", "width"), READERS)
@@ -201,7 +205,7 @@ def test_an_institute_admin_reads_captioned_charts_and_an_audit_log_in_words(liv
     log_in(page, base_url, "jelena@example.org")
     page.goto(f"{base_url}/reports/")
     caption = page.locator("figcaption", has_text=t(language, "Participants starting training, month by month"))
-    assert caption.is_visible()
+    expect(caption).to_be_visible()
     _fits(page, width)
     screenshot(page, f"reports-{language}-{width}")
 
@@ -233,7 +237,7 @@ def test_anyone_chooses_a_time_zone_by_its_name_with_their_region_first(live_ser
     sarajevo = zone.locator("option[value='Europe/Sarajevo']").inner_text()
     zone.select_option(label=sarajevo)
     page.get_by_role("button", name=t(language, "Save")).click()
-    assert t(language, "Your profile has been saved.") in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text(t(language, "Your profile has been saved."))
     assert page.get_by_label(t(language, "Time zone")).input_value() == "Europe/Sarajevo"
     _fits(page, width)
     screenshot(page, f"profile-{language}-{width}")
