@@ -347,13 +347,15 @@ def attendance(cohort_id: int, session_id: int):
             return confirmation_page(*everyone_absent_question(), _("Mark everyone absent"),
                                      url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
         ids = whole_numbers(sent) if sent else None  # none sent: everyone enrolled
-        roster.set_attendance(current_user, cohort, session.id, ids, request.form.get("present") == "1")
-        db.session.commit()
+        present = request.form.get("present") == "1"
+        roster.set_attendance(current_user, cohort, session.id, ids, present)
         if request.headers.get("HX-Request") and ids and len(ids) == 1:
-            line = roster.roster_line(cohort, ids[0])
-            marks = roster.attendance_marks([session.id], ids)
-            return render_template("courses/_attendance_row.html", cohort=cohort, session=session,
-                                   line=line, mark=marks.get((session.id, line.id)))
+            # Rendered before the commit, which would expire the cohort and session the row shows.
+            row = render_template("courses/_attendance_row.html", cohort=cohort, session=session,
+                                  line=roster.roster_line(cohort, ids[0]), mark=present)
+            db.session.commit()
+            return row
+        db.session.commit()
         return redirect(url_for("courses.attendance", cohort_id=cohort.id, session_id=session.id))
     page = roster.roster(cohort, requested_page(), current_app.config["PAGE_SIZE"])
     enrolled = [e for e in page.items if e.holds_seat]
