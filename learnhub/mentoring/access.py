@@ -138,9 +138,17 @@ ANSWERS_ONLY = (lazyload(MentoringSession.programme), lazyload(MentoringSession.
                 selectinload(MentoringSession.participants).lazyload(SessionParticipant.user))
 
 
+def locked_with_answers(session_id: int) -> MentoringSession | None:
+    """The session's row locked and read (again) with its participants' answers: all an answer depends on."""
+    return db.session.get(MentoringSession, session_id, with_for_update={"of": MentoringSession},
+                          populate_existing=True, options=ANSWERS_ONLY)
+
+
 def session_for(user: User, session_id: int, answers_only: bool = False) -> MentoringSession:
-    """A session the user runs or was invited to (and not removed from); others get 404."""
-    session = db.session.get(MentoringSession, session_id, options=ANSWERS_ONLY if answers_only else None)
+    """A session the user runs or was invited to (and not removed from); others get 404. Read to be
+    answered (answers_only), it is read once, under its row lock (locked_with_answers)."""
+    session = (locked_with_answers(session_id) if answers_only
+               else db.session.get(MentoringSession, session_id))
     if session is not None and (
         session.mentor_id == user.id
         or user.has_role(Role.INSTITUTE_ADMIN)

@@ -17,7 +17,7 @@ from learnhub.extensions import db
 from learnhub.i18n import _
 from learnhub.locking import locked
 from learnhub.mentoring import actions
-from learnhub.mentoring.access import ANSWERS_ONLY, PROGRAMME_OF_MENTEE, member_parameters, mentee_ids
+from learnhub.mentoring.access import PROGRAMME_OF_MENTEE, member_parameters, mentee_ids
 from learnhub.mentoring.availability import is_free, lock_mentor, mentor_busy, mentor_profile
 from learnhub.mentoring.invitations import send_invitations
 from learnhub.mentoring.meeting import NoMeetingPlace, check_online_url, meeting_default, new_video_room
@@ -255,10 +255,10 @@ def remove_participant(actor: User, session: MentoringSession, user_id: int, now
 
 
 def respond(user: User, session: MentoringSession, partstat: str, now: datetime | None = None) -> None:
-    """A mentee's RSVP to a group session; accepting respects the capacity."""
+    """A mentee's RSVP to a group session; accepting respects the capacity. The session is read under its
+    row lock (access.locked_with_answers), so two answers for the last place are taken one after the other."""
     if partstat not in (PartStat.ACCEPTED, PartStat.DECLINED, PartStat.TENTATIVE):
         raise InvalidInput(_("Please choose one of the answers."))
-    session = _locked_with_answers(session.id)
     actions.check_can_respond(user, session, now or utcnow())
     participant = next(p for p in session.active_participants if p.user_id == user.id)
     if partstat == PartStat.ACCEPTED and participant.partstat != PartStat.ACCEPTED and session.capacity:
@@ -267,16 +267,6 @@ def respond(user: User, session: MentoringSession, partstat: str, now: datetime 
             raise Conflict(_("All places in this session are taken."))
     participant.partstat = PartStat(partstat)
     db.session.flush()
-
-
-def _locked_with_answers(session_id: int) -> MentoringSession:
-    """The session's row locked and read again with its participants' answers: all an answer depends on
-    (its programme and people, which the session page shows, are not read again)."""
-    session = db.session.get(MentoringSession, session_id, with_for_update={"of": MentoringSession},
-                             populate_existing=True, options=ANSWERS_ONLY)
-    if session is None:
-        raise NotFound(_("We could not find that mentoring session."))
-    return session
 
 
 def record_attendance(actor: User, session: MentoringSession, present_user_ids: set[int],

@@ -16,7 +16,7 @@ from learnhub.extensions import db
 from learnhub.i18n import _l
 from learnhub.mail import receive
 from learnhub.mail.services import queue_email
-from learnhub.mentoring import booking, invitations
+from learnhub.mentoring import access, booking, invitations
 from learnhub.mentoring.models import MentoringSession, PartStat
 from learnhub.people.models import User
 
@@ -47,7 +47,7 @@ def apply_reply(message: EmailMessage) -> str:
     found = _KEY.match(key or "")
     if found is None:
         return _ignored(message, "unknown or forged reply address")
-    session = db.session.get(MentoringSession, int(found[1]))
+    session = access.locked_with_answers(int(found[1]))  # an answer may take the last place: one at a time
     participant = next((p for p in session.active_participants if p.user_id == int(found[2])), None) if session else None
     if session is None or participant is None or not session.is_group:
         return _ignored(message, "no such invitation")
