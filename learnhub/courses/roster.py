@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import Select, Subquery, bindparam, case, func, select, true
+from sqlalchemy import Select, Subquery, and_, bindparam, case, func, select, true
 
 from learnhub import ical
 from learnhub.audit import services as audit
@@ -98,12 +98,15 @@ def set_attendance(actor: User, cohort: Cohort, session_id: int, enrolment_ids: 
     Returns how many."""
     session = session_of(cohort, session_id)
     chosen = Enrolment.id.in_(enrolment_ids) if enrolment_ids is not None else true()
-    enrolled = set(db.session.scalars(select(Enrolment.id).where(
-        Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED, chosen)))
+    # The enrolled participants with their marks at this session (if any), in one read.
+    rows = db.session.execute(
+        select(Enrolment.id, Attendance)
+        .outerjoin(Attendance, and_(Attendance.enrolment_id == Enrolment.id, Attendance.session_id == session.id))
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status == EnrolmentStatus.ENROLLED, chosen)).all()
+    enrolled = {enrolment_id for enrolment_id, _mark in rows}
     if enrolment_ids is not None and (not enrolled or len(enrolled) != len(set(enrolment_ids))):
         raise NotFound(_("We could not find that participant in this cohort."))
-    existing = {a.enrolment_id: a for a in db.session.scalars(select(Attendance).where(
-        Attendance.session_id == session.id, Attendance.enrolment_id.in_(enrolled)))}
+    existing = {enrolment_id: mark for enrolment_id, mark in rows if mark is not None}
     changed = {e: existing[e].is_present if e in existing else None for e in enrolled
                if e not in existing or existing[e].is_present != is_present}
     for enrolment_id in enrolled:
