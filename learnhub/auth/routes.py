@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_timezone, refresh
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from learnhub.auth import services
@@ -30,7 +30,6 @@ def _sign_in(user, welcome: Callable[[], str]) -> None:
     services.open_login_session(user)
     login_user(user)
     refresh()  # the page was read in the browser's language; from here on the person's own
-    get_locale(), get_timezone()
     text = welcome()
     db.session.commit()
     flash(text, "success")
